@@ -1,0 +1,66 @@
+import cron from "node-cron";
+import { z } from "zod";
+import { parseNotionId } from "./parse-notion-id.js";
+
+export const DEFAULT_NOTION_BASE_URL = "https://api.notion.com";
+export const DEFAULT_NOTION_RATE_LIMIT_RPS = 3;
+export const DEFAULT_PORT = 3000;
+export const DEFAULT_STALE_LEAD_DAYS = 30;
+export const DEFAULT_DIGEST_CRON = "0 9 * * *";
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const text = z.string().min(1);
+
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).transform((url) => url.replace(/\/+$/, ""));
+
+const notionId = z.string().transform((value, ctx) => {
+  const id = parseNotionId(value);
+  if (id === undefined) {
+    ctx.addIssue({ code: "custom", message: "must be a 32-hex Notion id, a dashed UUID, or the database's URL" });
+    return z.NEVER;
+  }
+  return id;
+});
+
+const positiveNumber = z.coerce.number({ error: "must be a number" }).positive("must be greater than 0").max(1000, "must be at most 1000");
+
+const timeZone = z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin");
+
+/**
+ * Every setting of the contract, keyed by its environment variable. Values
+ * are the parsed form; an empty string counts as unset (a `.env` line with
+ * nothing after `=`).
+ */
+export const settingsSchema = z.object({
+  NOTION_TOKEN: text.optional(),
+  NOTION_BASE_URL: httpUrl.default(DEFAULT_NOTION_BASE_URL),
+  NOTION_CONTACTS_DB_ID: notionId.optional(),
+  NOTION_DEALS_DB_ID: notionId.optional(),
+  NOTION_ACTIVITIES_DB_ID: notionId.optional(),
+  NOTION_RATE_LIMIT_RPS: positiveNumber.default(DEFAULT_NOTION_RATE_LIMIT_RPS),
+  FORM_SECRET: text.optional(),
+  NOTION_WEBHOOK_SECRET: text.optional(),
+  SLACK_WEBHOOK_URL: httpUrl.optional(),
+  HOST: text.default("127.0.0.1"),
+  PORT: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0).max(65_535).default(DEFAULT_PORT),
+  DATA_DIR: text.default("./data"),
+  STALE_LEAD_DAYS: z.coerce.number({ error: "must be a number" }).int("must be a whole number of days").min(1).max(3650).default(DEFAULT_STALE_LEAD_DAYS),
+  DIGEST_CRON: z.string().refine((expression) => cron.validate(expression), "must be a cron expression such as \"0 9 * * *\"").default(DEFAULT_DIGEST_CRON),
+  DIGEST_TZ: timeZone.default(() => Intl.DateTimeFormat().resolvedOptions().timeZone),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+});
+
+export type SettingName = keyof z.input<typeof settingsSchema>;
+export type Settings = z.output<typeof settingsSchema>;
+
+/** Settings whose values must never reach a log line or an error message. */
+export const SECRET_SETTINGS = ["NOTION_TOKEN", "FORM_SECRET", "NOTION_WEBHOOK_SECRET", "SLACK_WEBHOOK_URL"] as const satisfies readonly SettingName[];
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

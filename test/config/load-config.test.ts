@@ -1,0 +1,130 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ConfigError } from "../../src/config/config-error.js";
+import { loadConfig, secretValues } from "../../src/config/load-config.js";
+import { makeTempDir } from "../support/temp-dir.js";
+
+const CONTACTS_HEX = "0123456789abcdef0123456789abcdef";
+const CONTACTS_UUID = "01234567-89ab-cdef-0123-456789abcdef";
+
+function problemsOf(action: () => unknown): readonly string[] {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  let dir: ReturnType<typeof makeTempDir>;
+  beforeEach(() => {
+    dir = makeTempDir();
+  });
+  afterEach(() => dir.remove());
+
+  const noFile = { envFile: false } as const;
+
+  it("applies the contract's defaults when nothing is set", () => {
+    const config = loadConfig({}, noFile);
+    expect(config).toMatchObject({
+      NOTION_BASE_URL: "https://api.notion.com",
+      NOTION_RATE_LIMIT_RPS: 3,
+      HOST: "127.0.0.1",
+      PORT: 3000,
+      DATA_DIR: "./data",
+      STALE_LEAD_DAYS: 30,
+      DIGEST_CRON: "0 9 * * *",
+      LOG_LEVEL: "info",
+    });
+    expect(config.DIGEST_TZ).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+    expect(config.NOTION_TOKEN).toBeUndefined();
+  });
+
+  it("parses numbers, normalises database ids and trims the base URL's slash", () => {
+    const config = loadConfig(
+      {
+        NOTION_BASE_URL: "http://127.0.0.1:4010/",
+        NOTION_CONTACTS_DB_ID: `https://www.notion.so/acme/Contacts-${CONTACTS_HEX}?v=1`,
+        NOTION_DEALS_DB_ID: CONTACTS_UUID.toUpperCase(),
+        NOTION_RATE_LIMIT_RPS: "2.5",
+        PORT: "8080",
+        STALE_LEAD_DAYS: "14",
+        DIGEST_TZ: "Europe/Berlin",
+        DIGEST_CRON: "30 8 * * 1-5",
+      },
+      noFile,
+    );
+    expect(config.NOTION_BASE_URL).toBe("http://127.0.0.1:4010");
+    expect(config.NOTION_CONTACTS_DB_ID).toBe(CONTACTS_UUID);
+    expect(config.NOTION_DEALS_DB_ID).toBe(CONTACTS_UUID);
+    expect(config.NOTION_RATE_LIMIT_RPS).toBe(2.5);
+    expect(config.PORT).toBe(8080);
+    expect(config.STALE_LEAD_DAYS).toBe(14);
+  });
+
+  it.each([
+    ["NOTION_CONTACTS_DB_ID", "not-an-id", "NOTION_CONTACTS_DB_ID must be a 32-hex Notion id"],
+    ["NOTION_RATE_LIMIT_RPS", "fast", "NOTION_RATE_LIMIT_RPS must be a number"],
+    ["NOTION_RATE_LIMIT_RPS", "0", "NOTION_RATE_LIMIT_RPS must be greater than 0"],
+    ["PORT", "80.5", "PORT must be a whole number"],
+    ["PORT", "70000", "PORT "],
+    ["STALE_LEAD_DAYS", "-3", "STALE_LEAD_DAYS "],
+    ["DIGEST_CRON", "every morning", "DIGEST_CRON must be a cron expression"],
+    ["DIGEST_TZ", "Mars/Olympus", "DIGEST_TZ must be an IANA time zone"],
+    ["LOG_LEVEL", "loud", "LOG_LEVEL must be one of"],
+    ["SLACK_WEBHOOK_URL", "hooks.slack.com/services/x", "SLACK_WEBHOOK_URL must be an http(s) URL"],
+    ["NOTION_BASE_URL", "ftp://api.notion.com", "NOTION_BASE_URL must be an http(s) URL"],
+  ])("names %s when it is malformed", (name, value, expected) => {
+    const problems = problemsOf(() => loadConfig({ [name]: value }, noFile));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(expected);
+  });
+
+  it("reports every missing required setting and every malformed one at once", () => {
+    const problems = problemsOf(() =>
+      loadConfig({ PORT: "x", NOTION_CONTACTS_DB_ID: "nope" }, { ...noFile, require: ["NOTION_TOKEN", "FORM_SECRET", "NOTION_CONTACTS_DB_ID"] }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "NOTION_TOKEN is required but not set",
+        "FORM_SECRET is required but not set",
+        expect.stringContaining("PORT must be a number"),
+        expect.stringContaining("NOTION_CONTACTS_DB_ID must be"),
+      ]),
+    );
+    expect(problems).toHaveLength(4);
+  });
+
+  it("treats an empty or blank value as unset", () => {
+    const problems = problemsOf(() => loadConfig({ NOTION_TOKEN: "  ", NOTION_ACTIVITIES_DB_ID: "" }, { ...noFile, require: ["NOTION_TOKEN"] }));
+    expect(problems).toEqual(["NOTION_TOKEN is required but not set"]);
+  });
+
+  it("never echoes a secret's value in an error", () => {
+    const secretUrl = "not a url but secret-slack-value";
+    const problems = problemsOf(() => loadConfig({ SLACK_WEBHOOK_URL: secretUrl }, noFile));
+    expect(problems.join("\n")).not.toContain("secret-slack-value");
+  });
+
+  it("reads an optional .env file and lets the environment win over it", () => {
+    const envFile = join(dir.path, ".env");
+    writeFileSync(envFile, `# comment\nNOTION_TOKEN=from-file\nFORM_SECRET="file secret"\nPORT=4000\nNOTION_ACTIVITIES_DB_ID=\n`);
+    const config = loadConfig({ PORT: "5000" }, { envFile, require: ["NOTION_TOKEN", "FORM_SECRET"] });
+    expect(config.NOTION_TOKEN).toBe("from-file");
+    expect(config.FORM_SECRET).toBe("file secret");
+    expect(config.PORT).toBe(5000);
+    expect(config.NOTION_ACTIVITIES_DB_ID).toBeUndefined();
+  });
+
+  it("runs without a .env file", () => {
+    expect(loadConfig({}, { envFile: join(dir.path, "missing.env") }).PORT).toBe(3000);
+  });
+
+  it("lists the secret values for redaction", () => {
+    const config = loadConfig({ NOTION_TOKEN: "ntn_abc123", FORM_SECRET: "form-secret", SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T/B/X" }, noFile);
+    expect(secretValues(config).sort()).toEqual(["form-secret", "https://hooks.slack.com/services/T/B/X", "ntn_abc123"]);
+  });
+});
