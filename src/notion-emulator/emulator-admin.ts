@@ -1,0 +1,96 @@
+import type { PageObjectResponse } from "@notionhq/client";
+import { createPersonUser } from "./bot-user.js";
+import { crmSchema } from "./crm-schema.js";
+import type { EmulatorContext } from "./emulator-context.js";
+import { validationError } from "./notion-api-error.js";
+import { parseNotionId } from "./notion-id.js";
+import type { PagePropertiesRequest, PropertyConfigRequest } from "./notion-types.js";
+import { toPageResponse, toWorkspacePageResponse } from "./page-response.js";
+import { textRun } from "./rich-text.js";
+import type { StoredRow } from "./store-types.js";
+
+export type DatabaseIds = { databaseId: string; dataSourceId: string };
+export type CrmSeed = { parentPageId: string; contacts: DatabaseIds; deals: DatabaseIds; activities: DatabaseIds };
+export type Timestamp = string | number | Date;
+
+/** Direct access to the workspace for tests and the demo: no HTTP, no rate limit, same validation. */
+export type EmulatorAdmin = {
+  /** A top-level page that can parent databases. */
+  createWorkspacePage(title: string): string;
+  createDatabase(input: { parentPageId?: string; title: string; properties: Record<string, PropertyConfigRequest> }): DatabaseIds;
+  /** Validated like POST /v1/pages; throws the NotionApiError the API would answer. */
+  insertPage(
+    dataSourceId: string,
+    properties: PagePropertiesRequest,
+    times?: { createdTime?: Timestamp; lastEditedTime?: Timestamp },
+  ): PageObjectResponse;
+  getPage(id: string): PageObjectResponse | undefined;
+  /** Pages not in the trash, oldest first. */
+  listPages(dataSourceId: string): PageObjectResponse[];
+  /** Adds, replaces or (with null) deletes a schema property; may break the schema on purpose. */
+  updateProperty(dataSourceId: string, name: string, config: PropertyConfigRequest | { name: string } | null): void;
+  /** A person user that people properties can hold. */
+  addUser(name: string): string;
+  /** The contract's Contacts, Deals and Activities under one new workspace page. */
+  seedCrm(opts?: { parentTitle?: string }): CrmSeed;
+};
+
+export function createEmulatorAdmin(ctx: EmulatorContext): EmulatorAdmin {
+  const { store } = ctx;
+  const render = (row: StoredRow) => {
+    const ds = store.dataSources.get(row.dataSourceId);
+    if (ds === undefined) throw validationError(`Data source ${row.dataSourceId} does not exist.`);
+    // A copy, so a test that edits what it got cannot reach into the store.
+    return structuredClone(toPageResponse(row, ds, ctx.botRef));
+  };
+  const idOf = (raw: string) => parseNotionId(raw) ?? raw;
+
+  const admin: EmulatorAdmin = {
+    createWorkspacePage: (title) => store.createWorkspacePage(title).id,
+    createDatabase({ parentPageId, title, properties }) {
+      const parent = parentPageId === undefined ? ({ type: "workspace" } as const) : { type: "page_id" as const, pageId: idOf(parentPageId) };
+      const { database, dataSource } = store.createDatabase({ parent, title: [textRun(title)], properties });
+      return { databaseId: database.id, dataSourceId: dataSource.id };
+    },
+    insertPage(dataSourceId, properties, times = {}) {
+      const row = store.createRow(idOf(dataSourceId), properties, {
+        ...(times.createdTime === undefined ? {} : { createdMs: toMs(times.createdTime) }),
+        ...(times.lastEditedTime === undefined ? {} : { editedMs: toMs(times.lastEditedTime) }),
+      });
+      return render(row);
+    },
+    getPage(id) {
+      const row = store.rows.get(idOf(id));
+      if (row !== undefined) return render(row);
+      const page = store.workspacePages.get(idOf(id));
+      return page === undefined ? undefined : toWorkspacePageResponse(page, ctx.botRef);
+    },
+    listPages: (dataSourceId) => store.rowsOf(idOf(dataSourceId)).filter((row) => !row.inTrash).map(render),
+    updateProperty(dataSourceId, name, config) {
+      store.updateSchema(idOf(dataSourceId), { [name]: config }, { allowMissingTitle: true });
+    },
+    addUser(name) {
+      const user = createPersonUser(name);
+      store.addUser(user);
+      return user.id;
+    },
+    seedCrm({ parentTitle = "CRM" } = {}) {
+      const parentPageId = admin.createWorkspacePage(parentTitle);
+      const contacts = admin.createDatabase({ parentPageId, ...crmSchema.contacts });
+      const deals = admin.createDatabase({ parentPageId, ...crmSchema.deals });
+      const activities = admin.createDatabase({
+        parentPageId,
+        title: crmSchema.activities.title,
+        properties: crmSchema.activities.properties(contacts.dataSourceId),
+      });
+      return { parentPageId, contacts, deals, activities };
+    },
+  };
+  return admin;
+}
+
+function toMs(value: Timestamp): number {
+  const ms = value instanceof Date ? value.getTime() : typeof value === "number" ? value : Date.parse(value);
+  if (Number.isNaN(ms)) throw validationError(`Not a timestamp: ${String(value)}`);
+  return ms;
+}

@@ -1,0 +1,33 @@
+import type { ListUsersResponse } from "@notionhq/client";
+import type { RouteHandler } from "./emulator-context.js";
+import { objectNotFound } from "./notion-api-error.js";
+import { paginate, parsePageSize } from "./paginate.js";
+import { numberParam, requirePathId } from "./route-helpers.js";
+
+export const getSelf: RouteHandler = (_req, ctx) => ({ body: ctx.bot });
+
+export const getUser: RouteHandler = (req, ctx) => {
+  const id = requirePathId(req.params[0], "user_id");
+  const user = id === ctx.bot.id ? ctx.bot : ctx.store.users.get(id);
+  if (user === undefined) throw objectNotFound("user", id);
+  return { body: user };
+};
+
+export const listUsers: RouteHandler = (req, ctx) => {
+  const users = [...ctx.store.users.values(), ctx.bot];
+  const page = paginate(users, {
+    codec: ctx.cursors,
+    scope: "users",
+    startCursor: req.query.get("start_cursor") ?? undefined,
+    pageSize: parsePageSize(numberParam(req.query.get("page_size")), "query.page_size"),
+  });
+  const body: ListUsersResponse = {
+    object: "list",
+    results: page.results,
+    next_cursor: page.next_cursor,
+    has_more: page.has_more,
+    type: "user",
+    user: {},
+  };
+  return { body };
+};
