@@ -1,0 +1,16 @@
+// `npm run bench`: speed against the limits that matter, printed as ratios.
+// Nothing here asserts; the test suite never times anything.
+import { gatewayBench } from "./bench/gateway-bench.js";
+import { leadBench } from "./bench/lead-bench.js";
+
+const benches: Array<[string, () => Promise<string[]>]> = [
+  ["gateway", gatewayBench],
+  ["leads", leadBench],
+];
+const only = process.argv[2];
+
+for (const [name, bench] of benches.filter(([name]) => only === undefined || name === only)) {
+  const started = Date.now();
+  const lines = await bench();
+  process.stdout.write(`${lines.join("\n")}\n  (${name}: ${((Date.now() - started) / 1000).toFixed(1)} s)\n\n`);
+}

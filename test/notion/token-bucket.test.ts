@@ -1,0 +1,92 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createTokenBucket } from "../../src/notion/token-bucket.js";
+import { openStore, type Store } from "../../src/store/open-store.js";
+import { makeTempDir } from "../support/temp-dir.js";
+
+const RATE_PER_SECOND = 20;
+const INTERVAL_MS = 1000 / RATE_PER_SECOND;
+// setTimeout may fire up to a millisecond early relative to Date.now().
+const CLOCK_SLACK_MS = 2;
+
+function gaps(times: number[]): number[] {
+  const sorted = [...times].sort((a, b) => a - b);
+  return sorted.slice(1).map((time, index) => time - sorted[index]!);
+}
+
+describe("createTokenBucket", () => {
+  let dir: ReturnType<typeof makeTempDir>;
+  const opened: Store[] = [];
+  const open = () => {
+    const db = openStore(dir.path);
+    opened.push(db);
+    return db;
+  };
+  beforeEach(() => {
+    dir = makeTempDir();
+  });
+  afterEach(() => {
+    for (const db of opened.splice(0)) db.close();
+    dir.remove();
+  });
+
+  it("grants the first token at once and spaces the rest evenly", async () => {
+    const bucket = createTokenBucket({ db: open(), name: "t", ratePerSecond: RATE_PER_SECOND });
+    const start = Date.now();
+    const granted: number[] = [];
+    await Promise.all(Array.from({ length: 8 }, () => bucket.take().then(() => granted.push(Date.now()))));
+    expect(granted[0]! - start).toBeLessThan(INTERVAL_MS);
+    for (const gap of gaps(granted)) expect(gap).toBeGreaterThanOrEqual(INTERVAL_MS - CLOCK_SLACK_MS);
+  });
+
+  it("shares one budget between two connections to the same state file", async () => {
+    const a = createTokenBucket({ db: open(), name: "shared", ratePerSecond: RATE_PER_SECOND });
+    const b = createTokenBucket({ db: open(), name: "shared", ratePerSecond: RATE_PER_SECOND });
+    const granted: number[] = [];
+    const takeMany = (bucket: typeof a) => Array.from({ length: 6 }, () => bucket.take().then(() => granted.push(Date.now())));
+    await Promise.all([...takeMany(a), ...takeMany(b)]);
+    expect(granted).toHaveLength(12);
+    for (const gap of gaps(granted)) expect(gap).toBeGreaterThanOrEqual(INTERVAL_MS - CLOCK_SLACK_MS);
+  });
+
+  it("keeps separate budgets under separate names", async () => {
+    const db = open();
+    const a = createTokenBucket({ db, name: "a", ratePerSecond: 1 });
+    const b = createTokenBucket({ db, name: "b", ratePerSecond: 1 });
+    const start = Date.now();
+    await Promise.all([a.take(), b.take()]);
+    expect(Date.now() - start).toBeLessThan(500);
+  });
+
+  it("lets a burst of `capacity` through after an idle spell, then paces", async () => {
+    let now = 1_000_000;
+    const bucket = createTokenBucket({ db: open(), name: "burst", ratePerSecond: 1, capacity: 3, now: () => now });
+    await bucket.take();
+    now += 10_000; // idle long enough to refill past capacity
+    const started = Date.now();
+    await Promise.all([bucket.take(), bucket.take(), bucket.take()]);
+    expect(Date.now() - started).toBeLessThan(200);
+  });
+
+  it("does not mint tokens when the clock steps backwards", async () => {
+    let now = 5_000_000;
+    const bucket = createTokenBucket({ db: open(), name: "clock", ratePerSecond: 1000 / 60, now: () => now });
+    await bucket.take();
+    now -= 60_000;
+    const pending = bucket.take();
+    let settled = false;
+    void pending.then(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(settled).toBe(false);
+    now += 60_000 + 60;
+    await pending;
+  });
+
+  it("stops waiting when its signal aborts", async () => {
+    const bucket = createTokenBucket({ db: open(), name: "abort", ratePerSecond: 0.1 });
+    await bucket.take();
+    const controller = new AbortController();
+    const waiting = bucket.take(controller.signal);
+    controller.abort(new Error("shutting down"));
+    await expect(waiting).rejects.toThrow("shutting down");
+  });
+});
