@@ -16,4 +16,39 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: "lead queue and contact cache",
+    sql: `
+      -- Every accepted lead, stored before it is answered. A row leaves the
+      -- queue as done (in Notion), dead (Notion refused it), or spam.
+      CREATE TABLE lead_submissions (
+        id TEXT PRIMARY KEY,
+        idempotency_key TEXT UNIQUE,
+        email TEXT NOT NULL,
+        lead_json TEXT NOT NULL,
+        received_at_ms INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'done', 'dead', 'spam')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at_ms INTEGER NOT NULL,
+        last_error TEXT,
+        outcome TEXT CHECK (outcome IN ('created', 'updated')),
+        contact_page_id TEXT,
+        activity_page_id TEXT,
+        activity_started INTEGER NOT NULL DEFAULT 0,
+        finished_at_ms INTEGER
+      ) STRICT;
+      CREATE INDEX lead_submissions_due ON lead_submissions (state, next_attempt_at_ms);
+      CREATE INDEX lead_submissions_email ON lead_submissions (email, state);
+
+      -- email -> Contacts page, so a repeat lead costs one Notion call, and
+      -- which of the page's fields were last seen filled.
+      CREATE TABLE contacts (
+        email TEXT PRIMARY KEY,
+        page_id TEXT NOT NULL,
+        filled_fields TEXT NOT NULL DEFAULT '',
+        updated_at_ms INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

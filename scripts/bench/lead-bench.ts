@@ -1,0 +1,92 @@
+import { createHmac } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startNotionEmulator } from "../../src/notion-emulator/create-notion-emulator.js";
+import { spawnServer, type SpawnedServer } from "../lib/spawn-server.js";
+import { fixed, percentile } from "./measure.js";
+
+const LIMIT_PER_SECOND = 3;
+const BURST = 30;
+const FORM_SECRET = "bench-form-secret";
+
+/**
+ * A burst of 30 new leads, then 30 repeats of the same emails, against an
+ * emulator limited to 3 req/s, with the server in its own process.
+ */
+export async function leadBench(): Promise<string[]> {
+  const emulator = await startNotionEmulator({ rateLimitPerSecond: LIMIT_PER_SECOND });
+  const crm = emulator.admin.seedCrm({});
+  const dataDir = mkdtempSync(join(tmpdir(), "crm-bench-"));
+  let server: SpawnedServer | undefined;
+  try {
+    server = await spawnServer({
+      NOTION_TOKEN: emulator.token,
+      NOTION_BASE_URL: emulator.url,
+      NOTION_CONTACTS_DB_ID: crm.contacts.databaseId,
+      NOTION_ACTIVITIES_DB_ID: crm.activities.databaseId,
+      NOTION_RATE_LIMIT_RPS: String(LIMIT_PER_SECOND),
+      FORM_SECRET,
+      DATA_DIR: dataDir,
+      PORT: "0",
+      LOG_LEVEL: "info",
+    });
+    const lines = [`POST /lead bursts against an emulator limited to ${LIMIT_PER_SECOND} req/s, Activities on (drain = time until all ${BURST} are in Notion; ideal = Notion calls / ${LIMIT_PER_SECOND} per s)`];
+    for (const [label, tag] of [["30 new leads", "new"], ["30 repeat leads", "repeat"]] as const) {
+      emulator.stats.reset();
+      const activitiesBefore = emulator.admin.listPages(crm.activities.dataSourceId).length;
+      const started = Date.now();
+      const answers = await Promise.all(Array.from({ length: BURST }, (_, i) => postLead(server!.url, { email: `lead${i}@example.com`, name: `Lead ${i}`, message: `${tag} ${i}` })));
+      await waitFor(() => emulator.admin.listPages(crm.activities.dataSourceId).length >= activitiesBefore + BURST);
+      const drainMs = Date.now() - started;
+      const calls = emulator.stats.requests.length;
+      const idealMs = (calls / LIMIT_PER_SECOND) * 1000;
+      const times = answers.map((answer) => answer.ms);
+      const statuses = countBy(answers.map((answer) => answer.status));
+      lines.push(
+        `  ${label.padEnd(16)} answers p50 ${fixed(percentile(times, 50) / 1000, 2)} s, p99 ${fixed(percentile(times, 99) / 1000, 2)} s (${statuses}); ` +
+          `drain ${fixed(drainMs / 1000, 1)} s vs ideal ${fixed(idealMs / 1000, 1)} s = ${fixed(drainMs / idealMs)}x; ` +
+          `${fixed(calls / BURST)} Notion calls per lead; ${emulator.stats.rateLimited} x 429`,
+      );
+    }
+    lines.push(`  server peak RSS ${peakRssMb(server.child.pid!)} MB`);
+    return lines;
+  } finally {
+    await server?.kill("SIGTERM");
+    await emulator.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function postLead(url: string, lead: object): Promise<{ status: number; ms: number }> {
+  const body = JSON.stringify(lead);
+  const started = performance.now();
+  const response = await fetch(`${url}/lead`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-form-signature": createHmac("sha256", FORM_SECRET).update(body).digest("hex") },
+    body,
+  });
+  await response.arrayBuffer();
+  return { status: response.status, ms: performance.now() - started };
+}
+
+async function waitFor(done: () => boolean, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error("bench: the queue did not drain in time");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function countBy(values: number[]): string {
+  const counts = new Map<number, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts].sort(([a], [b]) => a - b).map(([value, count]) => `${count} x ${value}`).join(", ");
+}
+
+/** VmHWM: the process's peak resident set, from Linux's /proc. */
+function peakRssMb(pid: number): string {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return match?.[1] === undefined ? "?" : fixed(Number(match[1]) / 1024, 0);
+}
+

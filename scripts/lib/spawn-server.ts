@@ -1,0 +1,50 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+export type SpawnedServer = {
+  url: string;
+  child: ChildProcess;
+  output: () => string;
+  /** Kills the process (SIGKILL by default) and waits for it to be gone. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+};
+
+/** Runs the real server entry point (src/main.ts) as its own OS process and waits until it logs that it listens. */
+export async function spawnServer(env: Record<string, string>, { timeoutMs = 20_000 } = {}): Promise<SpawnedServer> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = once(child, "exit");
+  const kill = async (signal: NodeJS.Signals = "SIGKILL") => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), timeoutMs);
+    const onData = () => {
+      const match = /"msg":"server listening"/.test(output) ? /"url":"([^"]+)"/.exec(output) : null;
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        child.stdout!.off("data", onData);
+        resolve(match[1]);
+      }
+    };
+    child.stdout!.on("data", onData);
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`server exited before listening:\n${output}`));
+    });
+  }).catch(async (error: unknown) => {
+    await kill();
+    throw error;
+  });
+  return { url, child, output: () => output, kill };
+}

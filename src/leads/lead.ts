@@ -1,0 +1,52 @@
+import { z } from "zod";
+import { EMAIL_MAX_CHARS } from "../notion/property-values.js";
+
+/** Longest name, company or source we keep; the body limit (64 KiB) bounds the message. */
+const SHORT_TEXT_MAX_CHARS = 500;
+
+const optionalText = (max: number) =>
+  z
+    .string({ error: "must be a string" })
+    .max(max, `must be at most ${max} characters`)
+    .transform((value) => value.trim())
+    .optional()
+    .transform((value) => (value === "" ? undefined : value));
+
+/** The body of POST /lead. Unknown fields are ignored. */
+export const leadSchema = z.object({
+  // Trimmed and lower-cased before anything else: `Ann@X.com ` and `ann@x.com` are one contact.
+  email: z
+    .string({ error: "is required and must be a string" })
+    .transform((value) => value.trim().toLowerCase())
+    .pipe(z.email({ error: "must be an email address" }).max(EMAIL_MAX_CHARS, `must be at most ${EMAIL_MAX_CHARS} characters`)),
+  name: optionalText(SHORT_TEXT_MAX_CHARS),
+  company: optionalText(SHORT_TEXT_MAX_CHARS),
+  message: optionalText(Number.MAX_SAFE_INTEGER),
+  utm_source: optionalText(SHORT_TEXT_MAX_CHARS),
+});
+
+export type Lead = z.output<typeof leadSchema>;
+
+export type LeadParseResult =
+  | { ok: true; lead: Lead }
+  | { ok: false; error: string; details: Array<{ field: string; message: string }> };
+
+/** Parses the raw body bytes: invalid JSON and invalid fields both come back as a 400-ready answer. */
+export function parseLead(body: Buffer): LeadParseResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString("utf8"));
+  } catch (error) {
+    return { ok: false, error: "body is not valid JSON", details: [{ field: "body", message: error instanceof Error ? error.message : "unparseable" }] };
+  }
+  if (json === null || typeof json !== "object" || Array.isArray(json)) {
+    return { ok: false, error: "body must be a JSON object", details: [{ field: "body", message: "expected an object" }] };
+  }
+  const parsed = leadSchema.safeParse(json);
+  if (parsed.success) return { ok: true, lead: parsed.data };
+  return {
+    ok: false,
+    error: "invalid lead",
+    details: parsed.error.issues.map((issue) => ({ field: issue.path.join(".") || "body", message: issue.message })),
+  };
+}

@@ -1,0 +1,106 @@
+import { isFullPage, type PageObjectResponse } from "@notionhq/client";
+import { isNotionGatewayError } from "../notion/notion-errors.js";
+import type { NotionGateway } from "../notion/notion-gateway.js";
+import { dateStart, date, type ChoiceType, type PropertiesRequest } from "../notion/property-values.js";
+import type { ContactCache } from "./contact-cache.js";
+import { fillEmptyProperties, filledFields, mergeLeads, newContactProperties, offeredFields } from "./contact-properties.js";
+import type { Lead } from "./lead.js";
+
+export type ContactsTarget = { dataSourceId: string; statusType: ChoiceType };
+export type UpsertDependencies = { notion: NotionGateway; cache: ContactCache; contacts: ContactsTarget };
+export type UpsertResult = { pageId: string; created: boolean };
+
+/**
+ * One Contacts page per email: finds the contact (local cache first, then
+ * Notion), updates it by the contract's rules, or creates it. Callers
+ * serialise calls per email; a create that failed ambiguously is settled by
+ * looking the email up again, never by creating blindly.
+ */
+export async function upsertContact({ notion, cache, contacts }: UpsertDependencies, leads: readonly Lead[], at: Date): Promise<UpsertResult> {
+  const lead = mergeLeads(leads);
+
+  const remember = (page: PageObjectResponse) => {
+    cache.set(lead.email, page.id, filledFields(page));
+    return page;
+  };
+
+  const update = async (pageId: string, properties: PropertiesRequest) =>
+    remember(
+      await notion.write(
+        "pages.update contact",
+        async (client) => fullPage(await client.pages.update({ page_id: pageId, properties })),
+        // The update is settled when the page shows our Last Contacted.
+        async () => {
+          const page = await retrieve(pageId);
+          return page !== undefined && sameInstant(dateStart(page.properties["Last Contacted"]), at) ? page : undefined;
+        },
+      ),
+    );
+
+  const retrieve = async (pageId: string) => {
+    const page = fullPage(await notion.read("pages.retrieve contact", (client) => client.pages.retrieve({ page_id: pageId })));
+    return page.in_trash ? undefined : page;
+  };
+
+  const find = async () => {
+    const result = await notion.read("query contact by email", (client) =>
+      client.dataSources.query({
+        data_source_id: contacts.dataSourceId,
+        filter: { property: "Email", email: { equals: lead.email } },
+        sorts: [{ timestamp: "created_time", direction: "ascending" }],
+        page_size: 1,
+      }),
+    );
+    const [first] = result.results;
+    return first !== undefined && isFullPage(first) ? first : undefined;
+  };
+
+  const cached = cache.get(lead.email);
+  if (cached !== undefined) {
+    try {
+      const mayFill = offeredFields(lead).some((field) => !cached.filled.has(field));
+      if (!mayFill) {
+        await update(cached.pageId, { "Last Contacted": date(at) });
+        return { pageId: cached.pageId, created: false };
+      }
+      const page = await retrieve(cached.pageId);
+      if (page !== undefined) {
+        await update(page.id, fillEmptyProperties(page, lead, at));
+        return { pageId: page.id, created: false };
+      }
+    } catch (error) {
+      if (!isGone(error)) throw error;
+    }
+    // The cached page was deleted or trashed in Notion: find or create again.
+    cache.forget(lead.email);
+  }
+
+  const existing = await find();
+  if (existing !== undefined) {
+    await update(existing.id, fillEmptyProperties(existing, lead, at));
+    return { pageId: existing.id, created: false };
+  }
+  const created = await notion.write(
+    "pages.create contact",
+    async (client) => fullPage(await client.pages.create({ parent: { data_source_id: contacts.dataSourceId }, properties: newContactProperties(lead, contacts.statusType, at) })),
+    find,
+  );
+  remember(created);
+  return { pageId: created.id, created: true };
+}
+
+function fullPage(response: Parameters<typeof isFullPage>[0]): PageObjectResponse {
+  if (!isFullPage(response)) throw new Error("Notion returned a partial page; the integration needs read content capability");
+  return response;
+}
+
+/** A page that no longer exists for us: deleted, trashed, or unshared. */
+function isGone(error: unknown): boolean {
+  if (!isNotionGatewayError(error) || error.code !== "notion_rejected") return false;
+  const { notionCode } = error.details;
+  return notionCode === "object_not_found" || (notionCode === "validation_error" && /archived|trash/i.test(error.message));
+}
+
+function sameInstant(stored: string | undefined, at: Date): boolean {
+  return stored !== undefined && Date.parse(stored) === at.getTime();
+}

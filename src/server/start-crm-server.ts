@@ -1,0 +1,124 @@
+import type { ConfigWith } from "../config/load-config.js";
+import { createContactCache } from "../leads/contact-cache.js";
+import { createLeadQueue } from "../leads/lead-queue.js";
+import { leadRoute } from "../leads/lead-route.js";
+import { createLeadWorker, type LeadTargets } from "../leads/lead-worker.js";
+import type { Logger } from "../log/create-logger.js";
+import { assertCrmSchema, type CrmDatabaseIds, type CrmSchemaReport } from "../notion/check-crm-schema.js";
+import { isNotionGatewayError } from "../notion/notion-errors.js";
+import { createNotionGateway, type NotionGatewayOptions } from "../notion/notion-gateway.js";
+import { waitForCrmSchema } from "../notion/wait-for-crm-schema.js";
+import { openStore } from "../store/open-store.js";
+import { sleep } from "../util/sleep.js";
+import { createApp } from "./create-app.js";
+import { startServer } from "./start-server.js";
+
+/** How long a stopping server lets batches in flight finish before cutting them short. */
+export const STOP_GRACE_MS = 5_000;
+
+/** Settings the server refuses to start without (the contract's "required"). */
+export const SERVER_REQUIRED_SETTINGS = ["NOTION_TOKEN", "NOTION_CONTACTS_DB_ID", "FORM_SECRET"] as const;
+export type ServerConfig = ConfigWith<(typeof SERVER_REQUIRED_SETTINGS)[number]>;
+
+export type CrmServer = {
+  readonly url: string;
+  stop(): Promise<void>;
+};
+
+/** Seams for tests: timings that are seconds or minutes in production. */
+export type CrmServerOverrides = Partial<Pick<NotionGatewayOptions, "backoffBaseMs" | "attemptTimeoutMs">> & {
+  leadRetryBaseMs?: number;
+  leadResponseWaitMs?: number;
+  schemaRetryBaseMs?: number;
+};
+
+/**
+ * Builds the real objects and starts listening. The Notion schema is checked
+ * first: a wrong schema or a refused token stops the start, naming the
+ * problem. Notion being unreachable does not: leads are then accepted and
+ * queued while the check is retried, because a server that is down loses
+ * the form posts sent to it. Leads a previous process left queued resume.
+ */
+export async function startCrmServer(config: ServerConfig, logger: Logger, overrides: CrmServerOverrides = {}): Promise<CrmServer> {
+  const db = openStore(config.DATA_DIR);
+  const shutdown = new AbortController();
+  try {
+    const notion = createNotionGateway({
+      token: config.NOTION_TOKEN,
+      baseUrl: config.NOTION_BASE_URL,
+      ratePerSecond: config.NOTION_RATE_LIMIT_RPS,
+      db,
+      logger,
+      signal: shutdown.signal,
+      ...(overrides.backoffBaseMs !== undefined && { backoffBaseMs: overrides.backoffBaseMs }),
+      ...(overrides.attemptTimeoutMs !== undefined && { attemptTimeoutMs: overrides.attemptTimeoutMs }),
+    });
+    const databases: CrmDatabaseIds = {
+      contacts: config.NOTION_CONTACTS_DB_ID,
+      ...(config.NOTION_DEALS_DB_ID && { deals: config.NOTION_DEALS_DB_ID }),
+      ...(config.NOTION_ACTIVITIES_DB_ID && { activities: config.NOTION_ACTIVITIES_DB_ID }),
+    };
+    const schema = await assertCrmSchema(notion, databases).catch((error: unknown) => {
+      if (!isNotionGatewayError(error) || !error.retryable) throw error;
+      logger.warn({ err: error }, "Notion is unreachable at start: leads are accepted and queued, and the schema check is retried");
+      return undefined;
+    });
+
+    const queue = createLeadQueue(db);
+    const worker = createLeadWorker({
+      queue,
+      cache: createContactCache(db),
+      notion,
+      logger,
+      signal: shutdown.signal,
+      ...(overrides.leadRetryBaseMs !== undefined && { retryBaseMs: overrides.leadRetryBaseMs }),
+    });
+    const routes = [
+      leadRoute({
+        formSecret: config.FORM_SECRET,
+        queue,
+        worker,
+        ...(overrides.leadResponseWaitMs !== undefined && { responseWaitMs: overrides.leadResponseWaitMs }),
+      }),
+    ];
+    const server = await startServer(createApp({ db, logger, routes }), { host: config.HOST, port: config.PORT });
+    logger.info({ url: server.url, queued: queue.counts().queued ?? 0 }, "server listening");
+
+    if (schema !== undefined) {
+      worker.start(leadTargets(schema));
+    } else {
+      waitForCrmSchema(notion, databases, { logger, signal: shutdown.signal, ...(overrides.schemaRetryBaseMs !== undefined && { retryBaseMs: overrides.schemaRetryBaseMs }) }).then(
+        (report) => worker.start(leadTargets(report)),
+        () => undefined, // aborted: the server is stopping
+      );
+    }
+
+    return {
+      url: server.url,
+      async stop() {
+        await server.close();
+        // Batches in flight get a moment to finish; then their Notion calls are
+        // cut short and the leads stay queued for the next start.
+        const drained = worker.stop();
+        await Promise.race([drained, sleep(STOP_GRACE_MS)]);
+        shutdown.abort(new Error("server stopping"));
+        await drained;
+        db.close();
+      },
+    };
+  } catch (error) {
+    shutdown.abort(error);
+    db.close();
+    throw error;
+  }
+}
+
+function leadTargets(schema: CrmSchemaReport): LeadTargets {
+  return {
+    contacts: {
+      dataSourceId: schema.dataSourceIds.contacts!,
+      statusType: schema.propertyTypes.contacts?.Status === "status" ? "status" : "select",
+    },
+    activitiesDataSourceId: schema.dataSourceIds.activities,
+  };
+}

@@ -1,0 +1,31 @@
+import { afterEach, expect, it } from "vitest";
+import { eventually, startCrmHarness, type CrmHarness } from "../support/crm-harness.js";
+import { runTsFile } from "../support/run-node.js";
+
+let h: CrmHarness;
+afterEach(async () => {
+  await h?.stop();
+});
+
+it("lists a dead lead with its error, and `retry` sends it to Notion once the cause is fixed", async () => {
+  h = await startCrmHarness();
+  h.crm.emulator.admin.updateProperty(h.crm.dataSources.contacts, "Company", { number: {} });
+  const response = await h.postLead({ email: "dead@example.com", company: "Acme" });
+  const id = response.body.id as string;
+
+  const listed = await runTsFile("scripts/jobs.ts", { env: { DATA_DIR: h.dataDir } });
+  expect(listed.code).toBe(0);
+  expect(listed.stdout).toContain("0 queued, 0 done, 1 dead, 0 spam");
+  expect(listed.stdout).toContain(id);
+  expect(listed.stdout).toContain("dead@example.com");
+  expect(listed.stdout).toMatch(/last error: Notion rejected pages\.create contact: validation_error/);
+
+  h.crm.emulator.admin.updateProperty(h.crm.dataSources.contacts, "Company", { rich_text: {} });
+  const retried = await runTsFile("scripts/jobs.ts", { env: { DATA_DIR: h.dataDir }, args: ["retry", id] });
+  expect(retried).toMatchObject({ code: 0, stdout: `requeued ${id}\n` });
+  await eventually(() => expect(h.contacts()).toHaveLength(1), { timeoutMs: 10_000 });
+
+  const again = await runTsFile("scripts/jobs.ts", { env: { DATA_DIR: h.dataDir }, args: ["retry", id] });
+  expect(again.code).toBe(1);
+  expect(again.stdout).toContain("no dead lead has that id");
+});

@@ -1,0 +1,98 @@
+import request from "supertest";
+import { loadConfig } from "../../src/config/load-config.js";
+import type { NotionEmulatorOptions } from "../../src/notion-emulator/create-notion-emulator.js";
+import { SERVER_REQUIRED_SETTINGS, startCrmServer, type CrmServer, type CrmServerOverrides } from "../../src/server/start-crm-server.js";
+import { captureLogger, type CapturedLogger } from "./capture-logger.js";
+import { startCrmEmulator, type CrmEmulator } from "./crm-emulator.js";
+import { formSignatureHex } from "./sign.js";
+import { makeTempDir } from "./temp-dir.js";
+
+export const FORM_SECRET = "form-secret-for-tests";
+
+export type CrmHarness = {
+  crm: CrmEmulator;
+  server: CrmServer;
+  dataDir: string;
+  log: CapturedLogger;
+  env: Record<string, string>;
+  /** POSTs a JSON body to /lead signed with X-Form-Signature. */
+  postLead(body: unknown, headers?: Record<string, string>): Promise<request.Response>;
+  contacts(): ReturnType<CrmEmulator["emulator"]["admin"]["listPages"]>;
+  activities(): ReturnType<CrmEmulator["emulator"]["admin"]["listPages"]>;
+  /** Restarts the server on the same DATA_DIR (as a crash-free restart would). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+/** The emulator seeded with the CRM, and the real server in-process, with test-friendly timings. */
+export async function startCrmHarness({
+  emulator = {},
+  env = {},
+  overrides = {},
+}: { emulator?: NotionEmulatorOptions; env?: Record<string, string>; overrides?: CrmServerOverrides } = {}): Promise<CrmHarness> {
+  const crm = await startCrmEmulator(emulator);
+  const dir = makeTempDir();
+  const log = captureLogger();
+  const fullEnv = {
+    NOTION_TOKEN: crm.emulator.token,
+    NOTION_BASE_URL: crm.emulator.url,
+    NOTION_CONTACTS_DB_ID: crm.databases.contacts,
+    NOTION_DEALS_DB_ID: crm.databases.deals,
+    NOTION_ACTIVITIES_DB_ID: crm.databases.activities,
+    NOTION_RATE_LIMIT_RPS: "100",
+    FORM_SECRET,
+    DATA_DIR: dir.path,
+    PORT: "0",
+    ...env,
+  };
+  const start = () =>
+    startCrmServer(loadConfig(fullEnv, { require: SERVER_REQUIRED_SETTINGS, envFile: false }), log.logger, {
+      backoffBaseMs: 20,
+      attemptTimeoutMs: 1_000,
+      leadRetryBaseMs: 100,
+      schemaRetryBaseMs: 100,
+      ...overrides,
+    });
+  const harness: CrmHarness = {
+    crm,
+    server: await start(),
+    dataDir: dir.path,
+    log,
+    env: fullEnv,
+    postLead(body, headers = {}) {
+      const raw = typeof body === "string" ? body : JSON.stringify(body);
+      return request(harness.server.url)
+        .post("/lead")
+        .set("Content-Type", "application/json")
+        .set("X-Form-Signature", formSignatureHex(raw, FORM_SECRET))
+        .set(headers)
+        .send(raw);
+    },
+    contacts: () => crm.emulator.admin.listPages(crm.dataSources.contacts),
+    activities: () => crm.emulator.admin.listPages(crm.dataSources.activities),
+    async restart() {
+      await harness.server.stop();
+      harness.server = await start();
+    },
+    async stop() {
+      await harness.server.stop();
+      await crm.stop();
+      dir.remove();
+    },
+  };
+  return harness;
+}
+
+/** Polls until `check` passes or the time is up (then the last failure is thrown). */
+export async function eventually(check: () => void | Promise<void>, { timeoutMs = 10_000, intervalMs = 50 } = {}): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  }
+}
