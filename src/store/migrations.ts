@@ -51,4 +51,50 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: "Notion webhook events, deal stages and the Slack outbox",
+    sql: `
+      -- Every verified Notion event, stored once per event id before it is
+      -- answered; pruned after 7 days (Notion retries for about a day).
+      CREATE TABLE notion_events (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        page_id TEXT,
+        received_at_ms INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'done', 'ignored', 'dead')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at_ms INTEGER NOT NULL,
+        last_error TEXT
+      ) STRICT;
+      CREATE INDEX notion_events_due ON notion_events (state, next_attempt_at_ms);
+      CREATE INDEX notion_events_received ON notion_events (received_at_ms);
+
+      -- The last Stage seen for each deal: it, not the event, decides whether
+      -- a change happened.
+      CREATE TABLE deal_stages (
+        page_id TEXT PRIMARY KEY,
+        stage TEXT,
+        updated_at_ms INTEGER NOT NULL
+      ) STRICT;
+
+      -- Every Slack message, stored before it is sent. dedupe_key makes a
+      -- message that must go out once (a transition, a day's digest) go out once.
+      CREATE TABLE slack_outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        dedupe_key TEXT UNIQUE,
+        payload_json TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'sent', 'dead')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at_ms INTEGER NOT NULL,
+        last_error TEXT,
+        -- The server and a digest run share the outbox: a sender claims a
+        -- message for a while before sending it, so only one sends it.
+        lease_until_ms INTEGER,
+        sent_at_ms INTEGER
+      ) STRICT;
+      CREATE INDEX slack_outbox_due ON slack_outbox (state, next_attempt_at_ms);
+    `,
+  },
 ];

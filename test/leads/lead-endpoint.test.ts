@@ -244,6 +244,9 @@ describe("POST /lead", () => {
     for (const response of responses) expect(response.body).toEqual({ status: "queued", id: expect.any(String) });
     await eventually(() => expect(h.contacts().map(emailOf).sort()).toEqual(["a@example.com", "b@example.com", "c@example.com"]), { timeoutMs: 15_000 });
     await eventually(() => expect(h.activities()).toHaveLength(3));
+    // Failed attempts were recorded and rescheduled, not crashed on.
+    expect(h.log.lines().filter((line) => line.msg.includes("unexpectedly"))).toEqual([]);
+    expect(h.log.lines()).toContainEqual(expect.objectContaining({ msg: "lead not saved yet; will retry", attempts: 1 }));
   });
 
   it("resumes the queue after a restart", async () => {

@@ -1,0 +1,44 @@
+import type { SlackMessage } from "./slack-message.js";
+
+export const SLACK_TIMEOUT_MS = 10_000;
+
+// Slack answers these when the message or the webhook itself is wrong; sending
+// again cannot help. https://api.slack.com/messaging/webhooks#handling_errors
+const PERMANENT_ERRORS = new Set(["invalid_payload", "no_service", "no_team", "channel_not_found", "channel_is_archived", "action_prohibited", "posting_to_general_channel_denied", "invalid_token"]);
+
+export type SlackResult =
+  | { ok: true }
+  | { ok: false; permanent: false; reason: string; retryAfterMs?: number }
+  | { ok: false; permanent: true; reason: string };
+
+/** One POST to an incoming webhook, classified. Never throws; the URL never appears in a reason. */
+export async function postToSlack(webhookUrl: string, message: SlackMessage, { fetch = globalThis.fetch, timeoutMs = SLACK_TIMEOUT_MS } = {}): Promise<SlackResult> {
+  let response: Response;
+  try {
+    response = await fetch(webhookUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(message),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    return { ok: false, permanent: false, reason: networkReason(error) };
+  }
+  const body = (await response.text().catch(() => "")).trim().slice(0, 200);
+  if (response.ok) return { ok: true };
+  if (response.status === 429) {
+    const retryAfter = Number(response.headers.get("retry-after"));
+    return { ok: false, permanent: false, reason: "rate_limited", ...(Number.isFinite(retryAfter) && retryAfter >= 0 && { retryAfterMs: retryAfter * 1000 }) };
+  }
+  if (response.status >= 500) return { ok: false, permanent: false, reason: `HTTP ${response.status} ${body}`.trim() };
+  if (PERMANENT_ERRORS.has(body) || (response.status >= 400 && response.status < 500)) {
+    return { ok: false, permanent: true, reason: `HTTP ${response.status} ${body}`.trim() };
+  }
+  return { ok: false, permanent: false, reason: `HTTP ${response.status} ${body}`.trim() };
+}
+
+function networkReason(error: unknown): string {
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return "timeout";
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  return typeof cause?.code === "string" ? cause.code : "network error";
+}

@@ -1,0 +1,39 @@
+/** Slack's limits: a section's text, a message's text, blocks in a message. */
+export const SLACK_SECTION_MAX_CHARS = 3_000;
+export const SLACK_TEXT_MAX_CHARS = 40_000;
+export const SLACK_MAX_BLOCKS = 50;
+
+export type SlackBlock =
+  | { type: "section"; text: { type: "mrkdwn"; text: string } }
+  | { type: "context"; elements: Array<{ type: "mrkdwn"; text: string }> }
+  | { type: "divider" };
+
+/** What an incoming webhook takes: `text` is the notification fallback, `blocks` the layout. */
+export type SlackMessage = { text: string; blocks?: SlackBlock[] };
+
+export const section = (text: string): SlackBlock => ({ type: "section", text: { type: "mrkdwn", text } });
+export const context = (...texts: string[]): SlackBlock => ({ type: "context", elements: texts.map((text) => ({ type: "mrkdwn" as const, text })) });
+
+/** Trims a message to Slack's limits so it is never refused as invalid_payload for its size. */
+export function fitToSlackLimits(message: SlackMessage): SlackMessage {
+  const fitted: SlackMessage = { text: truncateMrkdwn(message.text, SLACK_TEXT_MAX_CHARS) };
+  if (message.blocks !== undefined) {
+    fitted.blocks = message.blocks.slice(0, SLACK_MAX_BLOCKS).map((block) =>
+      block.type === "section" ? section(truncateMrkdwn(block.text.text, SLACK_SECTION_MAX_CHARS)) : block,
+    );
+  }
+  return fitted;
+}
+
+/**
+ * Cuts mrkdwn to `max` characters with an ellipsis, never leaving half an
+ * entity (`&am`) or half a link (`<https://…`) behind.
+ */
+export function truncateMrkdwn(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = text.slice(0, max - 1);
+  cut = cut.replace(/&[a-z]{0,4}$/, "");
+  const open = cut.lastIndexOf("<");
+  if (open > cut.lastIndexOf(">")) cut = cut.slice(0, open);
+  return `${cut}…`;
+}
