@@ -2,10 +2,12 @@
 // Nothing here asserts; the test suite never times anything.
 import { gatewayBench } from "./bench/gateway-bench.js";
 import { leadBench } from "./bench/lead-bench.js";
+import { webhookBench } from "./bench/webhook-bench.js";
 
 const benches: Array<[string, () => Promise<string[]>]> = [
   ["gateway", gatewayBench],
   ["leads", leadBench],
+  ["webhook", webhookBench],
 ];
 const only = process.argv[2];
 

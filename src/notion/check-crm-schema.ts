@@ -10,9 +10,12 @@ export type CrmSchemaReport = {
   dataSourceIds: Partial<Record<CrmDatabase, string>>;
   /** Each checked database's property types by name (Status and Stage may be select or status). */
   propertyTypes: Partial<Record<CrmDatabase, Record<string, string>>>;
+  /** Each checked database's properties by name: the id webhook events name them by, and a number's format. */
+  properties: Partial<Record<CrmDatabase, Record<string, PropertySummary>>>;
   problems: string[];
 };
 type PropertyConfig = DataSourceObjectResponse["properties"][string];
+export type PropertySummary = { id: string; type: string; numberFormat?: string };
 
 /** The named database is missing, not shared, or its properties differ from the contract. */
 export class NotionSchemaError extends Error {
@@ -30,7 +33,7 @@ export class NotionSchemaError extends Error {
  * than stopping at the first.
  */
 export async function checkCrmSchema(notion: NotionGateway, ids: CrmDatabaseIds): Promise<CrmSchemaReport> {
-  const report: CrmSchemaReport = { dataSourceIds: {}, propertyTypes: {}, problems: [] };
+  const report: CrmSchemaReport = { dataSourceIds: {}, propertyTypes: {}, properties: {}, problems: [] };
   const relationTargets: { from: CrmDatabase; property: string; to: CrmDatabase; actual: string }[] = [];
   const configured = (Object.keys(CRM_SCHEMA) as CrmDatabase[]).filter((database) => ids[database] !== undefined);
   for (const database of configured) {
@@ -42,6 +45,7 @@ export async function checkCrmSchema(notion: NotionGateway, ids: CrmDatabaseIds)
       report.dataSourceIds[database] = dataSourceId;
       const properties = isFullDataSource(dataSource) ? dataSource.properties : {};
       report.propertyTypes[database] = Object.fromEntries(Object.entries(properties).map(([name, config]) => [name, config.type]));
+      report.properties[database] = Object.fromEntries(Object.entries(properties).map(([name, config]) => [name, summarise(config)]));
       report.problems.push(...propertyProblems(expected, properties).map((problem) => `${where}: ${problem}`));
       for (const property of expected.properties) {
         const actual = properties[property.name];
@@ -92,4 +96,8 @@ function missingStatusOptions(property: ExpectedProperty, actual: PropertyConfig
 
 function typeList(property: ExpectedProperty): string {
   return property.types.join(" or ");
+}
+
+function summarise(config: PropertyConfig): PropertySummary {
+  return { id: config.id, type: config.type, ...(config.type === "number" && { numberFormat: config.number.format }) };
 }

@@ -3,6 +3,13 @@ import { createContactCache } from "../leads/contact-cache.js";
 import { createLeadQueue } from "../leads/lead-queue.js";
 import { leadRoute } from "../leads/lead-route.js";
 import { createLeadWorker, type LeadTargets } from "../leads/lead-worker.js";
+import { createDealEventWorker } from "../deal-webhooks/deal-event-worker.js";
+import { createDealStageStore } from "../deal-webhooks/deal-stage-store.js";
+import { createNotionEventStore } from "../deal-webhooks/notion-event-store.js";
+import { notionWebhookRoute } from "../deal-webhooks/notion-webhook-route.js";
+import type { DealsTarget } from "../deal-webhooks/process-deal-events.js";
+import { createSlackOutbox } from "../slack/slack-outbox.js";
+import { createSlackSender } from "../slack/slack-sender.js";
 import type { Logger } from "../log/create-logger.js";
 import { assertCrmSchema, type CrmDatabaseIds, type CrmSchemaReport } from "../notion/check-crm-schema.js";
 import { isNotionGatewayError } from "../notion/notion-errors.js";
@@ -30,6 +37,8 @@ export type CrmServerOverrides = Partial<Pick<NotionGatewayOptions, "backoffBase
   leadRetryBaseMs?: number;
   leadResponseWaitMs?: number;
   schemaRetryBaseMs?: number;
+  dealEventQuietMs?: number;
+  slackRetryBaseMs?: number;
 };
 
 /**
@@ -73,6 +82,27 @@ export async function startCrmServer(config: ServerConfig, logger: Logger, overr
       signal: shutdown.signal,
       ...(overrides.leadRetryBaseMs !== undefined && { retryBaseMs: overrides.leadRetryBaseMs }),
     });
+    const outbox = createSlackOutbox(db);
+    const slack = createSlackSender({
+      outbox,
+      db,
+      webhookUrl: config.SLACK_WEBHOOK_URL,
+      logger,
+      ...(overrides.slackRetryBaseMs !== undefined && { retryBaseMs: overrides.slackRetryBaseMs }),
+    });
+    const events = createNotionEventStore(db);
+    const dealWorker = createDealEventWorker({
+      db,
+      notion,
+      events,
+      stages: createDealStageStore(db),
+      outbox,
+      logger,
+      onMessage: () => slack.notify(),
+      signal: shutdown.signal,
+      ...(overrides.dealEventQuietMs !== undefined && { quietMs: overrides.dealEventQuietMs }),
+      ...(overrides.leadRetryBaseMs !== undefined && { retryBaseMs: overrides.leadRetryBaseMs }),
+    });
     const routes = [
       leadRoute({
         formSecret: config.FORM_SECRET,
@@ -80,15 +110,27 @@ export async function startCrmServer(config: ServerConfig, logger: Logger, overr
         worker,
         ...(overrides.leadResponseWaitMs !== undefined && { responseWaitMs: overrides.leadResponseWaitMs }),
       }),
+      notionWebhookRoute({
+        secret: config.NOTION_WEBHOOK_SECRET,
+        events,
+        onEvent: () => dealWorker.notify(),
+        dealsConfigured: config.NOTION_DEALS_DB_ID !== undefined,
+      }),
     ];
     const server = await startServer(createApp({ db, logger, routes }), { host: config.HOST, port: config.PORT });
     logger.info({ url: server.url, queued: queue.counts().queued ?? 0 }, "server listening");
+    slack.start();
 
+    const startWorkers = (report: CrmSchemaReport) => {
+      worker.start(leadTargets(report));
+      const deals = dealsTarget(config.NOTION_DEALS_DB_ID, report);
+      if (deals !== undefined) dealWorker.start(deals);
+    };
     if (schema !== undefined) {
-      worker.start(leadTargets(schema));
+      startWorkers(schema);
     } else {
       waitForCrmSchema(notion, databases, { logger, signal: shutdown.signal, ...(overrides.schemaRetryBaseMs !== undefined && { retryBaseMs: overrides.schemaRetryBaseMs }) }).then(
-        (report) => worker.start(leadTargets(report)),
+        startWorkers,
         () => undefined, // aborted: the server is stopping
       );
     }
@@ -99,7 +141,7 @@ export async function startCrmServer(config: ServerConfig, logger: Logger, overr
         await server.close();
         // Batches in flight get a moment to finish; then their Notion calls are
         // cut short and the leads stay queued for the next start.
-        const drained = worker.stop();
+        const drained = Promise.all([worker.stop(), dealWorker.stop(), slack.stop()]);
         await Promise.race([drained, sleep(STOP_GRACE_MS)]);
         shutdown.abort(new Error("server stopping"));
         await drained;
@@ -120,5 +162,16 @@ function leadTargets(schema: CrmSchemaReport): LeadTargets {
       statusType: schema.propertyTypes.contacts?.Status === "status" ? "status" : "select",
     },
     activitiesDataSourceId: schema.dataSourceIds.activities,
+  };
+}
+
+function dealsTarget(databaseId: string | undefined, schema: CrmSchemaReport): DealsTarget | undefined {
+  const dataSourceId = schema.dataSourceIds.deals;
+  if (databaseId === undefined || dataSourceId === undefined) return undefined;
+  return {
+    databaseId,
+    dataSourceId,
+    stagePropertyId: schema.properties.deals?.Stage?.id,
+    valueFormat: schema.properties.deals?.Value?.numberFormat,
   };
 }

@@ -61,6 +61,12 @@ export const MIGRATIONS: readonly Migration[] = [
         id TEXT PRIMARY KEY,
         type TEXT NOT NULL,
         page_id TEXT,
+        -- Where the page lives (a database id and/or data source id), and
+        -- the ids of the properties the event says changed.
+        parent_id TEXT,
+        parent_data_source_id TEXT,
+        updated_properties TEXT,
+        event_at TEXT,
         received_at_ms INTEGER NOT NULL,
         state TEXT NOT NULL CHECK (state IN ('queued', 'done', 'ignored', 'dead')),
         attempts INTEGER NOT NULL DEFAULT 0,

@@ -8,6 +8,7 @@ import { formSignatureHex } from "./sign.js";
 import { makeTempDir } from "./temp-dir.js";
 
 export const FORM_SECRET = "form-secret-for-tests";
+export const NOTION_WEBHOOK_SECRET = "secret_webhook_verification_token_for_tests";
 
 export type CrmHarness = {
   crm: CrmEmulator;
@@ -41,6 +42,7 @@ export async function startCrmHarness({
     NOTION_ACTIVITIES_DB_ID: crm.databases.activities,
     NOTION_RATE_LIMIT_RPS: "100",
     FORM_SECRET,
+    NOTION_WEBHOOK_SECRET,
     DATA_DIR: dir.path,
     PORT: "0",
     ...env,
@@ -51,6 +53,8 @@ export async function startCrmHarness({
       attemptTimeoutMs: 1_000,
       leadRetryBaseMs: 100,
       schemaRetryBaseMs: 100,
+      dealEventQuietMs: 100,
+      slackRetryBaseMs: 50,
       ...overrides,
     });
   const harness: CrmHarness = {

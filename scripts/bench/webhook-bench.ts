@@ -1,0 +1,87 @@
+import { createHmac, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startNotionEmulator } from "../../src/notion-emulator/create-notion-emulator.js";
+import { spawnServer, type SpawnedServer } from "../lib/spawn-server.js";
+import { fixed, percentile } from "./measure.js";
+
+const LIMIT_PER_SECOND = 3;
+const EVENTS = 50;
+const SECRET = "secret_bench_webhook_token";
+
+/** A bulk edit's flood of Notion events: for one deal, then for 50 deals. */
+export async function webhookBench(): Promise<string[]> {
+  const emulator = await startNotionEmulator({ rateLimitPerSecond: LIMIT_PER_SECOND });
+  const crm = emulator.admin.seedCrm({});
+  const dataDir = mkdtempSync(join(tmpdir(), "crm-bench-"));
+  let server: SpawnedServer | undefined;
+  const deal = (i: number) =>
+    emulator.admin.insertPage(crm.deals.dataSourceId, { "Deal Name": { title: [{ text: { content: `Deal ${i}` } }] }, Stage: { select: { name: "won" } }, Value: { number: 1000 * i } }).id;
+  try {
+    server = await spawnServer({
+      NOTION_TOKEN: emulator.token,
+      NOTION_BASE_URL: emulator.url,
+      NOTION_CONTACTS_DB_ID: crm.contacts.databaseId,
+      NOTION_DEALS_DB_ID: crm.deals.databaseId,
+      NOTION_RATE_LIMIT_RPS: String(LIMIT_PER_SECOND),
+      NOTION_WEBHOOK_SECRET: SECRET,
+      FORM_SECRET: "bench",
+      DATA_DIR: dataDir,
+      PORT: "0",
+    });
+    const lines = [`POST /notion-webhook floods of ${EVENTS} events against an emulator limited to ${LIMIT_PER_SECOND} req/s (page reads spent; event answer time)`];
+    const oneDeal = deal(0);
+    const manyDeals = Array.from({ length: EVENTS }, (_, i) => deal(i + 1));
+    for (const [label, pages] of [[`${EVENTS} events, one deal`, Array.from({ length: EVENTS }, () => oneDeal)], [`${EVENTS} events, ${EVENTS} deals`, manyDeals]] as const) {
+      emulator.stats.reset();
+      const started = Date.now();
+      const times = await Promise.all(pages.map((pageId) => send(server!.url, pageId, crm.deals)));
+      const settled = await waitForQuiet(() => emulator.stats.requests.length);
+      const reads = emulator.stats.count({ method: "GET", path: /^\/v1\/pages\// });
+      lines.push(
+        `  ${label.padEnd(22)} ${reads} page reads (${fixed(reads / EVENTS)} per event), settled in ${fixed((settled - started) / 1000, 1)} s; ` +
+          `answers p50 ${fixed(percentile(times, 50), 0)} ms, p99 ${fixed(percentile(times, 99), 0)} ms; ${emulator.stats.rateLimited} x 429`,
+      );
+    }
+    return lines;
+  } finally {
+    await server?.kill("SIGTERM");
+    await emulator.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function send(url: string, pageId: string, deals: { databaseId: string; dataSourceId: string }): Promise<number> {
+  const body = JSON.stringify({
+    id: randomUUID(),
+    timestamp: new Date().toISOString(),
+    type: "page.properties_updated",
+    entity: { id: pageId, type: "page" },
+    data: { parent: { id: deals.databaseId, type: "database", data_source_id: deals.dataSourceId }, updated_properties: ["title"] },
+  });
+  const started = performance.now();
+  const response = await fetch(`${url}/notion-webhook`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-notion-signature": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}` },
+    body,
+  });
+  await response.arrayBuffer();
+  if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
+  return performance.now() - started;
+}
+
+/** Resolves with the time of the last Notion request once none has come for 3 s. */
+async function waitForQuiet(count: () => number): Promise<number> {
+  let last = count();
+  let lastChange = Date.now();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (count() !== last) {
+      last = count();
+      lastChange = Date.now();
+    } else if (Date.now() - lastChange > 3_000) {
+      return lastChange;
+    }
+  }
+}

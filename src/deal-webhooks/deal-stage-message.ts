@@ -1,0 +1,40 @@
+import { escapeMrkdwn, mrkdwnLink } from "../slack/escape-mrkdwn.js";
+import { context, fitToSlackLimits, section, type SlackMessage } from "../slack/slack-message.js";
+
+/** The stages worth telling the team about, each in its own words. */
+export const NOTIFY_STAGES = {
+  won: { emoji: "🎉", headline: "Deal won" },
+  lost: { emoji: "💔", headline: "Deal lost" },
+  negotiation: { emoji: "🤝", headline: "Deal in negotiation" },
+} as const;
+export type NotifyStage = keyof typeof NOTIFY_STAGES;
+
+/** Stage option names are typed by people: "Won" and " won" are won. */
+export function notifyStageOf(stage: string | undefined): NotifyStage | undefined {
+  const key = stage?.trim().toLowerCase();
+  return key !== undefined && key in NOTIFY_STAGES ? (key as NotifyStage) : undefined;
+}
+
+export type DealTransition = {
+  dealName: string;
+  /** The stage it left: undefined for a new deal, "unknown" when first seen mid-life. */
+  from: string | undefined;
+  to: string;
+  value: string;
+  owners: readonly string[];
+  url: string;
+};
+
+/** "🎉 Deal won: *Acme* — $12,000 (negotiation → won)", with owner and a link; every user string escaped. */
+export function dealStageMessage(transition: DealTransition): SlackMessage {
+  const stage = notifyStageOf(transition.to);
+  const { emoji, headline } = stage === undefined ? { emoji: "📌", headline: "Deal stage changed" } : NOTIFY_STAGES[stage];
+  const name = escapeMrkdwn(transition.dealName.trim() || "Untitled deal");
+  const from = transition.from === undefined ? "new deal" : escapeMrkdwn(transition.from);
+  const line = `${emoji} ${headline}: *${name}* — ${escapeMrkdwn(transition.value)} (${from} → ${escapeMrkdwn(transition.to)})`;
+  const details = [
+    ...(transition.owners.length > 0 ? [`Owner: ${transition.owners.map(escapeMrkdwn).join(", ")}`] : []),
+    mrkdwnLink(transition.url, "Open in Notion"),
+  ];
+  return fitToSlackLimits({ text: line, blocks: [section(line), context(details.join(" · "))] });
+}

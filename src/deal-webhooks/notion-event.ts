@@ -1,0 +1,27 @@
+import { z } from "zod";
+
+/** Event types that can change a deal's Stage. */
+export const STAGE_EVENT_TYPES = new Set(["page.created", "page.properties_updated"]);
+
+/** The part of a Notion webhook event this project reads; the rest is ignored. */
+export const notionEventSchema = z.object({
+  id: z.string().min(1).max(200),
+  type: z.string().min(1).max(200),
+  timestamp: z.string().optional(),
+  entity: z.object({ id: z.string().min(1), type: z.string() }).optional(),
+  data: z
+    .object({
+      parent: z.object({ id: z.string(), type: z.string(), data_source_id: z.string().optional() }).optional(),
+      updated_properties: z.array(z.string()).optional(),
+    })
+    .optional(),
+});
+
+export type NotionEvent = z.output<typeof notionEventSchema>;
+
+/** Notion's first POST to a new subscription: `{"verification_token": "secret_..."}` and nothing else. */
+export function verificationTokenOf(json: unknown): string | undefined {
+  if (json === null || typeof json !== "object" || "type" in json) return undefined;
+  const token = (json as { verification_token?: unknown }).verification_token;
+  return typeof token === "string" && token.length > 0 ? token : undefined;
+}

@@ -1,0 +1,265 @@
+import { createHmac, randomUUID } from "node:crypto";
+import request from "supertest";
+import { afterEach, describe, expect, it } from "vitest";
+import { eventually, NOTION_WEBHOOK_SECRET, startCrmHarness, type CrmHarness } from "../support/crm-harness.js";
+import { startSlackReceiver } from "../support/slack-receiver.js";
+
+type Slack = Awaited<ReturnType<typeof startSlackReceiver>>;
+
+const sign = (body: string, secret = NOTION_WEBHOOK_SECRET) => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+
+describe("POST /notion-webhook", () => {
+  let h: CrmHarness;
+  let slack: Slack;
+
+  async function start(env: Record<string, string> = {}) {
+    slack = await startSlackReceiver();
+    h = await startCrmHarness({ env: { SLACK_WEBHOOK_URL: slack.url, ...env } });
+  }
+  afterEach(async () => {
+    await h?.stop();
+    await slack?.stop();
+  });
+
+  async function dataSourceProperty(name: string): Promise<{ id: string }> {
+    const response = await fetch(`${h.crm.emulator.url}/v1/data_sources/${h.crm.dataSources.deals}`, {
+      headers: { authorization: `Bearer ${h.crm.emulator.token}`, "notion-version": "2025-09-03" },
+    });
+    const body = (await response.json()) as { properties: Record<string, { id: string }> };
+    return body.properties[name]!;
+  }
+
+  function createDeal(name: string, stage: string, value = 12_000): string {
+    return h.crm.emulator.admin.insertPage(h.crm.dataSources.deals, {
+      "Deal Name": { title: [{ text: { content: name } }] },
+      Stage: { select: { name: stage } },
+      Value: { number: value },
+    }).id;
+  }
+
+  /** Moves a deal in Notion, as a person would (without telling us: that is the event's job). */
+  async function editDeal(pageId: string, properties: Record<string, unknown>): Promise<void> {
+    const response = await fetch(`${h.crm.emulator.url}/v1/pages/${pageId}`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${h.crm.emulator.token}`, "notion-version": "2025-09-03", "content-type": "application/json" },
+      body: JSON.stringify({ properties }),
+    });
+    expect(response.status).toBe(200);
+  }
+
+  function event(type: string, pageId: string, options: { id?: string; updated?: string[]; parent?: "deals" | "contacts" } = {}) {
+    const parent = options.parent ?? "deals";
+    return {
+      id: options.id ?? randomUUID(),
+      timestamp: new Date().toISOString(),
+      workspace_id: randomUUID(),
+      workspace_name: "Acme",
+      subscription_id: randomUUID(),
+      integration_id: randomUUID(),
+      authors: [{ id: randomUUID(), type: "person" }],
+      attempt_number: 1,
+      api_version: "2025-09-03",
+      type,
+      entity: { id: pageId, type: "page" },
+      data: {
+        parent: { id: h.crm.databases[parent], type: "database", data_source_id: h.crm.dataSources[parent] },
+        ...(options.updated !== undefined && { updated_properties: options.updated }),
+      },
+    };
+  }
+
+  function deliver(body: object | string, headers: Record<string, string | undefined> = {}) {
+    const raw = typeof body === "string" ? body : JSON.stringify(body);
+    const signature = "x-notion-signature" in headers ? headers["x-notion-signature"] : sign(raw);
+    const req = request(h.server.url).post("/notion-webhook").set("Content-Type", "application/json");
+    if (signature !== undefined) req.set("X-Notion-Signature", signature);
+    return req.send(raw);
+  }
+
+  const texts = () => slack.received.map((message) => message.body.text);
+  const pageReads = (pageId: string) => h.crm.emulator.stats.count({ method: "GET", path: new RegExp(`^/v1/pages/${pageId}$`) });
+  const quiet = (ms = 400) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  describe("the verification handshake", () => {
+    it("is answered 200 and the token is logged with what to do next", async () => {
+      await start({ NOTION_WEBHOOK_SECRET: "" });
+      const response = await deliver({ verification_token: "secret_abc123handshake" }, { "x-notion-signature": undefined });
+      expect(response.status).toBe(200);
+      const line = h.log.lines().find((entry) => entry.msg.includes("verification token received"));
+      expect(line?.msg).toContain("secret_abc123handshake");
+      expect(line?.msg).toContain("NOTION_WEBHOOK_SECRET");
+    });
+
+    it("refuses events until NOTION_WEBHOOK_SECRET is set, saying why in the log", async () => {
+      await start({ NOTION_WEBHOOK_SECRET: "" });
+      const response = await deliver(event("page.created", randomUUID()));
+      expect(response.status).toBe(401);
+      expect(h.log.lines()).toContainEqual(expect.objectContaining({ msg: expect.stringContaining("NOTION_WEBHOOK_SECRET is not set") }));
+    });
+  });
+
+  describe("signatures", () => {
+    it.each([
+      ["a missing signature", { "x-notion-signature": undefined }],
+      ["a signature made with another secret", { "x-notion-signature": sign("{}", "secret_other") }],
+      ["a bare hex digest without sha256=", { "x-notion-signature": sign("x").slice(7) }],
+    ])("refuse %s with 401 and store nothing", async (_case, headers) => {
+      await start();
+      const dealId = createDeal("Acme", "new");
+      await editDeal(dealId, { Stage: { select: { name: "won" } } });
+      const response = await deliver(event("page.properties_updated", dealId), headers);
+      expect(response.status).toBe(401);
+      await quiet();
+      expect(pageReads(dealId)).toBe(0);
+      expect(texts()).toEqual([]);
+    });
+
+    it("refuses a tampered body", async () => {
+      await start();
+      const body = JSON.stringify(event("page.created", randomUUID()));
+      const response = await deliver(body.replace("page.created", "page.deleted"), { "x-notion-signature": sign(body) });
+      expect(response.status).toBe(401);
+    });
+  });
+
+  it("posts one message per transition into negotiation, won and lost, each in its own words", async () => {
+    await start();
+    const owner = h.crm.emulator.admin.addUser("Dana Owner");
+    const dealId = createDeal("Acme", "new");
+    await editDeal(dealId, { Owner: { people: [{ id: owner }] } });
+    const stage = await dataSourceProperty("Stage");
+
+    expect((await deliver(event("page.created", dealId))).status).toBe(200);
+    await quiet();
+    expect(texts()).toEqual([]);
+
+    for (const [index, next] of ["negotiation", "won", "lost"].entries()) {
+      await editDeal(dealId, { Stage: { select: { name: next } } });
+      await deliver(event("page.properties_updated", dealId, { updated: [stage.id] }));
+      // Slack sends about one message a second; each move is seen before the next.
+      await eventually(() => expect(texts()).toHaveLength(index + 1), { timeoutMs: 5_000 });
+    }
+    expect(texts()).toEqual([
+      "🤝 Deal in negotiation: *Acme* — $12,000 (new → negotiation)",
+      "🎉 Deal won: *Acme* — $12,000 (negotiation → won)",
+      "💔 Deal lost: *Acme* — $12,000 (won → lost)",
+    ]);
+    const context = JSON.stringify(slack.received[1]!.body.blocks);
+    expect(context).toContain("Owner: Dana Owner");
+    expect(context).toMatch(/<https?:[^|>]+\|Open in Notion>/);
+  });
+
+  it("posts nothing for an edit that leaves Stage alone", async () => {
+    await start();
+    const dealId = createDeal("Acme", "negotiation");
+    await deliver(event("page.created", dealId));
+    await eventually(() => expect(texts()).toHaveLength(1));
+    await editDeal(dealId, { Value: { number: 15_000 } });
+    await deliver(event("page.properties_updated", dealId, { updated: [(await dataSourceProperty("Value")).id] }));
+    await quiet();
+    await eventually(() => expect(h.log.lines()).toContainEqual(expect.objectContaining({ msg: "deal events settled", outcome: "unchanged" })));
+    expect(texts()).toHaveLength(1);
+  });
+
+  it("processes a redelivered event id once", async () => {
+    await start();
+    const dealId = createDeal("Acme", "won");
+    const once = event("page.created", dealId);
+    const first = await deliver(once);
+    const again = await deliver({ ...once, attempt_number: 2 });
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(again.body).toEqual({ status: "duplicate" });
+    await eventually(() => expect(texts()).toEqual(["🎉 Deal won: *Acme* — $12,000 (new deal → won)"]));
+    await quiet();
+    expect(texts()).toHaveLength(1);
+    expect(pageReads(dealId)).toBe(1);
+  });
+
+  it("lets the stored stage decide when events arrive late and aggregated", async () => {
+    await start();
+    const dealId = createDeal("Acme", "proposal");
+    await deliver(event("page.created", dealId));
+    await eventually(() => expect(h.log.lines()).toContainEqual(expect.objectContaining({ msg: "deal events settled", pageId: dealId })));
+    // Two quick moves; Notion sends one aggregated event, then a stale one.
+    await editDeal(dealId, { Stage: { select: { name: "negotiation" } } });
+    await editDeal(dealId, { Stage: { select: { name: "won" } } });
+    await deliver(event("page.properties_updated", dealId, { updated: ["x"] }));
+    await eventually(() => expect(texts()).toEqual(["🎉 Deal won: *Acme* — $12,000 (proposal → won)"]));
+    await deliver(event("page.properties_updated", dealId, { updated: ["x"] }));
+    await quiet();
+    expect(texts()).toHaveLength(1);
+  });
+
+  it("reads a deal once for a flood of 50 events, and posts once", async () => {
+    await start();
+    const dealId = createDeal("Acme", "proposal");
+    await deliver(event("page.created", dealId));
+    await eventually(() => expect(pageReads(dealId)).toBe(1));
+    await editDeal(dealId, { Stage: { select: { name: "negotiation" } } });
+    const responses = await Promise.all(Array.from({ length: 50 }, () => deliver(event("page.properties_updated", dealId, { updated: ["x"] }))));
+    expect(responses.every((response) => response.status === 200)).toBe(true);
+    await eventually(() => expect(texts()).toHaveLength(1));
+    await quiet();
+    expect(pageReads(dealId)).toBe(2);
+    expect(texts()).toEqual(["🤝 Deal in negotiation: *Acme* — $12,000 (proposal → negotiation)"]);
+  });
+
+  it("on a deal it has never seen, trusts the event's changed property ids to tell a Stage change", async () => {
+    await start();
+    const stage = await dataSourceProperty("Stage");
+    const value = await dataSourceProperty("Value");
+    const quietDeal = createDeal("Quietco", "won");
+    const movedDeal = createDeal("Movedco", "won");
+    await deliver(event("page.properties_updated", quietDeal, { updated: [value.id] }));
+    await deliver(event("page.properties_updated", movedDeal, { updated: [stage.id] }));
+    await eventually(() => expect(texts()).toEqual(["🎉 Deal won: *Movedco* — $12,000 (unknown → won)"]));
+    await quiet();
+    expect(texts()).toHaveLength(1);
+  });
+
+  it("works with Stage as a status property", async () => {
+    await start();
+    h.crm.emulator.admin.updateProperty(h.crm.dataSources.deals, "Stage", { status: { options: [{ name: "new" }, { name: "negotiation" }, { name: "won" }] } } as never);
+    await h.restart();
+    const dealId = h.crm.emulator.admin.insertPage(h.crm.dataSources.deals, {
+      "Deal Name": { title: [{ text: { content: "Statusco" } }] },
+      Stage: { status: { name: "new" } },
+      Value: { number: 500 },
+    }).id;
+    await deliver(event("page.created", dealId));
+    await eventually(() => expect(pageReads(dealId)).toBe(1));
+    await editDeal(dealId, { Stage: { status: { name: "won" } } });
+    await deliver(event("page.properties_updated", dealId, { updated: ["x"] }));
+    await eventually(() => expect(texts()).toEqual(["🎉 Deal won: *Statusco* — $500 (new → won)"]));
+  });
+
+  it("escapes user text so a deal name can neither ping the channel nor forge a link", async () => {
+    await start();
+    const dealId = createDeal("<!channel> & <https://evil.example|your bank>", "won", 1);
+    await deliver(event("page.created", dealId));
+    await eventually(() => expect(texts()).toHaveLength(1));
+    const raw = slack.received[0]!.raw;
+    expect(raw).not.toContain("<!channel>");
+    expect(raw).not.toContain("<https://evil.example");
+    expect(texts()[0]).toBe("🎉 Deal won: *&lt;!channel&gt; &amp; &lt;https://evil.example|your bank&gt;* — $1 (new deal → won)");
+  });
+
+  it("ignores events for pages of other databases without reading them", async () => {
+    await start();
+    const contact = h.crm.emulator.admin.insertPage(h.crm.dataSources.contacts, { Name: { title: [{ text: { content: "Ann" } }] } });
+    await deliver(event("page.properties_updated", contact.id, { parent: "contacts" }));
+    await eventually(() => expect(h.log.lines()).toContainEqual(expect.objectContaining({ msg: "deal events settled", outcome: "ignored" })));
+    expect(pageReads(contact.id)).toBe(0);
+  });
+
+  it("delivers once when Slack answers 429 first", async () => {
+    await start();
+    slack.replyNext({ status: 429, body: "rate_limited", headers: { "retry-after": "1" } });
+    const dealId = createDeal("Acme", "lost");
+    await deliver(event("page.created", dealId));
+    await eventually(() => expect(texts()).toHaveLength(1), { timeoutMs: 6_000 });
+    await quiet();
+    expect(slack.attempts()).toBe(2);
+    expect(texts()).toHaveLength(1);
+  });
+});
