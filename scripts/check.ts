@@ -1,3 +1,17 @@
-import { notBuiltYet } from "../src/cli/not-built-yet.js";
+// `npm run check`: validates the settings, Notion (reachable, token, each
+// database's schema), the Slack URL's form and the state file, and prints a
+// report. Exit status 0 only when nothing is wrong (warnings allowed).
+import { createCliLogger } from "../src/cli/create-cli-logger.js";
+import { runCli } from "../src/cli/run-cli.js";
+import { passed } from "../src/check/check-result.js";
+import { formatCheckReport } from "../src/check/format-check-report.js";
+import { runChecks } from "../src/check/run-checks.js";
 
-notBuiltYet("npm run check", "npm run check is planned in the issue tracker");
+runCli(async () => {
+  const results = await runChecks(process.env, {
+    // The report says what failed; the gateway's retry warnings would only repeat it.
+    logger: (config) => createCliLogger(config, ["debug", "trace"].includes(config.LOG_LEVEL) ? config.LOG_LEVEL : "error"),
+  });
+  process.stdout.write(formatCheckReport(results));
+  return passed(results) ? 0 : 1;
+});

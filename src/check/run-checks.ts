@@ -1,0 +1,90 @@
+import Database from "better-sqlite3";
+import { secretValues, type Config } from "../config/load-config.js";
+import { createLogger, type Logger } from "../log/create-logger.js";
+import type { CrmDatabaseIds } from "../notion/check-crm-schema.js";
+import { createNotionGateway, type NotionGatewayOptions } from "../notion/notion-gateway.js";
+import { MIGRATIONS } from "../store/migrations.js";
+import { migrate, type Store } from "../store/open-store.js";
+import { checkNotionAccess } from "./check-notion-access.js";
+import { checkNotionSchema } from "./check-notion-schema.js";
+import type { CheckResult } from "./check-result.js";
+import { checkSettings } from "./check-settings.js";
+import { checkSlackUrl } from "./check-slack-url.js";
+import { checkStateFile } from "./check-state-file.js";
+
+/** A check must answer in seconds when Notion is down, not wait out the server's patient retries. */
+export const CHECK_MAX_ATTEMPTS = 2;
+export const CHECK_ATTEMPT_TIMEOUT_MS = 10_000;
+
+export type RunChecksOptions = {
+  /** @default "<cwd>/.env", as loadConfig */
+  envFile?: string | false;
+  /** Built once the settings, and so the secrets to mask, are known. @default a silent logger */
+  logger?: (config: Config) => Logger;
+  gateway?: Partial<Pick<NotionGatewayOptions, "maxAttempts" | "attemptTimeoutMs" | "backoffBaseMs">>;
+};
+
+/**
+ * Everything `npm run check` looks at, in report order: settings, Notion
+ * and its token, each database's schema, the Slack URL, the state file.
+ * Each check runs whatever failed before it, so one run names every problem.
+ */
+export async function runChecks(env: NodeJS.ProcessEnv, options: RunChecksOptions = {}): Promise<CheckResult[]> {
+  const { config, malformed, results } = checkSettings(env, options.envFile);
+  const state = checkStateFile(config.DATA_DIR);
+  // Without the state file the rate budget cannot be shared; a check's few requests can do without.
+  const db = state.db ?? openScratchStore();
+  try {
+    const notionResults: CheckResult[] = [];
+    if (config.NOTION_TOKEN === undefined || malformed.has("NOTION_BASE_URL") || malformed.has("NOTION_TOKEN")) {
+      notionResults.push({ name: "Notion", outcome: "skip", detail: "not checked: NOTION_TOKEN or NOTION_BASE_URL is missing or malformed" });
+    } else {
+      const notion = createNotionGateway({
+        token: config.NOTION_TOKEN,
+        baseUrl: config.NOTION_BASE_URL,
+        ratePerSecond: config.NOTION_RATE_LIMIT_RPS,
+        db,
+        logger: (options.logger ?? silentLogger)(config),
+        maxAttempts: CHECK_MAX_ATTEMPTS,
+        attemptTimeoutMs: CHECK_ATTEMPT_TIMEOUT_MS,
+        ...options.gateway,
+      });
+      const access = await checkNotionAccess(notion, config.NOTION_BASE_URL);
+      notionResults.push(access);
+      if (access.outcome === "pass") notionResults.push(...(await checkNotionSchema(notion, databaseIds(config))));
+      else notionResults.push({ name: "Notion schema", outcome: "skip", detail: "not checked: Notion must be reachable and accept the token first" });
+    }
+    const all = [...results, ...notionResults, checkSlackUrl(config.SLACK_WEBHOOK_URL, { malformed: malformed.has("SLACK_WEBHOOK_URL") }), state.result];
+    return all.map((result) => ({ ...result, detail: maskSecrets(result.detail, secretValues(config)) }));
+  } finally {
+    db.close();
+  }
+}
+
+function databaseIds(config: Config): CrmDatabaseIds {
+  return {
+    ...(config.NOTION_CONTACTS_DB_ID && { contacts: config.NOTION_CONTACTS_DB_ID }),
+    ...(config.NOTION_DEALS_DB_ID && { deals: config.NOTION_DEALS_DB_ID }),
+    ...(config.NOTION_ACTIVITIES_DB_ID && { activities: config.NOTION_ACTIVITIES_DB_ID }),
+  };
+}
+
+function openScratchStore(): Store {
+  const db = new Database(":memory:");
+  migrate(db, MIGRATIONS);
+  return db;
+}
+
+function silentLogger(): Logger {
+  return createLogger({ level: "silent" });
+}
+
+// A second net: no check prints a secret, but an error message from elsewhere
+// might. Very short values are left alone, as the logger does: they would mask words.
+const MIN_MASKED_SECRET_LENGTH = 6;
+
+function maskSecrets(text: string, secrets: readonly string[]): string {
+  return secrets
+    .filter((secret) => secret.length >= MIN_MASKED_SECRET_LENGTH)
+    .reduce((masked, secret) => masked.replaceAll(secret, "[redacted]"), text);
+}
