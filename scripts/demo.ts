@@ -1,3 +1,158 @@
-import { notBuiltYet } from "../src/cli/not-built-yet.js";
+// `npm run demo`: the whole system on this machine, with no Notion account and
+// no Slack. A built-in Notion emulator stands in for Notion, a loopback
+// receiver prints Slack messages; everything else is the real thing: the
+// setup-notion command, the server process, signed HTTP requests, the digest.
+import { createHmac, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startNotionEmulator } from "../src/notion-emulator/create-notion-emulator.js";
+import { runScript } from "./demo/run-script.js";
+import { startSlackPrinter } from "./demo/slack-printer.js";
+import { spawnServer, type SpawnedServer } from "./lib/spawn-server.js";
 
-notBuiltYet("npm run demo", "npm run demo is planned in the issue tracker");
+const FORM_SECRET = "demo-form-secret";
+const WEBHOOK_SECRET = "secret_demo_webhook_verification_token";
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const say = (text = "") => process.stdout.write(`${text}\n`);
+let stepNumber = 0;
+const step = (title: string) => say(`\n━━ ${++stepNumber}. ${title}`);
+
+const emulator = await startNotionEmulator({ rateLimitPerSecond: 3 });
+const slack = await startSlackPrinter(say);
+const dataDir = mkdtempSync(join(tmpdir(), "notion-crm-demo-"));
+let server: SpawnedServer | undefined;
+let failed = false;
+
+try {
+  step("A Notion workspace (the built-in emulator, limited to 3 requests/s like Notion)");
+  const parent = emulator.admin.createWorkspacePage("Acme CRM");
+  say(`  Notion API at ${emulator.url}; a page "Acme CRM" (${parent}) shared with the integration.`);
+
+  step("npm run setup-notion -- --parent <page>");
+  const notionEnv = { NOTION_TOKEN: emulator.token, NOTION_BASE_URL: emulator.url, DATA_DIR: dataDir };
+  const setup = await runScript("scripts/setup-notion.ts", ["--parent", parent], notionEnv);
+  if (setup.code !== 0) throw new Error(`setup-notion failed:\n${setup.stderr}`);
+  say(indent(setup.stdout));
+  const ids = Object.fromEntries(setup.stdout.split("\n").filter((line) => /^[A-Z_]+=/.test(line)).map((line) => line.split("=", 2) as [string, string]));
+
+  step("npm start (the server, as its own process)");
+  const env = { ...notionEnv, ...ids, FORM_SECRET, NOTION_WEBHOOK_SECRET: WEBHOOK_SECRET, SLACK_WEBHOOK_URL: slack.url, PORT: "0" };
+  server = await spawnServer(env);
+  say(`  Listening on ${server.url}; it checked the three databases' schema first.`);
+
+  step("Website leads: POST /lead, signed with FORM_SECRET");
+  await showLead(server.url, "a new lead", { email: "ann@example.com", name: "Ann Lee", message: "Can you quote a new website?", utm_source: "newsletter" });
+  await showLead(server.url, "the same person again, e-mail in other case", { email: " ANN@Example.com ", company: "Lee & Sons", message: "Also a logo, please." });
+  await showLead(server.url, "an invalid one (no email)", { name: "Nobody" });
+  await showLead(server.url, "a forged one (wrong signature)", { email: "mallory@example.com" }, "not-the-secret");
+  const contactsId = emulator.admin.dataSourceOf(ids.NOTION_CONTACTS_DB_ID!);
+  const ann = emulator.admin.listPages(contactsId);
+  say(`  Notion now has ${ann.length} contact: ${ann.map((page) => describeContact(page.properties)).join("; ")}`);
+
+  step("Deals: Notion webhooks tell the server about stage changes; Slack hears about negotiation, won and lost");
+  const handshake = await postWebhook(server.url, { verification_token: WEBHOOK_SECRET }, false);
+  say(`  Notion's verification handshake → ${handshake.status} (the server logs the token to paste back into Notion)`);
+  const dealsId = emulator.admin.dataSourceOf(ids.NOTION_DEALS_DB_ID!);
+  const deal = emulator.admin.insertPage(dealsId, {
+    "Deal Name": { title: [{ text: { content: "Lee & Sons website" } }] },
+    Stage: { select: { name: "proposal" } },
+    Value: { number: 12_000 },
+  });
+  say(`  A salesperson adds the deal "Lee & Sons website" at stage proposal, $12,000.`);
+  await postWebhook(server.url, pageEvent("page.created", deal.id, ids.NOTION_DEALS_DB_ID!, dealsId));
+  // The server reads a deal once its events have been quiet for a second.
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  for (const stage of ["negotiation", "won"]) {
+    const before = slack.count();
+    emulator.admin.updatePage(deal.id, { Stage: { select: { name: stage } } });
+    say(`\n  In Notion the deal moves to ${stage}; Notion sends page.properties_updated.`);
+    await postWebhook(server.url, pageEvent("page.properties_updated", deal.id, ids.NOTION_DEALS_DB_ID!, dealsId));
+    await until(() => slack.count() > before, `the ${stage} message`);
+  }
+
+  step("The stale-lead digest: npm run stale-leads -- --once");
+  for (const [i, name] of ["Bob Ray", "Cy Tan", "Di Ochoa", "<!channel> Eve"].entries()) {
+    emulator.admin.insertPage(contactsId, {
+      Name: { title: [{ text: { content: name } }] },
+      Email: { email: `${name.split(" ").at(-1)!.toLowerCase()}@example.com` },
+      Status: { select: { name: "new lead" } },
+      ...(i === 3 ? {} : { "Last Contacted": { date: { start: new Date(Date.now() - (40 + i * 20) * DAY_MS).toISOString() } } }),
+    });
+  }
+  say("  Seeded four old leads: three last contacted 40 to 80 days ago, one never contacted (named to try to @channel).");
+  const before = slack.count();
+  const digest = await runScript("scripts/stale-leads.ts", ["--once"], env);
+  if (digest.code !== 0) throw new Error(`the digest failed:\n${digest.stderr}`);
+  await until(() => slack.count() > before, "the digest");
+  const again = await runScript("scripts/stale-leads.ts", ["--once"], env);
+  say(`  Run again the same day: exit ${again.code}, nothing posted (one digest a day per DATA_DIR; --force overrides).`);
+
+  step("Done");
+  say(`  ${slack.count()} Slack messages, ${emulator.stats.requests.length} Notion requests, ${emulator.stats.rateLimited} rate-limited (429).`);
+  say(`
+  With a real Notion workspace:
+    1. Create an internal integration (notion.so/profile/integrations), copy its secret.
+    2. Share a page with it (••• → Connections), then:
+         NOTION_TOKEN=ntn_... npm run setup-notion -- --parent <that page's URL> >> .env
+    3. Add FORM_SECRET (openssl rand -hex 32) and SLACK_WEBHOOK_URL to .env; run npm run check.
+    4. npm run build && npm start, behind Caddy; set up the Notion webhook (README: "Notion webhook").`);
+} catch (error) {
+  failed = true;
+  say(`\nDemo failed: ${error instanceof Error ? error.message : String(error)}`);
+  if (server !== undefined) say(`Server output:\n${server.output()}`);
+} finally {
+  await server?.kill("SIGTERM");
+  await slack.stop();
+  await emulator.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+process.exitCode = failed ? 1 : 0;
+
+async function showLead(url: string, label: string, lead: object, secret = FORM_SECRET): Promise<void> {
+  const body = JSON.stringify(lead);
+  const response = await fetch(`${url}/lead`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-form-signature": `sha256=${createHmac("sha256", secret).update(body).digest("hex")}` },
+    body,
+  });
+  say(`  ${label}: ${body}\n    → ${response.status} ${await response.text()}`);
+}
+
+async function postWebhook(url: string, payload: object, signed = true): Promise<Response> {
+  const body = JSON.stringify(payload);
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (signed) headers["x-notion-signature"] = `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex")}`;
+  const response = await fetch(`${url}/notion-webhook`, { method: "POST", headers, body });
+  if (response.status !== 200) throw new Error(`the webhook answered ${response.status}`);
+  return response;
+}
+
+function pageEvent(type: string, pageId: string, databaseId: string, dataSourceId: string) {
+  return {
+    id: randomUUID(),
+    timestamp: new Date().toISOString(),
+    type,
+    entity: { id: pageId, type: "page" },
+    data: { parent: { id: databaseId, type: "database", data_source_id: dataSourceId }, updated_properties: ["Stage"] },
+  };
+}
+
+function describeContact(properties: Record<string, unknown>): string {
+  const text = (name: string) => ((properties[name] as { title?: Array<{ plain_text: string }>; rich_text?: Array<{ plain_text: string }> }).title ?? (properties[name] as { rich_text: Array<{ plain_text: string }> }).rich_text ?? []).map((t) => t.plain_text).join("");
+  const select = (name: string) => (properties[name] as { select: { name: string } | null }).select?.name ?? "";
+  return `${text("Name")} <${(properties.Email as { email: string }).email}>, ${text("Company") || "no company"}, Status ${select("Status")}, Source ${select("Source")}, Notes "${text("Notes")}"`;
+}
+
+async function until(done: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function indent(text: string): string {
+  return text.trimEnd().split("\n").map((line) => `  ${line}`).join("\n");
+}

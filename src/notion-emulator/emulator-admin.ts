@@ -27,6 +27,10 @@ export type EmulatorAdmin = {
   getPage(id: string): PageObjectResponse | undefined;
   /** Pages not in the trash, oldest first. */
   listPages(dataSourceId: string): PageObjectResponse[];
+  /** A person's edit in the Notion app: validated like PATCH /v1/pages, but not counted against the integration's rate limit. */
+  updatePage(pageId: string, properties: PagePropertiesRequest): PageObjectResponse;
+  /** A database's (first) data source. */
+  dataSourceOf(databaseId: string): string;
   /** Adds, replaces or (with null) deletes a schema property; may break the schema on purpose. */
   updateProperty(dataSourceId: string, name: string, config: PropertyConfigRequest | { name: string } | null): void;
   /** A person user that people properties can hold. */
@@ -66,6 +70,16 @@ export function createEmulatorAdmin(ctx: EmulatorContext): EmulatorAdmin {
       return page === undefined ? undefined : toWorkspacePageResponse(page, ctx.botRef);
     },
     listPages: (dataSourceId) => store.rowsOf(idOf(dataSourceId)).filter((row) => !row.inTrash).map(render),
+    updatePage(pageId, properties) {
+      const row = store.rows.get(idOf(pageId));
+      if (row === undefined) throw validationError(`Page ${pageId} does not exist.`);
+      return render(store.updateRow(row, properties, undefined));
+    },
+    dataSourceOf(databaseId) {
+      const first = store.databases.get(idOf(databaseId))?.dataSourceIds[0];
+      if (first === undefined) throw validationError(`Database ${databaseId} does not exist.`);
+      return first;
+    },
     updateProperty(dataSourceId, name, config) {
       store.updateSchema(idOf(dataSourceId), { [name]: config }, { allowMissingTitle: true });
     },
