@@ -51,4 +51,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  // Version 3 is taken by another branch; 4 follows it.
+  {
+    version: 4,
+    name: "per-sender lead limits",
+    sql: `
+      -- One row per accepted form-service submission and sender (an IP or an
+      -- email), kept for the hour the limits look back over.
+      CREATE TABLE sender_hits (
+        kind TEXT NOT NULL CHECK (kind IN ('ip', 'email')),
+        sender TEXT NOT NULL,
+        at_ms INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX sender_hits_sender ON sender_hits (kind, sender, at_ms);
+      CREATE INDEX sender_hits_at ON sender_hits (at_ms);
+    `,
+  },
 ];
