@@ -5,7 +5,7 @@ import { requireJson } from "../server/require-json.js";
 import { acceptScreenedLead } from "../spam/accept-screened-lead.js";
 import type { SenderLimits } from "../spam/sender-limits.js";
 import type { FieldMap } from "./field-map.js";
-import { parseFormLead } from "./form-lead.js";
+import { parseFormLead } from "./parse-form-lead.js";
 import type { FormService, FormServiceName } from "./form-service.js";
 import { findAnswer, mapAnswers } from "./map-answers.js";
 import { parseJsonObject } from "./parse-json-object.js";
