@@ -1,5 +1,6 @@
 import cron from "node-cron";
 import { z } from "zod";
+import { parseFieldMap } from "../form-services/field-map.js";
 import { parseNotionId } from "./parse-notion-id.js";
 
 export const DEFAULT_NOTION_BASE_URL = "https://api.notion.com";
@@ -7,6 +8,8 @@ export const DEFAULT_NOTION_RATE_LIMIT_RPS = 3;
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_STALE_LEAD_DAYS = 30;
 export const DEFAULT_DIGEST_CRON = "0 9 * * *";
+export const DEFAULT_LEADS_PER_IP_PER_HOUR = 20;
+export const DEFAULT_LEADS_PER_EMAIL_PER_HOUR = 5;
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const text = z.string().min(1);
@@ -23,6 +26,17 @@ const notionId = z.string().transform((value, ctx) => {
 });
 
 const positiveNumber = z.coerce.number({ error: "must be a number" }).positive("must be greater than 0").max(1000, "must be at most 1000");
+
+const hourlyLimit = z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0, "must be 0 (no limit) or more").max(1_000_000);
+
+const fieldMap = z.string().transform((value, ctx) => {
+  const parsed = parseFieldMap(value);
+  if (!parsed.ok) {
+    ctx.addIssue({ code: "custom", message: parsed.error });
+    return z.NEVER;
+  }
+  return parsed.map;
+});
 
 const timeZone = z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin");
 
@@ -48,13 +62,33 @@ export const settingsSchema = z.object({
   DIGEST_CRON: z.string().refine((expression) => cron.validate(expression), "must be a cron expression such as \"0 9 * * *\"").default(DEFAULT_DIGEST_CRON),
   DIGEST_TZ: timeZone.default(() => Intl.DateTimeFormat().resolvedOptions().timeZone),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  // Form services: each route /lead/<service> exists only while its secret is set.
+  TYPEFORM_SECRET: text.optional(),
+  TALLY_SECRET: text.optional(),
+  WEBFLOW_SECRET: text.optional(),
+  FORMSPREE_SECRET: text.optional(),
+  FRAMER_SECRET: text.optional(),
+  FORM_FIELD_MAP: fieldMap.optional(),
+  HONEYPOT_FIELD: text.optional(),
+  LEADS_PER_IP_PER_HOUR: hourlyLimit.default(DEFAULT_LEADS_PER_IP_PER_HOUR),
+  LEADS_PER_EMAIL_PER_HOUR: hourlyLimit.default(DEFAULT_LEADS_PER_EMAIL_PER_HOUR),
 });
 
 export type SettingName = keyof z.input<typeof settingsSchema>;
 export type Settings = z.output<typeof settingsSchema>;
 
 /** Settings whose values must never reach a log line or an error message. */
-export const SECRET_SETTINGS = ["NOTION_TOKEN", "FORM_SECRET", "NOTION_WEBHOOK_SECRET", "SLACK_WEBHOOK_URL"] as const satisfies readonly SettingName[];
+export const SECRET_SETTINGS = [
+  "NOTION_TOKEN",
+  "FORM_SECRET",
+  "NOTION_WEBHOOK_SECRET",
+  "SLACK_WEBHOOK_URL",
+  "TYPEFORM_SECRET",
+  "TALLY_SECRET",
+  "WEBFLOW_SECRET",
+  "FORMSPREE_SECRET",
+  "FRAMER_SECRET",
+] as const satisfies readonly SettingName[];
 
 function isTimeZone(zone: string): boolean {
   try {

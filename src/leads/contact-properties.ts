@@ -5,7 +5,8 @@ import {
   type ChoiceType, type PropertiesRequest,
 } from "../notion/property-values.js";
 import type { ContactField } from "./contact-cache.js";
-import type { Lead } from "./lead.js";
+import { activityNotes } from "./activity-notes.js";
+import type { Lead, QueuedLead } from "./lead.js";
 
 export const DEFAULT_SOURCE = "website";
 const MESSAGE_SEPARATOR = "\n\n";
@@ -76,12 +77,13 @@ export function activityRef(submissionId: string): string {
   return submissionId.replaceAll("-", "").slice(0, 12);
 }
 
-export function activityProperties(lead: Lead, submissionId: string, contactPageId: string, at: Date): PropertiesRequest {
+export function activityProperties(lead: QueuedLead, submissionId: string, contactPageId: string, at: Date): PropertiesRequest {
+  const notes = activityNotes(lead);
   return {
     Name: title(activityTitle(lead, submissionId)),
     Contact: relation([contactPageId]),
     Type: choice("select", FORM_SUBMISSION_ACTIVITY),
     Date: date(at),
-    ...(lead.message !== undefined && { Notes: richText(lead.message) }),
+    ...(notes !== undefined && { Notes: richText(notes) }),
   };
 }

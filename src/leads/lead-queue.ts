@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Store } from "../store/open-store.js";
-import type { Lead } from "./lead.js";
+import type { QueuedLead } from "./lead.js";
 
 export type SubmissionState = "queued" | "done" | "dead" | "spam";
 export type Outcome = "created" | "updated";
@@ -9,7 +9,7 @@ export type Submission = {
   id: string;
   idempotencyKey: string | undefined;
   email: string;
-  lead: Lead;
+  lead: QueuedLead;
   receivedAtMs: number;
   state: SubmissionState;
   attempts: number;
@@ -60,13 +60,15 @@ export function createLeadQueue(db: Store, now: () => number = Date.now) {
 
   return {
     /** Stores an accepted lead; with a key already stored, returns that row instead. */
-    enqueue(lead: Lead, idempotencyKey?: string, state: "queued" | "spam" = "queued"): { submission: Submission; duplicate: boolean } {
+    enqueue(lead: QueuedLead, idempotencyKey?: string, state: "queued" | "spam" = "queued"): { submission: Submission; duplicate: boolean } {
       const id = randomUUID();
       const { changes } = insert.run({ id, key: idempotencyKey ?? null, email: lead.email, lead: JSON.stringify(lead), at: now(), state });
       const row = changes === 1 ? byId.get(id) : byKey.get(idempotencyKey!);
       return { submission: fromRow(row)!, duplicate: changes === 0 };
     },
     get,
+    /** The submission stored under a delivery's idempotency key, if any: a redelivery is answered from it. */
+    findByKey: (idempotencyKey: string) => fromRow(byKey.get(idempotencyKey)),
     /** Every queued lead of one email, oldest first: they are sent to Notion together. */
     queuedFor: (email: string) => queuedForEmail.all(email).map((row) => fromRow(row)!),
     dueEmails: (limit: number) => dueEmails.all(now(), limit).map((row) => row.email),
@@ -92,7 +94,7 @@ function fromRow(row: Row | undefined): Submission | undefined {
     id: row.id,
     idempotencyKey: row.idempotency_key ?? undefined,
     email: row.email,
-    lead: JSON.parse(row.lead_json) as Lead,
+    lead: JSON.parse(row.lead_json) as QueuedLead,
     receivedAtMs: row.received_at_ms,
     state: row.state,
     attempts: row.attempts,

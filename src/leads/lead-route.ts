@@ -1,12 +1,18 @@
-import express, { type RequestHandler, type Router } from "express";
+import express, { type Router } from "express";
+import { requireJson } from "../server/require-json.js";
 import { verifyFormSignature } from "../signatures/verify-form-signature.js";
-import { acceptLead, type AcceptLeadDependencies } from "./accept-lead.js";
+import { acceptScreenedLead } from "../spam/accept-screened-lead.js";
+import { honeypotFilledIn } from "../spam/honeypot.js";
+import type { AcceptLeadDependencies } from "./accept-lead.js";
 import { parseLead } from "./lead.js";
 
 export const LEAD_BODY_LIMIT_BYTES = 64 * 1024;
-const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
-export type LeadRouteOptions = AcceptLeadDependencies & { formSecret: string };
+export type LeadRouteOptions = AcceptLeadDependencies & {
+  formSecret: string;
+  /** A body key that only bots fill; unset, nothing is treated as spam. */
+  honeypotField?: string | undefined;
+};
 
 /** POST /lead: JSON only, 64 KiB at most, signature verified over the raw bytes before anything is parsed. */
 export function leadRoute(options: LeadRouteOptions): Router {
@@ -26,17 +32,12 @@ export function leadRoute(options: LeadRouteOptions): Router {
       return;
     }
     const key = signature.deliveryId === undefined ? undefined : `lead:${signature.deliveryId}`;
-    const answer = await acceptLead(options, parsed.lead, key);
+    // No per-sender limits here: the only sender /lead sees is the site's own
+    // backend, and every signed lead it sends is owed a 2xx.
+    const honeypotFilled = options.honeypotField !== undefined && honeypotFilledIn(body, options.honeypotField);
+    const answer = await acceptScreenedLead(options, parsed.lead, key, { honeypotFilled, log: req.log });
     req.log.info({ answer: answer.body.status, id: answer.body.id }, "lead accepted");
     res.status(answer.status).json(answer.body);
   });
   return router;
 }
-
-const requireJson: RequestHandler = (req, res, next) => {
-  if (JSON_CONTENT_TYPE.test(req.get("content-type") ?? "")) {
-    next();
-    return;
-  }
-  res.status(415).json({ error: "Content-Type must be application/json" });
-};

@@ -27,6 +27,23 @@ export const leadSchema = z.object({
 
 export type Lead = z.output<typeof leadSchema>;
 
+/**
+ * What a lead may carry beyond the contract's fields. It is kept in the
+ * queue with the lead and shown on its Activities row, never on the contact,
+ * whose properties the contract fixes.
+ */
+export type LeadContext = {
+  /** The form service that sent it: typeform, tally, webflow, formspree or framer. */
+  via?: string;
+  utm_medium?: string;
+  utm_campaign?: string;
+  page_url?: string;
+  /** Why it looks like spam, when it does: it still goes to Notion, flagged. */
+  flags?: string[];
+};
+
+export type QueuedLead = Lead & { context?: LeadContext };
+
 export type LeadParseResult =
   | { ok: true; lead: Lead }
   | { ok: false; error: string; details: Array<{ field: string; message: string }> };

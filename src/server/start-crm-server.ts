@@ -1,4 +1,6 @@
 import type { ConfigWith } from "../config/load-config.js";
+import { formServiceRoute } from "../form-services/form-service-route.js";
+import { FORM_SERVICES } from "../form-services/form-services.js";
 import { createContactCache } from "../leads/contact-cache.js";
 import { createLeadQueue } from "../leads/lead-queue.js";
 import { leadRoute } from "../leads/lead-route.js";
@@ -15,6 +17,7 @@ import { assertCrmSchema, type CrmDatabaseIds, type CrmSchemaReport } from "../n
 import { isNotionGatewayError } from "../notion/notion-errors.js";
 import { createNotionGateway, type NotionGatewayOptions } from "../notion/notion-gateway.js";
 import { waitForCrmSchema } from "../notion/wait-for-crm-schema.js";
+import { createSenderLimits } from "../spam/sender-limits.js";
 import { openStore } from "../store/open-store.js";
 import { sleep } from "../util/sleep.js";
 import { createApp } from "./create-app.js";
@@ -103,12 +106,17 @@ export async function startCrmServer(config: ServerConfig, logger: Logger, overr
       ...(overrides.dealEventQuietMs !== undefined && { quietMs: overrides.dealEventQuietMs }),
       ...(overrides.leadRetryBaseMs !== undefined && { retryBaseMs: overrides.leadRetryBaseMs }),
     });
+    const accept = { queue, worker, ...(overrides.leadResponseWaitMs !== undefined && { responseWaitMs: overrides.leadResponseWaitMs }) };
+    const formSecrets = Object.fromEntries(FORM_SERVICES.map((service) => [service.name, config[service.secretSetting]]));
     const routes = [
-      leadRoute({
-        formSecret: config.FORM_SECRET,
-        queue,
-        worker,
-        ...(overrides.leadResponseWaitMs !== undefined && { responseWaitMs: overrides.leadResponseWaitMs }),
+      leadRoute({ ...accept, formSecret: config.FORM_SECRET, honeypotField: config.HONEYPOT_FIELD }),
+      formServiceRoute({
+        ...accept,
+        services: FORM_SERVICES,
+        secrets: formSecrets,
+        fieldMap: config.FORM_FIELD_MAP,
+        honeypotField: config.HONEYPOT_FIELD,
+        limits: createSenderLimits(db, { perIpPerHour: config.LEADS_PER_IP_PER_HOUR, perEmailPerHour: config.LEADS_PER_EMAIL_PER_HOUR }),
       }),
       notionWebhookRoute({
         secret: config.NOTION_WEBHOOK_SECRET,
@@ -118,7 +126,8 @@ export async function startCrmServer(config: ServerConfig, logger: Logger, overr
       }),
     ];
     const server = await startServer(createApp({ db, logger, routes }), { host: config.HOST, port: config.PORT });
-    logger.info({ url: server.url, queued: queue.counts().queued ?? 0 }, "server listening");
+    const formServices = Object.keys(formSecrets).filter((name) => formSecrets[name] !== undefined);
+    logger.info({ url: server.url, queued: queue.counts().queued ?? 0, formServices }, "server listening");
     slack.start();
 
     const startWorkers = (report: CrmSchemaReport) => {

@@ -103,4 +103,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX slack_outbox_due ON slack_outbox (state, next_attempt_at_ms);
     `,
   },
+  {
+    version: 4,
+    name: "per-sender lead limits",
+    sql: `
+      -- One row per accepted form-service submission and sender (an IP or an
+      -- email), kept for the hour the limits look back over.
+      CREATE TABLE sender_hits (
+        kind TEXT NOT NULL CHECK (kind IN ('ip', 'email')),
+        sender TEXT NOT NULL,
+        at_ms INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX sender_hits_sender ON sender_hits (kind, sender, at_ms);
+      CREATE INDEX sender_hits_at ON sender_hits (at_ms);
+    `,
+  },
 ];

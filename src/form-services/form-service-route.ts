@@ -1,0 +1,92 @@
+import express, { type Request, type RequestHandler, type Router } from "express";
+import type { AcceptLeadDependencies } from "../leads/accept-lead.js";
+import { LEAD_BODY_LIMIT_BYTES } from "../leads/lead-route.js";
+import { requireJson } from "../server/require-json.js";
+import { acceptScreenedLead } from "../spam/accept-screened-lead.js";
+import type { SenderLimits } from "../spam/sender-limits.js";
+import type { FieldMap } from "./field-map.js";
+import { parseFormLead } from "./parse-form-lead.js";
+import type { FormService, FormServiceName } from "./form-service.js";
+import { findAnswer, mapAnswers } from "./map-answers.js";
+import { parseJsonObject } from "./parse-json-object.js";
+
+export type FormServiceRouteOptions = AcceptLeadDependencies & {
+  services: readonly FormService[];
+  /** A service without a secret has no route: it answers 404. */
+  secrets: Partial<Record<FormServiceName, string | undefined>>;
+  fieldMap?: FieldMap | undefined;
+  honeypotField?: string | undefined;
+  limits?: SenderLimits | undefined;
+  now?: () => number;
+};
+
+/**
+ * POST /lead/<service>: the service's own signature verified over the raw
+ * bytes, its body mapped to lead fields and validated by the /lead schema,
+ * its submission id as the idempotency key; from there the /lead path.
+ */
+export function formServiceRoute(options: FormServiceRouteOptions): Router {
+  const { now = Date.now } = options;
+  const enabled = new Map(options.services.filter((service) => options.secrets[service.name]).map((service) => [service.name as string, service]));
+  const router = express.Router();
+
+  const knownService: RequestHandler = (req, res, next) => {
+    if (enabled.has(String(req.params.service))) next();
+    else res.status(404).json({ error: "not found" });
+  };
+
+  router.post("/lead/:service", knownService, requireJson, express.raw({ type: () => true, limit: LEAD_BODY_LIMIT_BYTES }), async (req, res) => {
+    const service = enabled.get(String(req.params.service))!;
+    const log = req.log.child({ service: service.name });
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+
+    const signature = service.verify(body, (name) => req.get(name), options.secrets[service.name]!, now());
+    if (!signature.ok) {
+      log.warn({ reason: signature.reason }, "form lead refused: bad signature");
+      res.status(401).json({ error: "invalid signature" });
+      return;
+    }
+    const parsed = parseJsonObject(body);
+    if (!parsed.ok) {
+      log.info({ details: parsed.details }, "form lead refused: invalid body");
+      res.status(400).json({ error: parsed.error, details: parsed.details });
+      return;
+    }
+    const submission = service.readSubmission(parsed.json, { body, submissionId: signature.submissionId });
+    if (submission.kind === "invalid") {
+      log.info({ details: submission.details }, "form lead refused: invalid body");
+      res.status(400).json({ error: "invalid submission", details: submission.details });
+      return;
+    }
+    if (submission.kind === "ignored") {
+      // Signed by the service but not a submission: a 2xx, so it is not retried.
+      log.info({ reason: submission.reason }, "form event ignored: not a form submission");
+      res.status(200).json({ status: "ignored" });
+      return;
+    }
+    const { submissionId, answers } = submission;
+    const lead = parseFormLead(mapAnswers(answers, options.fieldMap), service.name);
+    if (!lead.ok) {
+      log.info({ details: lead.details }, "form lead refused: invalid lead");
+      res.status(400).json({ error: lead.error, details: lead.details });
+      return;
+    }
+
+    const honeypotFilled = options.honeypotField !== undefined && findAnswer(answers, [options.honeypotField]) !== undefined;
+    const answer = await acceptScreenedLead(options, lead.lead, `${service.name}:${submissionId}`, {
+      limits: options.limits,
+      ip: clientIp(req),
+      honeypotFilled,
+      log,
+    });
+    if (answer.status === 429) res.set("Retry-After", String(answer.retryAfterSeconds));
+    else log.info({ answer: answer.body.status, id: answer.body.id }, "form lead accepted");
+    res.status(answer.status).json(answer.body);
+  });
+  return router;
+}
+
+/** The sender's address as the app's `trust proxy` resolves it, IPv4 written plainly. */
+function clientIp(req: Request): string | undefined {
+  return req.ip?.replace(/^::ffff:/, "");
+}
