@@ -8,7 +8,10 @@ export const DEFAULT_NOTION_RATE_LIMIT_RPS = 3;
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_STALE_LEAD_DAYS = 30;
 export const DEFAULT_DIGEST_CRON = "0 9 * * *";
-export const DEFAULT_LEADS_PER_IP_PER_HOUR = 20;
+// Form-service webhooks all come from the service's own servers, so the per-IP
+// limit counts a whole service: it is a flood guard for a leaked secret, not a
+// per-person limit (that is the per-email one). 20 would refuse a busy form's leads.
+export const DEFAULT_LEADS_PER_IP_PER_HOUR = 300;
 export const DEFAULT_LEADS_PER_EMAIL_PER_HOUR = 5;
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 

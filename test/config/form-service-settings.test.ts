@@ -15,9 +15,9 @@ function problemsOf(action: () => unknown): readonly string[] {
 }
 
 describe("form-service and spam settings", () => {
-  it("are all optional, with limits of 20 per IP and 5 per email an hour", () => {
+  it("are all optional, with limits of 300 per IP (a flood guard) and 5 per email an hour", () => {
     const config = loadConfig({}, noFile);
-    expect(config).toMatchObject({ LEADS_PER_IP_PER_HOUR: 20, LEADS_PER_EMAIL_PER_HOUR: 5 });
+    expect(config).toMatchObject({ LEADS_PER_IP_PER_HOUR: 300, LEADS_PER_EMAIL_PER_HOUR: 5 });
     expect(config.TYPEFORM_SECRET).toBeUndefined();
     expect(config.FORM_FIELD_MAP).toBeUndefined();
     expect(config.HONEYPOT_FIELD).toBeUndefined();
