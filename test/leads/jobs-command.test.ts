@@ -29,3 +29,20 @@ it("lists a dead lead with its error, and `retry` sends it to Notion once the ca
   expect(again.code).toBe(1);
   expect(again.stdout).toContain("no dead lead has that id");
 });
+
+it("lists a dead Slack message and `retry-slack` puts it back in the outbox", async () => {
+  h = await startCrmHarness();
+  const { openStore } = await import("../../src/store/open-store.js");
+  const { createSlackOutbox } = await import("../../src/slack/slack-outbox.js");
+  const db = openStore(h.dataDir);
+  const outbox = createSlackOutbox(db);
+  const { item } = outbox.enqueue({ text: "🎉 Deal won: *Acme*" }, "test:dead");
+  outbox.markDead(item.id, "HTTP 404 channel_not_found");
+  db.close();
+
+  const listed = await runTsFile("scripts/jobs.ts", { env: { DATA_DIR: h.dataDir } });
+  expect(listed.stdout).toContain("Dead Slack messages");
+  expect(listed.stdout).toContain("channel_not_found");
+  const retried = await runTsFile("scripts/jobs.ts", { env: { DATA_DIR: h.dataDir }, args: ["retry-slack", String(item.id)] });
+  expect(retried).toMatchObject({ code: 0, stdout: `requeued ${item.id}\n` });
+});
