@@ -1,11 +1,13 @@
 // `npm run bench`: speed against the limits that matter, printed as ratios.
 // Nothing here asserts; the test suite never times anything.
+import { digestBench } from "./bench/digest-bench.js";
 import { gatewayBench } from "./bench/gateway-bench.js";
 import { leadBench } from "./bench/lead-bench.js";
 
 const benches: Array<[string, () => Promise<string[]>]> = [
   ["gateway", gatewayBench],
   ["leads", leadBench],
+  ["digest", digestBench],
 ];
 const only = process.argv[2];
 
