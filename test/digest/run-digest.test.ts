@@ -63,6 +63,16 @@ describe("runDigest", () => {
     expect(h.outbox.byKey(`digest:${today()}`)).toBeUndefined();
   });
 
+  it("filters on Status as a status property when the workspace has one", async () => {
+    h.useStatusProperty();
+    h.addContact({ name: "Status Sam", lastContacted: daysAgo(100) });
+    h.addContact({ name: "Customer Cy", status: "customer", lastContacted: daysAgo(100) });
+    const outcome = await runDigest(h.deps());
+    expect(outcome).toMatchObject({ kind: "sent" });
+    expect(postedTexts()[0]).toContain("|Status Sam>");
+    expect(postedTexts()[0]).not.toContain("Customer Cy");
+  });
+
   it("posts once when two runs start together", async () => {
     const outcomes = await Promise.all([runDigest(h.deps()), runDigest(h.deps())]);
     expect(outcomes.map((outcome) => outcome.kind).sort()).toEqual(["already-sent", "sent"]);
