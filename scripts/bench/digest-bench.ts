@@ -1,0 +1,141 @@
+import { spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startNotionEmulator, type NotionEmulator } from "../../src/notion-emulator/create-notion-emulator.js";
+import { spawnServer, type SpawnedServer } from "../lib/spawn-server.js";
+import { fixed } from "./measure.js";
+
+const LIMIT_PER_SECOND = 3;
+const CONTACTS = 5_000;
+const STALE_DATED = 1_000;
+const STALE_NEVER = 200;
+const STALE = STALE_DATED + STALE_NEVER;
+const PAGE_SIZE = 100;
+/** databases.retrieve (resolve the data source) and dataSources.retrieve (the schema check). */
+const SETUP_CALLS = 2;
+const BURST = 30;
+const FORM_SECRET = "bench-form-secret";
+const MS_PER_DAY = 86_400_000;
+
+type DigestRun = { wallMs: number; runMs: number; notionRequests: number; staleCount: string | undefined };
+
+/**
+ * `npm run stale-leads -- --once` over 5,000 contacts (1,200 stale) against
+ * an emulator limited to 3 req/s: alone, then while a server process on the
+ * same DATA_DIR takes a burst of 30 new leads.
+ */
+export async function digestBench(): Promise<string[]> {
+  const emulator = await startNotionEmulator({ rateLimitPerSecond: LIMIT_PER_SECOND });
+  const crm = emulator.admin.seedCrm({});
+  seedContacts(emulator, crm.contacts.dataSourceId);
+  const dataDir = mkdtempSync(join(tmpdir(), "crm-bench-"));
+  const env = {
+    NOTION_TOKEN: emulator.token,
+    NOTION_BASE_URL: emulator.url,
+    NOTION_CONTACTS_DB_ID: crm.contacts.databaseId,
+    NOTION_RATE_LIMIT_RPS: String(LIMIT_PER_SECOND),
+    DATA_DIR: dataDir,
+    DIGEST_TZ: "UTC",
+    LOG_LEVEL: "info",
+  };
+  const minimum = SETUP_CALLS + Math.ceil(STALE / PAGE_SIZE);
+  const lines = [
+    `Stale-lead digest over ${CONTACTS.toLocaleString("en-US")} contacts (${STALE.toLocaleString("en-US")} stale) against an emulator limited to ${LIMIT_PER_SECOND} req/s ` +
+      `(minimum = ${SETUP_CALLS} setup calls + ceil(stale / ${PAGE_SIZE}) pages = ${minimum}; ideal = calls / ${LIMIT_PER_SECOND} per s)`,
+  ];
+  let server: SpawnedServer | undefined;
+  try {
+    emulator.stats.reset();
+    const alone = await runDigest(env, ["--once"]);
+    lines.push(
+      `  alone                 ${alone.notionRequests} Notion calls (minimum ${minimum}); digest ${fixed(alone.runMs / 1000, 1)} s vs ideal ${fixed(ideal(alone.notionRequests) / 1000, 1)} s = ${fixed(alone.runMs / ideal(alone.notionRequests))}x ` +
+        `(process ${fixed(alone.wallMs / 1000, 1)} s with startup); counted ${alone.staleCount}; ${emulator.stats.rateLimited} x 429`,
+    );
+
+    server = await spawnServer({ ...env, FORM_SECRET, PORT: "0" });
+    await sleep(2_000); // the server's start-up schema check is not part of the burst
+    emulator.stats.reset();
+    const started = Date.now();
+    const [shared] = await Promise.all([runDigest(env, ["--once", "--force"]), ...Array.from({ length: BURST }, (_, i) => postLead(server!.url, i))]);
+    await waitFor(() => emulator.admin.listPages(crm.contacts.dataSourceId).length >= CONTACTS + BURST);
+    const allMs = Date.now() - started;
+    const calls = emulator.stats.requests.length;
+    lines.push(
+      `  with ${BURST} leads arriving  ${shared.notionRequests} digest calls (minimum ${minimum}); digest ${fixed(shared.runMs / 1000, 1)} s; ` +
+        `all ${calls} calls (digest + server) done in ${fixed(allMs / 1000, 1)} s vs ideal ${fixed(ideal(calls) / 1000, 1)} s = ${fixed(allMs / ideal(calls))}x; counted ${shared.staleCount}; ${emulator.stats.rateLimited} x 429`,
+    );
+    return lines;
+  } finally {
+    await server?.kill("SIGTERM");
+    await emulator.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const ideal = (calls: number) => (calls / LIMIT_PER_SECOND) * 1000;
+
+function seedContacts(emulator: NotionEmulator, dataSourceId: string): void {
+  const now = Date.now();
+  const statuses = ["contacted", "qualified", "customer", "lost"];
+  for (let i = 0; i < CONTACTS; i++) {
+    const stale = i < STALE;
+    const status = stale || i < 3_000 ? "new lead" : statuses[i % statuses.length]!;
+    // Stale: 1,000 dated 31-330 days back, then 200 never contacted. Others: recent new leads, or any date and another status.
+    const daysBack = i < STALE_DATED ? 31 + (i % 300) : i < STALE ? undefined : status === "new lead" ? i % 29 : i % 2 === 0 ? 400 : undefined;
+    emulator.admin.insertPage(
+      dataSourceId,
+      {
+        Name: { title: [{ text: { content: `Contact ${i}` } }] },
+        Email: { email: `contact${i}@example.com` },
+        Status: { select: { name: status } },
+        ...(daysBack !== undefined && { "Last Contacted": { date: { start: new Date(now - daysBack * MS_PER_DAY).toISOString() } } }),
+      },
+      { createdTime: now - 730 * MS_PER_DAY + ((i * 7_919) % CONTACTS) * 60_000 * 200 },
+    );
+  }
+}
+
+/** Runs the real command in its own process; the message goes to the log (no SLACK_WEBHOOK_URL). */
+function runDigest(env: Record<string, string>, args: string[]): Promise<DigestRun> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/stale-leads.ts", ...args], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "inherit"] });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const lines = stdout.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>);
+      const finished = lines.find((line) => line["msg"] === "stale-lead digest finished");
+      const slack = lines.find((line) => typeof line["slack"] === "string");
+      if (code !== 0 || finished === undefined) return reject(new Error(`digest exited ${code}:\n${stdout}`));
+      resolve({
+        wallMs: Date.now() - started,
+        runMs: Number(finished["ms"]),
+        notionRequests: Number(finished["notionRequests"]),
+        staleCount: /\*([\d,]+) stale leads\*/.exec(String(slack?.["slack"]))?.[1],
+      });
+    });
+  });
+}
+
+async function postLead(url: string, i: number): Promise<void> {
+  const body = JSON.stringify({ email: `burst${i}@example.com`, name: `Burst ${i}` });
+  const response = await fetch(`${url}/lead`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-form-signature": createHmac("sha256", FORM_SECRET).update(body).digest("hex") },
+    body,
+  });
+  await response.arrayBuffer();
+}
+
+async function waitFor(done: () => boolean, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error("bench: the leads did not reach Notion in time");
+    await sleep(50);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,22 @@
+import type { OutboxItem } from "../slack/slack-outbox.js";
+
+/**
+ * The digest was built but Slack did not take it:
+ * - `slack_undelivered`: still queued in the outbox; a Slack sender on the
+ *   same DATA_DIR delivers it later, and so does another run today.
+ * - `slack_refused`: Slack refused it for good (a wrong webhook URL, say).
+ */
+export class DigestDeliveryError extends Error {
+  override readonly name = "DigestDeliveryError";
+  readonly code: "slack_undelivered" | "slack_refused";
+
+  constructor(readonly item: OutboxItem) {
+    const said = item.lastError === undefined ? "" : ` (last answer: ${item.lastError})`;
+    super(
+      item.state === "dead"
+        ? `Slack refused the stale-lead digest${said}; it is kept as dead in the outbox. Fix SLACK_WEBHOOK_URL, then run again with --force.`
+        : `Slack did not accept the stale-lead digest after ${item.attempts} attempts${said}; it stays queued in the outbox and a Slack sender on the same DATA_DIR (the server, \`npm run stale-leads\`, or the next --once run today) delivers it later.`,
+    );
+    this.code = item.state === "dead" ? "slack_refused" : "slack_undelivered";
+  }
+}

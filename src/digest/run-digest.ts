@@ -1,0 +1,98 @@
+import type { Logger } from "../log/create-logger.js";
+import { assertCrmSchema } from "../notion/check-crm-schema.js";
+import type { NotionGateway } from "../notion/notion-gateway.js";
+import type { SlackMessage } from "../slack/slack-message.js";
+import type { OutboxItem, SlackOutbox } from "../slack/slack-outbox.js";
+import type { SlackSender } from "../slack/slack-sender.js";
+import { calendarDay } from "./calendar-day.js";
+import { DigestDeliveryError } from "./digest-delivery-error.js";
+import { findStaleLeads } from "./find-stale-leads.js";
+import { staleDigestMessage } from "./stale-digest-message.js";
+
+const MS_PER_DAY = 86_400_000;
+/** Slack sends one run makes before it reports failure (about 15 s of backoff). */
+export const DIGEST_SLACK_ATTEMPTS = 5;
+
+export type DigestDeps = {
+  notion: NotionGateway;
+  contactsDatabaseId: string;
+  outbox: SlackOutbox;
+  sender: Pick<SlackSender, "deliver">;
+  logger: Logger;
+  staleAfterDays: number;
+  /** DIGEST_TZ: the zone of "today" for the day guard and of days since last touched. */
+  timeZone: string;
+  now?: () => number;
+};
+
+export type DigestRunOptions = {
+  /** Post even if today's digest went out already. */
+  force?: boolean;
+  /** Build the message and return it; write nothing. */
+  dryRun?: boolean;
+  /** @default DIGEST_SLACK_ATTEMPTS */
+  slackAttempts?: number;
+};
+
+export type DigestOutcome =
+  | { kind: "sent"; staleCount: number; item: OutboxItem }
+  | { kind: "already-sent"; item: OutboxItem }
+  | { kind: "nothing-stale" }
+  | { kind: "dry-run"; staleCount: number; message: SlackMessage; alreadySentToday: boolean };
+
+/**
+ * One digest: the day guard, the stale leads from Notion, the message, the
+ * outbox, Slack. The guard is the outbox's dedupe key `digest:<day in
+ * DIGEST_TZ>`, so a crontab line and the scheduler enabled together post
+ * once. It is looked at before Notion, so a second run costs no Notion call;
+ * the outbox's unique key settles two runs that start at the same moment.
+ * A day with nothing stale posts nothing and leaves the guard unused.
+ */
+export async function runDigest(deps: DigestDeps, { force = false, dryRun = false, slackAttempts = DIGEST_SLACK_ATTEMPTS }: DigestRunOptions = {}): Promise<DigestOutcome> {
+  const { outbox, logger } = deps;
+  const log = logger.child({ area: "digest" });
+  const nowMs = (deps.now ?? Date.now)();
+  const dayKey = `digest:${calendarDay(nowMs, deps.timeZone)}`;
+  // Attempts are counted per run: a digest an earlier run left queued gets this run's share too.
+  const deliver = async (item: OutboxItem) => {
+    const settled = await deps.sender.deliver(item.id, { maxAttempts: item.attempts + slackAttempts });
+    if (settled.state !== "sent") throw new DigestDeliveryError(settled);
+    return settled;
+  };
+
+  const earlier = outbox.byKey(dayKey);
+  if (earlier !== undefined && !force && !dryRun) {
+    const said = earlier.state === "sent" ? "stale-lead digest already sent today; nothing to do (--force posts again)" : "today's stale-lead digest is already in the outbox; delivering it instead of querying Notion again";
+    log.info({ outboxId: earlier.id, state: earlier.state, dayKey }, said);
+    return { kind: "already-sent", item: await deliver(earlier) };
+  }
+
+  const schema = await assertCrmSchema(deps.notion, { contacts: deps.contactsDatabaseId });
+  const found = await findStaleLeads(deps.notion, {
+    dataSourceId: schema.dataSourceIds.contacts!,
+    statusType: schema.propertyTypes.contacts?.["Status"] === "status" ? "status" : "select",
+    cutoff: new Date(nowMs - deps.staleAfterDays * MS_PER_DAY),
+    logger: log,
+  });
+  if (found.count === 0) {
+    log.info({ staleAfterDays: deps.staleAfterDays }, "no stale leads; no digest posted");
+    return { kind: "nothing-stale" };
+  }
+  const message = staleDigestMessage(found, { nowMs, timeZone: deps.timeZone, staleAfterDays: deps.staleAfterDays });
+  if (dryRun) {
+    log.info({ staleCount: found.count }, "dry run: digest built, nothing posted or recorded");
+    return { kind: "dry-run", staleCount: found.count, message, alreadySentToday: earlier !== undefined };
+  }
+
+  // A forced digest counts as today's when it is the first; otherwise it gets a key of its own.
+  const key = force && outbox.byKey(dayKey) !== undefined ? `${dayKey}:forced:${nowMs}` : dayKey;
+  const { item, duplicate } = outbox.enqueue(message, key);
+  if (duplicate) {
+    log.info({ outboxId: item.id, dayKey }, "another run queued today's stale-lead digest first; not posting a second");
+    return { kind: "already-sent", item: await deliver(item) };
+  }
+  log.info({ outboxId: item.id, staleCount: found.count, listed: found.stalest.length, complete: found.complete, forced: force }, "stale-lead digest queued for Slack");
+  const sent = await deliver(item);
+  log.info({ outboxId: item.id, staleCount: found.count }, "stale-lead digest sent");
+  return { kind: "sent", staleCount: found.count, item: sent };
+}

@@ -1,0 +1,60 @@
+import type { QueryDataSourceParameters } from "@notionhq/client";
+import { NEW_LEAD_STATUS } from "../notion/crm-schema.js";
+import type { ChoiceType } from "../notion/property-values.js";
+import { CONTACT_STATUS, LAST_CONTACTED } from "./stale-lead.js";
+
+export type QueryFilter = NonNullable<QueryDataSourceParameters["filter"]>;
+type Condition = Extract<QueryFilter, { and: unknown }>["and"][number];
+type Sorts = NonNullable<QueryDataSourceParameters["sorts"]>;
+
+/**
+ * The order the digest reads Contacts in. created_time never changes, so a
+ * row cannot move between windows while the digest runs (leads arriving
+ * meanwhile only touch Last Contacted); Last Contacted orders the rows that
+ * share a creation minute (Notion's precision), so a bulk import does not
+ * leave one minute too big to page through.
+ */
+export const WINDOW_SORTS: Sorts = [
+  { timestamp: "created_time", direction: "ascending" },
+  { property: LAST_CONTACTED, direction: "ascending" },
+];
+
+/** Where a new window starts: the last row the previous one returned, included again. */
+export type WindowStart = { createdTime: string; lastContacted: string | undefined };
+
+export type StaleLeadFilterOptions = {
+  statusType: ChoiceType;
+  /** Leads last contacted before this instant (ISO) are stale. */
+  cutoff: string;
+  /** Unset: the first window. */
+  from?: WindowStart;
+};
+
+/**
+ * `Status` is `new lead` and `Last Contacted` is empty or before the cutoff;
+ * from a window start on, only the rows at or after it in WINDOW_SORTS order.
+ * Notion puts empty values last in a sort, so within one minute a row with an
+ * empty date comes after every dated one. Filters nest two levels at most,
+ * which is why the window is an `or` of `and`s.
+ */
+export function staleLeadFilter({ statusType, cutoff, from }: StaleLeadFilterOptions): QueryFilter {
+  const isNewLead = (statusType === "status"
+    ? { property: CONTACT_STATUS, status: { equals: NEW_LEAD_STATUS } }
+    : { property: CONTACT_STATUS, select: { equals: NEW_LEAD_STATUS } }) satisfies Condition;
+  const never = { property: LAST_CONTACTED, date: { is_empty: true } } satisfies Condition;
+  const before = { property: LAST_CONTACTED, date: { before: cutoff } } satisfies Condition;
+  if (from === undefined) return { and: [isNewLead, { or: [never, before] }] };
+
+  const createdAfter = { timestamp: "created_time", created_time: { after: from.createdTime } } satisfies Condition;
+  const createdSame = { timestamp: "created_time", created_time: { equals: from.createdTime } } satisfies Condition;
+  const branches: Condition[] = [
+    { and: [isNewLead, createdAfter, never] },
+    { and: [isNewLead, createdAfter, before] },
+    { and: [isNewLead, createdSame, never] },
+  ];
+  if (from.lastContacted !== undefined) {
+    const notEarlier = { property: LAST_CONTACTED, date: { on_or_after: from.lastContacted } } satisfies Condition;
+    branches.push({ and: [isNewLead, createdSame, notEarlier, before] });
+  }
+  return { or: branches };
+}

@@ -1,0 +1,46 @@
+import type { PageObjectResponse } from "@notionhq/client";
+import { dateStart, emailOf, plainText } from "../notion/property-values.js";
+
+/** Property names of the contract's Contacts database that the digest reads. */
+export const CONTACT_NAME = "Name";
+export const CONTACT_EMAIL = "Email";
+export const CONTACT_STATUS = "Status";
+export const LAST_CONTACTED = "Last Contacted";
+
+/** What the digest needs of one Contacts page. */
+export type StaleLead = {
+  id: string;
+  url: string;
+  name: string;
+  email: string | undefined;
+  /** `Last Contacted`'s start as Notion wrote it ("2025-01-31" or a date-time); undefined: never contacted. */
+  lastContacted: string | undefined;
+  /** Notion's created_time (minute precision). */
+  createdTime: string;
+};
+
+export function toStaleLead(page: PageObjectResponse): StaleLead {
+  return {
+    id: page.id,
+    url: page.url,
+    name: plainText(page.properties[CONTACT_NAME]).trim(),
+    email: emailOf(page.properties[CONTACT_EMAIL]),
+    lastContacted: dateStart(page.properties[LAST_CONTACTED]),
+    createdTime: page.created_time,
+  };
+}
+
+/**
+ * Stalest first. A lead never contacted is the worst case, so it comes before
+ * every dated one; among those, the one waiting longest (created first) leads.
+ * Dated leads go by Last Contacted, oldest first. The id makes the order total.
+ */
+export function compareStaleness(a: StaleLead, b: StaleLead): number {
+  if (a.lastContacted !== b.lastContacted) {
+    if (a.lastContacted === undefined) return -1;
+    if (b.lastContacted === undefined) return 1;
+    const byContact = Date.parse(a.lastContacted) - Date.parse(b.lastContacted);
+    if (byContact !== 0) return byContact;
+  }
+  return Date.parse(a.createdTime) - Date.parse(b.createdTime) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
