@@ -86,6 +86,9 @@ try {
   const digest = await runScript("scripts/stale-leads.ts", ["--once"], env);
   if (digest.code !== 0) throw new Error(`the digest failed:\n${digest.stderr}`);
   await until(() => slack.count() > before, "the digest");
+  const escaped = slack.lastRaw().includes("&lt;!channel&gt;");
+  say(`  The name "<!channel> Eve" went to Slack ${escaped ? "escaped (&lt;!channel&gt;): shown as text, it pings no one" : "UNESCAPED"}.`);
+  if (!escaped) throw new Error("a user's text reached Slack unescaped");
   const again = await runScript("scripts/stale-leads.ts", ["--once"], env);
   say(`  Run again the same day: exit ${again.code}, nothing posted (one digest a day per DATA_DIR; --force overrides).`);
 
@@ -95,9 +98,9 @@ try {
   With a real Notion workspace:
     1. Create an internal integration (notion.so/profile/integrations), copy its secret.
     2. Share a page with it (••• → Connections), then:
-         NOTION_TOKEN=ntn_... npm run setup-notion -- --parent <that page's URL> >> .env
+         NOTION_TOKEN=ntn_... npm run -s setup-notion -- --parent <that page's URL> >> .env
     3. Add FORM_SECRET (openssl rand -hex 32) and SLACK_WEBHOOK_URL to .env; run npm run check.
-    4. npm run build && npm start, behind Caddy; set up the Notion webhook (README: "Notion webhook").`);
+    4. npm run build && npm start, behind Caddy; set up the Notion webhook (README: "Deal-stage alerts").`);
 } catch (error) {
   failed = true;
   say(`\nDemo failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -4,13 +4,17 @@ import type { SlackMessage } from "../../src/slack/slack-message.js";
 import { renderSlackMessage } from "./render-slack-message.js";
 
 /** A loopback "Slack": every message posted to it is printed as it would look, and counted. */
-export async function startSlackPrinter(print: (text: string) => void): Promise<{ url: string; count: () => number; stop: () => Promise<void> }> {
+export async function startSlackPrinter(
+  print: (text: string) => void,
+): Promise<{ url: string; count: () => number; lastRaw: () => string; stop: () => Promise<void> }> {
   let count = 0;
+  let lastRaw = "";
   const server = createServer((req, res) => {
     let raw = "";
     req.on("data", (chunk: Buffer) => (raw += chunk.toString()));
     req.on("end", () => {
       count++;
+      lastRaw = raw;
       print(`\n  💬 Slack message:\n${renderSlackMessage(JSON.parse(raw) as SlackMessage, { color: process.stdout.isTTY })}\n`);
       res.end("ok");
     });
@@ -20,6 +24,7 @@ export async function startSlackPrinter(print: (text: string) => void): Promise<
   return {
     url: `http://127.0.0.1:${port}/services/DEMO/DEMO/demo`,
     count: () => count,
+    lastRaw: () => lastRaw,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,0 +1,22 @@
+import { expect, it } from "vitest";
+import { runTsFile } from "../support/run-node.js";
+
+it("npm run demo runs to the end: setup, leads, a deal to won, the digest, all Slack messages printed", async () => {
+  const result = await runTsFile("scripts/demo.ts", { timeoutMs: 90_000 });
+  expect(result.stdout).not.toContain("Demo failed");
+  expect(result.code).toBe(0);
+  const out = result.stdout;
+  expect(out).toMatch(/NOTION_CONTACTS_DB_ID=[0-9a-f-]{36}/);
+  expect(out).toMatch(/a new lead: .*\n\s+→ 200 \{"status":"created"/);
+  expect(out).toMatch(/other case: .*\n\s+→ 200 \{"status":"updated"/);
+  expect(out).toMatch(/no email\): .*\n\s+→ 400 /);
+  expect(out).toMatch(/wrong signature\): .*\n\s+→ 401 /);
+  expect(out).toContain("Notion now has 1 contact: Ann Lee <ann@example.com>, Lee & Sons");
+  expect(out).toContain("Deal in negotiation:");
+  expect(out).toContain("(proposal → negotiation)");
+  expect(out).toContain("(negotiation → won)");
+  expect(out).toContain("4 stale leads");
+  expect(out).toContain("escaped (&lt;!channel&gt;)");
+  expect(out).toContain("Run again the same day: exit 0, nothing posted");
+  expect(out).toMatch(/3 Slack messages, \d+ Notion requests, 0 rate-limited/);
+}, 120_000);
