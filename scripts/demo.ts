@@ -2,12 +2,13 @@
 // no Slack. A built-in Notion emulator stands in for Notion, a loopback
 // receiver prints Slack messages; everything else is the real thing: the
 // setup-notion command, the server process, signed HTTP requests, the digest.
+// The commands run in a scratch directory, so a .env of yours is not read.
 import { createHmac, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startNotionEmulator } from "../src/notion-emulator/create-notion-emulator.js";
-import { runScript } from "./demo/run-script.js";
+import { runTsFile } from "./lib/run-ts-file.js";
 import { startSlackPrinter } from "./demo/slack-printer.js";
 import { spawnServer, type SpawnedServer } from "./lib/spawn-server.js";
 
@@ -32,14 +33,14 @@ try {
 
   step("npm run setup-notion -- --parent <page>");
   const notionEnv = { NOTION_TOKEN: emulator.token, NOTION_BASE_URL: emulator.url, DATA_DIR: dataDir };
-  const setup = await runScript("scripts/setup-notion.ts", ["--parent", parent], notionEnv);
+  const setup = await runTsFile("scripts/setup-notion.ts", { args: ["--parent", parent], env: notionEnv, cwd: dataDir });
   if (setup.code !== 0) throw new Error(`setup-notion failed:\n${setup.stderr}`);
   say(indent(setup.stdout));
   const ids = Object.fromEntries(setup.stdout.split("\n").filter((line) => /^[A-Z_]+=/.test(line)).map((line) => line.split("=", 2) as [string, string]));
 
   step("npm start (the server, as its own process)");
   const env = { ...notionEnv, ...ids, FORM_SECRET, NOTION_WEBHOOK_SECRET: WEBHOOK_SECRET, SLACK_WEBHOOK_URL: slack.url, PORT: "0" };
-  server = await spawnServer(env);
+  server = await spawnServer(env, { cwd: dataDir });
   say(`  Listening on ${server.url}; it checked the three databases' schema first.`);
 
   step("Website leads: POST /lead, signed with FORM_SECRET");
@@ -83,13 +84,13 @@ try {
   }
   say("  Seeded four old leads: three last contacted 40 to 80 days ago, one never contacted (named to try to @channel).");
   const before = slack.count();
-  const digest = await runScript("scripts/stale-leads.ts", ["--once"], env);
+  const digest = await runTsFile("scripts/stale-leads.ts", { args: ["--once"], env, cwd: dataDir });
   if (digest.code !== 0) throw new Error(`the digest failed:\n${digest.stderr}`);
   await until(() => slack.count() > before, "the digest");
   const escaped = slack.lastRaw().includes("&lt;!channel&gt;");
   say(`  The name "<!channel> Eve" went to Slack ${escaped ? "escaped (&lt;!channel&gt;): shown as text, it pings no one" : "UNESCAPED"}.`);
   if (!escaped) throw new Error("a user's text reached Slack unescaped");
-  const again = await runScript("scripts/stale-leads.ts", ["--once"], env);
+  const again = await runTsFile("scripts/stale-leads.ts", { args: ["--once"], env, cwd: dataDir });
   say(`  Run again the same day: exit ${again.code}, nothing posted (one digest a day per DATA_DIR; --force overrides).`);
 
   step("Done");

@@ -6,7 +6,7 @@ import { createCliLogger } from "../src/cli/create-cli-logger.js";
 import { runCli } from "../src/cli/run-cli.js";
 import { loadConfig } from "../src/config/load-config.js";
 import { parseNotionId } from "../src/config/parse-notion-id.js";
-import { createNotionGateway } from "../src/notion/notion-gateway.js";
+import { notionGatewayFromConfig } from "../src/notion/notion-gateway.js";
 import { createCrmDatabases } from "../src/setup/create-crm-databases.js";
 import { formatCrmSetup } from "../src/setup/format-crm-setup.js";
 import { openStore } from "../src/store/open-store.js";
@@ -21,10 +21,7 @@ runCli(async () => {
   // The shared state file: setup's requests count against the same rate budget as a running server.
   const db = openStore(config.DATA_DIR);
   try {
-    const notion = createNotionGateway({
-      token: config.NOTION_TOKEN,
-      baseUrl: config.NOTION_BASE_URL,
-      ratePerSecond: config.NOTION_RATE_LIMIT_RPS,
+    const notion = notionGatewayFromConfig(config, {
       db,
       logger: createCliLogger(config),
     });

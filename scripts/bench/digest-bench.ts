@@ -1,3 +1,4 @@
+import { tsxArgs } from "../lib/run-ts-file.js";
 import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -101,7 +102,7 @@ function seedContacts(emulator: NotionEmulator, dataSourceId: string): void {
 function runDigest(env: Record<string, string>, args: string[]): Promise<DigestRun> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/stale-leads.ts", ...args], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, tsxArgs("scripts/stale-leads.ts", args), { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "inherit"] });
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.on("error", reject);

@@ -1,3 +1,4 @@
+import { tsxArgs } from "../lib/run-ts-file.js";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -56,7 +57,7 @@ function makeDataDir() {
 
 function runWorker(env: Record<string, string>): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench/notion-load-worker.ts"], {
+    const child = spawn(process.execPath, tsxArgs("scripts/bench/notion-load-worker.ts"), {
       env: { PATH: process.env.PATH ?? "", ...env },
       stdio: ["ignore", "ignore", "inherit"],
     });

@@ -2,16 +2,13 @@
 // own gateway, sharing DATA_DIR (and so the rate bucket) with its siblings.
 import { loadConfig } from "../../src/config/load-config.js";
 import { createLogger } from "../../src/log/create-logger.js";
-import { createNotionGateway } from "../../src/notion/notion-gateway.js";
+import { notionGatewayFromConfig } from "../../src/notion/notion-gateway.js";
 import { openStore } from "../../src/store/open-store.js";
 
 const config = loadConfig(process.env, { require: ["NOTION_TOKEN", "NOTION_CONTACTS_DB_ID"], envFile: false });
 const count = Number(process.env.LOAD_COUNT ?? "10");
 const db = openStore(config.DATA_DIR);
-const notion = createNotionGateway({
-  token: config.NOTION_TOKEN,
-  baseUrl: config.NOTION_BASE_URL,
-  ratePerSecond: config.NOTION_RATE_LIMIT_RPS,
+const notion = notionGatewayFromConfig(config, {
   db,
   logger: createLogger({ level: "warn" }),
 });

@@ -1,8 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { fileURLToPath } from "node:url";
-
-const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+import { REPO_ROOT, tsxArgs } from "./run-ts-file.js";
 
 export type SpawnedServer = {
   url: string;
@@ -13,9 +11,9 @@ export type SpawnedServer = {
 };
 
 /** Runs the real server entry point (src/main.ts) as its own OS process and waits until it logs that it listens. */
-export async function spawnServer(env: Record<string, string>, { timeoutMs = 20_000 } = {}): Promise<SpawnedServer> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: REPO_ROOT,
+export async function spawnServer(env: Record<string, string>, { timeoutMs = 20_000, cwd = REPO_ROOT } = {}): Promise<SpawnedServer> {
+  const child = spawn(process.execPath, tsxArgs("src/main.ts"), {
+    cwd,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { secretValues, type Config } from "../config/load-config.js";
 import { createLogger, type Logger } from "../log/create-logger.js";
 import type { CrmDatabaseIds } from "../notion/check-crm-schema.js";
-import { createNotionGateway, type NotionGatewayOptions } from "../notion/notion-gateway.js";
+import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/notion-gateway.js";
 import { MIGRATIONS } from "../store/migrations.js";
 import { migrate, type Store } from "../store/open-store.js";
 import { checkNotionAccess } from "./check-notion-access.js";
@@ -39,10 +39,7 @@ export async function runChecks(env: NodeJS.ProcessEnv, options: RunChecksOption
     if (config.NOTION_TOKEN === undefined || malformed.has("NOTION_BASE_URL") || malformed.has("NOTION_TOKEN")) {
       notionResults.push({ name: "Notion", outcome: "skip", detail: "not checked: NOTION_TOKEN or NOTION_BASE_URL is missing or malformed" });
     } else {
-      const notion = createNotionGateway({
-        token: config.NOTION_TOKEN,
-        baseUrl: config.NOTION_BASE_URL,
-        ratePerSecond: config.NOTION_RATE_LIMIT_RPS,
+      const notion = notionGatewayFromConfig({ ...config, NOTION_TOKEN: config.NOTION_TOKEN }, {
         db,
         logger: (options.logger ?? silentLogger)(config),
         maxAttempts: CHECK_MAX_ATTEMPTS,

@@ -3,7 +3,7 @@ import type { ConfigWith } from "../config/load-config.js";
 import type { Logger } from "../log/create-logger.js";
 import { assertCrmSchema } from "../notion/check-crm-schema.js";
 import { isNotionGatewayError } from "../notion/notion-errors.js";
-import { createNotionGateway, type NotionGatewayOptions } from "../notion/notion-gateway.js";
+import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/notion-gateway.js";
 import { createSlackOutbox } from "../slack/slack-outbox.js";
 import { createSlackSender } from "../slack/slack-sender.js";
 import { openStore } from "../store/open-store.js";
@@ -50,10 +50,7 @@ export async function staleLeadsCommand(args: StaleLeadsArgs, config: DigestConf
   const db = openStore(config.DATA_DIR);
   try {
     let notionRequests = 0;
-    const notion = createNotionGateway({
-      token: config.NOTION_TOKEN,
-      baseUrl: config.NOTION_BASE_URL,
-      ratePerSecond: config.NOTION_RATE_LIMIT_RPS,
+    const notion = notionGatewayFromConfig(config, {
       db,
       logger,
       signal,

@@ -8,7 +8,7 @@ import type { FieldMap } from "./field-map.js";
 import { parseFormLead } from "./parse-form-lead.js";
 import type { FormService, FormServiceName } from "./form-service.js";
 import { findAnswer, mapAnswers } from "./map-answers.js";
-import { parseJsonObject } from "./parse-json-object.js";
+import { parseJsonObject } from "../leads/parse-json-object.js";
 
 export type FormServiceRouteOptions = AcceptLeadDependencies & {
   services: readonly FormService[];

@@ -1,5 +1,8 @@
+import type { FieldProblem } from "../leads/parse-json-object.js";
 import type { HeaderReader } from "../signatures/verify-form-signature.js";
 import type { FormAnswer } from "./map-answers.js";
+
+export type { FieldProblem };
 
 export const FORM_SERVICE_NAMES = ["typeform", "tally", "webflow", "formspree", "framer"] as const;
 export type FormServiceName = (typeof FORM_SERVICE_NAMES)[number];
@@ -9,7 +12,6 @@ export type ServiceSignatureCheck =
   | { ok: true; submissionId?: string }
   | { ok: false; reason: string };
 
-export type FieldProblem = { field: string; message: string };
 
 export type ServiceSubmission =
   | { kind: "submission"; submissionId: string; answers: FormAnswer[] }

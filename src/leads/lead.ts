@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseJsonObject, type FieldProblem } from "./parse-json-object.js";
 import { EMAIL_MAX_CHARS } from "../notion/property-values.js";
 
 /** Longest name, company or source we keep; the body limit (64 KiB) bounds the message. */
@@ -44,21 +45,13 @@ export type LeadContext = {
 
 export type QueuedLead = Lead & { context?: LeadContext };
 
-export type LeadParseResult =
-  | { ok: true; lead: Lead }
-  | { ok: false; error: string; details: Array<{ field: string; message: string }> };
+export type LeadParseResult = { ok: true; lead: Lead } | { ok: false; error: string; details: FieldProblem[] };
 
 /** Parses the raw body bytes: invalid JSON and invalid fields both come back as a 400-ready answer. */
 export function parseLead(body: Buffer): LeadParseResult {
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString("utf8"));
-  } catch (error) {
-    return { ok: false, error: "body is not valid JSON", details: [{ field: "body", message: error instanceof Error ? error.message : "unparseable" }] };
-  }
-  if (json === null || typeof json !== "object" || Array.isArray(json)) {
-    return { ok: false, error: "body must be a JSON object", details: [{ field: "body", message: "expected an object" }] };
-  }
+  const object = parseJsonObject(body);
+  if (!object.ok) return object;
+  const json = object.json;
   const parsed = leadSchema.safeParse(json);
   if (parsed.success) return { ok: true, lead: parsed.data };
   return {

@@ -161,3 +161,11 @@ function detailsOf(operation: string, failure: Failure, attempts: number) {
     ...(failure.kind === "permanent" && failure.notionCode !== undefined && { notionCode: failure.notionCode }),
   };
 }
+
+/** The gateway as every command builds it: token, base URL and rate from the settings. */
+export function notionGatewayFromConfig(
+  config: { NOTION_TOKEN: string; NOTION_BASE_URL: string; NOTION_RATE_LIMIT_RPS: number },
+  options: Omit<NotionGatewayOptions, "token" | "baseUrl" | "ratePerSecond">,
+): NotionGateway {
+  return createNotionGateway({ token: config.NOTION_TOKEN, baseUrl: config.NOTION_BASE_URL, ratePerSecond: config.NOTION_RATE_LIMIT_RPS, ...options });
+}

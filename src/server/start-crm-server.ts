@@ -15,7 +15,7 @@ import { createSlackSender } from "../slack/slack-sender.js";
 import type { Logger } from "../log/create-logger.js";
 import { assertCrmSchema, type CrmDatabaseIds, type CrmSchemaReport } from "../notion/check-crm-schema.js";
 import { isNotionGatewayError } from "../notion/notion-errors.js";
-import { createNotionGateway, type NotionGatewayOptions } from "../notion/notion-gateway.js";
+import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/notion-gateway.js";
 import { waitForCrmSchema } from "../notion/wait-for-crm-schema.js";
 import { createSenderLimits } from "../spam/sender-limits.js";
 import { openStore } from "../store/open-store.js";
@@ -55,10 +55,7 @@ export async function startCrmServer(config: ServerConfig, logger: Logger, overr
   const db = openStore(config.DATA_DIR);
   const shutdown = new AbortController();
   try {
-    const notion = createNotionGateway({
-      token: config.NOTION_TOKEN,
-      baseUrl: config.NOTION_BASE_URL,
-      ratePerSecond: config.NOTION_RATE_LIMIT_RPS,
+    const notion = notionGatewayFromConfig(config, {
       db,
       logger,
       signal: shutdown.signal,

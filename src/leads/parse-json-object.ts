@@ -1,8 +1,9 @@
-import type { FieldProblem } from "./form-service.js";
+/** A problem with one field of a request body, as 400 answers name it. */
+export type FieldProblem = { field: string; message: string };
 
 export type JsonObjectParse = { ok: true; json: Record<string, unknown> } | { ok: false; error: string; details: FieldProblem[] };
 
-/** A verified body as a JSON object, or the same 400 answer /lead gives. */
+/** A verified body as a JSON object, or the 400 answer for it (shared by /lead and the form-service routes). */
 export function parseJsonObject(body: Buffer): JsonObjectParse {
   let json: unknown;
   try {
