@@ -4,12 +4,11 @@ import { FORM_SERVICES } from "../form-services/form-services.js";
 import { createContactCache } from "../leads/contact-cache.js";
 import { createLeadQueue } from "../leads/lead-queue.js";
 import { leadRoute } from "../leads/lead-route.js";
-import { createLeadWorker, type LeadTargets } from "../leads/lead-worker.js";
+import { createLeadWorker } from "../leads/lead-worker.js";
 import { createDealEventWorker } from "../deal-webhooks/deal-event-worker.js";
 import { createDealStageStore } from "../deal-webhooks/deal-stage-store.js";
 import { createNotionEventStore } from "../deal-webhooks/notion-event-store.js";
 import { notionWebhookRoute } from "../deal-webhooks/notion-webhook-route.js";
-import type { DealsTarget } from "../deal-webhooks/process-deal-events.js";
 import { createSlackOutbox } from "../slack/slack-outbox.js";
 import { createSlackSender } from "../slack/slack-sender.js";
 import type { Logger } from "../log/create-logger.js";
@@ -21,6 +20,7 @@ import { createSenderLimits } from "../spam/sender-limits.js";
 import { openStore } from "../store/open-store.js";
 import { sleep } from "../util/sleep.js";
 import { createApp } from "./create-app.js";
+import { dealsTarget, leadTargets } from "./worker-targets.js";
 import { startServer } from "./start-server.js";
 
 /** How long a stopping server lets batches in flight finish before cutting them short. */
@@ -37,7 +37,8 @@ export type CrmServer = {
 
 /** Seams for tests: timings that are seconds or minutes in production. */
 export type CrmServerOverrides = Partial<Pick<NotionGatewayOptions, "backoffBaseMs" | "attemptTimeoutMs">> & {
-  leadRetryBaseMs?: number;
+  /** The lead and deal-event workers' first retry delay. */
+  retryBaseMs?: number;
   leadResponseWaitMs?: number;
   schemaRetryBaseMs?: number;
   dealEventQuietMs?: number;
@@ -80,7 +81,7 @@ export async function startCrmServer(config: ServerConfig, logger: Logger, overr
       notion,
       logger,
       signal: shutdown.signal,
-      ...(overrides.leadRetryBaseMs !== undefined && { retryBaseMs: overrides.leadRetryBaseMs }),
+      ...(overrides.retryBaseMs !== undefined && { retryBaseMs: overrides.retryBaseMs }),
     });
     const outbox = createSlackOutbox(db);
     const slack = createSlackSender({
@@ -101,7 +102,7 @@ export async function startCrmServer(config: ServerConfig, logger: Logger, overr
       onMessage: () => slack.notify(),
       signal: shutdown.signal,
       ...(overrides.dealEventQuietMs !== undefined && { quietMs: overrides.dealEventQuietMs }),
-      ...(overrides.leadRetryBaseMs !== undefined && { retryBaseMs: overrides.leadRetryBaseMs }),
+      ...(overrides.retryBaseMs !== undefined && { retryBaseMs: overrides.retryBaseMs }),
     });
     const accept = { queue, worker, ...(overrides.leadResponseWaitMs !== undefined && { responseWaitMs: overrides.leadResponseWaitMs }) };
     const formSecrets = Object.fromEntries(FORM_SERVICES.map((service) => [service.name, config[service.secretSetting]]));
@@ -161,23 +162,3 @@ export async function startCrmServer(config: ServerConfig, logger: Logger, overr
   }
 }
 
-function leadTargets(schema: CrmSchemaReport): LeadTargets {
-  return {
-    contacts: {
-      dataSourceId: schema.dataSourceIds.contacts!,
-      statusType: schema.propertyTypes.contacts?.Status === "status" ? "status" : "select",
-    },
-    activitiesDataSourceId: schema.dataSourceIds.activities,
-  };
-}
-
-function dealsTarget(databaseId: string | undefined, schema: CrmSchemaReport): DealsTarget | undefined {
-  const dataSourceId = schema.dataSourceIds.deals;
-  if (databaseId === undefined || dataSourceId === undefined) return undefined;
-  return {
-    databaseId,
-    dataSourceId,
-    stagePropertyId: schema.properties.deals?.Stage?.id,
-    valueFormat: schema.properties.deals?.Value?.numberFormat,
-  };
-}

@@ -51,7 +51,7 @@ export async function startCrmHarness({
     startCrmServer(loadConfig(fullEnv, { require: SERVER_REQUIRED_SETTINGS, envFile: false }), log.logger, {
       backoffBaseMs: 20,
       attemptTimeoutMs: 1_000,
-      leadRetryBaseMs: 100,
+      retryBaseMs: 100,
       schemaRetryBaseMs: 100,
       dealEventQuietMs: 100,
       slackRetryBaseMs: 50,
