@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { resolve } from "node:path";
 import { REPO_ROOT, tsxArgs } from "./run-ts-file.js";
 
 export type SpawnedServer = {
@@ -10,9 +11,14 @@ export type SpawnedServer = {
   kill(signal?: NodeJS.Signals): Promise<void>;
 };
 
-/** Runs the real server entry point (src/main.ts) as its own OS process and waits until it logs that it listens. */
-export async function spawnServer(env: Record<string, string>, { timeoutMs = 20_000, cwd = REPO_ROOT } = {}): Promise<SpawnedServer> {
-  const child = spawn(process.execPath, tsxArgs("src/main.ts"), {
+/** Runs the real server entry point as its own OS process and waits until it logs that it listens. */
+export async function spawnServer(
+  env: Record<string, string>,
+  { timeoutMs = 20_000, cwd = REPO_ROOT, compiled = false }: { timeoutMs?: number; cwd?: string; compiled?: boolean } = {},
+): Promise<SpawnedServer> {
+  // compiled: the production entry point (`npm start`), which `npm run build` must have made.
+  const args = compiled ? [resolve(REPO_ROOT, "dist/src/main.js")] : tsxArgs("src/main.ts");
+  const child = spawn(process.execPath, args, {
     cwd,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
