@@ -15,7 +15,7 @@ export async function startSlackPrinter(
     req.on("end", () => {
       count++;
       lastRaw = raw;
-      print(`\n  💬 Slack message:\n${renderSlackMessage(JSON.parse(raw) as SlackMessage, { color: process.stdout.isTTY })}\n`);
+      print(`\n  💬 Slack message:\n${renderSlackMessage(JSON.parse(raw) as SlackMessage, { color: process.stdout.isTTY === true })}\n`);
       res.end("ok");
     });
   });
