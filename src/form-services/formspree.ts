@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { digestsEqual, hexDigest, hmacSha256 } from "../signatures/hmac.js";
 import { submission, type FormService } from "./form-service.js";
 import { asRecord, flatAnswers } from "./json-values.js";
-import { withinSignatureWindow } from "./within-signature-window.js";
+import { withinSignatureWindow } from "../signatures/within-signature-window.js";
 
 const TIMESTAMP = /^\d{1,12}$/;
 

@@ -1,7 +1,6 @@
 import { base64Digest, digestsEqual, hexDigest, hmacSha256 } from "./hmac.js";
+import { withinSignatureWindow } from "./within-signature-window.js";
 
-/** Standard Webhooks: how far a timestamp may be from now, either way. */
-export const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
 const WHSEC_PREFIX = "whsec_";
 const SHA256_PREFIX = "sha256=";
 
@@ -34,7 +33,7 @@ function verifyStandardWebhook(body: Buffer, header: HeaderReader, signatures: s
   const timestamp = header("webhook-timestamp")?.trim();
   if (!id || !timestamp) return { ok: false, reason: "webhook-id or webhook-timestamp missing" };
   if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: "webhook-timestamp is not unix seconds" };
-  if (Math.abs(nowMs / 1000 - Number(timestamp)) > SIGNATURE_TOLERANCE_SECONDS) {
+  if (!withinSignatureWindow(Number(timestamp) * 1000, nowMs)) {
     return { ok: false, reason: "webhook-timestamp is more than 5 minutes from now" };
   }
   const expected = hmacSha256(signingKey(secret), `${id}.${timestamp}.`, body);
