@@ -3,12 +3,14 @@
 // receiver prints Slack messages; everything else is the real thing: the
 // setup-notion command, the server process, signed HTTP requests, the digest.
 // The commands run in a scratch directory, so a .env of yours is not read.
-import { createHmac, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startNotionEmulator } from "../src/notion-emulator/create-notion-emulator.js";
+import { sleep } from "../src/util/sleep.js";
 import { runTsFile } from "./lib/run-ts-file.js";
+import { pageEvent, postNotionEvent, postSignedLead, type PostAnswer } from "./lib/signed-post.js";
+import { waitUntil } from "./lib/wait-until.js";
 import { startSlackPrinter } from "./demo/slack-printer.js";
 import { spawnServer, type SpawnedServer } from "./lib/spawn-server.js";
 
@@ -55,22 +57,22 @@ try {
   step("Deals: Notion webhooks tell the server about stage changes; Slack hears about negotiation, won and lost");
   const handshake = await postWebhook(server.url, { verification_token: WEBHOOK_SECRET }, false);
   say(`  Notion's verification handshake → ${handshake.status} (the server logs the token to paste back into Notion)`);
-  const dealsId = emulator.admin.dataSourceOf(ids.NOTION_DEALS_DB_ID!);
-  const deal = emulator.admin.insertPage(dealsId, {
+  const deals = { databaseId: ids.NOTION_DEALS_DB_ID!, dataSourceId: emulator.admin.dataSourceOf(ids.NOTION_DEALS_DB_ID!) };
+  const deal = emulator.admin.insertPage(deals.dataSourceId, {
     "Deal Name": { title: [{ text: { content: "Lee & Sons website" } }] },
     Stage: { select: { name: "proposal" } },
     Value: { number: 12_000 },
   });
   say(`  A salesperson adds the deal "Lee & Sons website" at stage proposal, $12,000.`);
-  await postWebhook(server.url, pageEvent("page.created", deal.id, ids.NOTION_DEALS_DB_ID!, dealsId));
+  await postWebhook(server.url, pageEvent("page.created", deal.id, deals, ["Stage"]));
   // The server reads a deal once its events have been quiet for a second.
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  await sleep(1_500);
   for (const stage of ["negotiation", "won"]) {
     const before = slack.count();
     emulator.admin.updatePage(deal.id, { Stage: { select: { name: stage } } });
     say(`\n  In Notion the deal moves to ${stage}; Notion sends page.properties_updated.`);
-    await postWebhook(server.url, pageEvent("page.properties_updated", deal.id, ids.NOTION_DEALS_DB_ID!, dealsId));
-    await until(() => slack.count() > before, `the ${stage} message`);
+    await postWebhook(server.url, pageEvent("page.properties_updated", deal.id, deals, ["Stage"]));
+    await waitUntil(() => slack.count() > before, { what: `the ${stage} message` });
   }
 
   step("The stale-lead digest: npm run stale-leads -- --once");
@@ -86,7 +88,7 @@ try {
   const before = slack.count();
   const digest = await runTsFile("scripts/stale-leads.ts", { args: ["--once"], env, cwd: dataDir });
   if (digest.code !== 0) throw new Error(`the digest failed:\n${digest.stderr}`);
-  await until(() => slack.count() > before, "the digest");
+  await waitUntil(() => slack.count() > before, { what: "the digest" });
   const escaped = slack.lastRaw().includes("&lt;!channel&gt;");
   say(`  The name "<!channel> Eve" went to Slack ${escaped ? "escaped (&lt;!channel&gt;): shown as text, it pings no one" : "UNESCAPED"}.`);
   if (!escaped) throw new Error("a user's text reached Slack unescaped");
@@ -115,46 +117,20 @@ try {
 process.exitCode = failed ? 1 : 0;
 
 async function showLead(url: string, label: string, lead: object, secret = FORM_SECRET): Promise<void> {
-  const body = JSON.stringify(lead);
-  const response = await fetch(`${url}/lead`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-form-signature": `sha256=${createHmac("sha256", secret).update(body).digest("hex")}` },
-    body,
-  });
-  say(`  ${label}: ${body}\n    → ${response.status} ${await response.text()}`);
+  const answer = await postSignedLead(url, lead, secret);
+  say(`  ${label}: ${answer.body}\n    → ${answer.status} ${answer.text}`);
 }
 
-async function postWebhook(url: string, payload: object, signed = true): Promise<Response> {
-  const body = JSON.stringify(payload);
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (signed) headers["x-notion-signature"] = `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex")}`;
-  const response = await fetch(`${url}/notion-webhook`, { method: "POST", headers, body });
-  if (response.status !== 200) throw new Error(`the webhook answered ${response.status}`);
-  return response;
-}
-
-function pageEvent(type: string, pageId: string, databaseId: string, dataSourceId: string) {
-  return {
-    id: randomUUID(),
-    timestamp: new Date().toISOString(),
-    type,
-    entity: { id: pageId, type: "page" },
-    data: { parent: { id: databaseId, type: "database", data_source_id: dataSourceId }, updated_properties: ["Stage"] },
-  };
+async function postWebhook(url: string, payload: object, signed = true): Promise<PostAnswer> {
+  const answer = await postNotionEvent(url, payload, signed ? WEBHOOK_SECRET : undefined);
+  if (answer.status !== 200) throw new Error(`the webhook answered ${answer.status}`);
+  return answer;
 }
 
 function describeContact(properties: Record<string, unknown>): string {
   const text = (name: string) => ((properties[name] as { title?: Array<{ plain_text: string }>; rich_text?: Array<{ plain_text: string }> }).title ?? (properties[name] as { rich_text: Array<{ plain_text: string }> }).rich_text ?? []).map((t) => t.plain_text).join("");
   const select = (name: string) => (properties[name] as { select: { name: string } | null }).select?.name ?? "";
   return `${text("Name")} <${(properties.Email as { email: string }).email}>, ${text("Company") || "no company"}, Status ${select("Status")}, Source ${select("Source")}, Notes "${text("Notes")}"`;
-}
-
-async function until(done: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 function indent(text: string): string {

@@ -1,11 +1,13 @@
-import { tsxArgs } from "../lib/run-ts-file.js";
 import { spawn } from "node:child_process";
-import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startNotionEmulator, type NotionEmulator } from "../../src/notion-emulator/create-notion-emulator.js";
+import { sleep } from "../../src/util/sleep.js";
+import { tsxArgs } from "../lib/run-ts-file.js";
+import { postSignedLead } from "../lib/signed-post.js";
 import { spawnServer, type SpawnedServer } from "../lib/spawn-server.js";
+import { waitUntil } from "../lib/wait-until.js";
 import { fixed } from "./measure.js";
 
 const LIMIT_PER_SECOND = 3;
@@ -59,8 +61,8 @@ export async function digestBench(): Promise<string[]> {
     await sleep(2_000); // the server's start-up schema check is not part of the burst
     emulator.stats.reset();
     const started = Date.now();
-    const [shared] = await Promise.all([runDigest(env, ["--once", "--force"]), ...Array.from({ length: BURST }, (_, i) => postLead(server!.url, i))]);
-    await waitFor(() => emulator.admin.listPages(crm.contacts.dataSourceId).length >= CONTACTS + BURST);
+    const [shared] = await Promise.all([runDigest(env, ["--once", "--force"]), ...Array.from({ length: BURST }, (_, i) => postSignedLead(server!.url, { email: `burst${i}@example.com`, name: `Burst ${i}` }, FORM_SECRET))]);
+    await waitUntil(() => emulator.admin.listPages(crm.contacts.dataSourceId).length >= CONTACTS + BURST, { what: "the leads to reach Notion", timeoutMs: 180_000, intervalMs: 50 });
     const allMs = Date.now() - started;
     const calls = emulator.stats.requests.length;
     lines.push(
@@ -120,23 +122,3 @@ function runDigest(env: Record<string, string>, args: string[]): Promise<DigestR
     });
   });
 }
-
-async function postLead(url: string, i: number): Promise<void> {
-  const body = JSON.stringify({ email: `burst${i}@example.com`, name: `Burst ${i}` });
-  const response = await fetch(`${url}/lead`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-form-signature": createHmac("sha256", FORM_SECRET).update(body).digest("hex") },
-    body,
-  });
-  await response.arrayBuffer();
-}
-
-async function waitFor(done: () => boolean, timeoutMs = 180_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error("bench: the leads did not reach Notion in time");
-    await sleep(50);
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

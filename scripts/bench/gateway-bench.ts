@@ -1,4 +1,3 @@
-import { tsxArgs } from "../lib/run-ts-file.js";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,6 +6,7 @@ import { createLogger } from "../../src/log/create-logger.js";
 import { createNotionGateway } from "../../src/notion/notion-gateway.js";
 import { startNotionEmulator } from "../../src/notion-emulator/create-notion-emulator.js";
 import { openStore } from "../../src/store/open-store.js";
+import { tsxArgs } from "../lib/run-ts-file.js";
 import { achievedRate, fixed } from "./measure.js";
 
 const LIMIT_PER_SECOND = 3;

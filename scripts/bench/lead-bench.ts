@@ -1,11 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { createHmac } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { startNotionEmulator } from "../../src/notion-emulator/create-notion-emulator.js";
 import { REPO_ROOT } from "../lib/run-ts-file.js";
+import { postSignedLead } from "../lib/signed-post.js";
 import { spawnServer, type SpawnedServer } from "../lib/spawn-server.js";
+import { waitUntil } from "../lib/wait-until.js";
 import { fixed, percentile } from "./measure.js";
 
 const LIMIT_PER_SECOND = 3;
@@ -40,8 +41,8 @@ export async function leadBench(): Promise<string[]> {
       emulator.stats.reset();
       const activitiesBefore = emulator.admin.listPages(crm.activities.dataSourceId).length;
       const started = Date.now();
-      const answers = await Promise.all(Array.from({ length: BURST }, (_, i) => postLead(server!.url, { email: `lead${i}@example.com`, name: `Lead ${i}`, message: `${tag} ${i}` })));
-      await waitFor(() => emulator.admin.listPages(crm.activities.dataSourceId).length >= activitiesBefore + BURST);
+      const answers = await Promise.all(Array.from({ length: BURST }, (_, i) => postSignedLead(server!.url, { email: `lead${i}@example.com`, name: `Lead ${i}`, message: `${tag} ${i}` }, FORM_SECRET)));
+      await waitUntil(() => emulator.admin.listPages(crm.activities.dataSourceId).length >= activitiesBefore + BURST, { what: "the queue to drain", timeoutMs: 180_000, intervalMs: 50 });
       const drainMs = Date.now() - started;
       const calls = emulator.stats.requests.length;
       const idealMs = (calls / LIMIT_PER_SECOND) * 1000;
@@ -59,26 +60,6 @@ export async function leadBench(): Promise<string[]> {
     await server?.kill("SIGTERM");
     await emulator.stop();
     rmSync(dataDir, { recursive: true, force: true });
-  }
-}
-
-async function postLead(url: string, lead: object): Promise<{ status: number; ms: number }> {
-  const body = JSON.stringify(lead);
-  const started = performance.now();
-  const response = await fetch(`${url}/lead`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-form-signature": createHmac("sha256", FORM_SECRET).update(body).digest("hex") },
-    body,
-  });
-  await response.arrayBuffer();
-  return { status: response.status, ms: performance.now() - started };
-}
-
-async function waitFor(done: () => boolean, timeoutMs = 180_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error("bench: the queue did not drain in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 

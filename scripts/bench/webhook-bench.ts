@@ -1,8 +1,9 @@
-import { createHmac, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startNotionEmulator } from "../../src/notion-emulator/create-notion-emulator.js";
+import { sleep } from "../../src/util/sleep.js";
+import { pageEvent, postNotionEvent } from "../lib/signed-post.js";
 import { spawnServer, type SpawnedServer } from "../lib/spawn-server.js";
 import { fixed, percentile } from "./measure.js";
 
@@ -36,7 +37,9 @@ export async function webhookBench(): Promise<string[]> {
     for (const [label, pages] of [[`${EVENTS} events, one deal`, Array.from({ length: EVENTS }, () => oneDeal)], [`${EVENTS} events, ${EVENTS} deals`, manyDeals]] as const) {
       emulator.stats.reset();
       const started = Date.now();
-      const times = await Promise.all(pages.map((pageId) => send(server!.url, pageId, crm.deals)));
+      const answers = await Promise.all(pages.map((pageId) => postNotionEvent(server!.url, pageEvent("page.properties_updated", pageId, crm.deals), SECRET)));
+      if (answers.some((answer) => answer.status !== 200)) throw new Error("the webhook refused an event");
+      const times = answers.map((answer) => answer.ms);
       const settled = await waitForQuiet(() => emulator.stats.requests.length);
       const reads = emulator.stats.count({ method: "GET", path: /^\/v1\/pages\// });
       lines.push(
@@ -52,31 +55,12 @@ export async function webhookBench(): Promise<string[]> {
   }
 }
 
-async function send(url: string, pageId: string, deals: { databaseId: string; dataSourceId: string }): Promise<number> {
-  const body = JSON.stringify({
-    id: randomUUID(),
-    timestamp: new Date().toISOString(),
-    type: "page.properties_updated",
-    entity: { id: pageId, type: "page" },
-    data: { parent: { id: deals.databaseId, type: "database", data_source_id: deals.dataSourceId }, updated_properties: ["title"] },
-  });
-  const started = performance.now();
-  const response = await fetch(`${url}/notion-webhook`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-notion-signature": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}` },
-    body,
-  });
-  await response.arrayBuffer();
-  if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
-  return performance.now() - started;
-}
-
 /** Resolves with the time of the last Notion request once none has come for 3 s. */
 async function waitForQuiet(count: () => number): Promise<number> {
   let last = count();
   let lastChange = Date.now();
   for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     if (count() !== last) {
       last = count();
       lastChange = Date.now();
