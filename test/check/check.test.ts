@@ -16,11 +16,7 @@ describe("npm run check", () => {
   let dir: ReturnType<typeof makeTempDir>;
 
   const goodEnv = () => ({
-    NOTION_TOKEN: TOKEN,
-    NOTION_BASE_URL: crm.emulator.url,
-    NOTION_CONTACTS_DB_ID: crm.databases.contacts,
-    NOTION_DEALS_DB_ID: crm.databases.deals,
-    NOTION_ACTIVITIES_DB_ID: crm.databases.activities,
+    ...crm.notionEnv(),
     NOTION_RATE_LIMIT_RPS: "100",
     FORM_SECRET,
     NOTION_WEBHOOK_SECRET: WEBHOOK_SECRET,

@@ -1,18 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/config/config-error.js";
+import { problemsOf } from "../support/config-problems.js";
 import { loadConfig, secretValues } from "../../src/config/load-config.js";
 
 const noFile = { envFile: false } as const;
-
-function problemsOf(action: () => unknown): readonly string[] {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("form-service and spam settings", () => {
   it("are all optional, with limits of 300 per IP (a flood guard) and 5 per email an hour", () => {

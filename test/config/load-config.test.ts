@@ -1,22 +1,12 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/config/config-error.js";
+import { problemsOf } from "../support/config-problems.js";
 import { loadConfig, secretValues } from "../../src/config/load-config.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
 const CONTACTS_HEX = "0123456789abcdef0123456789abcdef";
 const CONTACTS_UUID = "01234567-89ab-cdef-0123-456789abcdef";
-
-function problemsOf(action: () => unknown): readonly string[] {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("loadConfig", () => {
   let dir: ReturnType<typeof makeTempDir>;

@@ -13,11 +13,7 @@ describe("the server", () => {
   let server: CrmServer | undefined;
 
   const env = () => ({
-    NOTION_TOKEN: crm.emulator.token,
-    NOTION_BASE_URL: crm.emulator.url,
-    NOTION_CONTACTS_DB_ID: crm.databases.contacts,
-    NOTION_DEALS_DB_ID: crm.databases.deals,
-    NOTION_ACTIVITIES_DB_ID: crm.databases.activities,
+    ...crm.notionEnv(),
     FORM_SECRET: "form-secret-for-tests",
     DATA_DIR: dir.path,
     PORT: "0",

@@ -5,6 +5,8 @@ export type CrmEmulator = {
   /** Database ids of the seeded Contacts, Deals and Activities. */
   databases: { contacts: string; deals: string; activities: string };
   dataSources: { contacts: string; deals: string; activities: string };
+  /** The settings that point the server or a command at this emulator's three databases. */
+  notionEnv(): Record<string, string>;
   stop(): Promise<void>;
 };
 
@@ -17,6 +19,13 @@ export async function startCrmEmulator(options: NotionEmulatorOptions = {}): Pro
     emulator,
     databases: { contacts: seeded.contacts.databaseId, deals: seeded.deals.databaseId, activities: seeded.activities.databaseId },
     dataSources: { contacts: seeded.contacts.dataSourceId, deals: seeded.deals.dataSourceId, activities: seeded.activities.dataSourceId },
+    notionEnv: () => ({
+      NOTION_TOKEN: emulator.token,
+      NOTION_BASE_URL: emulator.url,
+      NOTION_CONTACTS_DB_ID: seeded.contacts.databaseId,
+      NOTION_DEALS_DB_ID: seeded.deals.databaseId,
+      NOTION_ACTIVITIES_DB_ID: seeded.activities.databaseId,
+    }),
     stop: () => emulator.stop(),
   };
 }

@@ -35,11 +35,7 @@ export async function startCrmHarness({
   const dir = makeTempDir();
   const log = captureLogger();
   const fullEnv = {
-    NOTION_TOKEN: crm.emulator.token,
-    NOTION_BASE_URL: crm.emulator.url,
-    NOTION_CONTACTS_DB_ID: crm.databases.contacts,
-    NOTION_DEALS_DB_ID: crm.databases.deals,
-    NOTION_ACTIVITIES_DB_ID: crm.databases.activities,
+    ...crm.notionEnv(),
     NOTION_RATE_LIMIT_RPS: "100",
     FORM_SECRET,
     NOTION_WEBHOOK_SECRET,
