@@ -36,6 +36,7 @@ export function createDealEventWorker(options: DealEventWorkerOptions): DealEven
   let deals: DealsTarget | undefined;
   let timer: NodeJS.Timeout | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
+  let lookPending = false;
 
   function pump(): void {
     if (deals === undefined) return;
@@ -87,8 +88,15 @@ export function createDealEventWorker(options: DealEventWorkerOptions): DealEven
       pump();
     },
     notify() {
-      // Look again once this event's page could have gone quiet.
-      setTimeout(pump, quietMs + 10).unref();
+      // Look again once this event's page could have gone quiet. A flood of
+      // events needs one look, not one per event: later pages are picked up
+      // by pump's own polling while events stay queued.
+      if (lookPending) return;
+      lookPending = true;
+      setTimeout(() => {
+        lookPending = false;
+        pump();
+      }, quietMs + 10).unref();
     },
     async stop() {
       deals = undefined;
