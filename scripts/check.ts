@@ -10,7 +10,8 @@ import { runChecks } from "../src/check/run-checks.js";
 runCli(async () => {
   const results = await runChecks(process.env, {
     // The report says what failed; the gateway's retry warnings would only repeat it.
-    logger: (config) => createCliLogger(config, ["debug", "trace"].includes(config.LOG_LEVEL) ? config.LOG_LEVEL : "error"),
+    logger: (config) =>
+      createCliLogger(config, ["debug", "trace"].includes(config.LOG_LEVEL) ? config.LOG_LEVEL : "error"),
   });
   process.stdout.write(formatCheckReport(results));
   return passed(results) ? 0 : 1;

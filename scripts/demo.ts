@@ -35,19 +35,44 @@ try {
 
   step("npm run setup-notion -- --parent <page>");
   const notionEnv = { NOTION_TOKEN: emulator.token, NOTION_BASE_URL: emulator.url, DATA_DIR: dataDir };
-  const setup = await runTsFile("scripts/setup-notion.ts", { args: ["--parent", parent], env: notionEnv, cwd: dataDir });
+  const setup = await runTsFile("scripts/setup-notion.ts", {
+    args: ["--parent", parent],
+    env: notionEnv,
+    cwd: dataDir,
+  });
   if (setup.code !== 0) throw new Error(`setup-notion failed:\n${setup.stderr}`);
   say(indent(setup.stdout));
-  const ids = Object.fromEntries(setup.stdout.split("\n").filter((line) => /^[A-Z_]+=/.test(line)).map((line) => line.split("=", 2) as [string, string]));
+  const ids = Object.fromEntries(
+    setup.stdout
+      .split("\n")
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => line.split("=", 2) as [string, string]),
+  );
 
   step("npm start (the server, as its own process)");
-  const env = { ...notionEnv, ...ids, FORM_SECRET, NOTION_WEBHOOK_SECRET: WEBHOOK_SECRET, SLACK_WEBHOOK_URL: slack.url, PORT: "0" };
+  const env = {
+    ...notionEnv,
+    ...ids,
+    FORM_SECRET,
+    NOTION_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    SLACK_WEBHOOK_URL: slack.url,
+    PORT: "0",
+  };
   server = await spawnServer(env, { cwd: dataDir });
   say(`  Listening on ${server.url}; it checked the three databases' schema first.`);
 
   step("Website leads: POST /lead, signed with FORM_SECRET");
-  await showLead(server.url, "a new lead", { email: "ann@example.com", name: "Ann Lee", message: "Can you quote a new website?", utm_source: "newsletter" });
-  await showLead(server.url, "the same person again, e-mail in other case", { email: " ANN@Example.com ", company: "Lee & Sons", message: "Also a logo, please." });
+  await showLead(server.url, "a new lead", {
+    email: "ann@example.com",
+    name: "Ann Lee",
+    message: "Can you quote a new website?",
+    utm_source: "newsletter",
+  });
+  await showLead(server.url, "the same person again, e-mail in other case", {
+    email: " ANN@Example.com ",
+    company: "Lee & Sons",
+    message: "Also a logo, please.",
+  });
   await showLead(server.url, "an invalid one (no email)", { name: "Nobody" });
   await showLead(server.url, "a forged one (wrong signature)", { email: "mallory@example.com" }, "not-the-secret");
   const contactsId = emulator.admin.dataSourceOf(ids.NOTION_CONTACTS_DB_ID!);
@@ -57,7 +82,10 @@ try {
   step("Deals: Notion webhooks tell the server about stage changes; Slack hears about negotiation, won and lost");
   const handshake = await postWebhook(server.url, { verification_token: WEBHOOK_SECRET }, false);
   say(`  Notion's verification handshake → ${handshake.status} (the server logs the token to paste back into Notion)`);
-  const deals = { databaseId: ids.NOTION_DEALS_DB_ID!, dataSourceId: emulator.admin.dataSourceOf(ids.NOTION_DEALS_DB_ID!) };
+  const deals = {
+    databaseId: ids.NOTION_DEALS_DB_ID!,
+    dataSourceId: emulator.admin.dataSourceOf(ids.NOTION_DEALS_DB_ID!),
+  };
   const deal = emulator.admin.insertPage(deals.dataSourceId, {
     "Deal Name": { title: [{ text: { content: "Lee & Sons website" } }] },
     Stage: { select: { name: "proposal" } },
@@ -81,22 +109,32 @@ try {
       Name: { title: [{ text: { content: name } }] },
       Email: { email: `${name.split(" ").at(-1)!.toLowerCase()}@example.com` },
       Status: { select: { name: "new lead" } },
-      ...(i === 3 ? {} : { "Last Contacted": { date: { start: new Date(Date.now() - (40 + i * 20) * DAY_MS).toISOString() } } }),
+      ...(i === 3
+        ? {}
+        : { "Last Contacted": { date: { start: new Date(Date.now() - (40 + i * 20) * DAY_MS).toISOString() } } }),
     });
   }
-  say("  Seeded four old leads: three last contacted 40 to 80 days ago, one never contacted (named to try to @channel).");
+  say(
+    "  Seeded four old leads: three last contacted 40 to 80 days ago, one never contacted (named to try to @channel).",
+  );
   const before = slack.count();
   const digest = await runTsFile("scripts/stale-leads.ts", { args: ["--once"], env, cwd: dataDir });
   if (digest.code !== 0) throw new Error(`the digest failed:\n${digest.stderr}`);
   await waitUntil(() => slack.count() > before, { what: "the digest" });
   const escaped = slack.lastRaw().includes("&lt;!channel&gt;");
-  say(`  The name "<!channel> Eve" went to Slack ${escaped ? "escaped (&lt;!channel&gt;): shown as text, it pings no one" : "UNESCAPED"}.`);
+  say(
+    `  The name "<!channel> Eve" went to Slack ${escaped ? "escaped (&lt;!channel&gt;): shown as text, it pings no one" : "UNESCAPED"}.`,
+  );
   if (!escaped) throw new Error("a user's text reached Slack unescaped");
   const again = await runTsFile("scripts/stale-leads.ts", { args: ["--once"], env, cwd: dataDir });
-  say(`  Run again the same day: exit ${again.code}, nothing posted (one digest a day per DATA_DIR; --force overrides).`);
+  say(
+    `  Run again the same day: exit ${again.code}, nothing posted (one digest a day per DATA_DIR; --force overrides).`,
+  );
 
   step("Done");
-  say(`  ${slack.count()} Slack messages, ${emulator.stats.requests.length} Notion requests, ${emulator.stats.rateLimited} rate-limited (429).`);
+  say(
+    `  ${slack.count()} Slack messages, ${emulator.stats.requests.length} Notion requests, ${emulator.stats.rateLimited} rate-limited (429).`,
+  );
   say(`
   With a real Notion workspace:
     1. Create an internal integration (notion.so/profile/integrations), copy its secret.
@@ -128,11 +166,23 @@ async function postWebhook(url: string, payload: object, signed = true): Promise
 }
 
 function describeContact(properties: Record<string, unknown>): string {
-  const text = (name: string) => ((properties[name] as { title?: Array<{ plain_text: string }>; rich_text?: Array<{ plain_text: string }> }).title ?? (properties[name] as { rich_text: Array<{ plain_text: string }> }).rich_text ?? []).map((t) => t.plain_text).join("");
+  const text = (name: string) =>
+    (
+      (properties[name] as { title?: Array<{ plain_text: string }>; rich_text?: Array<{ plain_text: string }> })
+        .title ??
+      (properties[name] as { rich_text: Array<{ plain_text: string }> }).rich_text ??
+      []
+    )
+      .map((t) => t.plain_text)
+      .join("");
   const select = (name: string) => (properties[name] as { select: { name: string } | null }).select?.name ?? "";
   return `${text("Name")} <${(properties.Email as { email: string }).email}>, ${text("Company") || "no company"}, Status ${select("Status")}, Source ${select("Source")}, Notes "${text("Notes")}"`;
 }
 
 function indent(text: string): string {
-  return text.trimEnd().split("\n").map((line) => `  ${line}`).join("\n");
+  return text
+    .trimEnd()
+    .split("\n")
+    .map((line) => `  ${line}`)
+    .join("\n");
 }

@@ -11,8 +11,10 @@ async function main(): Promise<void> {
   });
   const port = Number(values.port);
   const rps = values.rps === undefined ? undefined : Number(values.rps);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port must be a port number, got ${values.port}`);
-  if (rps !== undefined && !(rps >= 0)) throw new Error(`--rps must be a number of requests per second, got ${values.rps}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`--port must be a port number, got ${values.port}`);
+  if (rps !== undefined && !(rps >= 0))
+    throw new Error(`--rps must be a number of requests per second, got ${values.rps}`);
 
   const emulator = await startNotionEmulator({ port, ...(rps === undefined ? {} : { rateLimitPerSecond: rps }) });
   const seed = emulator.admin.seedCrm();

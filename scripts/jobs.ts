@@ -14,7 +14,10 @@ import { openStore } from "../src/store/open-store.js";
 const LIST_LIMIT = 50;
 
 runCli(async () => {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { "all-dead": { type: "boolean", default: false } } });
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { "all-dead": { type: "boolean", default: false } },
+  });
   const config = loadConfig();
   const db = openStore(config.DATA_DIR);
   try {
@@ -30,20 +33,27 @@ runCli(async () => {
       if (ids.length === 0) throw new Error("name the Slack messages to retry: retry-slack <id> [...]");
       return revive(ids, (id) => outbox.revive(Number(id)), "dead Slack message");
     }
-    if (command !== undefined) throw new Error(`unknown command "${command}"; use "retry <id>", "retry --all-dead" or "retry-slack <id>"`);
+    if (command !== undefined)
+      throw new Error(`unknown command "${command}"; use "retry <id>", "retry --all-dead" or "retry-slack <id>"`);
 
     const counts = queue.counts();
-    print(`Leads in ${config.DATA_DIR}: ${["queued", "done", "dead", "spam"].map((state) => `${counts[state as Submission["state"]] ?? 0} ${state}`).join(", ")}`);
+    print(
+      `Leads in ${config.DATA_DIR}: ${["queued", "done", "dead", "spam"].map((state) => `${counts[state as Submission["state"]] ?? 0} ${state}`).join(", ")}`,
+    );
     for (const state of ["queued", "dead"] as const) {
       const rows = queue.list(state, LIST_LIMIT);
       if (rows.length === 0) continue;
-      print(`\n${state === "dead" ? "Dead leads (Notion refused them; fix the cause, then `npm run jobs -- retry <id>`)" : "Queued leads (waiting for Notion)"}:`);
+      print(
+        `\n${state === "dead" ? "Dead leads (Notion refused them; fix the cause, then `npm run jobs -- retry <id>`)" : "Queued leads (waiting for Notion)"}:`,
+      );
       for (const submission of rows) print(describeLead(submission));
     }
     for (const state of ["queued", "dead"] as const) {
       const rows = outbox.list(state, LIST_LIMIT);
       if (rows.length === 0) continue;
-      print(`\n${state === "dead" ? "Dead Slack messages (Slack refused them; fix the cause, then `npm run jobs -- retry-slack <id>`)" : "Queued Slack messages"}:`);
+      print(
+        `\n${state === "dead" ? "Dead Slack messages (Slack refused them; fix the cause, then `npm run jobs -- retry-slack <id>`)" : "Queued Slack messages"}:`,
+      );
       for (const item of rows) print(describeMessage(item));
     }
     return 0;

@@ -47,6 +47,9 @@ function parseParent(): string | undefined {
     return undefined;
   }
   const id = parseNotionId(parent);
-  if (id === undefined) process.stderr.write(`--parent "${parent}" is not a Notion page id (32 hex digits or a dashed UUID) or a page URL. ${USAGE}\n`);
+  if (id === undefined)
+    process.stderr.write(
+      `--parent "${parent}" is not a Notion page id (32 hex digits or a dashed UUID) or a page URL. ${USAGE}\n`,
+    );
   return id;
 }

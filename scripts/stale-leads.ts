@@ -13,7 +13,11 @@ runCli(async () => {
   const args = parseStaleLeadsArgs(process.argv.slice(2));
   const config = loadConfig(process.env, { require: DIGEST_REQUIRED_SETTINGS });
   // A dry run's stdout is the message alone, so it can be piped or diffed.
-  const logger = createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config), ...(args.dryRun && { destination: pino.destination({ dest: 2, sync: true }) }) });
+  const logger = createLogger({
+    level: config.LOG_LEVEL,
+    secrets: secretValues(config),
+    ...(args.dryRun && { destination: pino.destination({ dest: 2, sync: true }) }),
+  });
   const stopping = new AbortController();
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {
@@ -21,5 +25,8 @@ runCli(async () => {
       stopping.abort(new Error(`stopped by ${signal}`));
     });
   }
-  return staleLeadsCommand(args, config, logger, { print: (text) => process.stdout.write(`${text}\n`), signal: stopping.signal });
+  return staleLeadsCommand(args, config, logger, {
+    print: (text) => process.stdout.write(`${text}\n`),
+    signal: stopping.signal,
+  });
 });

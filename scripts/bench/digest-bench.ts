@@ -61,8 +61,17 @@ export async function digestBench(): Promise<string[]> {
     await sleep(2_000); // the server's start-up schema check is not part of the burst
     emulator.stats.reset();
     const started = Date.now();
-    const [shared] = await Promise.all([runDigest(env, ["--once", "--force"]), ...Array.from({ length: BURST }, (_, i) => postSignedLead(server!.url, { email: `burst${i}@example.com`, name: `Burst ${i}` }, FORM_SECRET))]);
-    await waitUntil(() => emulator.admin.listPages(crm.contacts.dataSourceId).length >= CONTACTS + BURST, { what: "the leads to reach Notion", timeoutMs: 180_000, intervalMs: 50 });
+    const [shared] = await Promise.all([
+      runDigest(env, ["--once", "--force"]),
+      ...Array.from({ length: BURST }, (_, i) =>
+        postSignedLead(server!.url, { email: `burst${i}@example.com`, name: `Burst ${i}` }, FORM_SECRET),
+      ),
+    ]);
+    await waitUntil(() => emulator.admin.listPages(crm.contacts.dataSourceId).length >= CONTACTS + BURST, {
+      what: "the leads to reach Notion",
+      timeoutMs: 180_000,
+      intervalMs: 50,
+    });
     const allMs = Date.now() - started;
     const calls = emulator.stats.requests.length;
     lines.push(
@@ -86,14 +95,25 @@ function seedContacts(emulator: NotionEmulator, dataSourceId: string): void {
     const stale = i < STALE;
     const status = stale || i < 3_000 ? "new lead" : statuses[i % statuses.length]!;
     // Stale: 1,000 dated 31-330 days back, then 200 never contacted. Others: recent new leads, or any date and another status.
-    const daysBack = i < STALE_DATED ? 31 + (i % 300) : i < STALE ? undefined : status === "new lead" ? i % 29 : i % 2 === 0 ? 400 : undefined;
+    const daysBack =
+      i < STALE_DATED
+        ? 31 + (i % 300)
+        : i < STALE
+          ? undefined
+          : status === "new lead"
+            ? i % 29
+            : i % 2 === 0
+              ? 400
+              : undefined;
     emulator.admin.insertPage(
       dataSourceId,
       {
         Name: { title: [{ text: { content: `Contact ${i}` } }] },
         Email: { email: `contact${i}@example.com` },
         Status: { select: { name: status } },
-        ...(daysBack !== undefined && { "Last Contacted": { date: { start: new Date(now - daysBack * MS_PER_DAY).toISOString() } } }),
+        ...(daysBack !== undefined && {
+          "Last Contacted": { date: { start: new Date(now - daysBack * MS_PER_DAY).toISOString() } },
+        }),
       },
       { createdTime: now - 730 * MS_PER_DAY + ((i * 7_919) % CONTACTS) * 60_000 * 200 },
     );
@@ -104,12 +124,18 @@ function seedContacts(emulator: NotionEmulator, dataSourceId: string): void {
 function runDigest(env: Record<string, string>, args: string[]): Promise<DigestRun> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, tsxArgs("scripts/stale-leads.ts", args), { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, tsxArgs("scripts/stale-leads.ts", args), {
+      env: { PATH: process.env.PATH ?? "", ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.on("error", reject);
     child.on("close", (code) => {
-      const lines = stdout.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>);
+      const lines = stdout
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
       const finished = lines.find((line) => line["msg"] === "stale-lead digest finished");
       const slack = lines.find((line) => typeof line["slack"] === "string");
       if (code !== 0 || finished === undefined) return reject(new Error(`digest exited ${code}:\n${stdout}`));

@@ -16,15 +16,35 @@ const REQUESTS = 30;
 export async function gatewayBench(): Promise<string[]> {
   const emulator = await startNotionEmulator({ rateLimitPerSecond: LIMIT_PER_SECOND });
   const { contacts } = emulator.admin.seedCrm({});
-  const lines = [`Notion gateway against an emulator limited to ${LIMIT_PER_SECOND} req/s (ratio = achieved / allowed; aim >= 0.95, zero 429s)`];
+  const lines = [
+    `Notion gateway against an emulator limited to ${LIMIT_PER_SECOND} req/s (ratio = achieved / allowed; aim >= 0.95, zero 429s)`,
+  ];
   try {
     const oneProcess = makeDataDir();
     const db = openStore(oneProcess.path);
-    const notion = createNotionGateway({ token: emulator.token, baseUrl: emulator.url, ratePerSecond: LIMIT_PER_SECOND, db, logger: createLogger({ level: "warn" }) });
-    await Promise.all(Array.from({ length: REQUESTS }, () => notion.read("query", (client) => client.dataSources.query({ data_source_id: contacts.dataSourceId, page_size: 1 }))));
+    const notion = createNotionGateway({
+      token: emulator.token,
+      baseUrl: emulator.url,
+      ratePerSecond: LIMIT_PER_SECOND,
+      db,
+      logger: createLogger({ level: "warn" }),
+    });
+    await Promise.all(
+      Array.from({ length: REQUESTS }, () =>
+        notion.read("query", (client) =>
+          client.dataSources.query({ data_source_id: contacts.dataSourceId, page_size: 1 }),
+        ),
+      ),
+    );
     db.close();
     oneProcess.remove();
-    lines.push(row(`one process, ${REQUESTS} requests`, emulator.stats.requests.map((r) => r.at), emulator.stats.rateLimited));
+    lines.push(
+      row(
+        `one process, ${REQUESTS} requests`,
+        emulator.stats.requests.map((r) => r.at),
+        emulator.stats.rateLimited,
+      ),
+    );
 
     emulator.stats.reset();
     const shared = makeDataDir();
@@ -38,7 +58,13 @@ export async function gatewayBench(): Promise<string[]> {
     };
     await Promise.all([runWorker(env), runWorker(env)]);
     shared.remove();
-    lines.push(row(`two processes, 2 x ${REQUESTS / 2} requests`, emulator.stats.requests.map((r) => r.at), emulator.stats.rateLimited));
+    lines.push(
+      row(
+        `two processes, 2 x ${REQUESTS / 2} requests`,
+        emulator.stats.requests.map((r) => r.at),
+        emulator.stats.rateLimited,
+      ),
+    );
   } finally {
     await emulator.stop();
   }

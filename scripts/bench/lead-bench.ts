@@ -24,25 +24,49 @@ export async function leadBench(): Promise<string[]> {
   let server: SpawnedServer | undefined;
   try {
     // The production build, as `npm start` runs it: its memory is what a small VPS must hold.
-    execFileSync(process.execPath, [resolve(REPO_ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: REPO_ROOT, stdio: "inherit" });
-    server = await spawnServer({
-      NOTION_TOKEN: emulator.token,
-      NOTION_BASE_URL: emulator.url,
-      NOTION_CONTACTS_DB_ID: crm.contacts.databaseId,
-      NOTION_ACTIVITIES_DB_ID: crm.activities.databaseId,
-      NOTION_RATE_LIMIT_RPS: String(LIMIT_PER_SECOND),
-      FORM_SECRET,
-      DATA_DIR: dataDir,
-      PORT: "0",
-      LOG_LEVEL: "info",
-    }, { compiled: true });
-    const lines = [`POST /lead bursts against an emulator limited to ${LIMIT_PER_SECOND} req/s, Activities on (drain = time until all ${BURST} are in Notion; ideal = Notion calls / ${LIMIT_PER_SECOND} per s)`];
-    for (const [label, tag] of [["30 new leads", "new"], ["30 repeat leads", "repeat"]] as const) {
+    execFileSync(
+      process.execPath,
+      [resolve(REPO_ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
+      { cwd: REPO_ROOT, stdio: "inherit" },
+    );
+    server = await spawnServer(
+      {
+        NOTION_TOKEN: emulator.token,
+        NOTION_BASE_URL: emulator.url,
+        NOTION_CONTACTS_DB_ID: crm.contacts.databaseId,
+        NOTION_ACTIVITIES_DB_ID: crm.activities.databaseId,
+        NOTION_RATE_LIMIT_RPS: String(LIMIT_PER_SECOND),
+        FORM_SECRET,
+        DATA_DIR: dataDir,
+        PORT: "0",
+        LOG_LEVEL: "info",
+      },
+      { compiled: true },
+    );
+    const lines = [
+      `POST /lead bursts against an emulator limited to ${LIMIT_PER_SECOND} req/s, Activities on (drain = time until all ${BURST} are in Notion; ideal = Notion calls / ${LIMIT_PER_SECOND} per s)`,
+    ];
+    for (const [label, tag] of [
+      ["30 new leads", "new"],
+      ["30 repeat leads", "repeat"],
+    ] as const) {
       emulator.stats.reset();
       const activitiesBefore = emulator.admin.listPages(crm.activities.dataSourceId).length;
       const started = Date.now();
-      const answers = await Promise.all(Array.from({ length: BURST }, (_, i) => postSignedLead(server!.url, { email: `lead${i}@example.com`, name: `Lead ${i}`, message: `${tag} ${i}` }, FORM_SECRET)));
-      await waitUntil(() => emulator.admin.listPages(crm.activities.dataSourceId).length >= activitiesBefore + BURST, { what: "the queue to drain", timeoutMs: 180_000, intervalMs: 50 });
+      const answers = await Promise.all(
+        Array.from({ length: BURST }, (_, i) =>
+          postSignedLead(
+            server!.url,
+            { email: `lead${i}@example.com`, name: `Lead ${i}`, message: `${tag} ${i}` },
+            FORM_SECRET,
+          ),
+        ),
+      );
+      await waitUntil(() => emulator.admin.listPages(crm.activities.dataSourceId).length >= activitiesBefore + BURST, {
+        what: "the queue to drain",
+        timeoutMs: 180_000,
+        intervalMs: 50,
+      });
       const drainMs = Date.now() - started;
       const calls = emulator.stats.requests.length;
       const idealMs = (calls / LIMIT_PER_SECOND) * 1000;
@@ -66,7 +90,10 @@ export async function leadBench(): Promise<string[]> {
 function countBy(values: number[]): string {
   const counts = new Map<number, number>();
   for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
-  return [...counts].sort(([a], [b]) => a - b).map(([value, count]) => `${count} x ${value}`).join(", ");
+  return [...counts]
+    .sort(([a], [b]) => a - b)
+    .map(([value, count]) => `${count} x ${value}`)
+    .join(", ");
 }
 
 /** VmHWM: the process's peak resident set, from Linux's /proc. */
@@ -74,4 +101,3 @@ function peakRssMb(pid: number): string {
   const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return match?.[1] === undefined ? "?" : fixed(Number(match[1]) / 1024, 0);
 }
-

@@ -14,7 +14,9 @@ const notion = notionGatewayFromConfig(config, {
 });
 const dataSourceId = await notion.dataSourceId(config.NOTION_CONTACTS_DB_ID);
 await Promise.all(
-  Array.from({ length: count - 1 }, () => notion.read("query", (client) => client.dataSources.query({ data_source_id: dataSourceId, page_size: 1 }))),
+  Array.from({ length: count - 1 }, () =>
+    notion.read("query", (client) => client.dataSources.query({ data_source_id: dataSourceId, page_size: 1 })),
+  ),
 );
 db.close();
 process.stdout.write(`done ${count}\n`);

@@ -18,7 +18,11 @@ export async function webhookBench(): Promise<string[]> {
   const dataDir = mkdtempSync(join(tmpdir(), "crm-bench-"));
   let server: SpawnedServer | undefined;
   const deal = (i: number) =>
-    emulator.admin.insertPage(crm.deals.dataSourceId, { "Deal Name": { title: [{ text: { content: `Deal ${i}` } }] }, Stage: { select: { name: "won" } }, Value: { number: 1000 * i } }).id;
+    emulator.admin.insertPage(crm.deals.dataSourceId, {
+      "Deal Name": { title: [{ text: { content: `Deal ${i}` } }] },
+      Stage: { select: { name: "won" } },
+      Value: { number: 1000 * i },
+    }).id;
   try {
     server = await spawnServer({
       NOTION_TOKEN: emulator.token,
@@ -31,13 +35,22 @@ export async function webhookBench(): Promise<string[]> {
       DATA_DIR: dataDir,
       PORT: "0",
     });
-    const lines = [`POST /notion-webhook floods of ${EVENTS} events against an emulator limited to ${LIMIT_PER_SECOND} req/s (page reads spent; event answer time)`];
+    const lines = [
+      `POST /notion-webhook floods of ${EVENTS} events against an emulator limited to ${LIMIT_PER_SECOND} req/s (page reads spent; event answer time)`,
+    ];
     const oneDeal = deal(0);
     const manyDeals = Array.from({ length: EVENTS }, (_, i) => deal(i + 1));
-    for (const [label, pages] of [[`${EVENTS} events, one deal`, Array.from({ length: EVENTS }, () => oneDeal)], [`${EVENTS} events, ${EVENTS} deals`, manyDeals]] as const) {
+    for (const [label, pages] of [
+      [`${EVENTS} events, one deal`, Array.from({ length: EVENTS }, () => oneDeal)],
+      [`${EVENTS} events, ${EVENTS} deals`, manyDeals],
+    ] as const) {
       emulator.stats.reset();
       const started = Date.now();
-      const answers = await Promise.all(pages.map((pageId) => postNotionEvent(server!.url, pageEvent("page.properties_updated", pageId, crm.deals), SECRET)));
+      const answers = await Promise.all(
+        pages.map((pageId) =>
+          postNotionEvent(server!.url, pageEvent("page.properties_updated", pageId, crm.deals), SECRET),
+        ),
+      );
       if (answers.some((answer) => answer.status !== 200)) throw new Error("the webhook refused an event");
       const times = answers.map((answer) => answer.ms);
       const settled = await waitForQuiet(() => emulator.stats.requests.length);

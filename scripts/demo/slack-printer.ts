@@ -15,7 +15,9 @@ export async function startSlackPrinter(
     req.on("end", () => {
       count++;
       lastRaw = raw;
-      print(`\n  💬 Slack message:\n${renderSlackMessage(JSON.parse(raw) as SlackMessage, { color: process.stdout.isTTY === true })}\n`);
+      print(
+        `\n  💬 Slack message:\n${renderSlackMessage(JSON.parse(raw) as SlackMessage, { color: process.stdout.isTTY === true })}\n`,
+      );
       res.end("ok");
     });
   });

@@ -19,7 +19,10 @@ export function tsxArgs(file: string, args: readonly string[] = []): string[] {
 }
 
 /** Runs a TypeScript file of the project in its own Node process and collects its output. */
-export function runTsFile(file: string, { env = {}, args = [], cwd = REPO_ROOT, timeoutMs = 60_000 }: RunOptions = {}): Promise<ProcessResult> {
+export function runTsFile(
+  file: string,
+  { env = {}, args = [], cwd = REPO_ROOT, timeoutMs = 60_000 }: RunOptions = {},
+): Promise<ProcessResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, tsxArgs(file, args), {
       cwd,

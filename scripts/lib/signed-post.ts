@@ -13,23 +13,39 @@ export function postSignedLead(url: string, lead: object, formSecret: string): P
 /** POST /notion-webhook signed as Notion signs it; without a secret it goes unsigned, like the handshake. */
 export function postNotionEvent(url: string, payload: object, verificationToken?: string): Promise<PostAnswer> {
   const body = JSON.stringify(payload);
-  return post(`${url}/notion-webhook`, body, verificationToken === undefined ? {} : { "x-notion-signature": `sha256=${hmacHex(verificationToken, body)}` });
+  return post(
+    `${url}/notion-webhook`,
+    body,
+    verificationToken === undefined ? {} : { "x-notion-signature": `sha256=${hmacHex(verificationToken, body)}` },
+  );
 }
 
 /** A Notion page event for a page of the given database, in the shape Notion sends. */
-export function pageEvent(type: string, pageId: string, database: { databaseId: string; dataSourceId: string }, updatedProperties: string[] = ["title"]) {
+export function pageEvent(
+  type: string,
+  pageId: string,
+  database: { databaseId: string; dataSourceId: string },
+  updatedProperties: string[] = ["title"],
+) {
   return {
     id: randomUUID(),
     timestamp: new Date().toISOString(),
     type,
     entity: { id: pageId, type: "page" },
-    data: { parent: { id: database.databaseId, type: "database", data_source_id: database.dataSourceId }, updated_properties: updatedProperties },
+    data: {
+      parent: { id: database.databaseId, type: "database", data_source_id: database.dataSourceId },
+      updated_properties: updatedProperties,
+    },
   };
 }
 
 async function post(url: string, body: string, headers: Record<string, string>): Promise<PostAnswer> {
   const started = performance.now();
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body,
+  });
   const text = await response.text();
   return { status: response.status, text, ms: performance.now() - started, body };
 }

@@ -14,7 +14,11 @@ export type SpawnedServer = {
 /** Runs the real server entry point as its own OS process and waits until it logs that it listens. */
 export async function spawnServer(
   env: Record<string, string>,
-  { timeoutMs = 20_000, cwd = REPO_ROOT, compiled = false }: { timeoutMs?: number; cwd?: string; compiled?: boolean } = {},
+  {
+    timeoutMs = 20_000,
+    cwd = REPO_ROOT,
+    compiled = false,
+  }: { timeoutMs?: number; cwd?: string; compiled?: boolean } = {},
 ): Promise<SpawnedServer> {
   // compiled: the production entry point (`npm start`), which `npm run build` must have made.
   const args = compiled ? [resolve(REPO_ROOT, "dist/src/main.js")] : tsxArgs("src/main.ts");

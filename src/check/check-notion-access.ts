@@ -16,10 +16,18 @@ export async function checkNotionAccess(notion: Pick<NotionGateway, "read">, bas
   } catch (error) {
     if (!isNotionGatewayError(error)) throw error;
     if (error.details.notionCode === "unauthorized") {
-      return { name: NAME, outcome: "fail", detail: `Notion at ${baseUrl} refused the token: NOTION_TOKEN is not a valid integration secret` };
+      return {
+        name: NAME,
+        outcome: "fail",
+        detail: `Notion at ${baseUrl} refused the token: NOTION_TOKEN is not a valid integration secret`,
+      };
     }
     if (error.code === "notion_unavailable") {
-      return { name: NAME, outcome: "fail", detail: `cannot reach Notion at ${baseUrl} (NOTION_BASE_URL): ${withRootCause(error)}` };
+      return {
+        name: NAME,
+        outcome: "fail",
+        detail: `cannot reach Notion at ${baseUrl} (NOTION_BASE_URL): ${withRootCause(error)}`,
+      };
     }
     return { name: NAME, outcome: "fail", detail: `Notion at ${baseUrl} answered with an error: ${error.message}` };
   }

@@ -14,7 +14,8 @@ const UNSET: Record<CrmDatabase, string> = {
 
 /** One line per database: the server's own schema check, every problem named. */
 export async function checkNotionSchema(notion: NotionGateway, ids: CrmDatabaseIds): Promise<CheckResult[]> {
-  if (Object.keys(ids).length === 0) return [{ name: NAME, outcome: "skip", detail: "no database is set, so none was checked" }];
+  if (Object.keys(ids).length === 0)
+    return [{ name: NAME, outcome: "skip", detail: "no database is set, so none was checked" }];
   let problems: string[];
   try {
     problems = (await checkCrmSchema(notion, ids)).problems;
@@ -24,7 +25,8 @@ export async function checkNotionSchema(notion: NotionGateway, ids: CrmDatabaseI
   }
   return ORDER.flatMap((database): CheckResult[] => {
     const { label, setting } = CRM_SCHEMA[database];
-    if (ids[database] === undefined) return [{ name: NAME, outcome: "skip", detail: `${label} (${setting}): ${UNSET[database]}` }];
+    if (ids[database] === undefined)
+      return [{ name: NAME, outcome: "skip", detail: `${label} (${setting}): ${UNSET[database]}` }];
     // checkCrmSchema names the database at the start of each problem.
     const own = problems.filter((problem) => problem.startsWith(`${label} (`));
     if (own.length === 0) return [{ name: NAME, outcome: "pass", detail: `${label} (${setting}) matches` }];

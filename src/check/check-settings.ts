@@ -40,14 +40,27 @@ export function checkSettings(env: NodeJS.ProcessEnv, envFile: string | false | 
   }
   for (const name of SERVER_REQUIRED_SETTINGS) {
     if (config[name] === undefined && !malformed.has(name)) {
-      results.push({ name: NAME, outcome: "fail", detail: `${name} is not set: the server needs it (${WHAT_FOR[name]})` });
+      results.push({
+        name: NAME,
+        outcome: "fail",
+        detail: `${name} is not set: the server needs it (${WHAT_FOR[name]})`,
+      });
     }
   }
   if (config.NOTION_DEALS_DB_ID === undefined && !malformed.has("NOTION_DEALS_DB_ID")) {
-    results.push({ name: NAME, outcome: "warn", detail: "NOTION_DEALS_DB_ID is not set: /notion-webhook needs it, so there are no deal-stage alerts" });
+    results.push({
+      name: NAME,
+      outcome: "warn",
+      detail: "NOTION_DEALS_DB_ID is not set: /notion-webhook needs it, so there are no deal-stage alerts",
+    });
   }
   if (config.NOTION_WEBHOOK_SECRET === undefined) {
-    results.push({ name: NAME, outcome: "warn", detail: "NOTION_WEBHOOK_SECRET is not set: /notion-webhook answers only Notion's verification handshake until it is" });
+    results.push({
+      name: NAME,
+      outcome: "warn",
+      detail:
+        "NOTION_WEBHOOK_SECRET is not set: /notion-webhook answers only Notion's verification handshake until it is",
+    });
   }
   if (!results.some((result) => result.outcome === "fail")) {
     results.unshift({ name: NAME, outcome: "pass", detail: "everything the server needs is set and well-formed" });

@@ -11,13 +11,26 @@ const SLACK_PATH = /^\/services\/[^/]+\/[^/]+\/[^/]+$/;
  */
 export function checkSlackUrl(url: string | undefined, { malformed = false } = {}): CheckResult {
   if (malformed) return { name: NAME, outcome: "skip", detail: "SLACK_WEBHOOK_URL is malformed (see Settings)" };
-  if (url === undefined) return { name: NAME, outcome: "warn", detail: "SLACK_WEBHOOK_URL is not set: messages go to the log instead of Slack" };
+  if (url === undefined)
+    return {
+      name: NAME,
+      outcome: "warn",
+      detail: "SLACK_WEBHOOK_URL is not set: messages go to the log instead of Slack",
+    };
   const parsed = new URL(url);
   if (parsed.hostname !== SLACK_HOST) {
-    return { name: NAME, outcome: "warn", detail: `SLACK_WEBHOOK_URL is not on ${SLACK_HOST}: fine for a relay or a stand-in, otherwise copy the URL Slack's Incoming Webhooks page shows` };
+    return {
+      name: NAME,
+      outcome: "warn",
+      detail: `SLACK_WEBHOOK_URL is not on ${SLACK_HOST}: fine for a relay or a stand-in, otherwise copy the URL Slack's Incoming Webhooks page shows`,
+    };
   }
   if (parsed.protocol !== "https:" || !SLACK_PATH.test(parsed.pathname)) {
-    return { name: NAME, outcome: "fail", detail: `SLACK_WEBHOOK_URL must look like https://${SLACK_HOST}/services/T…/B…/…; copy it again from Slack's Incoming Webhooks page` };
+    return {
+      name: NAME,
+      outcome: "fail",
+      detail: `SLACK_WEBHOOK_URL must look like https://${SLACK_HOST}/services/T…/B…/…; copy it again from Slack's Incoming Webhooks page`,
+    };
   }
   return { name: NAME, outcome: "pass", detail: "SLACK_WEBHOOK_URL is a Slack incoming-webhook URL" };
 }

@@ -37,21 +37,38 @@ export async function runChecks(env: NodeJS.ProcessEnv, options: RunChecksOption
   try {
     const notionResults: CheckResult[] = [];
     if (config.NOTION_TOKEN === undefined || malformed.has("NOTION_BASE_URL") || malformed.has("NOTION_TOKEN")) {
-      notionResults.push({ name: "Notion", outcome: "skip", detail: "not checked: NOTION_TOKEN or NOTION_BASE_URL is missing or malformed" });
-    } else {
-      const notion = notionGatewayFromConfig({ ...config, NOTION_TOKEN: config.NOTION_TOKEN }, {
-        db,
-        logger: (options.logger ?? silentLogger)(config),
-        maxAttempts: CHECK_MAX_ATTEMPTS,
-        attemptTimeoutMs: CHECK_ATTEMPT_TIMEOUT_MS,
-        ...options.gateway,
+      notionResults.push({
+        name: "Notion",
+        outcome: "skip",
+        detail: "not checked: NOTION_TOKEN or NOTION_BASE_URL is missing or malformed",
       });
+    } else {
+      const notion = notionGatewayFromConfig(
+        { ...config, NOTION_TOKEN: config.NOTION_TOKEN },
+        {
+          db,
+          logger: (options.logger ?? silentLogger)(config),
+          maxAttempts: CHECK_MAX_ATTEMPTS,
+          attemptTimeoutMs: CHECK_ATTEMPT_TIMEOUT_MS,
+          ...options.gateway,
+        },
+      );
       const access = await checkNotionAccess(notion, config.NOTION_BASE_URL);
       notionResults.push(access);
       if (access.outcome === "pass") notionResults.push(...(await checkNotionSchema(notion, databaseIds(config))));
-      else notionResults.push({ name: "Notion schema", outcome: "skip", detail: "not checked: Notion must be reachable and accept the token first" });
+      else
+        notionResults.push({
+          name: "Notion schema",
+          outcome: "skip",
+          detail: "not checked: Notion must be reachable and accept the token first",
+        });
     }
-    const all = [...results, ...notionResults, checkSlackUrl(config.SLACK_WEBHOOK_URL, { malformed: malformed.has("SLACK_WEBHOOK_URL") }), state.result];
+    const all = [
+      ...results,
+      ...notionResults,
+      checkSlackUrl(config.SLACK_WEBHOOK_URL, { malformed: malformed.has("SLACK_WEBHOOK_URL") }),
+      state.result,
+    ];
     return all.map((result) => ({ ...result, detail: maskSecrets(result.detail, secretValues(config)) }));
   } finally {
     db.close();

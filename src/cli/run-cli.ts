@@ -19,10 +19,12 @@ export function runCli(main: () => Promise<number | void>): void {
 }
 
 export function describeFailure(error: unknown): string {
-  if (error instanceof ConfigError) return error.problems.map((problem) => `Configuration error: ${problem}`).join("\n");
+  if (error instanceof ConfigError)
+    return error.problems.map((problem) => `Configuration error: ${problem}`).join("\n");
   if (error instanceof NotionSchemaError) return error.message;
   if (isNotionGatewayError(error)) {
-    if (error.details.notionCode === "unauthorized") return "Notion refused the token (NOTION_TOKEN): check that it is the integration's secret.";
+    if (error.details.notionCode === "unauthorized")
+      return "Notion refused the token (NOTION_TOKEN): check that it is the integration's secret.";
     return `Notion error: ${error.message}`;
   }
   return `Error: ${error instanceof Error ? error.message : String(error)}`;

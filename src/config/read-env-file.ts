@@ -5,5 +5,7 @@ import { parseEnv } from "node:util";
 export function readEnvFile(path: string): Record<string, string> {
   if (!existsSync(path)) return {};
   const parsed = parseEnv(readFileSync(path, "utf8"));
-  return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(parsed).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }

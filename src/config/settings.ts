@@ -17,7 +17,9 @@ export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "
 
 const text = z.string().min(1);
 
-const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).transform((url) => url.replace(/\/+$/, ""));
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+  .transform((url) => url.replace(/\/+$/, ""));
 
 const notionId = z.string().transform((value, ctx) => {
   const id = parseNotionId(value);
@@ -28,9 +30,16 @@ const notionId = z.string().transform((value, ctx) => {
   return id;
 });
 
-const positiveNumber = z.coerce.number({ error: "must be a number" }).positive("must be greater than 0").max(1000, "must be at most 1000");
+const positiveNumber = z.coerce
+  .number({ error: "must be a number" })
+  .positive("must be greater than 0")
+  .max(1000, "must be at most 1000");
 
-const hourlyLimit = z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0, "must be 0 (no limit) or more").max(1_000_000);
+const hourlyLimit = z.coerce
+  .number({ error: "must be a number" })
+  .int("must be a whole number")
+  .min(0, "must be 0 (no limit) or more")
+  .max(1_000_000);
 
 const fieldMap = z.string().transform((value, ctx) => {
   const parsed = parseFieldMap(value);
@@ -59,10 +68,23 @@ export const settingsSchema = z.object({
   NOTION_WEBHOOK_SECRET: text.optional(),
   SLACK_WEBHOOK_URL: httpUrl.optional(),
   HOST: text.default("127.0.0.1"),
-  PORT: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0).max(65_535).default(DEFAULT_PORT),
+  PORT: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(0)
+    .max(65_535)
+    .default(DEFAULT_PORT),
   DATA_DIR: text.default("./data"),
-  STALE_LEAD_DAYS: z.coerce.number({ error: "must be a number" }).int("must be a whole number of days").min(1).max(3650).default(DEFAULT_STALE_LEAD_DAYS),
-  DIGEST_CRON: z.string().refine((expression) => cron.validate(expression), "must be a cron expression such as \"0 9 * * *\"").default(DEFAULT_DIGEST_CRON),
+  STALE_LEAD_DAYS: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number of days")
+    .min(1)
+    .max(3650)
+    .default(DEFAULT_STALE_LEAD_DAYS),
+  DIGEST_CRON: z
+    .string()
+    .refine((expression) => cron.validate(expression), 'must be a cron expression such as "0 9 * * *"')
+    .default(DEFAULT_DIGEST_CRON),
   DIGEST_TZ: timeZone.default(() => Intl.DateTimeFormat().resolvedOptions().timeZone),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
   // Form services: each route /lead/<service> exists only while its secret is set.

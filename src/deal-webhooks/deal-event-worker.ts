@@ -42,7 +42,10 @@ export function createDealEventWorker(options: DealEventWorkerOptions): DealEven
     if (deals === undefined) return;
     clearTimeout(timer);
     const free = DEAL_EVENT_CONCURRENCY - inFlight.size;
-    for (const pageId of events.duePages(quietMs).filter((id) => !inFlight.has(id)).slice(0, Math.max(0, free))) {
+    for (const pageId of events
+      .duePages(quietMs)
+      .filter((id) => !inFlight.has(id))
+      .slice(0, Math.max(0, free))) {
       const work = processPage(pageId, deals).finally(() => {
         inFlight.delete(pageId);
         pump();
@@ -66,7 +69,10 @@ export function createDealEventWorker(options: DealEventWorkerOptions): DealEven
         const attempts = Math.max(...batch.map((event) => event.attempts)) + 1;
         const delayMs = backoffDelayMs(attempts, retryBaseMs, DEAL_EVENT_RETRY_MAX_MS);
         events.retryLater(ids, now() + delayMs, error.message);
-        log.warn({ pageId, eventIds: ids, attempts, retryInMs: delayMs, err: error }, "deal events not processed yet; will retry");
+        log.warn(
+          { pageId, eventIds: ids, attempts, retryInMs: delayMs, err: error },
+          "deal events not processed yet; will retry",
+        );
       } else {
         events.bury(ids, error instanceof Error ? error.message : String(error));
         log.error({ pageId, eventIds: ids, err: error }, "DEAL EVENTS DEAD-LETTERED: the deal could not be read");

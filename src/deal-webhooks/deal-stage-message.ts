@@ -28,7 +28,8 @@ export type DealTransition = {
 /** "🎉 Deal won: *Acme* — $12,000 (negotiation → won)", with owner and a link; every user string escaped. */
 export function dealStageMessage(transition: DealTransition): SlackMessage {
   const stage = notifyStageOf(transition.to);
-  const { emoji, headline } = stage === undefined ? { emoji: "📌", headline: "Deal stage changed" } : NOTIFY_STAGES[stage];
+  const { emoji, headline } =
+    stage === undefined ? { emoji: "📌", headline: "Deal stage changed" } : NOTIFY_STAGES[stage];
   const name = escapeMrkdwn(transition.dealName.trim() || "Untitled deal");
   const from = transition.from === undefined ? "new deal" : escapeMrkdwn(transition.from);
   const line = `${emoji} ${headline}: *${name}* — ${escapeMrkdwn(transition.value)} (${from} → ${escapeMrkdwn(transition.to)})`;

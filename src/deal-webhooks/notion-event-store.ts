@@ -16,8 +16,14 @@ export type StoredEvent = {
 };
 
 type Row = {
-  id: string; type: string; page_id: string; parent_id: string | null; parent_data_source_id: string | null;
-  updated_properties: string | null; attempts: number; received_at_ms: number;
+  id: string;
+  type: string;
+  page_id: string;
+  parent_id: string | null;
+  parent_data_source_id: string | null;
+  updated_properties: string | null;
+  attempts: number;
+  received_at_ms: number;
 };
 
 export type NotionEventStore = ReturnType<typeof createNotionEventStore>;
@@ -37,10 +43,16 @@ export function createNotionEventStore(db: Store, now: () => number = Date.now) 
      HAVING min(next_attempt_at_ms) <= @now AND max(received_at_ms) <= @now - @quietMs ORDER BY min(received_at_ms)`,
   );
   const anyQueued = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM notion_events WHERE state = 'queued'");
-  const queuedFor = db.prepare<[string], Row>("SELECT * FROM notion_events WHERE page_id = ? AND state = 'queued' ORDER BY received_at_ms, rowid");
+  const queuedFor = db.prepare<[string], Row>(
+    "SELECT * FROM notion_events WHERE page_id = ? AND state = 'queued' ORDER BY received_at_ms, rowid",
+  );
   const settle = db.prepare("UPDATE notion_events SET state = ? WHERE id = ? AND state = 'queued'");
-  const retry = db.prepare("UPDATE notion_events SET attempts = attempts + 1, next_attempt_at_ms = ?, last_error = ? WHERE id = ? AND state = 'queued'");
-  const bury = db.prepare("UPDATE notion_events SET attempts = attempts + 1, state = 'dead', last_error = ? WHERE id = ? AND state = 'queued'");
+  const retry = db.prepare(
+    "UPDATE notion_events SET attempts = attempts + 1, next_attempt_at_ms = ?, last_error = ? WHERE id = ? AND state = 'queued'",
+  );
+  const bury = db.prepare(
+    "UPDATE notion_events SET attempts = attempts + 1, state = 'dead', last_error = ? WHERE id = ? AND state = 'queued'",
+  );
   const prune = db.prepare("DELETE FROM notion_events WHERE received_at_ms < ? AND state != 'queued'");
 
   return {
@@ -54,7 +66,8 @@ export function createNotionEventStore(db: Store, now: () => number = Date.now) 
         pageId,
         parentId: event.data?.parent?.id ?? null,
         parentDataSourceId: event.data?.parent?.data_source_id ?? null,
-        updatedProperties: event.data?.updated_properties === undefined ? null : JSON.stringify(event.data.updated_properties),
+        updatedProperties:
+          event.data?.updated_properties === undefined ? null : JSON.stringify(event.data.updated_properties),
         eventAt: event.timestamp ?? null,
         at: now(),
         state,
@@ -65,8 +78,12 @@ export function createNotionEventStore(db: Store, now: () => number = Date.now) 
     duePages: (quietMs: number) => duePages.all({ now: now(), quietMs }).map((row) => row.page_id),
     hasQueued: () => (anyQueued.get()?.n ?? 0) > 0,
     queuedFor: (pageId: string) => queuedFor.all(pageId).map(fromRow),
-    settle: db.transaction((ids: readonly string[], state: "done" | "ignored") => ids.forEach((id) => settle.run(state, id))),
-    retryLater: db.transaction((ids: readonly string[], atMs: number, error: string) => ids.forEach((id) => retry.run(atMs, error, id))),
+    settle: db.transaction((ids: readonly string[], state: "done" | "ignored") =>
+      ids.forEach((id) => settle.run(state, id)),
+    ),
+    retryLater: db.transaction((ids: readonly string[], atMs: number, error: string) =>
+      ids.forEach((id) => retry.run(atMs, error, id)),
+    ),
     bury: db.transaction((ids: readonly string[], error: string) => ids.forEach((id) => bury.run(error, id))),
     /** Forgets settled events older than the retention; returns how many. */
     prune: () => prune.run(now() - EVENT_RETENTION_MS).changes,

@@ -10,8 +10,20 @@ import type { DealStageStore } from "./deal-stage-store.js";
 import { formatDealValue } from "./format-deal-value.js";
 import type { NotionEventStore, StoredEvent } from "./notion-event-store.js";
 
-export type DealsTarget = { databaseId: string; dataSourceId: string; stagePropertyId: string | undefined; valueFormat: string | undefined };
-export type DealEventDependencies = { db: Store; notion: NotionGateway; events: NotionEventStore; stages: DealStageStore; outbox: SlackOutbox; deals: DealsTarget };
+export type DealsTarget = {
+  databaseId: string;
+  dataSourceId: string;
+  stagePropertyId: string | undefined;
+  valueFormat: string | undefined;
+};
+export type DealEventDependencies = {
+  db: Store;
+  notion: NotionGateway;
+  events: NotionEventStore;
+  stages: DealStageStore;
+  outbox: SlackOutbox;
+  deals: DealsTarget;
+};
 export type DealEventOutcome = "ignored" | "gone" | "unchanged" | "changed" | "notified";
 
 /**
@@ -20,11 +32,17 @@ export type DealEventOutcome = "ignored" | "gone" | "unchanged" | "changed" | "n
  * order, so the page's current Stage is compared with the last one stored;
  * the events only say when to look.
  */
-export async function processDealEvents(deps: DealEventDependencies, pageId: string, batch: readonly StoredEvent[]): Promise<DealEventOutcome> {
+export async function processDealEvents(
+  deps: DealEventDependencies,
+  pageId: string,
+  batch: readonly StoredEvent[],
+): Promise<DealEventOutcome> {
   const { events, deals } = deps;
   const ids = batch.map((event) => event.id);
   // Events whose parent is named and is not Deals are someone else's pages.
-  if (batch.every((event) => event.parentId !== undefined && !isDeals(event.parentId, event.parentDataSourceId, deals))) {
+  if (
+    batch.every((event) => event.parentId !== undefined && !isDeals(event.parentId, event.parentDataSourceId, deals))
+  ) {
     events.settle(ids, "ignored");
     return "ignored";
   }
@@ -40,7 +58,10 @@ export async function processDealEvents(deps: DealEventDependencies, pageId: str
 
   const current = choiceName(page.properties.Stage);
   const stored = deps.stages.get(pageId);
-  const from = stored === undefined ? firstSightingFrom(batch, deals.stagePropertyId) : { changed: !sameStage(stored, current), from: stored ?? "no stage" };
+  const from =
+    stored === undefined
+      ? firstSightingFrom(batch, deals.stagePropertyId)
+      : { changed: !sameStage(stored, current), from: stored ?? "no stage" };
   const notify = from.changed && current !== undefined && notifyStageOf(current) !== undefined;
 
   deps.db.transaction(() => {
@@ -66,9 +87,14 @@ export async function processDealEvents(deps: DealEventDependencies, pageId: str
  * update whose changed properties include Stage is a change from an unknown
  * stage; any other edit only teaches us its stage.
  */
-function firstSightingFrom(batch: readonly StoredEvent[], stagePropertyId: string | undefined): { changed: boolean; from: string | undefined } {
+function firstSightingFrom(
+  batch: readonly StoredEvent[],
+  stagePropertyId: string | undefined,
+): { changed: boolean; from: string | undefined } {
   if (batch.some((event) => event.type === "page.created")) return { changed: true, from: undefined };
-  const stageChanged = stagePropertyId !== undefined && batch.some((event) => event.updatedProperties.some((id) => sameId(id, stagePropertyId)));
+  const stageChanged =
+    stagePropertyId !== undefined &&
+    batch.some((event) => event.updatedProperties.some((id) => sameId(id, stagePropertyId)));
   return { changed: stageChanged, from: "unknown" };
 }
 

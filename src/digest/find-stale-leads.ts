@@ -39,7 +39,10 @@ export type FindStaleLeadsOptions = {
  * once. Every row is read anyway for the count, so the stalest are picked
  * here rather than by a Notion sort, which would put never-contacted last.
  */
-export async function findStaleLeads(notion: Pick<NotionGateway, "read">, options: FindStaleLeadsOptions): Promise<StaleLeads> {
+export async function findStaleLeads(
+  notion: Pick<NotionGateway, "read">,
+  options: FindStaleLeadsOptions,
+): Promise<StaleLeads> {
   const { dataSourceId, statusType, logger, listed = STALEST_LISTED } = options;
   const cutoff = options.cutoff.toISOString();
   const seen = new Set<string>();
@@ -53,7 +56,13 @@ export async function findStaleLeads(notion: Pick<NotionGateway, "read">, option
     let capped = false;
     do {
       const page = await notion.read("dataSources.query stale leads", (client) =>
-        client.dataSources.query({ data_source_id: dataSourceId, filter, sorts: WINDOW_SORTS, page_size: QUERY_PAGE_SIZE, ...(cursor && { start_cursor: cursor }) }),
+        client.dataSources.query({
+          data_source_id: dataSourceId,
+          filter,
+          sorts: WINDOW_SORTS,
+          page_size: QUERY_PAGE_SIZE,
+          ...(cursor && { start_cursor: cursor }),
+        }),
       );
       for (const result of page.results) {
         if (!isFullPage(result)) continue;
@@ -69,7 +78,10 @@ export async function findStaleLeads(notion: Pick<NotionGateway, "read">, option
 
     if (!capped) return { count: seen.size, stalest, complete: true };
     if (fresh === 0 || last === undefined) {
-      logger.warn({ counted: seen.size, at: from }, "more stale leads share one creation minute and Last Contacted than one Notion query returns; the count is a lower bound");
+      logger.warn(
+        { counted: seen.size, at: from },
+        "more stale leads share one creation minute and Last Contacted than one Notion query returns; the count is a lower bound",
+      );
       return { count: seen.size, stalest, complete: false };
     }
     from = { createdTime: last.createdTime, lastContacted: last.lastContacted };

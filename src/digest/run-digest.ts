@@ -48,7 +48,10 @@ export type DigestOutcome =
  * the outbox's unique key settles two runs that start at the same moment.
  * A day with nothing stale posts nothing and leaves the guard unused.
  */
-export async function runDigest(deps: DigestDeps, { force = false, dryRun = false, slackAttempts = DIGEST_SLACK_ATTEMPTS }: DigestRunOptions = {}): Promise<DigestOutcome> {
+export async function runDigest(
+  deps: DigestDeps,
+  { force = false, dryRun = false, slackAttempts = DIGEST_SLACK_ATTEMPTS }: DigestRunOptions = {},
+): Promise<DigestOutcome> {
   const { outbox, logger } = deps;
   const log = logger.child({ area: "digest" });
   const nowMs = (deps.now ?? Date.now)();
@@ -62,7 +65,10 @@ export async function runDigest(deps: DigestDeps, { force = false, dryRun = fals
 
   const earlier = outbox.byKey(dayKey);
   if (earlier !== undefined && !force && !dryRun) {
-    const said = earlier.state === "sent" ? "stale-lead digest already sent today; nothing to do (--force posts again)" : "today's stale-lead digest is already in the outbox; delivering it instead of querying Notion again";
+    const said =
+      earlier.state === "sent"
+        ? "stale-lead digest already sent today; nothing to do (--force posts again)"
+        : "today's stale-lead digest is already in the outbox; delivering it instead of querying Notion again";
     log.info({ outboxId: earlier.id, state: earlier.state, dayKey }, said);
     return { kind: "already-sent", item: await deliver(earlier) };
   }
@@ -91,7 +97,16 @@ export async function runDigest(deps: DigestDeps, { force = false, dryRun = fals
     log.info({ outboxId: item.id, dayKey }, "another run queued today's stale-lead digest first; not posting a second");
     return { kind: "already-sent", item: await deliver(item) };
   }
-  log.info({ outboxId: item.id, staleCount: found.count, listed: found.stalest.length, complete: found.complete, forced: force }, "stale-lead digest queued for Slack");
+  log.info(
+    {
+      outboxId: item.id,
+      staleCount: found.count,
+      listed: found.stalest.length,
+      complete: found.complete,
+      forced: force,
+    },
+    "stale-lead digest queued for Slack",
+  );
   const sent = await deliver(item);
   log.info({ outboxId: item.id, staleCount: found.count }, "stale-lead digest sent");
   return { kind: "sent", staleCount: found.count, item: sent };

@@ -25,7 +25,13 @@ export type ScheduleDigestOptions = {
  * that firing instead of starting a second one beside it. A failed run is
  * logged and the schedule carries on: the next firing tries again.
  */
-export function scheduleDigest({ cronExpression, timeZone, run, logger, signal }: ScheduleDigestOptions): DigestSchedule {
+export function scheduleDigest({
+  cronExpression,
+  timeZone,
+  run,
+  logger,
+  signal,
+}: ScheduleDigestOptions): DigestSchedule {
   const log = logger.child({ area: "digest-schedule" });
   let current: Promise<void> | undefined;
   const task = createTask(
@@ -35,7 +41,11 @@ export function scheduleDigest({ cronExpression, timeZone, run, logger, signal }
         () => log.info({ nextRunAt: task.getNextRun()?.toISOString() }, "next stale-lead digest scheduled"),
         (error: unknown) => {
           if (signal?.aborted) log.info("stale-lead digest interrupted by shutdown");
-          else log.error({ err: error, nextRunAt: task.getNextRun()?.toISOString() }, "stale-lead digest failed; the next scheduled run tries again");
+          else
+            log.error(
+              { err: error, nextRunAt: task.getNextRun()?.toISOString() },
+              "stale-lead digest failed; the next scheduled run tries again",
+            );
         },
       );
       return current;
@@ -43,7 +53,10 @@ export function scheduleDigest({ cronExpression, timeZone, run, logger, signal }
     { name: "stale-lead-digest", timezone: timeZone, noOverlap: true, logger: cronLogger(log) },
   );
   void task.start();
-  log.info({ cron: cronExpression, timeZone, nextRunAt: task.getNextRun()?.toISOString() }, "stale-lead digest scheduled");
+  log.info(
+    { cron: cronExpression, timeZone, nextRunAt: task.getNextRun()?.toISOString() },
+    "stale-lead digest scheduled",
+  );
   let stopped = false;
   return {
     nextRunAt: () => (stopped ? null : task.getNextRun()),
@@ -58,6 +71,8 @@ export function scheduleDigest({ cronExpression, timeZone, run, logger, signal }
 /** node-cron's own warnings (a skipped overlapping run, a missed one) as our JSON lines. */
 function cronLogger(log: Logger): CronLogger {
   const line = (level: "debug" | "info" | "warn" | "error") => (message: string | Error, error?: Error) =>
-    message instanceof Error ? log[level]({ err: message }, "node-cron error") : log[level](error === undefined ? {} : { err: error }, `node-cron: ${message}`);
+    message instanceof Error
+      ? log[level]({ err: message }, "node-cron error")
+      : log[level](error === undefined ? {} : { err: error }, `node-cron: ${message}`);
   return { debug: line("debug"), info: line("info"), warn: line("warn"), error: line("error") };
 }

@@ -19,12 +19,18 @@ export type StaleDigestOptions = {
  * to its Notion page. Names and emails came from form posts, so they are
  * escaped: a contact named `<!channel>` must not ping anyone.
  */
-export function staleDigestMessage(found: StaleLeads, { nowMs, timeZone, staleAfterDays }: StaleDigestOptions): SlackMessage {
+export function staleDigestMessage(
+  found: StaleLeads,
+  { nowMs, timeZone, staleAfterDays }: StaleDigestOptions,
+): SlackMessage {
   const today = calendarDay(nowMs, timeZone);
   const count = `${found.complete ? "" : "at least "}${found.count.toLocaleString("en-US")}`;
   const headline = `:hourglass: *${count} stale ${found.count === 1 ? "lead" : "leads"}*: status "new lead", not contacted for ${staleAfterDays} days or never.`;
   const lines = found.stalest.map((lead, i) => `${i + 1}. ${leadLine(lead, today, timeZone)}`);
-  const footer = found.count > found.stalest.length ? `The ${found.stalest.length} stalest of ${count}, oldest first.` : "Oldest first.";
+  const footer =
+    found.count > found.stalest.length
+      ? `The ${found.stalest.length} stalest of ${count}, oldest first.`
+      : "Oldest first.";
   return fitToSlackLimits({
     text: [headline, ...lines, footer].join("\n"),
     blocks: [section(headline), ...lines.map((line) => section(line)), context(footer)],
@@ -46,5 +52,7 @@ function lastTouched(lastContacted: string | undefined, today: string, timeZone:
 
 function shorten(text: string): string {
   const characters = Array.from(text.replace(/\s+/g, " "));
-  return characters.length <= LISTED_NAME_MAX_CHARS ? characters.join("") : `${characters.slice(0, LISTED_NAME_MAX_CHARS - 1).join("")}…`;
+  return characters.length <= LISTED_NAME_MAX_CHARS
+    ? characters.join("")
+    : `${characters.slice(0, LISTED_NAME_MAX_CHARS - 1).join("")}…`;
 }

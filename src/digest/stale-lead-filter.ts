@@ -38,9 +38,11 @@ export type StaleLeadFilterOptions = {
  * which is why the window is an `or` of `and`s.
  */
 export function staleLeadFilter({ statusType, cutoff, from }: StaleLeadFilterOptions): QueryFilter {
-  const isNewLead = (statusType === "status"
-    ? { property: CONTACT_STATUS, status: { equals: NEW_LEAD_STATUS } }
-    : { property: CONTACT_STATUS, select: { equals: NEW_LEAD_STATUS } }) satisfies Condition;
+  const isNewLead = (
+    statusType === "status"
+      ? { property: CONTACT_STATUS, status: { equals: NEW_LEAD_STATUS } }
+      : { property: CONTACT_STATUS, select: { equals: NEW_LEAD_STATUS } }
+  ) satisfies Condition;
   const never = { property: LAST_CONTACTED, date: { is_empty: true } } satisfies Condition;
   const before = { property: LAST_CONTACTED, date: { before: cutoff } } satisfies Condition;
   if (from === undefined) return { and: [isNewLead, { or: [never, before] }] };

@@ -20,13 +20,19 @@ export type StaleLeadsArgs = { once: boolean; dryRun: boolean; force: boolean };
 export function parseStaleLeadsArgs(argv: readonly string[]): StaleLeadsArgs {
   const { values } = parseArgs({
     args: [...argv],
-    options: { once: { type: "boolean", default: false }, "dry-run": { type: "boolean", default: false }, force: { type: "boolean", default: false } },
+    options: {
+      once: { type: "boolean", default: false },
+      "dry-run": { type: "boolean", default: false },
+      force: { type: "boolean", default: false },
+    },
   });
   return { once: values.once, dryRun: values["dry-run"], force: values.force };
 }
 
 /** Seams for tests: timings that are seconds in production, and the clock. */
-export type StaleLeadsOverrides = Partial<Pick<NotionGatewayOptions, "backoffBaseMs" | "attemptTimeoutMs" | "maxAttempts">> & {
+export type StaleLeadsOverrides = Partial<
+  Pick<NotionGatewayOptions, "backoffBaseMs" | "attemptTimeoutMs" | "maxAttempts">
+> & {
   slackRetryBaseMs?: number;
   now?: () => number;
 };
@@ -45,7 +51,12 @@ export type StaleLeadsIo = {
  * DIGEST_CRON in DIGEST_TZ until stopped, with queued Slack messages sent
  * in the background.
  */
-export async function staleLeadsCommand(args: StaleLeadsArgs, config: DigestConfig, logger: Logger, { print, signal, overrides = {} }: StaleLeadsIo): Promise<number> {
+export async function staleLeadsCommand(
+  args: StaleLeadsArgs,
+  config: DigestConfig,
+  logger: Logger,
+  { print, signal, overrides = {} }: StaleLeadsIo,
+): Promise<number> {
   const { slackRetryBaseMs, now, ...gatewayOverrides } = overrides;
   const db = openStore(config.DATA_DIR);
   try {
@@ -58,7 +69,13 @@ export async function staleLeadsCommand(args: StaleLeadsArgs, config: DigestConf
       ...gatewayOverrides,
     });
     const outbox = createSlackOutbox(db);
-    const sender = createSlackSender({ outbox, db, webhookUrl: config.SLACK_WEBHOOK_URL, logger, ...(slackRetryBaseMs !== undefined && { retryBaseMs: slackRetryBaseMs }) });
+    const sender = createSlackSender({
+      outbox,
+      db,
+      webhookUrl: config.SLACK_WEBHOOK_URL,
+      logger,
+      ...(slackRetryBaseMs !== undefined && { retryBaseMs: slackRetryBaseMs }),
+    });
     const deps: DigestDeps = {
       notion,
       contactsDatabaseId: config.NOTION_CONTACTS_DB_ID,
@@ -72,7 +89,10 @@ export async function staleLeadsCommand(args: StaleLeadsArgs, config: DigestConf
     const finished = (outcome: DigestOutcome, startedAt: number, requestsBefore: number) => {
       if (outcome.kind === "dry-run") print(outcome.message.text);
       if (outcome.kind === "nothing-stale" && args.dryRun) print("No stale leads: no digest would be posted.");
-      logger.info({ outcome: outcome.kind, notionRequests: notionRequests - requestsBefore, ms: Date.now() - startedAt }, "stale-lead digest finished");
+      logger.info(
+        { outcome: outcome.kind, notionRequests: notionRequests - requestsBefore, ms: Date.now() - startedAt },
+        "stale-lead digest finished",
+      );
     };
 
     if (args.once) {
@@ -96,15 +116,22 @@ export async function staleLeadsCommand(args: StaleLeadsArgs, config: DigestConf
         const startedAt = Date.now();
         const before = notionRequests;
         // One Slack attempt here: the background sender keeps retrying, so a slow Slack never holds up the schedule.
-        const outcome = await runDigest(deps, { force: args.force, dryRun: args.dryRun, slackAttempts: 1 }).catch((error: unknown) => {
-          if (!(error instanceof DigestDeliveryError) || error.code !== "slack_undelivered") throw error;
-          logger.warn({ outboxId: error.item.id, reason: error.item.lastError }, "stale-lead digest queued; Slack did not take it yet, the sender keeps retrying");
-          return undefined;
-        });
+        const outcome = await runDigest(deps, { force: args.force, dryRun: args.dryRun, slackAttempts: 1 }).catch(
+          (error: unknown) => {
+            if (!(error instanceof DigestDeliveryError) || error.code !== "slack_undelivered") throw error;
+            logger.warn(
+              { outboxId: error.item.id, reason: error.item.lastError },
+              "stale-lead digest queued; Slack did not take it yet, the sender keeps retrying",
+            );
+            return undefined;
+          },
+        );
         if (outcome !== undefined) finished(outcome, startedAt, before);
       },
     });
-    await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
+    await new Promise<void>((resolve) =>
+      signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true }),
+    );
     await schedule.stop();
     await sender.stop();
     return 0;

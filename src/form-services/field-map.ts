@@ -1,5 +1,16 @@
 /** The lead fields a form's answers can fill (first and last name are joined into name). */
-export const MAPPED_FIELDS = ["email", "name", "first_name", "last_name", "company", "message", "utm_source", "utm_medium", "utm_campaign", "page_url"] as const;
+export const MAPPED_FIELDS = [
+  "email",
+  "name",
+  "first_name",
+  "last_name",
+  "company",
+  "message",
+  "utm_source",
+  "utm_medium",
+  "utm_campaign",
+  "page_url",
+] as const;
 export type MappedField = (typeof MAPPED_FIELDS)[number];
 
 /** Lead field -> the labels, keys or refs of the form fields that fill it, tried in order. */
@@ -11,12 +22,42 @@ export type FieldMap = Partial<Record<MappedField, readonly string[]>>;
  * tried first; these are the fallback.
  */
 export const DEFAULT_FIELD_LABELS: Readonly<Record<MappedField, readonly string[]>> = {
-  email: ["email", "e mail", "email address", "e mail address", "your email", "your email address", "work email", "business email", "replyto"],
+  email: [
+    "email",
+    "e mail",
+    "email address",
+    "e mail address",
+    "your email",
+    "your email address",
+    "work email",
+    "business email",
+    "replyto",
+  ],
   name: ["name", "full name", "fullname", "your name", "your full name", "contact name"],
   first_name: ["first name", "firstname", "given name", "first"],
   last_name: ["last name", "lastname", "surname", "family name", "last"],
-  company: ["company", "company name", "organization", "organisation", "organization name", "organisation name", "business", "business name"],
-  message: ["message", "your message", "comments", "comment", "how can we help", "how can we help you", "details", "enquiry", "inquiry", "notes"],
+  company: [
+    "company",
+    "company name",
+    "organization",
+    "organisation",
+    "organization name",
+    "organisation name",
+    "business",
+    "business name",
+  ],
+  message: [
+    "message",
+    "your message",
+    "comments",
+    "comment",
+    "how can we help",
+    "how can we help you",
+    "details",
+    "enquiry",
+    "inquiry",
+    "notes",
+  ],
   utm_source: ["utm source"],
   utm_medium: ["utm medium"],
   utm_campaign: ["utm campaign"],
@@ -25,7 +66,10 @@ export const DEFAULT_FIELD_LABELS: Readonly<Record<MappedField, readonly string[
 
 /** Case, punctuation and spacing do not matter: "E-mail address?" is "e mail address". */
 export function normalizeLabel(label: string): string {
-  return label.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  return label
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
 }
 
 export type FieldMapParse = { ok: true; map: FieldMap } | { ok: false; error: string };
@@ -41,7 +85,8 @@ export function parseFieldMap(text: string): FieldMapParse {
   if (typeof entries === "string") return { ok: false, error: entries };
   const map: Record<string, string[]> = {};
   for (const [field, labels] of entries) {
-    if (!(MAPPED_FIELDS as readonly string[]).includes(field)) return { ok: false, error: `maps an unknown lead field "${field}"; use ${MAPPED_FIELDS.join(", ")}` };
+    if (!(MAPPED_FIELDS as readonly string[]).includes(field))
+      return { ok: false, error: `maps an unknown lead field "${field}"; use ${MAPPED_FIELDS.join(", ")}` };
     const clean = labels.map((label) => label.trim()).filter((label) => label !== "");
     if (clean.length === 0) return { ok: false, error: `gives no label for ${field}` };
     map[field] = [...(map[field] ?? []), ...clean];
@@ -66,11 +111,13 @@ function jsonEntries(text: string): Array<[string, string[]]> | string {
   } catch {
     return "is not valid JSON";
   }
-  if (json === null || typeof json !== "object" || Array.isArray(json)) return "must be a JSON object of field: label(s)";
+  if (json === null || typeof json !== "object" || Array.isArray(json))
+    return "must be a JSON object of field: label(s)";
   const entries: Array<[string, string[]]> = [];
   for (const [field, labels] of Object.entries(json)) {
     const list: unknown[] = Array.isArray(labels) ? labels : [labels];
-    if (!list.every((label): label is string => typeof label === "string")) return `must give ${field} a label or a list of labels`;
+    if (!list.every((label): label is string => typeof label === "string"))
+      return `must give ${field} a label or a list of labels`;
     entries.push([field, list]);
   }
   return entries;

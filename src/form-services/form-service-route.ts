@@ -27,7 +27,11 @@ export type FormServiceRouteOptions = AcceptLeadDependencies & {
  */
 export function formServiceRoute(options: FormServiceRouteOptions): Router {
   const { now = Date.now } = options;
-  const enabled = new Map(options.services.filter((service) => options.secrets[service.name]).map((service) => [service.name as string, service]));
+  const enabled = new Map(
+    options.services
+      .filter((service) => options.secrets[service.name])
+      .map((service) => [service.name as string, service]),
+  );
   const router = express.Router();
 
   const knownService: RequestHandler = (req, res, next) => {
@@ -35,54 +39,61 @@ export function formServiceRoute(options: FormServiceRouteOptions): Router {
     else res.status(404).json({ error: "not found" });
   };
 
-  router.post("/lead/:service", knownService, requireJson, express.raw({ type: () => true, limit: LEAD_BODY_LIMIT_BYTES }), async (req, res) => {
-    const service = enabled.get(String(req.params.service))!;
-    const log = req.log.child({ service: service.name });
-    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  router.post(
+    "/lead/:service",
+    knownService,
+    requireJson,
+    express.raw({ type: () => true, limit: LEAD_BODY_LIMIT_BYTES }),
+    async (req, res) => {
+      const service = enabled.get(String(req.params.service))!;
+      const log = req.log.child({ service: service.name });
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
 
-    const signature = service.verify(body, (name) => req.get(name), options.secrets[service.name]!, now());
-    if (!signature.ok) {
-      log.warn({ reason: signature.reason }, "form lead refused: bad signature");
-      res.status(401).json({ error: "invalid signature" });
-      return;
-    }
-    const parsed = parseJsonObject(body);
-    if (!parsed.ok) {
-      log.info({ details: parsed.details }, "form lead refused: invalid body");
-      res.status(400).json({ error: parsed.error, details: parsed.details });
-      return;
-    }
-    const submission = service.readSubmission(parsed.json, { body, submissionId: signature.submissionId });
-    if (submission.kind === "invalid") {
-      log.info({ details: submission.details }, "form lead refused: invalid body");
-      res.status(400).json({ error: "invalid submission", details: submission.details });
-      return;
-    }
-    if (submission.kind === "ignored") {
-      // Signed by the service but not a submission: a 2xx, so it is not retried.
-      log.info({ reason: submission.reason }, "form event ignored: not a form submission");
-      res.status(200).json({ status: "ignored" });
-      return;
-    }
-    const { submissionId, answers } = submission;
-    const lead = parseFormLead(mapAnswers(answers, options.fieldMap), service.name);
-    if (!lead.ok) {
-      log.info({ details: lead.details }, "form lead refused: invalid lead");
-      res.status(400).json({ error: lead.error, details: lead.details });
-      return;
-    }
+      const signature = service.verify(body, (name) => req.get(name), options.secrets[service.name]!, now());
+      if (!signature.ok) {
+        log.warn({ reason: signature.reason }, "form lead refused: bad signature");
+        res.status(401).json({ error: "invalid signature" });
+        return;
+      }
+      const parsed = parseJsonObject(body);
+      if (!parsed.ok) {
+        log.info({ details: parsed.details }, "form lead refused: invalid body");
+        res.status(400).json({ error: parsed.error, details: parsed.details });
+        return;
+      }
+      const submission = service.readSubmission(parsed.json, { body, submissionId: signature.submissionId });
+      if (submission.kind === "invalid") {
+        log.info({ details: submission.details }, "form lead refused: invalid body");
+        res.status(400).json({ error: "invalid submission", details: submission.details });
+        return;
+      }
+      if (submission.kind === "ignored") {
+        // Signed by the service but not a submission: a 2xx, so it is not retried.
+        log.info({ reason: submission.reason }, "form event ignored: not a form submission");
+        res.status(200).json({ status: "ignored" });
+        return;
+      }
+      const { submissionId, answers } = submission;
+      const lead = parseFormLead(mapAnswers(answers, options.fieldMap), service.name);
+      if (!lead.ok) {
+        log.info({ details: lead.details }, "form lead refused: invalid lead");
+        res.status(400).json({ error: lead.error, details: lead.details });
+        return;
+      }
 
-    const honeypotFilled = options.honeypotField !== undefined && findAnswer(answers, [options.honeypotField]) !== undefined;
-    const answer = await acceptScreenedLead(options, lead.lead, `${service.name}:${submissionId}`, {
-      limits: options.limits,
-      ip: clientIp(req),
-      honeypotFilled,
-      log,
-    });
-    if (answer.status === 429) res.set("Retry-After", String(answer.retryAfterSeconds));
-    else log.info({ answer: answer.body.status, id: answer.body.id }, "form lead accepted");
-    res.status(answer.status).json(answer.body);
-  });
+      const honeypotFilled =
+        options.honeypotField !== undefined && findAnswer(answers, [options.honeypotField]) !== undefined;
+      const answer = await acceptScreenedLead(options, lead.lead, `${service.name}:${submissionId}`, {
+        limits: options.limits,
+        ip: clientIp(req),
+        honeypotFilled,
+        log,
+      });
+      if (answer.status === 429) res.set("Retry-After", String(answer.retryAfterSeconds));
+      else log.info({ answer: answer.body.status, id: answer.body.id }, "form lead accepted");
+      res.status(answer.status).json(answer.body);
+    },
+  );
   return router;
 }
 

@@ -9,9 +9,7 @@ export type FormServiceName = (typeof FORM_SERVICE_NAMES)[number];
 
 export type ServiceSignatureCheck =
   /** `submissionId`: the id the signed headers carry, for services that put it there (Framer). */
-  | { ok: true; submissionId?: string }
-  | { ok: false; reason: string };
-
+  { ok: true; submissionId?: string } | { ok: false; reason: string };
 
 export type ServiceSubmission =
   | { kind: "submission"; submissionId: string; answers: FormAnswer[] }
@@ -28,7 +26,10 @@ export type FormService = {
   readonly name: FormServiceName;
   readonly secretSetting: "TYPEFORM_SECRET" | "TALLY_SECRET" | "WEBFLOW_SECRET" | "FORMSPREE_SECRET" | "FRAMER_SECRET";
   verify(body: Buffer, header: HeaderReader, secret: string, nowMs: number): ServiceSignatureCheck;
-  readSubmission(json: Record<string, unknown>, signed: { body: Buffer; submissionId?: string | undefined }): ServiceSubmission;
+  readSubmission(
+    json: Record<string, unknown>,
+    signed: { body: Buffer; submissionId?: string | undefined },
+  ): ServiceSubmission;
 };
 
 /** Submission ids longer than this are refused: they become idempotency keys. */
@@ -41,6 +42,7 @@ export function invalid(field: string, message: string): ServiceSubmission {
 /** Checks a submission id found in a body and wraps the answers. */
 export function submission(field: string, id: string | undefined, answers: FormAnswer[]): ServiceSubmission {
   if (id === undefined || id === "") return invalid(field, "is missing: it identifies the submission");
-  if (id.length > SUBMISSION_ID_MAX_CHARS) return invalid(field, `must be at most ${SUBMISSION_ID_MAX_CHARS} characters`);
+  if (id.length > SUBMISSION_ID_MAX_CHARS)
+    return invalid(field, `must be at most ${SUBMISSION_ID_MAX_CHARS} characters`);
   return { kind: "submission", submissionId: id, answers };
 }

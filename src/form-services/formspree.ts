@@ -21,8 +21,10 @@ export const formspree: FormService = {
     if (!given) return { ok: false, reason: "no Formspree-Signature header" };
     const parts = given.split(",").map((part) => part.trim().split("=", 2) as [string, string | undefined]);
     const timestamp = parts.find(([name]) => name === "t")?.[1];
-    if (timestamp === undefined || !TIMESTAMP.test(timestamp)) return { ok: false, reason: "Formspree-Signature has no t=<unix seconds>" };
-    if (!withinSignatureWindow(Number(timestamp) * 1000, nowMs)) return { ok: false, reason: "Formspree-Signature t is more than 5 minutes from now" };
+    if (timestamp === undefined || !TIMESTAMP.test(timestamp))
+      return { ok: false, reason: "Formspree-Signature has no t=<unix seconds>" };
+    if (!withinSignatureWindow(Number(timestamp) * 1000, nowMs))
+      return { ok: false, reason: "Formspree-Signature t is more than 5 minutes from now" };
     const expected = hmacSha256(secret, `${timestamp}.`, body);
     const matches = parts.some(([name, value]) => {
       const digest = name === "v1" && value !== undefined ? hexDigest(value) : undefined;
@@ -38,6 +40,10 @@ export const formspree: FormService = {
     // (re-signed with a new t), a new submission never does (its _date differs).
     const fields = asRecord(json.submission) ?? json;
     const id = createHash("sha256").update(body).digest("hex").slice(0, 32);
-    return submission("submission", id, flatAnswers(fields, (key) => key.startsWith("_") && key !== "_replyto"));
+    return submission(
+      "submission",
+      id,
+      flatAnswers(fields, (key) => key.startsWith("_") && key !== "_replyto"),
+    );
   },
 };

@@ -18,10 +18,13 @@ export const framer: FormService = {
   verify(body, header, secret) {
     const given = header("framer-signature")?.trim();
     const submissionId = header("framer-webhook-submission-id")?.trim();
-    if (!given || !submissionId) return { ok: false, reason: "Framer-Signature or Framer-Webhook-Submission-Id missing" };
+    if (!given || !submissionId)
+      return { ok: false, reason: "Framer-Signature or Framer-Webhook-Submission-Id missing" };
     const digest = given.startsWith(SIGNATURE_PREFIX) ? hexDigest(given.slice(SIGNATURE_PREFIX.length)) : undefined;
     if (digest === undefined) return { ok: false, reason: "Framer-Signature is not sha256=<hex>" };
-    return digestsEqual(hmacSha256(secret, body, submissionId), digest) ? { ok: true, submissionId } : { ok: false, reason: "Framer-Signature does not match" };
+    return digestsEqual(hmacSha256(secret, body, submissionId), digest)
+      ? { ok: true, submissionId }
+      : { ok: false, reason: "Framer-Signature does not match" };
   },
 
   readSubmission(json, signed) {

@@ -1,7 +1,9 @@
 /** Small readers for untyped JSON: each returns undefined for anything unexpected instead of throwing. */
 
 export function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return value !== null && typeof value === "object" && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 export function asArray(value: unknown): unknown[] {

@@ -32,7 +32,9 @@ export function mapAnswers(answers: readonly FormAnswer[], fieldMap: FieldMap = 
 /** The first non-blank answer known by one of the labels, trying the labels in order. */
 export function findAnswer(answers: readonly FormAnswer[], labels: readonly string[]): string | undefined {
   for (const label of labels.map(normalizeLabel)) {
-    const answer = answers.find((candidate) => present(candidate.value) && candidate.names.some((name) => normalizeLabel(name) === label));
+    const answer = answers.find(
+      (candidate) => present(candidate.value) && candidate.names.some((name) => normalizeLabel(name) === label),
+    );
     if (answer !== undefined) return answer.value;
   }
   return undefined;

@@ -22,14 +22,25 @@ export function parseFormLead(fields: MappedFields, via: string): FormLeadParse 
     return {
       ok: false,
       error: "invalid lead",
-      details: [{ field: "email", message: `no answer of the ${via} submission maps to email: call the field "Email", or name it in FORM_FIELD_MAP` }],
+      details: [
+        {
+          field: "email",
+          message: `no answer of the ${via} submission maps to email: call the field "Email", or name it in FORM_FIELD_MAP`,
+        },
+      ],
     };
   }
   const parsed = formLeadSchema.safeParse(fields);
   if (!parsed.success) {
-    return { ok: false, error: "invalid lead", details: parsed.error.issues.map((issue) => ({ field: issue.path.join(".") || "body", message: issue.message })) };
+    return {
+      ok: false,
+      error: "invalid lead",
+      details: parsed.error.issues.map((issue) => ({ field: issue.path.join(".") || "body", message: issue.message })),
+    };
   }
   const { utm_medium, utm_campaign, page_url, ...lead } = parsed.data;
-  const context = Object.fromEntries(Object.entries({ via, utm_medium, utm_campaign, page_url }).filter(([, value]) => value));
+  const context = Object.fromEntries(
+    Object.entries({ via, utm_medium, utm_campaign, page_url }).filter(([, value]) => value),
+  );
   return { ok: true, lead: { ...lead, context } };
 }

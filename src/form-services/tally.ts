@@ -19,11 +19,14 @@ export const tally: FormService = {
     if (!given) return { ok: false, reason: "no Tally-Signature header" };
     const digest = base64Digest(given);
     if (digest === undefined) return { ok: false, reason: "Tally-Signature is not base64" };
-    return digestsEqual(hmacSha256(secret, body), digest) ? { ok: true } : { ok: false, reason: "Tally-Signature does not match" };
+    return digestsEqual(hmacSha256(secret, body), digest)
+      ? { ok: true }
+      : { ok: false, reason: "Tally-Signature does not match" };
   },
 
   readSubmission(json) {
-    if (json.eventType !== undefined && json.eventType !== SUBMISSION_EVENT) return { kind: "ignored", reason: `eventType ${String(json.eventType)}` };
+    if (json.eventType !== undefined && json.eventType !== SUBMISSION_EVENT)
+      return { kind: "ignored", reason: `eventType ${String(json.eventType)}` };
     const data = asRecord(json.data) ?? {};
     const answers: FormAnswer[] = asArray(data.fields).flatMap((item) => {
       const field = asRecord(item);
@@ -31,13 +34,19 @@ export const tally: FormService = {
       const names = [asText(field.label), asText(field.key)].filter((name): name is string => name !== undefined);
       return [{ names, value: fieldValue(field), ...(field.type === "INPUT_EMAIL" && { kind: "email" as const }) }];
     });
-    return submission("data.responseId", asText(data.responseId) ?? asText(data.submissionId) ?? asText(json.eventId), answers);
+    return submission(
+      "data.responseId",
+      asText(data.responseId) ?? asText(data.submissionId) ?? asText(json.eventId),
+      answers,
+    );
   },
 };
 
 /** Choice fields hold option ids; their text is in the field's `options`. */
 function fieldValue(field: Record<string, unknown>): string | undefined {
   if (!Array.isArray(field.value)) return asText(field.value);
-  const options = new Map(asArray(field.options).map((option) => [asText(asRecord(option)?.id), asText(asRecord(option)?.text)]));
+  const options = new Map(
+    asArray(field.options).map((option) => [asText(asRecord(option)?.id), asText(asRecord(option)?.text)]),
+  );
   return asText(field.value.map((item) => options.get(asText(item)) ?? item));
 }

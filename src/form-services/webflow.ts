@@ -22,15 +22,20 @@ export const webflow: FormService = {
     const timestamp = header("x-webflow-timestamp")?.trim();
     const given = header("x-webflow-signature")?.trim();
     if (!timestamp || !given) return { ok: false, reason: "x-webflow-timestamp or x-webflow-signature missing" };
-    if (!TIMESTAMP.test(timestamp)) return { ok: false, reason: "x-webflow-timestamp is not milliseconds since the epoch" };
-    if (!withinSignatureWindow(Number(timestamp), nowMs)) return { ok: false, reason: "x-webflow-timestamp is more than 5 minutes from now" };
+    if (!TIMESTAMP.test(timestamp))
+      return { ok: false, reason: "x-webflow-timestamp is not milliseconds since the epoch" };
+    if (!withinSignatureWindow(Number(timestamp), nowMs))
+      return { ok: false, reason: "x-webflow-timestamp is more than 5 minutes from now" };
     const digest = hexDigest(given);
     if (digest === undefined) return { ok: false, reason: "x-webflow-signature is not a 64-digit hex digest" };
-    return digestsEqual(hmacSha256(secret, `${timestamp}:`, body), digest) ? { ok: true } : { ok: false, reason: "x-webflow-signature does not match" };
+    return digestsEqual(hmacSha256(secret, `${timestamp}:`, body), digest)
+      ? { ok: true }
+      : { ok: false, reason: "x-webflow-signature does not match" };
   },
 
   readSubmission(json) {
-    if (json.triggerType !== undefined && json.triggerType !== SUBMISSION_TRIGGER) return { kind: "ignored", reason: `triggerType ${String(json.triggerType)}` };
+    if (json.triggerType !== undefined && json.triggerType !== SUBMISSION_TRIGGER)
+      return { kind: "ignored", reason: `triggerType ${String(json.triggerType)}` };
     // Data API v2 wraps the submission in `payload` (id); v1 sent it bare (_id).
     const payload = asRecord(json.payload) ?? json;
     const emailFields = new Set(

@@ -6,14 +6,24 @@ import type { LeadContext } from "./lead.js";
  * service, UTM medium and campaign, page). A plain /lead keeps the message
  * alone, as before.
  */
-export function activityNotes({ message, context = {} }: { message?: string | undefined; context?: LeadContext | undefined }): string | undefined {
-  const warning = context.flags?.length ? `⚠ Flagged as possible spam: ${context.flags.join("; ")}. Check before replying.` : undefined;
+export function activityNotes({
+  message,
+  context = {},
+}: {
+  message?: string | undefined;
+  context?: LeadContext | undefined;
+}): string | undefined {
+  const warning = context.flags?.length
+    ? `⚠ Flagged as possible spam: ${context.flags.join("; ")}. Check before replying.`
+    : undefined;
   const origin = [
     context.via && `Form: ${context.via}`,
     context.utm_medium && `utm_medium: ${context.utm_medium}`,
     context.utm_campaign && `utm_campaign: ${context.utm_campaign}`,
     context.page_url && `Page: ${context.page_url}`,
   ].filter((line): line is string => typeof line === "string" && line !== "");
-  const parts = [warning, message, origin.length > 0 ? origin.join("\n") : undefined].filter((part): part is string => part !== undefined);
+  const parts = [warning, message, origin.length > 0 ? origin.join("\n") : undefined].filter(
+    (part): part is string => part !== undefined,
+  );
   return parts.length > 0 ? parts.join("\n\n") : undefined;
 }

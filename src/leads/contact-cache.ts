@@ -10,7 +10,9 @@ export type CachedContact = { pageId: string; filled: ReadonlySet<ContactField> 
  * because a person may have filled it in Notion since.
  */
 export function createContactCache(db: Store, now: () => number = Date.now) {
-  const read = db.prepare<[string], { page_id: string; filled_fields: string }>("SELECT page_id, filled_fields FROM contacts WHERE email = ?");
+  const read = db.prepare<[string], { page_id: string; filled_fields: string }>(
+    "SELECT page_id, filled_fields FROM contacts WHERE email = ?",
+  );
   const write = db.prepare(
     `INSERT INTO contacts (email, page_id, filled_fields, updated_at_ms) VALUES (?, ?, ?, ?)
      ON CONFLICT (email) DO UPDATE SET page_id = excluded.page_id, filled_fields = excluded.filled_fields, updated_at_ms = excluded.updated_at_ms`,

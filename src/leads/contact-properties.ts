@@ -1,8 +1,16 @@
 import type { PageObjectResponse } from "@notionhq/client";
 import { FORM_SUBMISSION_ACTIVITY, NEW_LEAD_STATUS } from "../notion/crm-schema.js";
 import {
-  choice, date, email, isEmptyValue, relation, richText, selectOptionName, title,
-  type ChoiceType, type PropertiesRequest,
+  choice,
+  date,
+  email,
+  isEmptyValue,
+  relation,
+  richText,
+  selectOptionName,
+  title,
+  type ChoiceType,
+  type PropertiesRequest,
 } from "../notion/property-values.js";
 import type { ContactField } from "./contact-cache.js";
 import { activityNotes } from "./activity-notes.js";
@@ -11,14 +19,21 @@ import type { Lead, QueuedLead } from "./lead.js";
 export const DEFAULT_SOURCE = "website";
 const MESSAGE_SEPARATOR = "\n\n";
 
-const FIELD_PROPERTY: Record<ContactField, string> = { name: "Name", company: "Company", notes: "Notes", source: "Source" };
+const FIELD_PROPERTY: Record<ContactField, string> = {
+  name: "Name",
+  company: "Company",
+  notes: "Notes",
+  source: "Source",
+};
 
 /** Several leads of one email sent to Notion together: the first value of each field wins. */
 export type MergedLead = { email: string; name?: string; company?: string; notes?: string; source?: string };
 
 export function mergeLeads(leads: readonly Lead[]): MergedLead {
   const first = <K extends keyof Lead>(key: K) => leads.find((lead) => lead[key] !== undefined)?.[key];
-  const messages = [...new Set(leads.map((lead) => lead.message).filter((message): message is string => message !== undefined))];
+  const messages = [
+    ...new Set(leads.map((lead) => lead.message).filter((message): message is string => message !== undefined)),
+  ];
   const source = first("utm_source");
   const merged: MergedLead = { email: leads[0]!.email };
   const name = first("name");
@@ -32,7 +47,9 @@ export function mergeLeads(leads: readonly Lead[]): MergedLead {
 
 /** The fields a lead would fill on a contact (Source always has a value: the default). */
 export function offeredFields(lead: MergedLead): ContactField[] {
-  return (Object.keys(FIELD_PROPERTY) as ContactField[]).filter((field) => field === "name" ? lead.name !== undefined : lead[field] !== undefined);
+  return (Object.keys(FIELD_PROPERTY) as ContactField[]).filter((field) =>
+    field === "name" ? lead.name !== undefined : lead[field] !== undefined,
+  );
 }
 
 /** A new Contacts page: the contract's fields, Status `new lead`. */
@@ -65,7 +82,9 @@ export function fillEmptyProperties(page: PageObjectResponse, lead: MergedLead, 
 
 /** Which of the fields a lead can fill hold a value on this page. */
 export function filledFields(page: PageObjectResponse): ContactField[] {
-  return (Object.keys(FIELD_PROPERTY) as ContactField[]).filter((field) => !isEmptyValue(page.properties[FIELD_PROPERTY[field]]));
+  return (Object.keys(FIELD_PROPERTY) as ContactField[]).filter(
+    (field) => !isEmptyValue(page.properties[FIELD_PROPERTY[field]]),
+  );
 }
 
 /** The activity row's title carries the submission's reference, so a retry can find a row it already wrote. */
@@ -77,7 +96,12 @@ export function activityRef(submissionId: string): string {
   return submissionId.replaceAll("-", "").slice(0, 12);
 }
 
-export function activityProperties(lead: QueuedLead, submissionId: string, contactPageId: string, at: Date): PropertiesRequest {
+export function activityProperties(
+  lead: QueuedLead,
+  submissionId: string,
+  contactPageId: string,
+  at: Date,
+): PropertiesRequest {
   const notes = activityNotes(lead);
   return {
     Name: title(activityTitle(lead, submissionId)),

@@ -22,9 +22,19 @@ export type Submission = {
 };
 
 type Row = {
-  id: string; idempotency_key: string | null; email: string; lead_json: string; received_at_ms: number; state: SubmissionState;
-  attempts: number; next_attempt_at_ms: number; last_error: string | null; outcome: Outcome | null;
-  contact_page_id: string | null; activity_page_id: string | null; activity_started: number;
+  id: string;
+  idempotency_key: string | null;
+  email: string;
+  lead_json: string;
+  received_at_ms: number;
+  state: SubmissionState;
+  attempts: number;
+  next_attempt_at_ms: number;
+  last_error: string | null;
+  outcome: Outcome | null;
+  contact_page_id: string | null;
+  activity_page_id: string | null;
+  activity_started: number;
 };
 
 export type LeadQueue = ReturnType<typeof createLeadQueue>;
@@ -41,28 +51,55 @@ export function createLeadQueue(db: Store, now: () => number = Date.now) {
   );
   const byId = db.prepare<[string], Row>("SELECT * FROM lead_submissions WHERE id = ?");
   const byKey = db.prepare<[string], Row>("SELECT * FROM lead_submissions WHERE idempotency_key = ?");
-  const queuedForEmail = db.prepare<[string], Row>("SELECT * FROM lead_submissions WHERE email = ? AND state = 'queued' ORDER BY received_at_ms, rowid");
+  const queuedForEmail = db.prepare<[string], Row>(
+    "SELECT * FROM lead_submissions WHERE email = ? AND state = 'queued' ORDER BY received_at_ms, rowid",
+  );
   const dueEmails = db.prepare<[number, number], { email: string }>(
     `SELECT email FROM lead_submissions WHERE state = 'queued' GROUP BY email HAVING min(next_attempt_at_ms) <= ? ORDER BY min(received_at_ms) LIMIT ?`,
   );
-  const nextDue = db.prepare<[], { at: number | null }>("SELECT min(next_attempt_at_ms) AS at FROM lead_submissions WHERE state = 'queued'");
+  const nextDue = db.prepare<[], { at: number | null }>(
+    "SELECT min(next_attempt_at_ms) AS at FROM lead_submissions WHERE state = 'queued'",
+  );
   const setContact = db.prepare("UPDATE lead_submissions SET contact_page_id = ?, outcome = ? WHERE id = ?");
   const setActivityStarted = db.prepare("UPDATE lead_submissions SET activity_started = 1 WHERE id = ?");
   const setActivity = db.prepare("UPDATE lead_submissions SET activity_page_id = ? WHERE id = ?");
-  const finish = db.prepare("UPDATE lead_submissions SET state = 'done', finished_at_ms = ?, last_error = NULL WHERE id = ? AND state = 'queued'");
-  const retryLater = db.prepare("UPDATE lead_submissions SET attempts = attempts + 1, next_attempt_at_ms = ?, last_error = ? WHERE id = ? AND state = 'queued'");
-  const bury = db.prepare("UPDATE lead_submissions SET attempts = attempts + 1, state = 'dead', last_error = ?, finished_at_ms = ? WHERE id = ? AND state = 'queued'");
-  const listByState = db.prepare<[string, number], Row>("SELECT * FROM lead_submissions WHERE state = ? ORDER BY received_at_ms LIMIT ?");
-  const revive = db.prepare("UPDATE lead_submissions SET state = 'queued', next_attempt_at_ms = ?, finished_at_ms = NULL WHERE id = ? AND state = 'dead'");
-  const countByState = db.prepare<[], { state: SubmissionState; n: number }>("SELECT state, count(*) AS n FROM lead_submissions GROUP BY state");
+  const finish = db.prepare(
+    "UPDATE lead_submissions SET state = 'done', finished_at_ms = ?, last_error = NULL WHERE id = ? AND state = 'queued'",
+  );
+  const retryLater = db.prepare(
+    "UPDATE lead_submissions SET attempts = attempts + 1, next_attempt_at_ms = ?, last_error = ? WHERE id = ? AND state = 'queued'",
+  );
+  const bury = db.prepare(
+    "UPDATE lead_submissions SET attempts = attempts + 1, state = 'dead', last_error = ?, finished_at_ms = ? WHERE id = ? AND state = 'queued'",
+  );
+  const listByState = db.prepare<[string, number], Row>(
+    "SELECT * FROM lead_submissions WHERE state = ? ORDER BY received_at_ms LIMIT ?",
+  );
+  const revive = db.prepare(
+    "UPDATE lead_submissions SET state = 'queued', next_attempt_at_ms = ?, finished_at_ms = NULL WHERE id = ? AND state = 'dead'",
+  );
+  const countByState = db.prepare<[], { state: SubmissionState; n: number }>(
+    "SELECT state, count(*) AS n FROM lead_submissions GROUP BY state",
+  );
 
   const get = (id: string) => fromRow(byId.get(id));
 
   return {
     /** Stores an accepted lead; with a key already stored, returns that row instead. */
-    enqueue(lead: QueuedLead, idempotencyKey?: string, state: "queued" | "spam" = "queued"): { submission: Submission; duplicate: boolean } {
+    enqueue(
+      lead: QueuedLead,
+      idempotencyKey?: string,
+      state: "queued" | "spam" = "queued",
+    ): { submission: Submission; duplicate: boolean } {
       const id = randomUUID();
-      const { changes } = insert.run({ id, key: idempotencyKey ?? null, email: lead.email, lead: JSON.stringify(lead), at: now(), state });
+      const { changes } = insert.run({
+        id,
+        key: idempotencyKey ?? null,
+        email: lead.email,
+        lead: JSON.stringify(lead),
+        at: now(),
+        state,
+      });
       const row = changes === 1 ? byId.get(id) : byKey.get(idempotencyKey!);
       return { submission: fromRow(row)!, duplicate: changes === 0 };
     },
@@ -79,12 +116,17 @@ export function createLeadQueue(db: Store, now: () => number = Date.now) {
     markActivityStarted: (id: string) => void setActivityStarted.run(id),
     setActivity: (id: string, pageId: string) => void setActivity.run(pageId, id),
     finish: db.transaction((ids: readonly string[]) => ids.forEach((id) => finish.run(now(), id))),
-    retryLater: db.transaction((ids: readonly string[], atMs: number, error: string) => ids.forEach((id) => retryLater.run(atMs, error, id))),
+    retryLater: db.transaction((ids: readonly string[], atMs: number, error: string) =>
+      ids.forEach((id) => retryLater.run(atMs, error, id)),
+    ),
     bury: db.transaction((ids: readonly string[], error: string) => ids.forEach((id) => bury.run(error, now(), id))),
     list: (state: SubmissionState, limit = 100) => listByState.all(state, limit).map((row) => fromRow(row)!),
     /** Puts a dead lead back in the queue, due now. */
     revive: (id: string) => revive.run(now(), id).changes === 1,
-    counts: () => Object.fromEntries(countByState.all().map((row) => [row.state, row.n])) as Partial<Record<SubmissionState, number>>,
+    counts: () =>
+      Object.fromEntries(countByState.all().map((row) => [row.state, row.n])) as Partial<
+        Record<SubmissionState, number>
+      >,
   };
 }
 

@@ -50,7 +50,14 @@ export type LeadWorker = {
  * same batch: a burst of submissions from one person costs one upsert.
  */
 export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
-  const { queue, logger, signal, concurrency = LEAD_WORKER_CONCURRENCY, pollIntervalMs = LEAD_POLL_INTERVAL_MS, now = Date.now } = options;
+  const {
+    queue,
+    logger,
+    signal,
+    concurrency = LEAD_WORKER_CONCURRENCY,
+    pollIntervalMs = LEAD_POLL_INTERVAL_MS,
+    now = Date.now,
+  } = options;
   const retryBaseMs = options.retryBaseMs ?? LEAD_RETRY_BASE_MS;
   const log = logger.child({ area: "leads" });
   const inFlight = new Map<string, Promise<void>>();
@@ -64,7 +71,10 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     clearTimeout(timer);
     const free = concurrency - inFlight.size;
     if (free > 0) {
-      for (const email of queue.dueEmails(concurrency + inFlight.size).filter((email) => !inFlight.has(email)).slice(0, free)) {
+      for (const email of queue
+        .dueEmails(concurrency + inFlight.size)
+        .filter((email) => !inFlight.has(email))
+        .slice(0, free)) {
         const work = processEmail(email, targets)
           .catch((error: unknown) => log.error({ err: error }, "lead worker failed unexpectedly"))
           .finally(() => {
@@ -87,10 +97,16 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
       const contactPageId = await saveContact(batch, contacts);
       if (activitiesDataSourceId !== undefined) {
         for (const submission of batch.filter((item) => item.activityPageId === undefined)) {
-          const activityId = await recordActivity(options.notion, activitiesDataSourceId, submission, submission.contactPageId ?? contactPageId, {
-            alreadyStarted: submission.activityStarted,
-            onStart: () => queue.markActivityStarted(submission.id),
-          });
+          const activityId = await recordActivity(
+            options.notion,
+            activitiesDataSourceId,
+            submission,
+            submission.contactPageId ?? contactPageId,
+            {
+              alreadyStarted: submission.activityStarted,
+              onStart: () => queue.markActivityStarted(submission.id),
+            },
+          );
           queue.setActivity(submission.id, activityId);
         }
       }
@@ -103,10 +119,16 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
         const attempts = Math.max(...batch.map((submission) => submission.attempts)) + 1;
         const delayMs = backoffDelayMs(attempts, retryBaseMs, LEAD_RETRY_MAX_MS);
         queue.retryLater(ids, now() + delayMs, message);
-        log.warn({ submissionIds: ids, attempts, retryInMs: Math.round(delayMs), err: error }, "lead not saved yet; will retry");
+        log.warn(
+          { submissionIds: ids, attempts, retryInMs: Math.round(delayMs), err: error },
+          "lead not saved yet; will retry",
+        );
       } else {
         queue.bury(ids, message);
-        log.error({ submissionIds: ids, err: error }, "LEAD DEAD-LETTERED: Notion refused it; it is kept, see `npm run jobs` to inspect and retry");
+        log.error(
+          { submissionIds: ids, err: error },
+          "LEAD DEAD-LETTERED: Notion refused it; it is kept, see `npm run jobs` to inspect and retry",
+        );
       }
     } finally {
       for (const id of ids) settle(id);
@@ -117,9 +139,17 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     const pending = batch.filter((submission) => submission.contactPageId === undefined);
     if (pending.length === 0) return batch[0]!.contactPageId!;
     const at = new Date(Math.max(...pending.map((submission) => submission.receivedAtMs)));
-    const result = await upsertContact({ ...options, contacts }, pending.map((submission) => submission.lead), at);
+    const result = await upsertContact(
+      { ...options, contacts },
+      pending.map((submission) => submission.lead),
+      at,
+    );
     const outcomes: Outcome[] = pending.map((_, index) => (index === 0 && result.created ? "created" : "updated"));
-    queue.setContact(pending.map((submission) => submission.id), result.pageId, outcomes);
+    queue.setContact(
+      pending.map((submission) => submission.id),
+      result.pageId,
+      outcomes,
+    );
     for (const [index, submission] of pending.entries()) {
       submission.contactPageId = result.pageId;
       submission.outcome = outcomes[index];

@@ -19,7 +19,11 @@ export const leadSchema = z.object({
   email: z
     .string({ error: "is required and must be a string" })
     .transform((value) => value.trim().toLowerCase())
-    .pipe(z.email({ error: "must be an email address" }).max(EMAIL_MAX_CHARS, `must be at most ${EMAIL_MAX_CHARS} characters`)),
+    .pipe(
+      z
+        .email({ error: "must be an email address" })
+        .max(EMAIL_MAX_CHARS, `must be at most ${EMAIL_MAX_CHARS} characters`),
+    ),
   name: optionalText(SHORT_TEXT_MAX_CHARS),
   company: optionalText(SHORT_TEXT_MAX_CHARS),
   message: optionalText(Number.MAX_SAFE_INTEGER),

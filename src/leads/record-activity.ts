@@ -38,7 +38,11 @@ export async function recordActivity(
   const at = new Date(submission.receivedAtMs);
   const page = await notion.write<{ id: string }>(
     "pages.create activity",
-    (client) => client.pages.create({ parent: { data_source_id: activitiesDataSourceId }, properties: activityProperties(submission.lead, submission.id, contactPageId, at) }),
+    (client) =>
+      client.pages.create({
+        parent: { data_source_id: activitiesDataSourceId },
+        properties: activityProperties(submission.lead, submission.id, contactPageId, at),
+      }),
     async () => {
       const id = await find();
       return id === undefined ? undefined : { id };

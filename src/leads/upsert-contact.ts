@@ -3,7 +3,13 @@ import { isNotionGatewayError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import { dateStart, date, type ChoiceType, type PropertiesRequest } from "../notion/property-values.js";
 import type { ContactCache } from "./contact-cache.js";
-import { fillEmptyProperties, filledFields, mergeLeads, newContactProperties, offeredFields } from "./contact-properties.js";
+import {
+  fillEmptyProperties,
+  filledFields,
+  mergeLeads,
+  newContactProperties,
+  offeredFields,
+} from "./contact-properties.js";
 import type { Lead } from "./lead.js";
 
 export type ContactsTarget = { dataSourceId: string; statusType: ChoiceType };
@@ -16,7 +22,11 @@ export type UpsertResult = { pageId: string; created: boolean };
  * serialise calls per email; a create that failed ambiguously is settled by
  * looking the email up again, never by creating blindly.
  */
-export async function upsertContact({ notion, cache, contacts }: UpsertDependencies, leads: readonly Lead[], at: Date): Promise<UpsertResult> {
+export async function upsertContact(
+  { notion, cache, contacts }: UpsertDependencies,
+  leads: readonly Lead[],
+  at: Date,
+): Promise<UpsertResult> {
   const lead = mergeLeads(leads);
 
   const remember = (page: PageObjectResponse) => {
@@ -38,7 +48,9 @@ export async function upsertContact({ notion, cache, contacts }: UpsertDependenc
     );
 
   const retrieve = async (pageId: string) => {
-    const page = fullPage(await notion.read("pages.retrieve contact", (client) => client.pages.retrieve({ page_id: pageId })));
+    const page = fullPage(
+      await notion.read("pages.retrieve contact", (client) => client.pages.retrieve({ page_id: pageId })),
+    );
     return page.in_trash ? undefined : page;
   };
 
@@ -82,7 +94,13 @@ export async function upsertContact({ notion, cache, contacts }: UpsertDependenc
   }
   const created = await notion.write(
     "pages.create contact",
-    async (client) => fullPage(await client.pages.create({ parent: { data_source_id: contacts.dataSourceId }, properties: newContactProperties(lead, contacts.statusType, at) })),
+    async (client) =>
+      fullPage(
+        await client.pages.create({
+          parent: { data_source_id: contacts.dataSourceId },
+          properties: newContactProperties(lead, contacts.statusType, at),
+        }),
+      ),
     find,
   );
   remember(created);
@@ -90,7 +108,8 @@ export async function upsertContact({ notion, cache, contacts }: UpsertDependenc
 }
 
 function fullPage(response: Parameters<typeof isFullPage>[0]): PageObjectResponse {
-  if (!isFullPage(response)) throw new Error("Notion returned a partial page; the integration needs read content capability");
+  if (!isFullPage(response))
+    throw new Error("Notion returned a partial page; the integration needs read content capability");
   return response;
 }
 
@@ -98,7 +117,9 @@ function fullPage(response: Parameters<typeof isFullPage>[0]): PageObjectRespons
 function isGone(error: unknown): boolean {
   if (!isNotionGatewayError(error) || error.code !== "notion_rejected") return false;
   const { notionCode } = error.details;
-  return notionCode === "object_not_found" || (notionCode === "validation_error" && /archived|trash/i.test(error.message));
+  return (
+    notionCode === "object_not_found" || (notionCode === "validation_error" && /archived|trash/i.test(error.message))
+  );
 }
 
 function sameInstant(stored: string | undefined, at: Date): boolean {

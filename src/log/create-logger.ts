@@ -8,11 +8,29 @@ const REDACTED = "[redacted]";
 
 // Keys that hold secrets wherever they appear in a log object.
 const REDACTED_PATHS = [
-  "token", "secret", "authorization", "password", "webhookUrl", "slackWebhookUrl",
-  "*.token", "*.secret", "*.authorization", "*.password", "*.webhookUrl",
-  "headers.authorization", "*.headers.authorization", "headers.cookie", "*.headers.cookie",
-  "NOTION_TOKEN", "FORM_SECRET", "NOTION_WEBHOOK_SECRET", "SLACK_WEBHOOK_URL",
-  "*.NOTION_TOKEN", "*.FORM_SECRET", "*.NOTION_WEBHOOK_SECRET", "*.SLACK_WEBHOOK_URL",
+  "token",
+  "secret",
+  "authorization",
+  "password",
+  "webhookUrl",
+  "slackWebhookUrl",
+  "*.token",
+  "*.secret",
+  "*.authorization",
+  "*.password",
+  "*.webhookUrl",
+  "headers.authorization",
+  "*.headers.authorization",
+  "headers.cookie",
+  "*.headers.cookie",
+  "NOTION_TOKEN",
+  "FORM_SECRET",
+  "NOTION_WEBHOOK_SECRET",
+  "SLACK_WEBHOOK_URL",
+  "*.NOTION_TOKEN",
+  "*.FORM_SECRET",
+  "*.NOTION_WEBHOOK_SECRET",
+  "*.SLACK_WEBHOOK_URL",
 ];
 
 export type CreateLoggerOptions = {
@@ -25,14 +43,22 @@ export type CreateLoggerOptions = {
 };
 
 /** JSON lines to stdout. Secrets are masked by key and, as a second net, by value. */
-export function createLogger({ level = "info", secrets = [], destination, base = {} }: CreateLoggerOptions = {}): Logger {
+export function createLogger({
+  level = "info",
+  secrets = [],
+  destination,
+  base = {},
+}: CreateLoggerOptions = {}): Logger {
   const masks = secretMasks(secrets);
   return pino(
     {
       level,
       base,
       redact: { paths: REDACTED_PATHS, censor: REDACTED },
-      hooks: masks.length === 0 ? {} : { streamWrite: (line) => masks.reduce((out, mask) => out.replaceAll(mask, REDACTED), line) },
+      hooks:
+        masks.length === 0
+          ? {}
+          : { streamWrite: (line) => masks.reduce((out, mask) => out.replaceAll(mask, REDACTED), line) },
     },
     destination ?? pino.destination({ dest: 1, sync: true }),
   );

@@ -20,6 +20,11 @@ export function createBotUser(): UserObjectResponse {
 
 export function createPersonUser(name: string): UserObjectResponse {
   const id = newNotionId();
-  const email = `${name.toLowerCase().replace(/[^a-z0-9]+/g, ".").replace(/^\.|\.$/g, "") || "user"}@example.com`;
+  const email = `${
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, ".")
+      .replace(/^\.|\.$/g, "") || "user"
+  }@example.com`;
   return { object: "user", id, name, avatar_url: null, type: "person", person: { email } };
 }

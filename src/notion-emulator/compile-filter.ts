@@ -1,7 +1,13 @@
 import { parseIsoDate, roundToMinute } from "./date-value.js";
 import { MAX_FILTER_DEPTH } from "./emulator-limits.js";
 import { bodyValidationError, validationError } from "./notion-api-error.js";
-import { emptyValue, isRecord, isValuePropertyType, type PropertyConfigResponse, type PropertyValue } from "./notion-types.js";
+import {
+  emptyValue,
+  isRecord,
+  isValuePropertyType,
+  type PropertyConfigResponse,
+  type PropertyValue,
+} from "./notion-types.js";
 import { compileCondition, type Comparable, type ConditionKind } from "./filter-conditions.js";
 import { findProperty } from "./parse-page-properties.js";
 import { plainTextOf } from "./rich-text.js";
@@ -38,7 +44,9 @@ function compileNode(raw: unknown, path: string, depth: number, ctx: FilterConte
     const list = raw[op];
     if (list === undefined) continue;
     if (depth >= MAX_FILTER_DEPTH) {
-      throw bodyValidationError(`${path}.${op} should be not present; compound filters nest at most ${MAX_FILTER_DEPTH} levels.`);
+      throw bodyValidationError(
+        `${path}.${op} should be not present; compound filters nest at most ${MAX_FILTER_DEPTH} levels.`,
+      );
     }
     if (!Array.isArray(list)) throw bodyValidationError(`${path}.${op} should be an array.`);
     const parts = list.map((item, i) => compileNode(item, `${path}.${op}[${i}]`, depth + 1, ctx));

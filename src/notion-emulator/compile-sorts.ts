@@ -37,7 +37,9 @@ function compileSort(raw: unknown, path: string, properties: ReadonlyArray<Prope
   if (!isRecord(raw)) throw bodyValidationError(`${path} should be an object.`);
   const direction = raw["direction"];
   if (direction !== "ascending" && direction !== "descending") {
-    throw bodyValidationError(`${path}.direction should be "ascending" or "descending", instead was \`${JSON.stringify(direction)}\`.`);
+    throw bodyValidationError(
+      `${path}.direction should be "ascending" or "descending", instead was \`${JSON.stringify(direction)}\`.`,
+    );
   }
   const sign = direction === "ascending" ? 1 : -1;
   const timestamp = raw["timestamp"];
@@ -57,9 +59,17 @@ function compileSort(raw: unknown, path: string, properties: ReadonlyArray<Prope
 
 function sortKey(prop: PropertyConfigResponse): SortKey {
   const type = prop.type;
-  if (!isValuePropertyType(type)) throw validationError(`The Notion emulator cannot sort by ${type} property "${prop.name}".`);
+  if (!isValuePropertyType(type))
+    throw validationError(`The Notion emulator cannot sort by ${type} property "${prop.name}".`);
   // Notion orders select-like values by the option order in the schema, not by name.
-  const options = prop.type === "select" ? prop.select.options : prop.type === "status" ? prop.status.options : prop.type === "multi_select" ? prop.multi_select.options : undefined;
+  const options =
+    prop.type === "select"
+      ? prop.select.options
+      : prop.type === "status"
+        ? prop.status.options
+        : prop.type === "multi_select"
+          ? prop.multi_select.options
+          : undefined;
   return (row) => {
     const stored = row.values.get(prop.id);
     const value = comparable(stored?.type === type ? stored : emptyValue(type));

@@ -49,7 +49,8 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       const outage = deps.faults.currentOutage(Date.now());
       if (outage !== undefined) {
         const retryAfterSeconds =
-          outage.retryAfterSeconds ?? (outage.status === 529 ? Math.max(1, Math.ceil((outage.untilMs - Date.now()) / 1000)) : undefined);
+          outage.retryAfterSeconds ??
+          (outage.status === 529 ? Math.max(1, Math.ceil((outage.untilMs - Date.now()) / 1000)) : undefined);
         return sendError(errorForStatus(outage.status, retryAfterSeconds === undefined ? {} : { retryAfterSeconds }));
       }
       const fault = deps.faults.takeFault(method, url.pathname);
@@ -76,7 +77,10 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       if (route === undefined) throw new NotionApiError(400, "invalid_request_url", "Invalid request URL.");
       // GET bodies are ignored, as Notion does; Node discards what nobody reads.
       const body = method === "GET" ? {} : await readJsonBody(req);
-      const result: RouteResult = route.handler({ method, params: route.params, query: url.searchParams, body }, deps.context);
+      const result: RouteResult = route.handler(
+        { method, params: route.params, query: url.searchParams, body },
+        deps.context,
+      );
       if (fault?.kind === "commit-then-fail") return sendError(committedFaultError(fault, result));
       send(result.status ?? 200, JSON.stringify(result.body), { "content-type": "application/json; charset=utf-8" });
     } catch (error) {
@@ -107,7 +111,11 @@ function checkVersion(header: string | string[] | undefined): void {
   }
 }
 
-function faultError(fault: FaultSpec, status: number, extraData: Record<string, string | string[]> = {}): NotionApiError {
+function faultError(
+  fault: FaultSpec,
+  status: number,
+  extraData: Record<string, string | string[]> = {},
+): NotionApiError {
   const additionalData = { ...fault.additionalData, ...extraData };
   return errorForStatus(status, {
     ...(fault.code === undefined ? {} : { code: fault.code }),

@@ -32,7 +32,9 @@ export const queryDataSource: RouteHandler = (req, ctx) => {
   const matching = ctx.store.rowsOf(ds.id).filter((row) => !row.inTrash && predicate(row));
   matching.sort(compare);
   // A cursor belongs to one query: the same data source, filter and sorts.
-  const scope = createHash("sha256").update(JSON.stringify([ds.id, filter ?? null, sorts ?? null])).digest("base64url");
+  const scope = createHash("sha256")
+    .update(JSON.stringify([ds.id, filter ?? null, sorts ?? null]))
+    .digest("base64url");
   const page = paginate(matching, {
     codec: ctx.cursors,
     scope,

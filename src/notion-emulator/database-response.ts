@@ -10,7 +10,9 @@ import { plainTextOf } from "./rich-text.js";
 import type { DatabaseParent, StoredDataSource, StoredDatabase } from "./store-types.js";
 
 function parentOf(parent: DatabaseParent): DatabaseObjectResponse["parent"] {
-  return parent.type === "page_id" ? { type: "page_id", page_id: parent.pageId } : { type: "workspace", workspace: true };
+  return parent.type === "page_id"
+    ? { type: "page_id", page_id: parent.pageId }
+    : { type: "workspace", workspace: true };
 }
 
 export function toDatabaseResponse(
@@ -65,7 +67,10 @@ export function toDataSourceResponse(
 }
 
 /** The block a database shows as inside its parent page; Notion gives it the database's id. */
-export function toChildDatabaseBlock(db: StoredDatabase, bot: PartialUserObjectResponse): ChildDatabaseBlockObjectResponse {
+export function toChildDatabaseBlock(
+  db: StoredDatabase,
+  bot: PartialUserObjectResponse,
+): ChildDatabaseBlockObjectResponse {
   return {
     object: "block",
     id: db.id,

@@ -18,7 +18,8 @@ export const createDatabase: RouteHandler = (req, ctx) => {
   const rawTitle = req.body["title"];
   const title = rawTitle === undefined ? [] : parseRichTextArray(rawTitle, "body.title");
   const initial = req.body["initial_data_source"];
-  if (initial !== undefined && !isRecord(initial)) throw bodyValidationError("body.initial_data_source should be an object.");
+  if (initial !== undefined && !isRecord(initial))
+    throw bodyValidationError("body.initial_data_source should be an object.");
   const { database, dataSource } = ctx.store.createDatabase({ parent, title, properties: initial?.["properties"] });
   return { body: toDatabaseResponse(database, [dataSource]) };
 };
@@ -26,11 +27,15 @@ export const createDatabase: RouteHandler = (req, ctx) => {
 function parseParent(raw: unknown): DatabaseParent {
   if (!isRecord(raw)) throw bodyValidationError("body.parent should be an object.");
   if (raw["type"] === "workspace" || raw["workspace"] === true) {
-    throw validationError("The Notion emulator's integration cannot create databases at the workspace level; use a page_id parent.");
+    throw validationError(
+      "The Notion emulator's integration cannot create databases at the workspace level; use a page_id parent.",
+    );
   }
   const pageId = typeof raw["page_id"] === "string" ? parseNotionId(raw["page_id"]) : undefined;
   if (pageId === undefined) {
-    throw bodyValidationError(`body.parent.page_id should be a valid uuid, instead was \`${JSON.stringify(raw["page_id"])}\`.`);
+    throw bodyValidationError(
+      `body.parent.page_id should be a valid uuid, instead was \`${JSON.stringify(raw["page_id"])}\`.`,
+    );
   }
   return { type: "page_id", pageId };
 }

@@ -42,10 +42,12 @@ export function applySchemaChanges(
     }
     if (!isRecord(change)) throw bodyValidationError(`body.properties.${key} should be an object or null.`);
     const rename = change["name"];
-    if (rename !== undefined && typeof rename !== "string") throw bodyValidationError(`body.properties.${key}.name should be a string.`);
+    if (rename !== undefined && typeof rename !== "string")
+      throw bodyValidationError(`body.properties.${key}.name should be a string.`);
     const name = rename ?? existing?.name ?? key;
     checkPropertyName(name);
-    if (next.some((p) => p.name === name && p !== existing)) throw validationError(`A property named ${name} already exists.`);
+    if (next.some((p) => p.name === name && p !== existing))
+      throw validationError(`A property named ${name} already exists.`);
     const onlyRename = Object.keys(change).every((k) => k === "name" || k === "description");
     let updated: PropertyConfigResponse;
     if (existing !== undefined && onlyRename) {

@@ -17,7 +17,11 @@ export type Timestamp = string | number | Date;
 export type EmulatorAdmin = {
   /** A top-level page that can parent databases. */
   createWorkspacePage(title: string): string;
-  createDatabase(input: { parentPageId?: string; title: string; properties: Record<string, PropertyConfigRequest> }): DatabaseIds;
+  createDatabase(input: {
+    parentPageId?: string;
+    title: string;
+    properties: Record<string, PropertyConfigRequest>;
+  }): DatabaseIds;
   /** Validated like POST /v1/pages; throws the NotionApiError the API would answer. */
   insertPage(
     dataSourceId: string,
@@ -52,7 +56,10 @@ export function createEmulatorAdmin(ctx: EmulatorContext): EmulatorAdmin {
   const admin: EmulatorAdmin = {
     createWorkspacePage: (title) => store.createWorkspacePage(title).id,
     createDatabase({ parentPageId, title, properties }) {
-      const parent = parentPageId === undefined ? ({ type: "workspace" } as const) : { type: "page_id" as const, pageId: idOf(parentPageId) };
+      const parent =
+        parentPageId === undefined
+          ? ({ type: "workspace" } as const)
+          : { type: "page_id" as const, pageId: idOf(parentPageId) };
       const { database, dataSource } = store.createDatabase({ parent, title: [textRun(title)], properties });
       return { databaseId: database.id, dataSourceId: dataSource.id };
     },
@@ -69,7 +76,11 @@ export function createEmulatorAdmin(ctx: EmulatorContext): EmulatorAdmin {
       const page = store.workspacePages.get(idOf(id));
       return page === undefined ? undefined : toWorkspacePageResponse(page, ctx.botRef);
     },
-    listPages: (dataSourceId) => store.rowsOf(idOf(dataSourceId)).filter((row) => !row.inTrash).map(render),
+    listPages: (dataSourceId) =>
+      store
+        .rowsOf(idOf(dataSourceId))
+        .filter((row) => !row.inTrash)
+        .map(render),
     updatePage(pageId, properties) {
       const row = store.rows.get(idOf(pageId));
       if (row === undefined) throw validationError(`Page ${pageId} does not exist.`);

@@ -28,7 +28,8 @@ export function createEmulatorStats(): StatsRecorder {
       return requests.filter(
         (r) =>
           (filter.method === undefined || r.method === filter.method.toUpperCase()) &&
-          (filter.path === undefined || new RegExp(filter.path.source, filter.path.flags.replace("g", "")).test(r.path)) &&
+          (filter.path === undefined ||
+            new RegExp(filter.path.source, filter.path.flags.replace("g", "")).test(r.path)) &&
           (filter.status === undefined || r.status === filter.status),
       ).length;
     },

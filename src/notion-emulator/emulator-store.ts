@@ -5,7 +5,13 @@ import { newNotionId } from "./notion-id.js";
 import { parsePageProperties } from "./parse-page-properties.js";
 import type { ValueContext } from "./parse-property-value.js";
 import { addSyncedProperties, syncDualRelations } from "./sync-dual-relations.js";
-import type { DatabaseParent, StoredDataSource, StoredDatabase, StoredRow, StoredWorkspacePage } from "./store-types.js";
+import type {
+  DatabaseParent,
+  StoredDataSource,
+  StoredDatabase,
+  StoredRow,
+  StoredWorkspacePage,
+} from "./store-types.js";
 
 export type EmulatorStore = ReturnType<typeof createEmulatorStore>;
 
@@ -50,7 +56,8 @@ export function createEmulatorStore(opts: { now?: () => number } = {}) {
       const added = newOptions.get(prop.id);
       if (added === undefined) return prop;
       if (prop.type === "select") return { ...prop, select: { options: [...prop.select.options, ...added] } };
-      if (prop.type === "multi_select") return { ...prop, multi_select: { options: [...prop.multi_select.options, ...added] } };
+      if (prop.type === "multi_select")
+        return { ...prop, multi_select: { options: [...prop.multi_select.options, ...added] } };
       return prop;
     });
     ds.editedMs = now();

@@ -7,8 +7,7 @@ export type ConditionKind = "text" | "number" | "checkbox" | "select" | "multi_s
 export type Comparable = string | number | boolean | null | string[];
 export type Condition = (value: Comparable) => boolean;
 
-const isEmpty = (value: Comparable) =>
-  value === null || value === "" || (Array.isArray(value) && value.length === 0);
+const isEmpty = (value: Comparable) => value === null || value === "" || (Array.isArray(value) && value.length === 0);
 
 /**
  * Compiles one condition object (`{contains: "x"}`) for a kind of property,
@@ -67,7 +66,8 @@ export function compileCondition(kind: ConditionKind, raw: unknown, path: string
     case "select":
     case "multi_select": {
       const names = typeof operand === "string" ? [operand] : operand;
-      if (!Array.isArray(names) || !names.every((n) => typeof n === "string")) throw fail("a string or an array of strings");
+      if (!Array.isArray(names) || !names.every((n) => typeof n === "string"))
+        throw fail("a string or an array of strings");
       const has = (v: Comparable) => (Array.isArray(v) ? v : [v]).some((name) => names.includes(name as string));
       const positive = kind === "select" ? "equals" : "contains";
       const negative = kind === "select" ? "does_not_equal" : "does_not_contain";

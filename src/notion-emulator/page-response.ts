@@ -27,7 +27,8 @@ export function toPageResponse(
     const value = stored?.type === prop.type ? stored : emptyValue(prop.type);
     if (value.type === "title") title = plainTextOf(value.title);
     if (only !== undefined && !only.has(prop.id)) continue;
-    properties[prop.name] = value.type === "relation" ? relationResponse(prop.id, value.relation) : { id: prop.id, ...value };
+    properties[prop.name] =
+      value.type === "relation" ? relationResponse(prop.id, value.relation) : { id: prop.id, ...value };
   }
   return {
     object: "page",
@@ -79,8 +80,6 @@ export function toWorkspacePageResponse(page: StoredWorkspacePage, bot: PartialU
 
 // Notion page URLs are the title's words joined by dashes, then the compact id.
 export function pageUrl(title: string, id: string): string {
-  const slug = title
-    .replace(/[^\p{L}\p{N}]+/gu, "-")
-    .replace(/^-+|-+$/g, "");
+  const slug = title.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-+|-+$/g, "");
   return `https://www.notion.so/${slug === "" ? "" : `${slug}-`}${compactId(id)}`;
 }

@@ -18,7 +18,8 @@ function resolveParent(ctx: EmulatorContext, parent: unknown): string {
   const idOf = (key: string) => {
     const raw = parent[key];
     const id = typeof raw === "string" ? parseNotionId(raw) : undefined;
-    if (id === undefined) throw bodyValidationError(`body.parent.${key} should be a valid uuid, instead was \`${JSON.stringify(raw)}\`.`);
+    if (id === undefined)
+      throw bodyValidationError(`body.parent.${key} should be a valid uuid, instead was \`${JSON.stringify(raw)}\`.`);
     return id;
   };
   const type = parent["type"];
@@ -29,12 +30,16 @@ function resolveParent(ctx: EmulatorContext, parent: unknown): string {
     const db = requireDatabase(ctx, idOf("database_id"));
     const [only, ...others] = db.dataSourceIds;
     if (only === undefined || others.length > 0) {
-      throw validationError(`Database ${db.id} has ${db.dataSourceIds.length} data sources; use a data_source_id parent.`);
+      throw validationError(
+        `Database ${db.id} has ${db.dataSourceIds.length} data sources; use a data_source_id parent.`,
+      );
     }
     return only;
   }
   if (parent["page_id"] !== undefined || parent["workspace"] !== undefined) {
-    throw validationError("The Notion emulator only creates pages in data sources (parent.data_source_id or parent.database_id).");
+    throw validationError(
+      "The Notion emulator only creates pages in data sources (parent.data_source_id or parent.database_id).",
+    );
   }
   throw bodyValidationError("body.parent should define data_source_id, database_id, page_id or workspace.");
 }

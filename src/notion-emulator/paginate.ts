@@ -31,8 +31,10 @@ export function createCursorCodec(key: Buffer = randomBytes(16)) {
 
 export function parsePageSize(raw: unknown, path: string): number {
   if (raw === undefined || raw === null) return DEFAULT_PAGE_SIZE;
-  if (typeof raw !== "number" || !Number.isInteger(raw)) throw bodyValidationError(`${path} should be an integer, instead was \`${JSON.stringify(raw)}\`.`);
-  if (raw > MAX_PAGE_SIZE) throw bodyValidationError(`${path} should be ≤ \`${MAX_PAGE_SIZE}\`, instead was \`${raw}\`.`);
+  if (typeof raw !== "number" || !Number.isInteger(raw))
+    throw bodyValidationError(`${path} should be an integer, instead was \`${JSON.stringify(raw)}\`.`);
+  if (raw > MAX_PAGE_SIZE)
+    throw bodyValidationError(`${path} should be ≤ \`${MAX_PAGE_SIZE}\`, instead was \`${raw}\`.`);
   if (raw < 1) throw bodyValidationError(`${path} should be ≥ \`1\`, instead was \`${raw}\`.`);
   return raw;
 }

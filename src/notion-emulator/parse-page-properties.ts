@@ -1,5 +1,10 @@
 import { bodyValidationError, validationError } from "./notion-api-error.js";
-import { isRecord, type PropertyConfigResponse, type PropertyValue, type SelectOptionResponse } from "./notion-types.js";
+import {
+  isRecord,
+  type PropertyConfigResponse,
+  type PropertyValue,
+  type SelectOptionResponse,
+} from "./notion-types.js";
 import { parsePropertyValue, type ValueContext } from "./parse-property-value.js";
 
 export type ParsedPageProperties = {

@@ -115,13 +115,15 @@ export function parsePropertyValue(prop: PropertyConfigResponse, raw: unknown, c
 function parseString(input: unknown, path: string, max: number, expected: () => Error): string | null {
   if (input === null) return null;
   if (typeof input !== "string") throw expected();
-  if (input.length > max) throw bodyValidationError(`${path}.length should be ≤ \`${max}\`, instead was \`${input.length}\`.`);
+  if (input.length > max)
+    throw bodyValidationError(`${path}.length should be ≤ \`${max}\`, instead was \`${input.length}\`.`);
   return input;
 }
 
 function parseArray(input: unknown, path: string, max: number, expected: () => Error): unknown[] {
   if (!Array.isArray(input)) throw expected();
-  if (input.length > max) throw bodyValidationError(`${path}.length should be ≤ \`${max}\`, instead was \`${input.length}\`.`);
+  if (input.length > max)
+    throw bodyValidationError(`${path}.length should be ≤ \`${max}\`, instead was \`${input.length}\`.`);
   return input;
 }
 

@@ -53,7 +53,9 @@ export function parsePropertyConfig(
     case "select":
     case "multi_select": {
       const options = parseOptions(config["options"] ?? [], `${path}.${type}.options`);
-      return type === "select" ? { ...common, type, select: { options } } : { ...common, type, multi_select: { options } };
+      return type === "select"
+        ? { ...common, type, select: { options } }
+        : { ...common, type, multi_select: { options } };
     }
     case "status":
       return { ...common, type, status: parseStatusConfig(config, `${path}.status`) };
@@ -78,7 +80,12 @@ function configType(raw: Record<string, unknown>, path: string): ValuePropertyTy
 
 type RelationConfig = Extract<PropertyConfigResponse, { type: "relation" }>["relation"];
 
-function parseRelation(name: string, config: Record<string, unknown>, ctx: SchemaContext, path: string): RelationConfig {
+function parseRelation(
+  name: string,
+  config: Record<string, unknown>,
+  ctx: SchemaContext,
+  path: string,
+): RelationConfig {
   const rawId = config["data_source_id"];
   const targetId = typeof rawId === "string" ? parseNotionId(rawId) : undefined;
   if (targetId === undefined) throw bodyValidationError(`${path}.data_source_id should be a valid uuid.`);

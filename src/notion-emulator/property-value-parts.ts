@@ -12,8 +12,7 @@ import {
 import { checkOptionName, pickColor } from "./select-options.js";
 
 export type SelectRef =
-  | { value: SelectValue; created: false }
-  | { value: SelectValue; created: true; option: SelectOptionResponse };
+  { value: SelectValue; created: false } | { value: SelectValue; created: true; option: SelectOptionResponse };
 
 /**
  * Resolves `{name}` or `{id}` against a select-like schema. `pending` lists
@@ -64,7 +63,9 @@ export function parseDateValue(input: unknown, path: string, expected: () => Err
   if (typeof start !== "string") throw bodyValidationError(`${path}.start should be a string.`);
   const parsedStart = parseIsoDate(start);
   if (parsedStart === undefined) {
-    throw bodyValidationError(`${path}.start should be a valid ISO 8601 date string, instead was \`${JSON.stringify(start)}\`.`);
+    throw bodyValidationError(
+      `${path}.start should be a valid ISO 8601 date string, instead was \`${JSON.stringify(start)}\`.`,
+    );
   }
   const end = input["end"];
   let endText: string | null = null;

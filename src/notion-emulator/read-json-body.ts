@@ -15,7 +15,11 @@ export async function readJsonBody(req: IncomingMessage): Promise<Record<string,
     if (size <= MAX_BODY_BYTES) chunks.push(chunk);
   }
   if (size > MAX_BODY_BYTES) {
-    throw new NotionApiError(413, "validation_error", `Request body too large: ${size} bytes, the limit is ${MAX_BODY_BYTES}.`);
+    throw new NotionApiError(
+      413,
+      "validation_error",
+      `Request body too large: ${size} bytes, the limit is ${MAX_BODY_BYTES}.`,
+    );
   }
   const text = Buffer.concat(chunks).toString("utf8");
   if (text.trim() === "") return {};
@@ -25,6 +29,7 @@ export async function readJsonBody(req: IncomingMessage): Promise<Record<string,
   } catch {
     throw new NotionApiError(400, "invalid_json", "Error parsing JSON body.");
   }
-  if (!isRecord(parsed)) throw bodyValidationError(`body should be an object, instead was \`${JSON.stringify(parsed)}\`.`);
+  if (!isRecord(parsed))
+    throw bodyValidationError(`body should be an object, instead was \`${JSON.stringify(parsed)}\`.`);
   return parsed;
 }

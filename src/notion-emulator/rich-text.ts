@@ -8,9 +8,26 @@ type AnnotationColor = Annotations["color"];
 
 const ANNOTATION_FLAGS = ["bold", "italic", "strikethrough", "underline", "code"] as const;
 const ANNOTATION_COLORS = new Set<string>([
-  "default", "gray", "brown", "orange", "yellow", "green", "blue", "purple", "pink", "red",
-  "default_background", "gray_background", "brown_background", "orange_background", "yellow_background",
-  "green_background", "blue_background", "purple_background", "pink_background", "red_background",
+  "default",
+  "gray",
+  "brown",
+  "orange",
+  "yellow",
+  "green",
+  "blue",
+  "purple",
+  "pink",
+  "red",
+  "default_background",
+  "gray_background",
+  "brown_background",
+  "orange_background",
+  "yellow_background",
+  "green_background",
+  "blue_background",
+  "purple_background",
+  "pink_background",
+  "red_background",
 ]);
 
 /**
@@ -19,7 +36,8 @@ const ANNOTATION_COLORS = new Set<string>([
  * error messages the way Notion does, e.g. `body.properties.Notes.rich_text`.
  */
 export function parseRichTextArray(raw: unknown, path: string): RichTextItemResponse[] {
-  if (!Array.isArray(raw)) throw bodyValidationError(`${path} should be an array, instead was \`${JSON.stringify(raw)}\`.`);
+  if (!Array.isArray(raw))
+    throw bodyValidationError(`${path} should be an array, instead was \`${JSON.stringify(raw)}\`.`);
   if (raw.length > MAX_RICH_TEXT_ITEMS) {
     throw bodyValidationError(`${path}.length should be ≤ \`${MAX_RICH_TEXT_ITEMS}\`, instead was \`${raw.length}\`.`);
   }
@@ -64,7 +82,9 @@ function parseLink(raw: unknown, path: string): { url: string } | null {
   if (!isRecord(raw) || typeof raw["url"] !== "string") throw bodyValidationError(`${path}.url should be a string.`);
   const url = raw["url"];
   if (url.length > MAX_LINK_URL_CHARS) {
-    throw bodyValidationError(`${path}.url.length should be ≤ \`${MAX_LINK_URL_CHARS}\`, instead was \`${url.length}\`.`);
+    throw bodyValidationError(
+      `${path}.url.length should be ≤ \`${MAX_LINK_URL_CHARS}\`, instead was \`${url.length}\`.`,
+    );
   }
   if (!/^[a-z][a-z0-9+.-]*:/i.test(url)) throw bodyValidationError(`Invalid URL for link: ${JSON.stringify(url)}.`);
   return { url };

@@ -9,7 +9,9 @@ export function requirePathId(raw: string | undefined, name: string): string {
   const decoded = decodeURIComponent(raw ?? "");
   const id = parseNotionId(decoded);
   if (id === undefined) {
-    throw validationError(`path failed validation: path.${name} should be a valid uuid, instead was \`${JSON.stringify(decoded)}\`.`);
+    throw validationError(
+      `path failed validation: path.${name} should be a valid uuid, instead was \`${JSON.stringify(decoded)}\`.`,
+    );
   }
   return id;
 }

@@ -7,7 +7,14 @@ import { toPageResponse, toWorkspacePageResponse } from "./page-response.js";
 import { paginate, parsePageSize } from "./paginate.js";
 import { plainTextOf } from "./rich-text.js";
 
-type Hit = { id: string; kind: "page" | "data_source"; title: string; editedMs: number; seq: number; render(): SearchResult };
+type Hit = {
+  id: string;
+  kind: "page" | "data_source";
+  title: string;
+  editedMs: number;
+  seq: number;
+  render(): SearchResult;
+};
 type SearchResult = PageObjectResponse | DataSourceObjectResponse;
 
 /** POST /v1/search: pages and data sources whose title contains `query`, case-insensitively. */
@@ -44,7 +51,9 @@ function parseKindFilter(filter: unknown): "page" | "data_source" | undefined {
   if (filter["property"] !== "object") throw bodyValidationError('body.filter.property should be "object".');
   const value = filter["value"];
   if (value !== "page" && value !== "data_source") {
-    throw bodyValidationError(`body.filter.value should be "page" or "data_source", instead was \`${JSON.stringify(value)}\`.`);
+    throw bodyValidationError(
+      `body.filter.value should be "page" or "data_source", instead was \`${JSON.stringify(value)}\`.`,
+    );
   }
   return value;
 }
@@ -54,7 +63,8 @@ function parseSort(sort: unknown): number {
   if (sort === undefined) return -1;
   if (!isRecord(sort)) throw bodyValidationError("body.sort should be an object.");
   if (sort["property"] === "relevance") return -1;
-  if (sort["timestamp"] !== "last_edited_time") throw bodyValidationError('body.sort.timestamp should be "last_edited_time".');
+  if (sort["timestamp"] !== "last_edited_time")
+    throw bodyValidationError('body.sort.timestamp should be "last_edited_time".');
   if (sort["direction"] !== "ascending" && sort["direction"] !== "descending") {
     throw bodyValidationError('body.sort.direction should be "ascending" or "descending".');
   }
@@ -71,7 +81,14 @@ function everything(ctx: EmulatorContext): Hit[] {
     const db = store.databases.get(ds.databaseId);
     if (db === undefined || db.inTrash) continue;
     const title = plainTextOf(ds.title);
-    hits.push({ id: ds.id, kind: "data_source", title, editedMs: ds.editedMs, seq: ds.seq, render: () => toDataSourceResponse(ds, db, botRef) });
+    hits.push({
+      id: ds.id,
+      kind: "data_source",
+      title,
+      editedMs: ds.editedMs,
+      seq: ds.seq,
+      render: () => toDataSourceResponse(ds, db, botRef),
+    });
     for (const row of store.rowsOf(ds.id)) {
       if (row.inTrash) continue;
       const response = () => toPageResponse(row, ds, botRef);

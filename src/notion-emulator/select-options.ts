@@ -34,7 +34,9 @@ export function parseOptions(raw: unknown, path: string): SelectOptionResponse[]
     }
     const color = item["color"];
     if (color !== undefined && !(SELECT_COLORS as ReadonlyArray<unknown>).includes(color)) {
-      throw bodyValidationError(`${path}[${index}].color should be a select color, instead was \`${JSON.stringify(color)}\`.`);
+      throw bodyValidationError(
+        `${path}[${index}].color should be a select color, instead was \`${JSON.stringify(color)}\`.`,
+      );
     }
     const rawDescription = item["description"];
     options.push({
@@ -52,7 +54,9 @@ export function checkOptionName(name: string, path: string): void {
   if (name.length === 0) throw bodyValidationError(`${path} should not be empty.`);
   if (name.includes(",")) throw validationError(`Invalid select option, commas not allowed: ${name} (${path}).`);
   if (name.length > MAX_SELECT_NAME_CHARS) {
-    throw bodyValidationError(`${path}.length should be ≤ \`${MAX_SELECT_NAME_CHARS}\`, instead was \`${name.length}\`.`);
+    throw bodyValidationError(
+      `${path}.length should be ≤ \`${MAX_SELECT_NAME_CHARS}\`, instead was \`${name.length}\`.`,
+    );
   }
 }
 
@@ -66,7 +70,12 @@ type StatusConfig = Extract<PropertyConfigResponse, { type: "status" }>["status"
 // The real API only makes the default options; explicit ones are a test convenience.
 export function parseStatusConfig(config: Record<string, unknown>, path: string): StatusConfig {
   if (config["options"] === undefined) {
-    const options = STATUS_DEFAULTS.map((option) => ({ id: newNotionId(), name: option.name, color: option.color, description: null }));
+    const options = STATUS_DEFAULTS.map((option) => ({
+      id: newNotionId(),
+      name: option.name,
+      color: option.color,
+      description: null,
+    }));
     const groups = STATUS_GROUPS.map((group) => ({
       id: newNotionId(),
       name: group.name,

@@ -26,7 +26,13 @@ export function syncDualRelations(
   }
 }
 
-function editRelation(target: StoredRow | undefined, propertyId: string, pageId: string, add: boolean, editedMs: number) {
+function editRelation(
+  target: StoredRow | undefined,
+  propertyId: string,
+  pageId: string,
+  add: boolean,
+  editedMs: number,
+) {
   if (target === undefined) return;
   const current = target.values.get(propertyId);
   const ids = current?.type === "relation" ? current.relation.filter((r) => r.id !== pageId) : [];

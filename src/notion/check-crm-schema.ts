@@ -23,7 +23,9 @@ export class NotionSchemaError extends Error {
   override readonly name = "NotionSchemaError";
 
   constructor(readonly problems: readonly string[]) {
-    super(`The Notion databases do not match the expected schema:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    super(
+      `The Notion databases do not match the expected schema:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`,
+    );
   }
 }
 
@@ -41,21 +43,38 @@ export async function checkCrmSchema(notion: NotionGateway, ids: CrmDatabaseIds)
     const where = `${expected.label} (${expected.setting})`;
     try {
       const dataSourceId = await notion.dataSourceId(ids[database]!);
-      const dataSource = await notion.read("dataSources.retrieve", (client) => client.dataSources.retrieve({ data_source_id: dataSourceId }));
+      const dataSource = await notion.read("dataSources.retrieve", (client) =>
+        client.dataSources.retrieve({ data_source_id: dataSourceId }),
+      );
       report.dataSourceIds[database] = dataSourceId;
       const properties = isFullDataSource(dataSource) ? dataSource.properties : {};
-      report.propertyTypes[database] = Object.fromEntries(Object.entries(properties).map(([name, config]) => [name, config.type]));
-      report.properties[database] = Object.fromEntries(Object.entries(properties).map(([name, config]) => [name, summarise(config)]));
+      report.propertyTypes[database] = Object.fromEntries(
+        Object.entries(properties).map(([name, config]) => [name, config.type]),
+      );
+      report.properties[database] = Object.fromEntries(
+        Object.entries(properties).map(([name, config]) => [name, summarise(config)]),
+      );
       report.problems.push(...propertyProblems(expected, properties).map((problem) => `${where}: ${problem}`));
       for (const property of expected.properties) {
         const actual = properties[property.name];
         if (property.relatesTo !== undefined && actual?.type === "relation") {
-          relationTargets.push({ from: database, property: property.name, to: property.relatesTo, actual: actual.relation.data_source_id });
+          relationTargets.push({
+            from: database,
+            property: property.name,
+            to: property.relatesTo,
+            actual: actual.relation.data_source_id,
+          });
         }
       }
     } catch (error) {
-      if (!isNotionGatewayError(error) || !["object_not_found", "restricted_resource"].includes(error.details.notionCode ?? "")) throw error;
-      report.problems.push(`${where}: database not found; check the id and share the database with the integration (••• menu → Connections)`);
+      if (
+        !isNotionGatewayError(error) ||
+        !["object_not_found", "restricted_resource"].includes(error.details.notionCode ?? "")
+      )
+        throw error;
+      report.problems.push(
+        `${where}: database not found; check the id and share the database with the integration (••• menu → Connections)`,
+      );
     }
   }
   // Relations are checked once every data source id is known.
@@ -63,7 +82,9 @@ export async function checkCrmSchema(notion: NotionGateway, ids: CrmDatabaseIds)
     const wanted = report.dataSourceIds[to];
     if (wanted !== undefined && (parseNotionId(actual) ?? actual) !== wanted) {
       const { label, setting } = CRM_SCHEMA[from];
-      report.problems.push(`${label} (${setting}): property "${property}" relates to another database, expected ${CRM_SCHEMA[to].label}`);
+      report.problems.push(
+        `${label} (${setting}): property "${property}" relates to another database, expected ${CRM_SCHEMA[to].label}`,
+      );
     }
   }
   return report;
@@ -78,7 +99,8 @@ export async function assertCrmSchema(notion: NotionGateway, ids: CrmDatabaseIds
 function propertyProblems(expected: ExpectedDatabase, properties: Record<string, PropertyConfig>): string[] {
   return expected.properties.flatMap((property) => {
     const actual = properties[property.name];
-    if (actual === undefined) return property.optional ? [] : [`property "${property.name}" is missing (expected ${typeList(property)})`];
+    if (actual === undefined)
+      return property.optional ? [] : [`property "${property.name}" is missing (expected ${typeList(property)})`];
     if (!(property.types as readonly string[]).includes(actual.type)) {
       return [`property "${property.name}" is ${actual.type}, expected ${typeList(property)}`];
     }
@@ -91,7 +113,10 @@ function missingStatusOptions(property: ExpectedProperty, actual: PropertyConfig
   const names = new Set(actual.status.options.map((option) => option.name));
   return property.requiredOptions
     .filter((option) => !names.has(option))
-    .map((option) => `status property "${property.name}" has no option "${option}" (add it in Notion: status options cannot be created through the API)`);
+    .map(
+      (option) =>
+        `status property "${property.name}" has no option "${option}" (add it in Notion: status options cannot be created through the API)`,
+    );
 }
 
 function typeList(property: ExpectedProperty): string {

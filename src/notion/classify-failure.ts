@@ -23,16 +23,31 @@ export function classifyFailure(error: unknown): Failure {
     const notionCode = APIResponseError.isAPIResponseError(error) ? error.code : undefined;
     const rateLimitReason = stringField(error.additional_data?.rate_limit_reason);
     if (NEVER_RETRY_REASONS.has(rateLimitReason ?? "") || NEVER_RETRY_REASONS.has(notionCode ?? "")) {
-      return { kind: "permanent", reason: rateLimitReason ?? String(notionCode), status, ...(notionCode && { notionCode }) };
+      return {
+        kind: "permanent",
+        reason: rateLimitReason ?? String(notionCode),
+        status,
+        ...(notionCode && { notionCode }),
+      };
     }
     if (status === 429 || status === 529) {
       return { kind: "throttled", retryAfterMs: parseRetryAfter(error.headers), reason: rateLimitReason, status };
     }
     if (status >= 500 || status === 408) {
       const committedResourceId = stringField(error.additional_data?.committed_resource_id);
-      return { kind: "ambiguous", reason: notionCode ?? `HTTP ${status}`, status, ...(committedResourceId && { committedResourceId }) };
+      return {
+        kind: "ambiguous",
+        reason: notionCode ?? `HTTP ${status}`,
+        status,
+        ...(committedResourceId && { committedResourceId }),
+      };
     }
-    return { kind: "permanent", reason: notionCode ?? `HTTP ${status}`, status, ...(notionCode && { notionCode, message: error.message }) };
+    return {
+      kind: "permanent",
+      reason: notionCode ?? `HTTP ${status}`,
+      status,
+      ...(notionCode && { notionCode, message: error.message }),
+    };
   }
   if (RequestTimeoutError.isRequestTimeoutError(error) || isAbortTimeout(error)) {
     return { kind: "ambiguous", reason: "timeout" };

@@ -1,6 +1,7 @@
 /** The Notion schema of the contract: what the server reads and writes. */
 export type CrmDatabase = "contacts" | "deals" | "activities";
-export type PropertyType = "title" | "rich_text" | "email" | "select" | "status" | "date" | "number" | "people" | "relation";
+export type PropertyType =
+  "title" | "rich_text" | "email" | "select" | "status" | "date" | "number" | "people" | "relation";
 
 export type ExpectedProperty = {
   readonly name: string;

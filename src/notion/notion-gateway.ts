@@ -62,7 +62,11 @@ export type NotionGatewayOptions = {
 export function createNotionGateway(options: NotionGatewayOptions): NotionGateway {
   const { logger, signal, maxAttempts = NOTION_MAX_ATTEMPTS, backoffBaseMs = NOTION_BACKOFF_BASE_MS } = options;
   const log = logger.child({ area: "notion" });
-  const bucket = createTokenBucket({ db: options.db, name: "notion", ratePerSecond: options.ratePerSecond * NOTION_PACING_HEADROOM });
+  const bucket = createTokenBucket({
+    db: options.db,
+    name: "notion",
+    ratePerSecond: options.ratePerSecond * NOTION_PACING_HEADROOM,
+  });
   const client = new Client({
     auth: options.token,
     baseUrl: options.baseUrl,
@@ -81,7 +85,12 @@ export function createNotionGateway(options: NotionGatewayOptions): NotionGatewa
     logger: (level, message, extraInfo) => log.debug({ sdk: extraInfo, sdkLevel: level }, message),
   });
 
-  async function attempt<T>(operation: string, run: (client: Client) => Promise<T>, isWrite: boolean, recover?: RecoverWrite<T>): Promise<T> {
+  async function attempt<T>(
+    operation: string,
+    run: (client: Client) => Promise<T>,
+    isWrite: boolean,
+    recover?: RecoverWrite<T>,
+  ): Promise<T> {
     for (let attemptNumber = 1; ; attemptNumber++) {
       let failure: Failure;
       try {
@@ -92,7 +101,12 @@ export function createNotionGateway(options: NotionGatewayOptions): NotionGatewa
         const context = { operation, attempt: attemptNumber, ...failure };
         if (failure.kind === "permanent") {
           const said = failure.message === undefined ? "" : ` (${failure.message})`;
-          throw new NotionGatewayError("notion_rejected", `Notion rejected ${operation}: ${failure.reason}${said}`, detailsOf(operation, failure, attemptNumber), { cause: error });
+          throw new NotionGatewayError(
+            "notion_rejected",
+            `Notion rejected ${operation}: ${failure.reason}${said}`,
+            detailsOf(operation, failure, attemptNumber),
+            { cause: error },
+          );
         }
         if (failure.kind === "throttled") {
           log.warn({ ...context, rateLimitReason: failure.reason }, "notion throttled the request");
@@ -104,7 +118,12 @@ export function createNotionGateway(options: NotionGatewayOptions): NotionGatewa
           if (settled.done) return settled.value;
         }
         if (attemptNumber >= maxAttempts) {
-          throw new NotionGatewayError("notion_unavailable", `Notion did not complete ${operation} after ${attemptNumber} attempts: ${failure.reason}`, detailsOf(operation, failure, attemptNumber), { cause: error });
+          throw new NotionGatewayError(
+            "notion_unavailable",
+            `Notion did not complete ${operation} after ${attemptNumber} attempts: ${failure.reason}`,
+            detailsOf(operation, failure, attemptNumber),
+            { cause: error },
+          );
         }
       }
       await sleep(delayBefore(attemptNumber, failure), signal);
@@ -119,11 +138,19 @@ export function createNotionGateway(options: NotionGatewayOptions): NotionGatewa
     attemptNumber: number,
   ): Promise<{ done: true; value: T } | { done: false }> {
     if (recover === undefined) {
-      throw new NotionGatewayError("notion_write_ambiguous", `Notion may or may not have applied ${operation} (${failure.reason})`, detailsOf(operation, failure, attemptNumber), { cause: error });
+      throw new NotionGatewayError(
+        "notion_write_ambiguous",
+        `Notion may or may not have applied ${operation} (${failure.reason})`,
+        detailsOf(operation, failure, attemptNumber),
+        { cause: error },
+      );
     }
     const found = await recover(failure.committedResourceId);
     if (found !== undefined) {
-      log.info({ operation, committedResourceId: failure.committedResourceId }, "notion had applied the write; not sending it again");
+      log.info(
+        { operation, committedResourceId: failure.committedResourceId },
+        "notion had applied the write; not sending it again",
+      );
       return { done: true, value: found };
     }
     return { done: false };
@@ -167,5 +194,10 @@ export function notionGatewayFromConfig(
   config: { NOTION_TOKEN: string; NOTION_BASE_URL: string; NOTION_RATE_LIMIT_RPS: number },
   options: Omit<NotionGatewayOptions, "token" | "baseUrl" | "ratePerSecond">,
 ): NotionGateway {
-  return createNotionGateway({ token: config.NOTION_TOKEN, baseUrl: config.NOTION_BASE_URL, ratePerSecond: config.NOTION_RATE_LIMIT_RPS, ...options });
+  return createNotionGateway({
+    token: config.NOTION_TOKEN,
+    baseUrl: config.NOTION_BASE_URL,
+    ratePerSecond: config.NOTION_RATE_LIMIT_RPS,
+    ...options,
+  });
 }

@@ -1,7 +1,10 @@
 import type { TokenBucket } from "./token-bucket.js";
 
 /** The subset of fetch the Notion SDK calls (its `fetch` option). */
-export type SdkFetch = (url: string, init?: { method?: string; headers?: Record<string, string>; body?: string | FormData }) => Promise<Response>;
+export type SdkFetch = (
+  url: string,
+  init?: { method?: string; headers?: Record<string, string>; body?: string | FormData },
+) => Promise<Response>;
 
 export type PacedFetchOptions = {
   bucket: TokenBucket;
@@ -19,7 +22,13 @@ export type PacedFetchOptions = {
  * first takes a token from the shared bucket. The timeout starts after the
  * token: time spent queueing for the rate limit is not Notion being slow.
  */
-export function createPacedFetch({ bucket, timeoutMs, fetch = globalThis.fetch, signal, onSend }: PacedFetchOptions): SdkFetch {
+export function createPacedFetch({
+  bucket,
+  timeoutMs,
+  fetch = globalThis.fetch,
+  signal,
+  onSend,
+}: PacedFetchOptions): SdkFetch {
   return async (url, init = {}) => {
     await bucket.take(signal);
     const timeout = AbortSignal.timeout(timeoutMs);

@@ -18,7 +18,7 @@ export type ChoiceType = "select" | "status";
  */
 export function textChunks(text: string): Array<{ text: { content: string } }> {
   const chunks: Array<{ text: { content: string } }> = [];
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     let end = Math.min(start + RICH_TEXT_MAX_CHARS, text.length);
     if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
     chunks.push({ text: { content: text.slice(start, end) } });
@@ -34,7 +34,9 @@ export const title = (text: string): PropertyValueRequest => ({ title: textChunk
 export const richText = (text: string): PropertyValueRequest => ({ rich_text: textChunks(text) });
 export const email = (address: string): PropertyValueRequest => ({ email: address });
 export const date = (at: Date): PropertyValueRequest => ({ date: { start: at.toISOString() } });
-export const relation = (pageIds: readonly string[]): PropertyValueRequest => ({ relation: pageIds.map((id) => ({ id })) });
+export const relation = (pageIds: readonly string[]): PropertyValueRequest => ({
+  relation: pageIds.map((id) => ({ id })),
+});
 
 /** A select or status value, whichever type the property has. */
 export function choice(type: ChoiceType, name: string): PropertyValueRequest {
@@ -43,7 +45,10 @@ export function choice(type: ChoiceType, name: string): PropertyValueRequest {
 
 /** A select option name Notion accepts: no commas, at most 100 characters. */
 export function selectOptionName(raw: string): string {
-  return Array.from(raw.replaceAll(",", " ").replace(/\s+/g, " ").trim()).slice(0, SELECT_NAME_MAX_CHARS).join("").trim();
+  return Array.from(raw.replaceAll(",", " ").replace(/\s+/g, " ").trim())
+    .slice(0, SELECT_NAME_MAX_CHARS)
+    .join("")
+    .trim();
 }
 
 /** The plain text of a title or rich_text property; "" for anything else or empty. */

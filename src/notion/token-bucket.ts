@@ -26,7 +26,13 @@ export type TokenBucketOptions = {
  * transaction (microseconds); a refused taker sleeps exactly until the next
  * token is due, then tries again.
  */
-export function createTokenBucket({ db, name, ratePerSecond, capacity = 1, now = Date.now }: TokenBucketOptions): TokenBucket {
+export function createTokenBucket({
+  db,
+  name,
+  ratePerSecond,
+  capacity = 1,
+  now = Date.now,
+}: TokenBucketOptions): TokenBucket {
   const read = db.prepare<[string], { tokens: number; updated_at_ms: number }>(
     "SELECT tokens, updated_at_ms FROM rate_bucket WHERE name = ?",
   );

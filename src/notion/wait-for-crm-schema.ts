@@ -14,7 +14,11 @@ export const SCHEMA_RETRY_MAX_MS = 5 * 60_000;
 export async function waitForCrmSchema(
   notion: Parameters<typeof assertCrmSchema>[0],
   ids: CrmDatabaseIds,
-  { logger, signal, retryBaseMs = SCHEMA_RETRY_BASE_MS }: { logger: Logger; signal?: AbortSignal; retryBaseMs?: number },
+  {
+    logger,
+    signal,
+    retryBaseMs = SCHEMA_RETRY_BASE_MS,
+  }: { logger: Logger; signal?: AbortSignal; retryBaseMs?: number },
 ): Promise<CrmSchemaReport> {
   for (let attempt = 1; ; attempt++) {
     await sleep(backoffDelayMs(attempt, retryBaseMs, SCHEMA_RETRY_MAX_MS), signal);

@@ -52,7 +52,11 @@ export type CrmServerOverrides = Partial<Pick<NotionGatewayOptions, "backoffBase
  * queued while the check is retried, because a server that is down loses
  * the form posts sent to it. Leads a previous process left queued resume.
  */
-export async function startCrmServer(config: ServerConfig, logger: Logger, overrides: CrmServerOverrides = {}): Promise<CrmServer> {
+export async function startCrmServer(
+  config: ServerConfig,
+  logger: Logger,
+  overrides: CrmServerOverrides = {},
+): Promise<CrmServer> {
   const db = openStore(config.DATA_DIR);
   const shutdown = new AbortController();
   try {
@@ -70,7 +74,10 @@ export async function startCrmServer(config: ServerConfig, logger: Logger, overr
     };
     const schema = await assertCrmSchema(notion, databases).catch((error: unknown) => {
       if (!isNotionGatewayError(error) || !error.retryable) throw error;
-      logger.warn({ err: error }, "Notion is unreachable at start: leads are accepted and queued, and the schema check is retried");
+      logger.warn(
+        { err: error },
+        "Notion is unreachable at start: leads are accepted and queued, and the schema check is retried",
+      );
       return undefined;
     });
 
@@ -104,8 +111,14 @@ export async function startCrmServer(config: ServerConfig, logger: Logger, overr
       ...(overrides.dealEventQuietMs !== undefined && { quietMs: overrides.dealEventQuietMs }),
       ...(overrides.retryBaseMs !== undefined && { retryBaseMs: overrides.retryBaseMs }),
     });
-    const accept = { queue, worker, ...(overrides.leadResponseWaitMs !== undefined && { responseWaitMs: overrides.leadResponseWaitMs }) };
-    const formSecrets = Object.fromEntries(FORM_SERVICES.map((service) => [service.name, config[service.secretSetting]]));
+    const accept = {
+      queue,
+      worker,
+      ...(overrides.leadResponseWaitMs !== undefined && { responseWaitMs: overrides.leadResponseWaitMs }),
+    };
+    const formSecrets = Object.fromEntries(
+      FORM_SERVICES.map((service) => [service.name, config[service.secretSetting]]),
+    );
     const routes = [
       leadRoute({ ...accept, formSecret: config.FORM_SECRET, honeypotField: config.HONEYPOT_FIELD }),
       formServiceRoute({
@@ -114,7 +127,10 @@ export async function startCrmServer(config: ServerConfig, logger: Logger, overr
         secrets: formSecrets,
         fieldMap: config.FORM_FIELD_MAP,
         honeypotField: config.HONEYPOT_FIELD,
-        limits: createSenderLimits(db, { perIpPerHour: config.LEADS_PER_IP_PER_HOUR, perEmailPerHour: config.LEADS_PER_EMAIL_PER_HOUR }),
+        limits: createSenderLimits(db, {
+          perIpPerHour: config.LEADS_PER_IP_PER_HOUR,
+          perEmailPerHour: config.LEADS_PER_EMAIL_PER_HOUR,
+        }),
       }),
       notionWebhookRoute({
         secret: config.NOTION_WEBHOOK_SECRET,
@@ -136,7 +152,11 @@ export async function startCrmServer(config: ServerConfig, logger: Logger, overr
     if (schema !== undefined) {
       startWorkers(schema);
     } else {
-      waitForCrmSchema(notion, databases, { logger, signal: shutdown.signal, ...(overrides.schemaRetryBaseMs !== undefined && { retryBaseMs: overrides.schemaRetryBaseMs }) }).then(
+      waitForCrmSchema(notion, databases, {
+        logger,
+        signal: shutdown.signal,
+        ...(overrides.schemaRetryBaseMs !== undefined && { retryBaseMs: overrides.schemaRetryBaseMs }),
+      }).then(
         startWorkers,
         () => undefined, // aborted: the server is stopping
       );
@@ -161,4 +181,3 @@ export async function startCrmServer(config: ServerConfig, logger: Logger, overr
     throw error;
   }
 }
-

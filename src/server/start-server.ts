@@ -10,7 +10,10 @@ export type RunningServer = {
   close(): Promise<void>;
 };
 
-export async function startServer(app: Express, { host, port }: { host: string; port: number }): Promise<RunningServer> {
+export async function startServer(
+  app: Express,
+  { host, port }: { host: string; port: number },
+): Promise<RunningServer> {
   const server: Server = app.listen(port, host);
   await once(server, "listening");
   const address = server.address() as AddressInfo;

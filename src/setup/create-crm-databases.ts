@@ -29,7 +29,10 @@ export type CrmSetup = {
  */
 export async function createCrmDatabases(notion: NotionGateway, parentPageId: string): Promise<CrmSetup> {
   const found = await findCrmDatabases(notion, parentPageId).catch((error: unknown) => {
-    if (isNotionGatewayError(error) && ["object_not_found", "restricted_resource"].includes(error.details.notionCode ?? "")) {
+    if (
+      isNotionGatewayError(error) &&
+      ["object_not_found", "restricted_resource"].includes(error.details.notionCode ?? "")
+    ) {
       throw new ParentPageError(parentPageId, { cause: error });
     }
     throw error;
@@ -52,7 +55,8 @@ export async function createCrmDatabases(notion: NotionGateway, parentPageId: st
     const created = await createDatabase(notion, parentPageId, database, contactsDataSourceId ?? "");
     databases[database] = { databaseId: created.id, created: true, duplicates: [] };
     ids[database] = created.id;
-    if (database === "contacts") contactsDataSourceId = firstDataSourceId(created) ?? (await notion.dataSourceId(created.id));
+    if (database === "contacts")
+      contactsDataSourceId = firstDataSourceId(created) ?? (await notion.dataSourceId(created.id));
   }
 
   // Proves the result as the server will see it, the Contact relation included.
@@ -60,7 +64,12 @@ export async function createCrmDatabases(notion: NotionGateway, parentPageId: st
   return { databases, problems: final.problems };
 }
 
-function createDatabase(notion: NotionGateway, parentPageId: string, database: CrmDatabase, contactsDataSourceId: string): Promise<CreateDatabaseResponse> {
+function createDatabase(
+  notion: NotionGateway,
+  parentPageId: string,
+  database: CrmDatabase,
+  contactsDataSourceId: string,
+): Promise<CreateDatabaseResponse> {
   const { title, properties } = CRM_DATABASE_CONFIGS[database];
   return notion.write(
     `databases.create ${title}`,
@@ -74,7 +83,9 @@ function createDatabase(notion: NotionGateway, parentPageId: string, database: C
     // rather than risk a second database with the same title.
     async (committedId) => {
       const id = committedId ?? (await findCrmDatabases(notion, parentPageId))[database][0];
-      return id === undefined ? undefined : notion.read("databases.retrieve", (client) => client.databases.retrieve({ database_id: id }));
+      return id === undefined
+        ? undefined
+        : notion.read("databases.retrieve", (client) => client.databases.retrieve({ database_id: id }));
     },
   );
 }

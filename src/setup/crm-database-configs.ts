@@ -2,7 +2,9 @@ import type { CreateDatabaseParameters } from "@notionhq/client";
 import { CONTACT_STATUSES, DEAL_STAGES, FORM_SUBMISSION_ACTIVITY, type CrmDatabase } from "../notion/crm-schema.js";
 
 /** A property configuration as POST /v1/databases takes it in `initial_data_source.properties`. */
-export type PropertyConfigRequest = NonNullable<NonNullable<CreateDatabaseParameters["initial_data_source"]>["properties"]>[string];
+export type PropertyConfigRequest = NonNullable<
+  NonNullable<CreateDatabaseParameters["initial_data_source"]>["properties"]
+>[string];
 export type PropertyConfigs = Record<string, PropertyConfigRequest>;
 
 export type CrmDatabaseConfig = {

@@ -13,13 +13,20 @@ const PAGE_SIZE = 100;
  * Contacts, Deals and Activities by title. A database's block carries the
  * database's id, so no further lookup is needed.
  */
-export async function findCrmDatabases(notion: Pick<NotionGateway, "read">, parentPageId: string): Promise<FoundCrmDatabases> {
+export async function findCrmDatabases(
+  notion: Pick<NotionGateway, "read">,
+  parentPageId: string,
+): Promise<FoundCrmDatabases> {
   const found: FoundCrmDatabases = { contacts: [], deals: [], activities: [] };
   const byTitle = new Map(CRM_DATABASE_ORDER.map((database) => [CRM_DATABASE_CONFIGS[database].title, database]));
   let cursor: string | undefined;
   do {
     const page = await notion.read("blocks.children.list", (client) =>
-      client.blocks.children.list({ block_id: parentPageId, page_size: PAGE_SIZE, ...(cursor !== undefined && { start_cursor: cursor }) }),
+      client.blocks.children.list({
+        block_id: parentPageId,
+        page_size: PAGE_SIZE,
+        ...(cursor !== undefined && { start_cursor: cursor }),
+      }),
     );
     for (const block of page.results) {
       if (!isFullBlock(block) || block.type !== "child_database" || block.in_trash) continue;

@@ -14,12 +14,15 @@ export function formatCrmSetup(setup: CrmSetup): { stdout: string; stderr: strin
     if (entry === undefined) continue;
     const { label } = CRM_SCHEMA[database];
     out.push(`# ${label}: ${entry.created ? "created" : "already under the page, reused"} (${entry.databaseId})`);
-    if (entry.duplicates.length > 0) out.push(`#   other databases titled "${label}" there were left alone: ${entry.duplicates.join(", ")}`);
+    if (entry.duplicates.length > 0)
+      out.push(`#   other databases titled "${label}" there were left alone: ${entry.duplicates.join(", ")}`);
   }
   if (setup.problems.length > 0) {
     const anyCreated = Object.values(setup.databases).some((entry) => entry.created);
     const stderr = [
-      anyCreated ? "The Notion databases do not match the expected schema:" : "Databases already under the page do not match the expected schema, so nothing was created:",
+      anyCreated
+        ? "The Notion databases do not match the expected schema:"
+        : "Databases already under the page do not match the expected schema, so nothing was created:",
       ...setup.problems.map((problem) => `  - ${problem}`),
       "Fix them in Notion (or move them off the page), then run setup-notion again.",
     ];

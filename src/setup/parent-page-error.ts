@@ -3,7 +3,10 @@ export class ParentPageError extends Error {
   readonly code = "parent_page_unavailable";
   override readonly name = "ParentPageError";
 
-  constructor(readonly pageId: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly pageId: string,
+    options?: { cause?: unknown },
+  ) {
     super(
       `Notion cannot find page ${pageId}: check the id, and share the page with the integration ` +
         "(the page's ••• menu → Connections → your integration), then run setup-notion again.",

@@ -16,7 +16,12 @@ export type SignatureCheck = { ok: true; deliveryId?: string } | { ok: false; re
  *   (several, for secret rotation). Its id is the idempotency key.
  * The reason is for the log only; the caller answers every failure the same.
  */
-export function verifyFormSignature(body: Buffer, header: HeaderReader, secret: string, nowMs = Date.now()): SignatureCheck {
+export function verifyFormSignature(
+  body: Buffer,
+  header: HeaderReader,
+  secret: string,
+  nowMs = Date.now(),
+): SignatureCheck {
   const standardSignature = header("webhook-signature");
   if (standardSignature !== undefined) return verifyStandardWebhook(body, header, standardSignature, secret, nowMs);
 
@@ -25,10 +30,18 @@ export function verifyFormSignature(body: Buffer, header: HeaderReader, secret: 
   const hex = given.toLowerCase().startsWith(SHA256_PREFIX) ? given.slice(SHA256_PREFIX.length) : given;
   const digest = hexDigest(hex);
   if (digest === undefined) return { ok: false, reason: "X-Form-Signature is not a 64-digit hex digest" };
-  return digestsEqual(hmacSha256(secret, body), digest) ? { ok: true } : { ok: false, reason: "X-Form-Signature does not match" };
+  return digestsEqual(hmacSha256(secret, body), digest)
+    ? { ok: true }
+    : { ok: false, reason: "X-Form-Signature does not match" };
 }
 
-function verifyStandardWebhook(body: Buffer, header: HeaderReader, signatures: string, secret: string, nowMs: number): SignatureCheck {
+function verifyStandardWebhook(
+  body: Buffer,
+  header: HeaderReader,
+  signatures: string,
+  secret: string,
+  nowMs: number,
+): SignatureCheck {
   const id = header("webhook-id")?.trim();
   const timestamp = header("webhook-timestamp")?.trim();
   if (!id || !timestamp) return { ok: false, reason: "webhook-id or webhook-timestamp missing" };
@@ -49,5 +62,7 @@ function verifyStandardWebhook(body: Buffer, header: HeaderReader, signatures: s
 
 /** `whsec_<base64>` secrets are keys in base64; any other secret is used as its UTF-8 bytes. */
 function signingKey(secret: string): Buffer {
-  return secret.startsWith(WHSEC_PREFIX) ? Buffer.from(secret.slice(WHSEC_PREFIX.length), "base64") : Buffer.from(secret, "utf8");
+  return secret.startsWith(WHSEC_PREFIX)
+    ? Buffer.from(secret.slice(WHSEC_PREFIX.length), "base64")
+    : Buffer.from(secret, "utf8");
 }

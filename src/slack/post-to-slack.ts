@@ -4,7 +4,16 @@ export const SLACK_TIMEOUT_MS = 10_000;
 
 // Slack answers these when the message or the webhook itself is wrong; sending
 // again cannot help. https://api.slack.com/messaging/webhooks#handling_errors
-const PERMANENT_ERRORS = new Set(["invalid_payload", "no_service", "no_team", "channel_not_found", "channel_is_archived", "action_prohibited", "posting_to_general_channel_denied", "invalid_token"]);
+const PERMANENT_ERRORS = new Set([
+  "invalid_payload",
+  "no_service",
+  "no_team",
+  "channel_not_found",
+  "channel_is_archived",
+  "action_prohibited",
+  "posting_to_general_channel_denied",
+  "invalid_token",
+]);
 
 export type SlackResult =
   | { ok: true }
@@ -12,7 +21,11 @@ export type SlackResult =
   | { ok: false; permanent: true; reason: string };
 
 /** One POST to an incoming webhook, classified. Never throws; the URL never appears in a reason. */
-export async function postToSlack(webhookUrl: string, message: SlackMessage, { fetch = globalThis.fetch, timeoutMs = SLACK_TIMEOUT_MS } = {}): Promise<SlackResult> {
+export async function postToSlack(
+  webhookUrl: string,
+  message: SlackMessage,
+  { fetch = globalThis.fetch, timeoutMs = SLACK_TIMEOUT_MS } = {},
+): Promise<SlackResult> {
   let response: Response;
   try {
     response = await fetch(webhookUrl, {
@@ -28,7 +41,12 @@ export async function postToSlack(webhookUrl: string, message: SlackMessage, { f
   if (response.ok) return { ok: true };
   if (response.status === 429) {
     const retryAfter = Number(response.headers.get("retry-after"));
-    return { ok: false, permanent: false, reason: "rate_limited", ...(Number.isFinite(retryAfter) && retryAfter >= 0 && { retryAfterMs: retryAfter * 1000 }) };
+    return {
+      ok: false,
+      permanent: false,
+      reason: "rate_limited",
+      ...(Number.isFinite(retryAfter) && retryAfter >= 0 && { retryAfterMs: retryAfter * 1000 }),
+    };
   }
   if (response.status >= 500) return { ok: false, permanent: false, reason: `HTTP ${response.status} ${body}`.trim() };
   if (PERMANENT_ERRORS.has(body) || (response.status >= 400 && response.status < 500)) {

@@ -12,15 +12,20 @@ export type SlackBlock =
 export type SlackMessage = { text: string; blocks?: SlackBlock[] };
 
 export const section = (text: string): SlackBlock => ({ type: "section", text: { type: "mrkdwn", text } });
-export const context = (...texts: string[]): SlackBlock => ({ type: "context", elements: texts.map((text) => ({ type: "mrkdwn" as const, text })) });
+export const context = (...texts: string[]): SlackBlock => ({
+  type: "context",
+  elements: texts.map((text) => ({ type: "mrkdwn" as const, text })),
+});
 
 /** Trims a message to Slack's limits so it is never refused as invalid_payload for its size. */
 export function fitToSlackLimits(message: SlackMessage): SlackMessage {
   const fitted: SlackMessage = { text: truncateMrkdwn(message.text, SLACK_TEXT_MAX_CHARS) };
   if (message.blocks !== undefined) {
-    fitted.blocks = message.blocks.slice(0, SLACK_MAX_BLOCKS).map((block) =>
-      block.type === "section" ? section(truncateMrkdwn(block.text.text, SLACK_SECTION_MAX_CHARS)) : block,
-    );
+    fitted.blocks = message.blocks
+      .slice(0, SLACK_MAX_BLOCKS)
+      .map((block) =>
+        block.type === "section" ? section(truncateMrkdwn(block.text.text, SLACK_SECTION_MAX_CHARS)) : block,
+      );
   }
   return fitted;
 }

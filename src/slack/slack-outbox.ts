@@ -14,8 +14,14 @@ export type OutboxItem = {
 };
 
 type Row = {
-  id: number; dedupe_key: string | null; payload_json: string; state: OutboxState; attempts: number;
-  next_attempt_at_ms: number; last_error: string | null; created_at_ms: number;
+  id: number;
+  dedupe_key: string | null;
+  payload_json: string;
+  state: OutboxState;
+  attempts: number;
+  next_attempt_at_ms: number;
+  last_error: string | null;
+  created_at_ms: number;
 };
 
 export type SlackOutbox = ReturnType<typeof createSlackOutbox>;
@@ -31,19 +37,39 @@ export function createSlackOutbox(db: Store, now: () => number = Date.now) {
   );
   const byId = db.prepare<[number], Row>("SELECT * FROM slack_outbox WHERE id = ?");
   const byKey = db.prepare<[string], Row>("SELECT * FROM slack_outbox WHERE dedupe_key = ?");
-  const nextDue = db.prepare<[{ now: number }], Row>("SELECT * FROM slack_outbox WHERE state = 'queued' AND next_attempt_at_ms <= @now AND (lease_until_ms IS NULL OR lease_until_ms < @now) ORDER BY id LIMIT 1");
-  const earliest = db.prepare<[], { at: number | null }>("SELECT min(next_attempt_at_ms) AS at FROM slack_outbox WHERE state = 'queued'");
-  const claim = db.prepare("UPDATE slack_outbox SET lease_until_ms = ? WHERE id = ? AND state = 'queued' AND (lease_until_ms IS NULL OR lease_until_ms < ?)");
-  const markSent = db.prepare("UPDATE slack_outbox SET state = 'sent', attempts = attempts + 1, sent_at_ms = ?, last_error = NULL, lease_until_ms = NULL WHERE id = ?");
-  const markRetry = db.prepare("UPDATE slack_outbox SET attempts = attempts + 1, next_attempt_at_ms = ?, last_error = ?, lease_until_ms = NULL WHERE id = ?");
-  const markDead = db.prepare("UPDATE slack_outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, lease_until_ms = NULL WHERE id = ?");
-  const listByState = db.prepare<[string, number], Row>("SELECT * FROM slack_outbox WHERE state = ? ORDER BY id LIMIT ?");
-  const revive = db.prepare("UPDATE slack_outbox SET state = 'queued', next_attempt_at_ms = ? WHERE id = ? AND state = 'dead'");
+  const nextDue = db.prepare<[{ now: number }], Row>(
+    "SELECT * FROM slack_outbox WHERE state = 'queued' AND next_attempt_at_ms <= @now AND (lease_until_ms IS NULL OR lease_until_ms < @now) ORDER BY id LIMIT 1",
+  );
+  const earliest = db.prepare<[], { at: number | null }>(
+    "SELECT min(next_attempt_at_ms) AS at FROM slack_outbox WHERE state = 'queued'",
+  );
+  const claim = db.prepare(
+    "UPDATE slack_outbox SET lease_until_ms = ? WHERE id = ? AND state = 'queued' AND (lease_until_ms IS NULL OR lease_until_ms < ?)",
+  );
+  const markSent = db.prepare(
+    "UPDATE slack_outbox SET state = 'sent', attempts = attempts + 1, sent_at_ms = ?, last_error = NULL, lease_until_ms = NULL WHERE id = ?",
+  );
+  const markRetry = db.prepare(
+    "UPDATE slack_outbox SET attempts = attempts + 1, next_attempt_at_ms = ?, last_error = ?, lease_until_ms = NULL WHERE id = ?",
+  );
+  const markDead = db.prepare(
+    "UPDATE slack_outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, lease_until_ms = NULL WHERE id = ?",
+  );
+  const listByState = db.prepare<[string, number], Row>(
+    "SELECT * FROM slack_outbox WHERE state = ? ORDER BY id LIMIT ?",
+  );
+  const revive = db.prepare(
+    "UPDATE slack_outbox SET state = 'queued', next_attempt_at_ms = ? WHERE id = ? AND state = 'dead'",
+  );
 
   return {
     /** Queues a message; with a dedupe key already used, returns the first one instead. */
     enqueue(message: SlackMessage, dedupeKey?: string): { item: OutboxItem; duplicate: boolean } {
-      const { changes, lastInsertRowid } = insert.run({ key: dedupeKey ?? null, payload: JSON.stringify(message), at: now() });
+      const { changes, lastInsertRowid } = insert.run({
+        key: dedupeKey ?? null,
+        payload: JSON.stringify(message),
+        at: now(),
+      });
       const row = changes === 1 ? byId.get(Number(lastInsertRowid)) : byKey.get(dedupeKey!);
       return { item: fromRow(row)!, duplicate: changes === 0 };
     },

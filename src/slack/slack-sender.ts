@@ -53,7 +53,10 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
   async function send(item: OutboxItem): Promise<boolean> {
     if (!outbox.claim(item.id, SLACK_LEASE_MS)) return false;
     if (webhookUrl === undefined) {
-      log.info({ slack: item.message.text, outboxId: item.id }, "Slack message (SLACK_WEBHOOK_URL is not set, so it is logged instead)");
+      log.info(
+        { slack: item.message.text, outboxId: item.id },
+        "Slack message (SLACK_WEBHOOK_URL is not set, so it is logged instead)",
+      );
       outbox.markSent(item.id);
       return true;
     }
@@ -64,11 +67,18 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
       log.info({ outboxId: item.id }, "Slack message sent");
     } else if (result.permanent) {
       outbox.markDead(item.id, result.reason);
-      log.error({ outboxId: item.id, reason: result.reason }, "SLACK MESSAGE DEAD-LETTERED: Slack refused it; see `npm run jobs`");
+      log.error(
+        { outboxId: item.id, reason: result.reason },
+        "SLACK MESSAGE DEAD-LETTERED: Slack refused it; see `npm run jobs`",
+      );
     } else {
-      const delayMs = Math.ceil(result.retryAfterMs ?? 0) || backoffDelayMs(item.attempts + 1, retryBaseMs, SLACK_RETRY_MAX_MS);
+      const delayMs =
+        Math.ceil(result.retryAfterMs ?? 0) || backoffDelayMs(item.attempts + 1, retryBaseMs, SLACK_RETRY_MAX_MS);
       outbox.markRetry(item.id, now() + delayMs, result.reason);
-      log.warn({ outboxId: item.id, reason: result.reason, retryInMs: Math.round(delayMs) }, "Slack message not sent yet; will retry");
+      log.warn(
+        { outboxId: item.id, reason: result.reason, retryInMs: Math.round(delayMs) },
+        "Slack message not sent yet; will retry",
+      );
     }
     return true;
   }

@@ -4,7 +4,11 @@ import type { Logger } from "../log/create-logger.js";
 import type { SenderLimits } from "./sender-limits.js";
 import { suspicionsOf } from "./suspicious-lead.js";
 
-export type LimitedAnswer = { status: 429; retryAfterSeconds: number; body: { error: string; retryAfterSeconds: number } };
+export type LimitedAnswer = {
+  status: 429;
+  retryAfterSeconds: number;
+  body: { error: string; retryAfterSeconds: number };
+};
 export type ScreenedAnswer = LeadAnswer | LimitedAnswer;
 
 export type Screening = {
@@ -22,9 +26,24 @@ export type Screening = {
  * filled honeypot is stored as spam and answered like success; a lead that
  * only looks suspicious is flagged and goes to Notion all the same.
  */
-export async function acceptScreenedLead(deps: AcceptLeadDependencies, lead: QueuedLead, key: string | undefined, screening: Screening & { limits?: undefined }): Promise<LeadAnswer>;
-export async function acceptScreenedLead(deps: AcceptLeadDependencies, lead: QueuedLead, key: string | undefined, screening: Screening): Promise<ScreenedAnswer>;
-export async function acceptScreenedLead(deps: AcceptLeadDependencies, lead: QueuedLead, idempotencyKey: string | undefined, screening: Screening): Promise<ScreenedAnswer> {
+export async function acceptScreenedLead(
+  deps: AcceptLeadDependencies,
+  lead: QueuedLead,
+  key: string | undefined,
+  screening: Screening & { limits?: undefined },
+): Promise<LeadAnswer>;
+export async function acceptScreenedLead(
+  deps: AcceptLeadDependencies,
+  lead: QueuedLead,
+  key: string | undefined,
+  screening: Screening,
+): Promise<ScreenedAnswer>;
+export async function acceptScreenedLead(
+  deps: AcceptLeadDependencies,
+  lead: QueuedLead,
+  idempotencyKey: string | undefined,
+  screening: Screening,
+): Promise<ScreenedAnswer> {
   const { limits, ip, honeypotFilled, log } = screening;
   const earlier = idempotencyKey === undefined ? undefined : deps.queue.findByKey(idempotencyKey);
   if (earlier !== undefined) {
@@ -34,11 +53,17 @@ export async function acceptScreenedLead(deps: AcceptLeadDependencies, lead: Que
 
   const check = limits?.take({ ip, email: lead.email }) ?? { ok: true };
   if (!check.ok) {
-    log.warn({ limitedBy: check.limitedBy, retryAfterSeconds: check.retryAfterSeconds }, "lead refused: sender over its hourly limit");
+    log.warn(
+      { limitedBy: check.limitedBy, retryAfterSeconds: check.retryAfterSeconds },
+      "lead refused: sender over its hourly limit",
+    );
     return {
       status: 429,
       retryAfterSeconds: check.retryAfterSeconds,
-      body: { error: `too many submissions from this ${check.limitedBy === "ip" ? "address" : "email"}; try again later`, retryAfterSeconds: check.retryAfterSeconds },
+      body: {
+        error: `too many submissions from this ${check.limitedBy === "ip" ? "address" : "email"}; try again later`,
+        retryAfterSeconds: check.retryAfterSeconds,
+      },
     };
   }
 
@@ -49,6 +74,7 @@ export async function acceptScreenedLead(deps: AcceptLeadDependencies, lead: Que
   }
 
   const flags = suspicionsOf(lead);
-  if (flags.length > 0) log.warn({ flags }, "lead flagged as possible spam; it goes to Notion with a warning on its activity");
+  if (flags.length > 0)
+    log.warn({ flags }, "lead flagged as possible spam; it goes to Notion with a warning on its activity");
   return acceptLead(deps, flags.length > 0 ? { ...lead, context: { ...lead.context, flags } } : lead, idempotencyKey);
 }

@@ -14,7 +14,12 @@ export function isFilled(value: unknown): boolean {
 export function honeypotFilledIn(body: Buffer, field: string): boolean {
   try {
     const json: unknown = JSON.parse(body.toString("utf8"));
-    return json !== null && typeof json === "object" && Object.hasOwn(json, field) && isFilled((json as Record<string, unknown>)[field]);
+    return (
+      json !== null &&
+      typeof json === "object" &&
+      Object.hasOwn(json, field) &&
+      isFilled((json as Record<string, unknown>)[field])
+    );
   } catch {
     return false;
   }

@@ -24,9 +24,15 @@ type Kind = "ip" | "email";
  * share DATA_DIR. Only submissions let through are counted, so a sender that
  * waits for Retry-After is let in again.
  */
-export function createSenderLimits(db: Store, { perIpPerHour, perEmailPerHour }: SenderLimitOptions, now: () => number = Date.now): SenderLimits {
+export function createSenderLimits(
+  db: Store,
+  { perIpPerHour, perEmailPerHour }: SenderLimitOptions,
+  now: () => number = Date.now,
+): SenderLimits {
   const prune = db.prepare("DELETE FROM sender_hits WHERE at_ms <= ?");
-  const count = db.prepare<[Kind, string, number], { n: number }>("SELECT count(*) AS n FROM sender_hits WHERE kind = ? AND sender = ? AND at_ms > ?");
+  const count = db.prepare<[Kind, string, number], { n: number }>(
+    "SELECT count(*) AS n FROM sender_hits WHERE kind = ? AND sender = ? AND at_ms > ?",
+  );
   // The hit whose leaving the window frees a place: the oldest, unless the limit was lowered since.
   const nthOldest = db.prepare<[Kind, string, number, number], { at_ms: number }>(
     "SELECT at_ms FROM sender_hits WHERE kind = ? AND sender = ? AND at_ms > ? ORDER BY at_ms LIMIT 1 OFFSET ?",

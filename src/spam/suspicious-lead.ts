@@ -1,4 +1,5 @@
-const LINK = /(?:https?:\/\/|www\.|\b[a-z0-9-]+\.(?:com|net|org|info|biz|io|co|ru|cn|xyz|top|site|online|click|link)\b)/i;
+const LINK =
+  /(?:https?:\/\/|www\.|\b[a-z0-9-]+\.(?:com|net|org|info|biz|io|co|ru|cn|xyz|top|site|online|click|link)\b)/i;
 // Slack mrkdwn: <url|text>, <!channel>, <@U123>, *bold*, _italic_, ~strike~, `code`.
 const MRKDWN = /[<>*`~|]|(?:^|\s)_\S(?:.*\S)?_(?:\s|$)/;
 const MENTION = /@(?:channel|here|everyone)\b/i;

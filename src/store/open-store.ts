@@ -32,7 +32,9 @@ export function migrate(db: Store, migrations: readonly Migration[]): number {
     const current = db.pragma("user_version", { simple: true }) as number;
     const latest = Math.max(0, ...migrations.map((migration) => migration.version));
     if (current > latest) {
-      throw new Error(`the state file is at schema version ${current}, newer than this program knows (${latest}); run the newer version or restore a backup`);
+      throw new Error(
+        `the state file is at schema version ${current}, newer than this program knows (${latest}); run the newer version or restore a backup`,
+      );
     }
     const pending = migrations.filter((migration) => migration.version > current).sort((a, b) => a.version - b.version);
     for (const migration of pending) {

@@ -21,7 +21,10 @@ describe("checkSlackUrl", () => {
   });
 
   it("warns when unset (messages go to the log) and skips when malformed (Settings says why)", () => {
-    expect(checkSlackUrl(undefined)).toMatchObject({ outcome: "warn", detail: expect.stringContaining("messages go to the log") });
+    expect(checkSlackUrl(undefined)).toMatchObject({
+      outcome: "warn",
+      detail: expect.stringContaining("messages go to the log"),
+    });
     expect(checkSlackUrl(undefined, { malformed: true }).outcome).toBe("skip");
   });
 });

@@ -62,8 +62,12 @@ describe("npm run check", () => {
     const result = await check();
 
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('✗ Notion schema: Contacts (NOTION_CONTACTS_DB_ID): property "Email" is missing (expected email)');
-    expect(result.stdout).toContain('✗ Notion schema: Deals (NOTION_DEALS_DB_ID): property "Stage" is rich_text, expected select or status');
+    expect(result.stdout).toContain(
+      '✗ Notion schema: Contacts (NOTION_CONTACTS_DB_ID): property "Email" is missing (expected email)',
+    );
+    expect(result.stdout).toContain(
+      '✗ Notion schema: Deals (NOTION_DEALS_DB_ID): property "Stage" is rich_text, expected select or status',
+    );
     expect(result.stdout).toContain("✓ Notion schema: Activities (NOTION_ACTIVITIES_DB_ID) matches");
     expect(result.stdout).toContain("2 problems found");
   });
@@ -86,7 +90,9 @@ describe("npm run check", () => {
     const result = await check({ NOTION_BASE_URL: `http://127.0.0.1:${closedPort}` });
 
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain(`✗ Notion: cannot reach Notion at http://127.0.0.1:${closedPort} (NOTION_BASE_URL)`);
+    expect(result.stdout).toContain(
+      `✗ Notion: cannot reach Notion at http://127.0.0.1:${closedPort} (NOTION_BASE_URL)`,
+    );
     expect(result.stdout).toContain("ECONNREFUSED");
     expect(Date.now() - started).toBeLessThan(15_000);
   });
@@ -103,7 +109,13 @@ describe("npm run check", () => {
   });
 
   it("names each setting the server lacks and each malformed one, and still checks the rest", async () => {
-    const result = await check({ NOTION_TOKEN: "", FORM_SECRET: "", NOTION_CONTACTS_DB_ID: "not-an-id", NOTION_DEALS_DB_ID: "", SLACK_WEBHOOK_URL: "" });
+    const result = await check({
+      NOTION_TOKEN: "",
+      FORM_SECRET: "",
+      NOTION_CONTACTS_DB_ID: "not-an-id",
+      NOTION_DEALS_DB_ID: "",
+      SLACK_WEBHOOK_URL: "",
+    });
 
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("✗ Settings: NOTION_TOKEN is not set: the server needs it");
@@ -116,7 +128,11 @@ describe("npm run check", () => {
   });
 
   it("passes with warnings when only optional things are missing", async () => {
-    const result = await check({ NOTION_WEBHOOK_SECRET: "", NOTION_ACTIVITIES_DB_ID: "", SLACK_WEBHOOK_URL: "http://127.0.0.1:9/slack-stand-in" });
+    const result = await check({
+      NOTION_WEBHOOK_SECRET: "",
+      NOTION_ACTIVITIES_DB_ID: "",
+      SLACK_WEBHOOK_URL: "http://127.0.0.1:9/slack-stand-in",
+    });
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("! Settings: NOTION_WEBHOOK_SECRET is not set");

@@ -15,6 +15,8 @@ describe("formatCheckReport", () => {
   });
 
   it("passes when only warnings and skips are left", () => {
-    expect(formatCheckReport([{ name: "Slack", outcome: "warn", detail: "unset" }])).toMatch(/\n\nAll checks passed \(1 warning\)\.\n$/);
+    expect(formatCheckReport([{ name: "Slack", outcome: "warn", detail: "unset" }])).toMatch(
+      /\n\nAll checks passed \(1 warning\)\.\n$/,
+    );
   });
 });

@@ -14,7 +14,15 @@ describe("form-service and spam settings", () => {
   });
 
   it("parse limits (0 is off) and the field map", () => {
-    const config = loadConfig({ LEADS_PER_IP_PER_HOUR: "0", LEADS_PER_EMAIL_PER_HOUR: "12", FORM_FIELD_MAP: "email=Work email|E-mail", HONEYPOT_FIELD: "website" }, noFile);
+    const config = loadConfig(
+      {
+        LEADS_PER_IP_PER_HOUR: "0",
+        LEADS_PER_EMAIL_PER_HOUR: "12",
+        FORM_FIELD_MAP: "email=Work email|E-mail",
+        HONEYPOT_FIELD: "website",
+      },
+      noFile,
+    );
     expect(config).toMatchObject({ LEADS_PER_IP_PER_HOUR: 0, LEADS_PER_EMAIL_PER_HOUR: 12, HONEYPOT_FIELD: "website" });
     expect(config.FORM_FIELD_MAP).toEqual({ email: ["Work email", "E-mail"] });
   });
@@ -29,7 +37,14 @@ describe("form-service and spam settings", () => {
 
   it("count the five service secrets as secrets, for the logger to mask", () => {
     const config = loadConfig(
-      { TYPEFORM_SECRET: "tf-s", TALLY_SECRET: "ta-s", WEBFLOW_SECRET: "wf-s", FORMSPREE_SECRET: "fs-s", FRAMER_SECRET: "fr-s", HONEYPOT_FIELD: "website" },
+      {
+        TYPEFORM_SECRET: "tf-s",
+        TALLY_SECRET: "ta-s",
+        WEBFLOW_SECRET: "wf-s",
+        FORMSPREE_SECRET: "fs-s",
+        FRAMER_SECRET: "fr-s",
+        HONEYPOT_FIELD: "website",
+      },
       noFile,
     );
     expect(secretValues(config).sort()).toEqual(["fr-s", "fs-s", "ta-s", "tf-s", "wf-s"]);

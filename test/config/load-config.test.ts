@@ -75,7 +75,10 @@ describe("loadConfig", () => {
 
   it("reports every missing required setting and every malformed one at once", () => {
     const problems = problemsOf(() =>
-      loadConfig({ PORT: "x", NOTION_CONTACTS_DB_ID: "nope" }, { ...noFile, require: ["NOTION_TOKEN", "FORM_SECRET", "NOTION_CONTACTS_DB_ID"] }),
+      loadConfig(
+        { PORT: "x", NOTION_CONTACTS_DB_ID: "nope" },
+        { ...noFile, require: ["NOTION_TOKEN", "FORM_SECRET", "NOTION_CONTACTS_DB_ID"] },
+      ),
     );
     expect(problems).toEqual(
       expect.arrayContaining([
@@ -89,7 +92,9 @@ describe("loadConfig", () => {
   });
 
   it("treats an empty or blank value as unset", () => {
-    const problems = problemsOf(() => loadConfig({ NOTION_TOKEN: "  ", NOTION_ACTIVITIES_DB_ID: "" }, { ...noFile, require: ["NOTION_TOKEN"] }));
+    const problems = problemsOf(() =>
+      loadConfig({ NOTION_TOKEN: "  ", NOTION_ACTIVITIES_DB_ID: "" }, { ...noFile, require: ["NOTION_TOKEN"] }),
+    );
     expect(problems).toEqual(["NOTION_TOKEN is required but not set"]);
   });
 
@@ -101,7 +106,10 @@ describe("loadConfig", () => {
 
   it("reads an optional .env file and lets the environment win over it", () => {
     const envFile = join(dir.path, ".env");
-    writeFileSync(envFile, `# comment\nNOTION_TOKEN=from-file\nFORM_SECRET="file secret"\nPORT=4000\nNOTION_ACTIVITIES_DB_ID=\n`);
+    writeFileSync(
+      envFile,
+      `# comment\nNOTION_TOKEN=from-file\nFORM_SECRET="file secret"\nPORT=4000\nNOTION_ACTIVITIES_DB_ID=\n`,
+    );
     const config = loadConfig({ PORT: "5000" }, { envFile, require: ["NOTION_TOKEN", "FORM_SECRET"] });
     expect(config.NOTION_TOKEN).toBe("from-file");
     expect(config.FORM_SECRET).toBe("file secret");
@@ -114,7 +122,18 @@ describe("loadConfig", () => {
   });
 
   it("lists the secret values for redaction", () => {
-    const config = loadConfig({ NOTION_TOKEN: "ntn_abc123", FORM_SECRET: "form-secret", SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T/B/X" }, noFile);
-    expect(secretValues(config).sort()).toEqual(["form-secret", "https://hooks.slack.com/services/T/B/X", "ntn_abc123"]);
+    const config = loadConfig(
+      {
+        NOTION_TOKEN: "ntn_abc123",
+        FORM_SECRET: "form-secret",
+        SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T/B/X",
+      },
+      noFile,
+    );
+    expect(secretValues(config).sort()).toEqual([
+      "form-secret",
+      "https://hooks.slack.com/services/T/B/X",
+      "ntn_abc123",
+    ]);
   });
 });

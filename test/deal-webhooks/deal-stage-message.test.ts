@@ -6,21 +6,39 @@ import { openStore } from "../../src/store/open-store.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
 describe("dealStageMessage", () => {
-  const base = { dealName: "Acme", from: "negotiation", to: "won", value: "$12,000", owners: ["Dana"], url: "https://www.notion.so/Acme-0123" };
+  const base = {
+    dealName: "Acme",
+    from: "negotiation",
+    to: "won",
+    value: "$12,000",
+    owners: ["Dana"],
+    url: "https://www.notion.so/Acme-0123",
+  };
 
   it("words each notify stage its own way", () => {
     expect(dealStageMessage(base).text).toBe("🎉 Deal won: *Acme* — $12,000 (negotiation → won)");
-    expect(dealStageMessage({ ...base, from: "won", to: "lost" }).text).toBe("💔 Deal lost: *Acme* — $12,000 (won → lost)");
-    expect(dealStageMessage({ ...base, from: "proposal", to: "negotiation" }).text).toBe("🤝 Deal in negotiation: *Acme* — $12,000 (proposal → negotiation)");
+    expect(dealStageMessage({ ...base, from: "won", to: "lost" }).text).toBe(
+      "💔 Deal lost: *Acme* — $12,000 (won → lost)",
+    );
+    expect(dealStageMessage({ ...base, from: "proposal", to: "negotiation" }).text).toBe(
+      "🤝 Deal in negotiation: *Acme* — $12,000 (proposal → negotiation)",
+    );
   });
 
   it("names a new deal and an untitled one", () => {
-    expect(dealStageMessage({ ...base, dealName: " ", from: undefined }).text).toBe("🎉 Deal won: *Untitled deal* — $12,000 (new deal → won)");
+    expect(dealStageMessage({ ...base, dealName: " ", from: undefined }).text).toBe(
+      "🎉 Deal won: *Untitled deal* — $12,000 (new deal → won)",
+    );
   });
 
   it("puts owners and a link to the page in the context line, escaped", () => {
     const message = dealStageMessage({ ...base, owners: ["Dana <!here>", "Lee"] });
-    expect(message.blocks?.[1]).toEqual({ type: "context", elements: [{ type: "mrkdwn", text: "Owner: Dana &lt;!here&gt;, Lee · <https://www.notion.so/Acme-0123|Open in Notion>" }] });
+    expect(message.blocks?.[1]).toEqual({
+      type: "context",
+      elements: [
+        { type: "mrkdwn", text: "Owner: Dana &lt;!here&gt;, Lee · <https://www.notion.so/Acme-0123|Open in Notion>" },
+      ],
+    });
   });
 
   it("recognises stage names however they were typed", () => {

@@ -6,7 +6,8 @@ import { startSlackReceiver } from "../support/slack-receiver.js";
 
 type Slack = Awaited<ReturnType<typeof startSlackReceiver>>;
 
-const sign = (body: string, secret = NOTION_WEBHOOK_SECRET) => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+const sign = (body: string, secret = NOTION_WEBHOOK_SECRET) =>
+  `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 
 describe("POST /notion-webhook", () => {
   let h: CrmHarness;
@@ -41,13 +42,21 @@ describe("POST /notion-webhook", () => {
   async function editDeal(pageId: string, properties: Record<string, unknown>): Promise<void> {
     const response = await fetch(`${h.crm.emulator.url}/v1/pages/${pageId}`, {
       method: "PATCH",
-      headers: { authorization: `Bearer ${h.crm.emulator.token}`, "notion-version": "2025-09-03", "content-type": "application/json" },
+      headers: {
+        authorization: `Bearer ${h.crm.emulator.token}`,
+        "notion-version": "2025-09-03",
+        "content-type": "application/json",
+      },
       body: JSON.stringify({ properties }),
     });
     expect(response.status).toBe(200);
   }
 
-  function event(type: string, pageId: string, options: { id?: string; updated?: string[]; parent?: "deals" | "contacts" } = {}) {
+  function event(
+    type: string,
+    pageId: string,
+    options: { id?: string; updated?: string[]; parent?: "deals" | "contacts" } = {},
+  ) {
     const parent = options.parent ?? "deals";
     return {
       id: options.id ?? randomUUID(),
@@ -77,13 +86,17 @@ describe("POST /notion-webhook", () => {
   }
 
   const texts = () => slack.received.map((message) => message.body.text);
-  const pageReads = (pageId: string) => h.crm.emulator.stats.count({ method: "GET", path: new RegExp(`^/v1/pages/${pageId}$`) });
+  const pageReads = (pageId: string) =>
+    h.crm.emulator.stats.count({ method: "GET", path: new RegExp(`^/v1/pages/${pageId}$`) });
   const quiet = (ms = 400) => new Promise((resolve) => setTimeout(resolve, ms));
 
   describe("the verification handshake", () => {
     it("is answered 200 and the token is logged with what to do next", async () => {
       await start({ NOTION_WEBHOOK_SECRET: "" });
-      const response = await deliver({ verification_token: "secret_abc123handshake" }, { "x-notion-signature": undefined });
+      const response = await deliver(
+        { verification_token: "secret_abc123handshake" },
+        { "x-notion-signature": undefined },
+      );
       expect(response.status).toBe(200);
       const line = h.log.lines().find((entry) => entry.msg.includes("verification token received"));
       expect(line?.msg).toContain("secret_abc123handshake");
@@ -94,7 +107,9 @@ describe("POST /notion-webhook", () => {
       await start({ NOTION_WEBHOOK_SECRET: "" });
       const response = await deliver(event("page.created", randomUUID()));
       expect(response.status).toBe(401);
-      expect(h.log.lines()).toContainEqual(expect.objectContaining({ msg: expect.stringContaining("NOTION_WEBHOOK_SECRET is not set") }));
+      expect(h.log.lines()).toContainEqual(
+        expect.objectContaining({ msg: expect.stringContaining("NOTION_WEBHOOK_SECRET is not set") }),
+      );
     });
   });
 
@@ -117,7 +132,9 @@ describe("POST /notion-webhook", () => {
     it("refuses a tampered body", async () => {
       await start();
       const body = JSON.stringify(event("page.created", randomUUID()));
-      const response = await deliver(body.replace("page.created", "page.deleted"), { "x-notion-signature": sign(body) });
+      const response = await deliver(body.replace("page.created", "page.deleted"), {
+        "x-notion-signature": sign(body),
+      });
       expect(response.status).toBe(401);
     });
   });
@@ -157,7 +174,11 @@ describe("POST /notion-webhook", () => {
     await editDeal(dealId, { Value: { number: 15_000 } });
     await deliver(event("page.properties_updated", dealId, { updated: [(await dataSourceProperty("Value")).id] }));
     await quiet();
-    await eventually(() => expect(h.log.lines()).toContainEqual(expect.objectContaining({ msg: "deal events settled", outcome: "unchanged" })));
+    await eventually(() =>
+      expect(h.log.lines()).toContainEqual(
+        expect.objectContaining({ msg: "deal events settled", outcome: "unchanged" }),
+      ),
+    );
     expect(texts()).toHaveLength(1);
   });
 
@@ -179,7 +200,9 @@ describe("POST /notion-webhook", () => {
     await start();
     const dealId = createDeal("Acme", "proposal");
     await deliver(event("page.created", dealId));
-    await eventually(() => expect(h.log.lines()).toContainEqual(expect.objectContaining({ msg: "deal events settled", pageId: dealId })));
+    await eventually(() =>
+      expect(h.log.lines()).toContainEqual(expect.objectContaining({ msg: "deal events settled", pageId: dealId })),
+    );
     // Two quick moves; Notion sends one aggregated event, then a stale one.
     await editDeal(dealId, { Stage: { select: { name: "negotiation" } } });
     await editDeal(dealId, { Stage: { select: { name: "won" } } });
@@ -196,7 +219,9 @@ describe("POST /notion-webhook", () => {
     await deliver(event("page.created", dealId));
     await eventually(() => expect(pageReads(dealId)).toBe(1));
     await editDeal(dealId, { Stage: { select: { name: "negotiation" } } });
-    const responses = await Promise.all(Array.from({ length: 50 }, () => deliver(event("page.properties_updated", dealId, { updated: ["x"] }))));
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => deliver(event("page.properties_updated", dealId, { updated: ["x"] }))),
+    );
     expect(responses.every((response) => response.status === 200)).toBe(true);
     await eventually(() => expect(texts()).toHaveLength(1));
     await quiet();
@@ -219,7 +244,9 @@ describe("POST /notion-webhook", () => {
 
   it("works with Stage as a status property", async () => {
     await start();
-    h.crm.emulator.admin.updateProperty(h.crm.dataSources.deals, "Stage", { status: { options: [{ name: "new" }, { name: "negotiation" }, { name: "won" }] } } as never);
+    h.crm.emulator.admin.updateProperty(h.crm.dataSources.deals, "Stage", {
+      status: { options: [{ name: "new" }, { name: "negotiation" }, { name: "won" }] },
+    } as never);
     await h.restart();
     const dealId = h.crm.emulator.admin.insertPage(h.crm.dataSources.deals, {
       "Deal Name": { title: [{ text: { content: "Statusco" } }] },
@@ -241,14 +268,20 @@ describe("POST /notion-webhook", () => {
     const raw = slack.received[0]!.raw;
     expect(raw).not.toContain("<!channel>");
     expect(raw).not.toContain("<https://evil.example");
-    expect(texts()[0]).toBe("🎉 Deal won: *&lt;!channel&gt; &amp; &lt;https://evil.example|your bank&gt;* — $1 (new deal → won)");
+    expect(texts()[0]).toBe(
+      "🎉 Deal won: *&lt;!channel&gt; &amp; &lt;https://evil.example|your bank&gt;* — $1 (new deal → won)",
+    );
   });
 
   it("ignores events for pages of other databases without reading them", async () => {
     await start();
-    const contact = h.crm.emulator.admin.insertPage(h.crm.dataSources.contacts, { Name: { title: [{ text: { content: "Ann" } }] } });
+    const contact = h.crm.emulator.admin.insertPage(h.crm.dataSources.contacts, {
+      Name: { title: [{ text: { content: "Ann" } }] },
+    });
     await deliver(event("page.properties_updated", contact.id, { parent: "contacts" }));
-    await eventually(() => expect(h.log.lines()).toContainEqual(expect.objectContaining({ msg: "deal events settled", outcome: "ignored" })));
+    await eventually(() =>
+      expect(h.log.lines()).toContainEqual(expect.objectContaining({ msg: "deal events settled", outcome: "ignored" })),
+    );
     expect(pageReads(contact.id)).toBe(0);
   });
 

@@ -52,7 +52,15 @@ export async function startDigestHarness(emulator: NotionEmulatorOptions = {}): 
   const db = openStore(dir.path);
   const log = captureLogger();
   const slack = await startSlackReceiver();
-  const notion = createNotionGateway({ token: crm.emulator.token, baseUrl: crm.emulator.url, ratePerSecond: 1000, db, logger: log.logger, backoffBaseMs: 10, attemptTimeoutMs: 2_000 });
+  const notion = createNotionGateway({
+    token: crm.emulator.token,
+    baseUrl: crm.emulator.url,
+    ratePerSecond: 1000,
+    db,
+    logger: log.logger,
+    backoffBaseMs: 10,
+    attemptTimeoutMs: 2_000,
+  });
   const outbox = createSlackOutbox(db);
   const sender = createSlackSender({ outbox, db, webhookUrl: slack.url, logger: log.logger, retryBaseMs: 20 });
   let statusType: "select" | "status" = "select";
@@ -85,7 +93,13 @@ export async function startDigestHarness(emulator: NotionEmulatorOptions = {}): 
       timeZone: "UTC",
       ...overrides,
     }),
-    addContact({ name, email = `${name.toLowerCase().replace(/\W+/g, ".")}@example.com`, status = "new lead", lastContacted, createdTime }) {
+    addContact({
+      name,
+      email = `${name.toLowerCase().replace(/\W+/g, ".")}@example.com`,
+      status = "new lead",
+      lastContacted,
+      createdTime,
+    }) {
       return crm.emulator.admin.insertPage(
         crm.dataSources.contacts,
         {
@@ -98,7 +112,9 @@ export async function startDigestHarness(emulator: NotionEmulatorOptions = {}): 
       );
     },
     useStatusProperty() {
-      crm.emulator.admin.updateProperty(crm.dataSources.contacts, "Status", { status: { options: ["new lead", "contacted", "customer"].map((name) => ({ name })) } } as never);
+      crm.emulator.admin.updateProperty(crm.dataSources.contacts, "Status", {
+        status: { options: ["new lead", "contacted", "customer"].map((name) => ({ name })) },
+      } as never);
       statusType = "status";
     },
     queries: () => crm.emulator.stats.count({ method: "POST", path: /\/query$/ }),

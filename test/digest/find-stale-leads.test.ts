@@ -11,7 +11,12 @@ afterEach(async () => {
 });
 
 const find = (statusType: "select" | "status" = "select"): Promise<StaleLeads> =>
-  findStaleLeads(h.notion, { dataSourceId: h.crm.dataSources.contacts, statusType, cutoff: new Date(Date.now() - STALE_AFTER_DAYS * MS_PER_DAY), logger: h.log.logger });
+  findStaleLeads(h.notion, {
+    dataSourceId: h.crm.dataSources.contacts,
+    statusType,
+    cutoff: new Date(Date.now() - STALE_AFTER_DAYS * MS_PER_DAY),
+    logger: h.log.logger,
+  });
 
 const names = (found: StaleLeads) => found.stalest.map((lead) => lead.name);
 
@@ -20,18 +25,36 @@ describe("findStaleLeads against the emulator", () => {
     h = await startDigestHarness();
     // Created in an order unrelated to staleness, so nothing depends on insertion order.
     const created = (i: number) => BASE_CREATED_MS + ((i * 37) % 400) * MINUTE_MS;
-    for (let i = 0; i < 256; i++) h.addContact({ name: `Dated ${i}`, lastContacted: daysAgo(STALE_AFTER_DAYS + 1 + i), createdTime: created(i) });
-    for (let i = 0; i < 4; i++) h.addContact({ name: `Never ${i}`, createdTime: BASE_CREATED_MS + (300 - i) * MINUTE_MS });
+    for (let i = 0; i < 256; i++)
+      h.addContact({ name: `Dated ${i}`, lastContacted: daysAgo(STALE_AFTER_DAYS + 1 + i), createdTime: created(i) });
+    for (let i = 0; i < 4; i++)
+      h.addContact({ name: `Never ${i}`, createdTime: BASE_CREATED_MS + (300 - i) * MINUTE_MS });
     for (let i = 0; i < 30; i++) h.addContact({ name: `Recent ${i}`, lastContacted: daysAgo(i) });
     for (const status of ["contacted", "customer", "lost"]) {
-      for (let i = 0; i < 10; i++) h.addContact({ name: `${status} ${i}`, status, ...(i % 2 === 0 && { lastContacted: daysAgo(400) }) });
+      for (let i = 0; i < 10; i++)
+        h.addContact({ name: `${status} ${i}`, status, ...(i % 2 === 0 && { lastContacted: daysAgo(400) }) });
     }
 
     const found = await find();
 
     expect(found).toMatchObject({ count: 260, complete: true });
-    expect(names(found)).toEqual(["Never 3", "Never 2", "Never 1", "Never 0", "Dated 255", "Dated 254", "Dated 253", "Dated 252", "Dated 251", "Dated 250"]);
-    expect(found.stalest[0]).toMatchObject({ email: "never.3@example.com", lastContacted: undefined, url: expect.stringMatching(/^https:\/\/www\.notion\.so\//) });
+    expect(names(found)).toEqual([
+      "Never 3",
+      "Never 2",
+      "Never 1",
+      "Never 0",
+      "Dated 255",
+      "Dated 254",
+      "Dated 253",
+      "Dated 252",
+      "Dated 251",
+      "Dated 250",
+    ]);
+    expect(found.stalest[0]).toMatchObject({
+      email: "never.3@example.com",
+      lastContacted: undefined,
+      url: expect.stringMatching(/^https:\/\/www\.notion\.so\//),
+    });
     // 260 rows at 100 a page: three queries, the fewest possible.
     expect(h.queries()).toBe(3);
   });
@@ -70,22 +93,53 @@ describe("past the per-query result limit", () => {
     h = await startDigestHarness({ maxResultsPerQuery: 120 });
     const sharedDate = daysAgo(200);
     // 100 rows created in one minute with one Last Contacted: a window edge lands inside them.
-    for (let i = 0; i < 100; i++) h.addContact({ name: `Shared ${i}`, lastContacted: sharedDate, createdTime: BASE_CREATED_MS + 50 * MINUTE_MS });
+    for (let i = 0; i < 100; i++)
+      h.addContact({ name: `Shared ${i}`, lastContacted: sharedDate, createdTime: BASE_CREATED_MS + 50 * MINUTE_MS });
     // 60 in another single minute, half never contacted (they sort after the dated ones of their minute);
     // the second window's edge lands among their dates.
-    for (let i = 0; i < 60; i++) h.addContact({ name: `Bulk ${i}`, ...(i % 2 === 0 && { lastContacted: daysAgo(40 + i) }), createdTime: BASE_CREATED_MS + 64 * MINUTE_MS });
-    for (let i = 0; i < 140; i++) h.addContact({ name: `Spread ${i}`, ...(i % 7 !== 0 && { lastContacted: daysAgo(31 + i) }), createdTime: BASE_CREATED_MS + i * MINUTE_MS });
-    for (let i = 0; i < 50; i++) h.addContact({ name: `Ignored ${i}`, status: i % 2 ? "customer" : "new lead", lastContacted: daysAgo(i % 2 ? 500 : 2), createdTime: BASE_CREATED_MS + i * MINUTE_MS });
+    for (let i = 0; i < 60; i++)
+      h.addContact({
+        name: `Bulk ${i}`,
+        ...(i % 2 === 0 && { lastContacted: daysAgo(40 + i) }),
+        createdTime: BASE_CREATED_MS + 64 * MINUTE_MS,
+      });
+    for (let i = 0; i < 140; i++)
+      h.addContact({
+        name: `Spread ${i}`,
+        ...(i % 7 !== 0 && { lastContacted: daysAgo(31 + i) }),
+        createdTime: BASE_CREATED_MS + i * MINUTE_MS,
+      });
+    for (let i = 0; i < 50; i++)
+      h.addContact({
+        name: `Ignored ${i}`,
+        status: i % 2 ? "customer" : "new lead",
+        lastContacted: daysAgo(i % 2 ? 500 : 2),
+        createdTime: BASE_CREATED_MS + i * MINUTE_MS,
+      });
 
     const found = await find();
 
     const expected = 100 + 60 + 140;
     expect(found).toMatchObject({ count: expected, complete: true });
     // Never contacted first, oldest created first: Spread 0, 7, 14, ... (minutes 0-63) before the Bulk minute (64).
-    expect(names(found)).toEqual(["Spread 0", "Spread 7", "Spread 14", "Spread 21", "Spread 28", "Spread 35", "Spread 42", "Spread 49", "Spread 56", "Spread 63"]);
+    expect(names(found)).toEqual([
+      "Spread 0",
+      "Spread 7",
+      "Spread 14",
+      "Spread 21",
+      "Spread 28",
+      "Spread 35",
+      "Spread 42",
+      "Spread 49",
+      "Spread 56",
+      "Spread 63",
+    ]);
     const windows = h.log.lines().filter((line) => line.msg.startsWith("Notion's per-query result limit reached"));
     expect(windows.map((line) => (line["from"] as { createdTime: string }).createdTime)).toEqual(
-      expect.arrayContaining([new Date(BASE_CREATED_MS + 50 * MINUTE_MS).toISOString(), new Date(BASE_CREATED_MS + 64 * MINUTE_MS).toISOString()]),
+      expect.arrayContaining([
+        new Date(BASE_CREATED_MS + 50 * MINUTE_MS).toISOString(),
+        new Date(BASE_CREATED_MS + 64 * MINUTE_MS).toISOString(),
+      ]),
     );
   });
 
@@ -100,7 +154,12 @@ describe("past the per-query result limit", () => {
       const lastContacted = dates[dateIndex];
       const status = random(5) === 0 ? "contacted" : "new lead";
       if (status === "new lead" && lastContacted !== dates[4]) expected++;
-      h.addContact({ name: `Lead ${i}`, status, ...(lastContacted !== undefined && { lastContacted }), createdTime: BASE_CREATED_MS + random(6) * MINUTE_MS });
+      h.addContact({
+        name: `Lead ${i}`,
+        status,
+        ...(lastContacted !== undefined && { lastContacted }),
+        createdTime: BASE_CREATED_MS + random(6) * MINUTE_MS,
+      });
     }
     const found = await find();
     expect(found).toMatchObject({ count: expected, complete: true });
@@ -109,9 +168,12 @@ describe("past the per-query result limit", () => {
 
   it("reports a lower bound, and says so, when one minute and one date hold more rows than a query returns", async () => {
     h = await startDigestHarness({ maxResultsPerQuery: 120 });
-    for (let i = 0; i < 130; i++) h.addContact({ name: `Imported ${i}`, lastContacted: "2020-01-01", createdTime: BASE_CREATED_MS });
+    for (let i = 0; i < 130; i++)
+      h.addContact({ name: `Imported ${i}`, lastContacted: "2020-01-01", createdTime: BASE_CREATED_MS });
     const found = await find();
     expect(found).toMatchObject({ count: 120, complete: false });
-    expect(h.log.lines()).toContainEqual(expect.objectContaining({ level: 40, msg: expect.stringContaining("the count is a lower bound") }));
+    expect(h.log.lines()).toContainEqual(
+      expect.objectContaining({ level: 40, msg: expect.stringContaining("the count is a lower bound") }),
+    );
   });
 });

@@ -8,7 +8,10 @@ let h: DigestHarness;
 let staleIds: string[];
 beforeEach(async () => {
   h = await startDigestHarness();
-  staleIds = [h.addContact({ name: "Old Olga", lastContacted: daysAgo(90) }).id, h.addContact({ name: "Never Ned" }).id];
+  staleIds = [
+    h.addContact({ name: "Old Olga", lastContacted: daysAgo(90) }).id,
+    h.addContact({ name: "Never Ned" }).id,
+  ];
   h.addContact({ name: "Fresh Fay", lastContacted: daysAgo(2) });
 });
 afterEach(async () => {
@@ -22,9 +25,15 @@ const logged = (msg: string) => h.log.lines().some((line) => line.msg === msg ||
 describe("runDigest", () => {
   it("posts one message with the count and the stalest, and records it as today's digest", async () => {
     const outcome = await runDigest(h.deps());
-    expect(outcome).toMatchObject({ kind: "sent", staleCount: 2, item: { state: "sent", dedupeKey: `digest:${today()}` } });
+    expect(outcome).toMatchObject({
+      kind: "sent",
+      staleCount: 2,
+      item: { state: "sent", dedupeKey: `digest:${today()}` },
+    });
     expect(postedTexts()).toHaveLength(1);
-    expect(postedTexts()[0]).toMatch(/^:hourglass: \*2 stale leads\*[^]*1\. <[^|]+\|Never Ned>[^]*2\. <[^|]+\|Old Olga>/);
+    expect(postedTexts()[0]).toMatch(
+      /^:hourglass: \*2 stale leads\*[^]*1\. <[^|]+\|Never Ned>[^]*2\. <[^|]+\|Old Olga>/,
+    );
     expect(postedTexts()[0]).not.toContain("Fresh Fay");
   });
 
@@ -40,14 +49,22 @@ describe("runDigest", () => {
 
   it("posts again with --force, and again on the next day in DIGEST_TZ", async () => {
     await runDigest(h.deps());
-    expect(await runDigest(h.deps(), { force: true })).toMatchObject({ kind: "sent", item: { dedupeKey: expect.stringMatching(new RegExp(`^digest:${today()}:forced:`)) } });
+    expect(await runDigest(h.deps(), { force: true })).toMatchObject({
+      kind: "sent",
+      item: { dedupeKey: expect.stringMatching(new RegExp(`^digest:${today()}:forced:`)) },
+    });
     expect(await runDigest(h.deps({ now: () => Date.now() + MS_PER_DAY }))).toMatchObject({ kind: "sent" });
     expect(postedTexts()).toHaveLength(3);
   });
 
   it("with --dry-run builds the message but posts and records nothing", async () => {
     const dry = await runDigest(h.deps(), { dryRun: true });
-    expect(dry).toMatchObject({ kind: "dry-run", staleCount: 2, alreadySentToday: false, message: { text: expect.stringContaining("Never Ned") } });
+    expect(dry).toMatchObject({
+      kind: "dry-run",
+      staleCount: 2,
+      alreadySentToday: false,
+      message: { text: expect.stringContaining("Never Ned") },
+    });
     expect(h.outbox.list("queued")).toEqual([]);
     expect(h.outbox.list("sent")).toEqual([]);
     expect(await runDigest(h.deps())).toMatchObject({ kind: "sent" });
@@ -55,7 +72,9 @@ describe("runDigest", () => {
 
   it("posts nothing when no lead is stale, logs it, and leaves today's digest unused", async () => {
     for (const id of staleIds) {
-      await h.notion.write("pages.update", (client) => client.pages.update({ page_id: id, properties: { Status: { select: { name: "contacted" } } } }));
+      await h.notion.write("pages.update", (client) =>
+        client.pages.update({ page_id: id, properties: { Status: { select: { name: "contacted" } } } }),
+      );
     }
     expect(await runDigest(h.deps())).toEqual({ kind: "nothing-stale" });
     expect(postedTexts()).toEqual([]);
@@ -98,7 +117,9 @@ describe("runDigest", () => {
     h.slack.replyNext({ status: 404, body: "no_service" });
     const error = await runDigest(h.deps()).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: "slack_refused", item: { state: "dead" } });
-    expect((error as Error).message).toMatch(/^Slack refused the stale-lead digest \(last answer: HTTP 404 no_service\)/);
+    expect((error as Error).message).toMatch(
+      /^Slack refused the stale-lead digest \(last answer: HTTP 404 no_service\)/,
+    );
     expect(h.slack.attempts()).toBe(1);
   });
 

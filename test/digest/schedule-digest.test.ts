@@ -32,11 +32,20 @@ it("fires on the cron schedule, never starts a run while one is still going, and
   });
   expect(schedule.nextRunAt()!.getTime() - Date.now()).toBeLessThanOrEqual(1_000);
 
-  await eventually(() => expect(runs.filter((run) => run.end !== undefined).length).toBeGreaterThanOrEqual(2), { timeoutMs: 8_000 });
+  await eventually(() => expect(runs.filter((run) => run.end !== undefined).length).toBeGreaterThanOrEqual(2), {
+    timeoutMs: 8_000,
+  });
   expect(mostAtOnce).toBe(1);
   for (let i = 1; i < runs.length; i++) expect(runs[i]!.start).toBeGreaterThanOrEqual(runs[i - 1]!.end!);
-  expect(log.lines()).toContainEqual(expect.objectContaining({ level: 40, msg: expect.stringMatching(/^node-cron: task still running, new execution blocked/) }));
-  expect(log.lines()).toContainEqual(expect.objectContaining({ msg: "stale-lead digest scheduled", cron: EVERY_SECOND, timeZone: "UTC" }));
+  expect(log.lines()).toContainEqual(
+    expect.objectContaining({
+      level: 40,
+      msg: expect.stringMatching(/^node-cron: task still running, new execution blocked/),
+    }),
+  );
+  expect(log.lines()).toContainEqual(
+    expect.objectContaining({ msg: "stale-lead digest scheduled", cron: EVERY_SECOND, timeZone: "UTC" }),
+  );
 
   // Stopping waits for the run in progress, then nothing fires any more.
   await schedule.stop();
@@ -60,5 +69,11 @@ it("logs a failed run and keeps the schedule going", async () => {
     },
   });
   await eventually(() => expect(calls).toBeGreaterThanOrEqual(2), { timeoutMs: 5_000 });
-  expect(log.lines()).toContainEqual(expect.objectContaining({ level: 50, msg: "stale-lead digest failed; the next scheduled run tries again", err: expect.objectContaining({ message: "Notion is down" }) }));
+  expect(log.lines()).toContainEqual(
+    expect.objectContaining({
+      level: 50,
+      msg: "stale-lead digest failed; the next scheduled run tries again",
+      err: expect.objectContaining({ message: "Notion is down" }),
+    }),
+  );
 });

@@ -15,7 +15,11 @@ const lead = (overrides: Partial<StaleLead> = {}): StaleLead => ({
   createdTime: "2024-12-01T10:00:00.000Z",
   ...overrides,
 });
-const found = (stalest: StaleLead[], count = stalest.length, complete = true): StaleLeads => ({ count, stalest, complete });
+const found = (stalest: StaleLead[], count = stalest.length, complete = true): StaleLeads => ({
+  count,
+  stalest,
+  complete,
+});
 
 describe("staleDigestMessage", () => {
   it("gives the count, then each lead with a link, its email and days since last touched", () => {
@@ -45,11 +49,16 @@ describe("staleDigestMessage", () => {
   });
 
   it("marks a count that is only a lower bound", () => {
-    expect(staleDigestMessage(found([lead()], 10_000, false), options).text).toMatch(/^:hourglass: \*at least 10,000 stale leads\*/);
+    expect(staleDigestMessage(found([lead()], 10_000, false), options).text).toMatch(
+      /^:hourglass: \*at least 10,000 stale leads\*/,
+    );
   });
 
   it("escapes names and emails, so a contact cannot ping the channel or forge a link", () => {
-    const message = staleDigestMessage(found([lead({ name: "<!channel> & <https://evil.example|bank>", email: "a<b>@x.com" })]), options);
+    const message = staleDigestMessage(
+      found([lead({ name: "<!channel> & <https://evil.example|bank>", email: "a<b>@x.com" })]),
+      options,
+    );
     expect(message.text).not.toMatch(/<!channel>|<https:\/\/evil/);
     expect(message.text).toContain("|&lt;!channel&gt; &amp; &lt;https://evil.example¦bank&gt;>");
     expect(message.text).toContain("a&lt;b&gt;@x.com");
@@ -60,11 +69,16 @@ describe("staleDigestMessage", () => {
     // 23:30 UTC on 3 March is already 4 March in Tokyo; now is 17:30 on 14 March there.
     const touched = lead({ lastContacted: "2025-03-03T23:30:00.000+00:00" });
     expect(staleDigestMessage(found([touched]), options).text).toContain("last touched 11 days ago (2025-03-03)");
-    expect(staleDigestMessage(found([touched]), { ...options, timeZone: "Asia/Tokyo" }).text).toContain("last touched 10 days ago (2025-03-04)");
+    expect(staleDigestMessage(found([touched]), { ...options, timeZone: "Asia/Tokyo" }).text).toContain(
+      "last touched 10 days ago (2025-03-04)",
+    );
   });
 
   it("falls back to the email, then a placeholder, and shortens very long names", () => {
-    const text = staleDigestMessage(found([lead({ name: "" }), lead({ name: "", email: undefined }), lead({ name: "x".repeat(500) })]), options).text;
+    const text = staleDigestMessage(
+      found([lead({ name: "" }), lead({ name: "", email: undefined }), lead({ name: "x".repeat(500) })]),
+      options,
+    ).text;
     expect(text).toContain("|ann@example.com> · ann@example.com");
     expect(text).toContain("|(no name)> · no email");
     expect(text).toContain(`|${"x".repeat(79)}…>`);

@@ -21,8 +21,13 @@ afterEach(async () => {
   await h.stop();
 });
 
-const digest = (args: string[], env: Record<string, string> = {}) => runTsFile(SCRIPT, { env: { ...h.env, ...env }, args });
-const logLines = (stdout: string) => stdout.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>);
+const digest = (args: string[], env: Record<string, string> = {}) =>
+  runTsFile(SCRIPT, { env: { ...h.env, ...env }, args });
+const logLines = (stdout: string) =>
+  stdout
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe("npm run stale-leads -- --once", () => {
   it("posts the digest and exits 0; run again the same day it posts nothing and asks Notion nothing; --force posts again", async () => {
@@ -33,12 +38,16 @@ describe("npm run stale-leads -- --once", () => {
     expect(text).toMatch(/^:hourglass: \*2 stale leads\*/);
     expect(text).toContain("|&lt;!channel&gt; Ned> · ");
     expect(text).not.toContain("<!channel>");
-    expect(logLines(first.stdout)).toContainEqual(expect.objectContaining({ msg: "stale-lead digest finished", outcome: "sent", notionRequests: 3 }));
+    expect(logLines(first.stdout)).toContainEqual(
+      expect.objectContaining({ msg: "stale-lead digest finished", outcome: "sent", notionRequests: 3 }),
+    );
 
     h.crm.emulator.stats.reset();
     const second = await digest(["--once"]);
     expect(second).toMatchObject({ code: 0, stderr: "" });
-    expect(logLines(second.stdout)).toContainEqual(expect.objectContaining({ msg: expect.stringContaining("already sent today") }));
+    expect(logLines(second.stdout)).toContainEqual(
+      expect.objectContaining({ msg: expect.stringContaining("already sent today") }),
+    );
     expect(h.crm.emulator.stats.requests).toHaveLength(0);
     expect(h.slack.received).toHaveLength(1);
 
@@ -50,7 +59,9 @@ describe("npm run stale-leads -- --once", () => {
   it("with --dry-run prints only the message on stdout and posts nothing", async () => {
     const dry = await digest(["--once", "--dry-run"]);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toMatch(/^:hourglass: \*2 stale leads\*[^]*\n1\. <[^|]+\|&lt;!channel&gt; Ned>[^]*\n2\. <[^|]+\|Old Olga>[^]*\nOldest first\.\n$/);
+    expect(dry.stdout).toMatch(
+      /^:hourglass: \*2 stale leads\*[^]*\n1\. <[^|]+\|&lt;!channel&gt; Ned>[^]*\n2\. <[^|]+\|Old Olga>[^]*\nOldest first\.\n$/,
+    );
     expect(dry.stderr).toContain("dry run: digest built, nothing posted or recorded");
     expect(h.slack.attempts()).toBe(0);
     expect((await digest(["--once"])).code).toBe(0);
@@ -61,19 +72,27 @@ describe("npm run stale-leads -- --once", () => {
     h.slack.replyNext({ status: 404, body: "no_service" });
     const result = await digest(["--once"]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^Error: Slack refused the stale-lead digest \(last answer: HTTP 404 no_service\)[^\n]*\n$/);
+    expect(result.stderr).toMatch(
+      /^Error: Slack refused the stale-lead digest \(last answer: HTTP 404 no_service\)[^\n]*\n$/,
+    );
     expect(result.stderr + result.stdout).not.toContain("test-hook-secret");
   });
 
   it("exits 1 with one line on stderr when Notion refuses the token", async () => {
     const result = await digest(["--once"], { NOTION_TOKEN: "secret_wrong_token" });
-    expect(result).toMatchObject({ code: 1, stderr: "Notion refused the token (NOTION_TOKEN): check that it is the integration's secret.\n" });
+    expect(result).toMatchObject({
+      code: 1,
+      stderr: "Notion refused the token (NOTION_TOKEN): check that it is the integration's secret.\n",
+    });
     expect(h.slack.attempts()).toBe(0);
   });
 
   it("needs NOTION_TOKEN and NOTION_CONTACTS_DB_ID, not FORM_SECRET", async () => {
     const result = await digest(["--once"], { NOTION_CONTACTS_DB_ID: "" });
-    expect(result).toMatchObject({ code: 1, stderr: "Configuration error: NOTION_CONTACTS_DB_ID is required but not set\n" });
+    expect(result).toMatchObject({
+      code: 1,
+      stderr: "Configuration error: NOTION_CONTACTS_DB_ID is required but not set\n",
+    });
   });
 });
 
@@ -85,7 +104,9 @@ it("fails with Notion's error, for the one stderr line, when Notion stays down t
     signal: new AbortController().signal,
     overrides: { backoffBaseMs: 5 },
   }).catch((caught: unknown) => caught);
-  expect(describeFailure(error)).toBe("Notion error: Notion did not complete databases.retrieve after 6 attempts: service_unavailable");
+  expect(describeFailure(error)).toBe(
+    "Notion error: Notion did not complete databases.retrieve after 6 attempts: service_unavailable",
+  );
   expect(h.slack.attempts()).toBe(0);
 });
 
@@ -101,9 +122,13 @@ it("npm run stale-leads fires on DIGEST_CRON, posts once a day however often it 
   const exited = once(child, "exit");
   try {
     await eventually(() => expect(h.slack.received).toHaveLength(1), { timeoutMs: 15_000 });
-    await eventually(() => expect(output.match(/already sent today/g)?.length ?? 0).toBeGreaterThanOrEqual(2), { timeoutMs: 5_000 });
+    await eventually(() => expect(output.match(/already sent today/g)?.length ?? 0).toBeGreaterThanOrEqual(2), {
+      timeoutMs: 5_000,
+    });
     expect(h.slack.received).toHaveLength(1);
-    expect(logLines(output)).toContainEqual(expect.objectContaining({ msg: "stale-lead digest scheduled", cron: "* * * * * *", timeZone: "UTC" }));
+    expect(logLines(output)).toContainEqual(
+      expect.objectContaining({ msg: "stale-lead digest scheduled", cron: "* * * * * *", timeZone: "UTC" }),
+    );
   } finally {
     child.kill("SIGTERM");
   }

@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { normalizeLabel, parseFieldMap } from "../../src/form-services/field-map.js";
 import { mapAnswers, type FormAnswer } from "../../src/form-services/map-answers.js";
 
-const answer = (names: string | string[], value: string | undefined, kind?: "email"): FormAnswer => ({ names: ([] as string[]).concat(names), value, ...(kind && { kind }) });
+const answer = (names: string | string[], value: string | undefined, kind?: "email"): FormAnswer => ({
+  names: ([] as string[]).concat(names),
+  value,
+  ...(kind && { kind }),
+});
 
 describe("parseFieldMap", () => {
   it("reads field=label pairs, several labels joined by |", () => {
@@ -20,7 +24,7 @@ describe("parseFieldMap", () => {
   });
 
   it.each([
-    ["phone=Phone", "unknown lead field \"phone\""],
+    ["phone=Phone", 'unknown lead field "phone"'],
     ["email", "field=label pairs"],
     ["email=", "no label for email"],
     ['{"email": 3}', "label or a list of labels"],
@@ -53,24 +57,46 @@ describe("mapAnswers", () => {
         answer("Page URL", "https://acme.example/"),
         answer("Favourite colour", "blue"),
       ]),
-    ).toEqual({ email: "ann@x.co", name: "Ann Lee", company: "Acme", message: "Call me", utm_source: "ads", utm_medium: "cpc", utm_campaign: "spring", page_url: "https://acme.example/" });
+    ).toEqual({
+      email: "ann@x.co",
+      name: "Ann Lee",
+      company: "Acme",
+      message: "Call me",
+      utm_source: "ads",
+      utm_medium: "cpc",
+      utm_campaign: "spring",
+      page_url: "https://acme.example/",
+    });
   });
 
   it("joins first and last name when there is no full name", () => {
-    expect(mapAnswers([answer("First name", "Bob"), answer("Surname", "Stone"), answer("Email", "b@x.co")])).toMatchObject({ name: "Bob Stone" });
+    expect(
+      mapAnswers([answer("First name", "Bob"), answer("Surname", "Stone"), answer("Email", "b@x.co")]),
+    ).toMatchObject({ name: "Bob Stone" });
     expect(mapAnswers([answer("First name", "Bob"), answer("Email", "b@x.co")])).toMatchObject({ name: "Bob" });
     expect(mapAnswers([answer("Name", "Robert"), answer("First name", "Bob")])).toMatchObject({ name: "Robert" });
   });
 
   it("tries configured labels first, then the defaults", () => {
-    const answers = [answer("Email", "default@x.co"), answer("Contact address", "configured@x.co"), answer("Your name", "Ann")];
-    expect(mapAnswers(answers, { email: ["Contact address"] })).toMatchObject({ email: "configured@x.co", name: "Ann" });
+    const answers = [
+      answer("Email", "default@x.co"),
+      answer("Contact address", "configured@x.co"),
+      answer("Your name", "Ann"),
+    ];
+    expect(mapAnswers(answers, { email: ["Contact address"] })).toMatchObject({
+      email: "configured@x.co",
+      name: "Ann",
+    });
     expect(mapAnswers(answers, { email: ["Not in this form"] })).toMatchObject({ email: "default@x.co" });
   });
 
   it("matches any name an answer goes by: label, key, ref", () => {
-    expect(mapAnswers([answer(["What should we call you?", "question_3EKz4n", "full_name"], "Ann")])).toEqual({ name: "Ann" });
-    expect(mapAnswers([answer(["Who are you?", "question_3EKz4n"], "Ann")], { name: ["question_3EKz4n"] })).toEqual({ name: "Ann" });
+    expect(mapAnswers([answer(["What should we call you?", "question_3EKz4n", "full_name"], "Ann")])).toEqual({
+      name: "Ann",
+    });
+    expect(mapAnswers([answer(["Who are you?", "question_3EKz4n"], "Ann")], { name: ["question_3EKz4n"] })).toEqual({
+      name: "Ann",
+    });
   });
 
   it("falls back to the answer the service marks as an email when no label matches", () => {

@@ -13,24 +13,61 @@ export function typeformPayload({ email, id }: Person, { eventType = "form_respo
       token: id,
       landed_at: "2026-11-23T09:12:03Z",
       submitted_at: "2026-11-23T09:13:41Z",
-      hidden: { utm_source: "newsletter", utm_medium: "email", utm_campaign: "autumn", page_url: "https://acme.example/contact" },
+      hidden: {
+        utm_source: "newsletter",
+        utm_medium: "email",
+        utm_campaign: "autumn",
+        page_url: "https://acme.example/contact",
+      },
       definition: {
         id: "lT4Z3j",
         title: "Contact us",
         fields: [
           { id: "Jt0BxIYvAy6D", title: "What's your full name?", type: "short_text", ref: "full_name", properties: {} },
-          { id: "SMEUb7VJz92Q", title: "And your email address?", type: "email", ref: "01FKQZ2EK4K7SZS388XGGEYT5Q", properties: {} },
-          { id: "pn48RmPazVdM", title: "Which company are you with?", type: "short_text", ref: "company", properties: {} },
-          { id: "k6TP9oLGgHjl", title: "How can we help?", type: "long_text", ref: "7a1d6a4c-3e4b-4c8e-9b1f-2f0e1d4c5b6a", properties: {} },
-          { id: "gFFf3xAkJKsr", title: "How big is your team?", type: "multiple_choice", ref: "team_size", properties: {} },
+          {
+            id: "SMEUb7VJz92Q",
+            title: "And your email address?",
+            type: "email",
+            ref: "01FKQZ2EK4K7SZS388XGGEYT5Q",
+            properties: {},
+          },
+          {
+            id: "pn48RmPazVdM",
+            title: "Which company are you with?",
+            type: "short_text",
+            ref: "company",
+            properties: {},
+          },
+          {
+            id: "k6TP9oLGgHjl",
+            title: "How can we help?",
+            type: "long_text",
+            ref: "7a1d6a4c-3e4b-4c8e-9b1f-2f0e1d4c5b6a",
+            properties: {},
+          },
+          {
+            id: "gFFf3xAkJKsr",
+            title: "How big is your team?",
+            type: "multiple_choice",
+            ref: "team_size",
+            properties: {},
+          },
         ],
       },
       answers: [
         { type: "text", text: "Ann Lee", field: { id: "Jt0BxIYvAy6D", type: "short_text", ref: "full_name" } },
         { type: "email", email, field: { id: "SMEUb7VJz92Q", type: "email", ref: "01FKQZ2EK4K7SZS388XGGEYT5Q" } },
         { type: "text", text: "Acme", field: { id: "pn48RmPazVdM", type: "short_text", ref: "company" } },
-        { type: "text", text: "Please call me about pricing", field: { id: "k6TP9oLGgHjl", type: "long_text", ref: "7a1d6a4c-3e4b-4c8e-9b1f-2f0e1d4c5b6a" } },
-        { type: "choice", choice: { label: "2 to 10" }, field: { id: "gFFf3xAkJKsr", type: "multiple_choice", ref: "team_size" } },
+        {
+          type: "text",
+          text: "Please call me about pricing",
+          field: { id: "k6TP9oLGgHjl", type: "long_text", ref: "7a1d6a4c-3e4b-4c8e-9b1f-2f0e1d4c5b6a" },
+        },
+        {
+          type: "choice",
+          choice: { label: "2 to 10" },
+          field: { id: "gFFf3xAkJKsr", type: "multiple_choice", ref: "team_size" },
+        },
       ],
     },
   });
@@ -65,7 +102,12 @@ export function tallyPayload({ email, id }: Person, { eventType = "FORM_RESPONSE
             { id: "0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e", text: "$1k or more" },
           ],
         },
-        { key: "question_3xL2eX_d1b6bc2f-12ab-4c3d-9e8f-7a6b5c4d3e2f", label: "utm_source", type: "HIDDEN_FIELDS", value: "linkedin" },
+        {
+          key: "question_3xL2eX_d1b6bc2f-12ab-4c3d-9e8f-7a6b5c4d3e2f",
+          label: "utm_source",
+          type: "HIDDEN_FIELDS",
+          value: "linkedin",
+        },
       ],
     },
   });
@@ -78,12 +120,22 @@ export function webflowPayload({ email, id }: Person, { triggerType = "form_subm
     payload: {
       name: "Contact Us",
       siteId: "65427cf400e02b306eaa049c",
-      data: { "First Name": "Zaphod", "Last Name": "Beeblebrox", email, "Phone Number": 15550000000, Message: "Don't panic" },
+      data: {
+        "First Name": "Zaphod",
+        "Last Name": "Beeblebrox",
+        email,
+        "Phone Number": 15550000000,
+        Message: "Don't panic",
+      },
       schema: [
         { fieldName: "First Name", fieldType: "FormTextInput", fieldElementId: "285042f7-d554-dc7f-102c-aa10d6a2d2c4" },
         { fieldName: "Last Name", fieldType: "FormTextInput", fieldElementId: "285042f7-d554-dc7f-102c-aa10d6a2d2c5" },
         { fieldName: "email", fieldType: "FormTextInput", fieldElementId: "285042f7-d554-dc7f-102c-aa10d6a2d2c6" },
-        { fieldName: "Phone Number", fieldType: "FormTextInput", fieldElementId: "285042f7-d554-dc7f-102c-aa10d6a2d2c7" },
+        {
+          fieldName: "Phone Number",
+          fieldType: "FormTextInput",
+          fieldElementId: "285042f7-d554-dc7f-102c-aa10d6a2d2c7",
+        },
         { fieldName: "Message", fieldType: "FormTextArea", fieldElementId: "285042f7-d554-dc7f-102c-aa10d6a2d2c8" },
       ],
       submittedAt: "2026-11-23T09:35:16.117Z",
@@ -98,12 +150,25 @@ export function webflowPayload({ email, id }: Person, { triggerType = "form_subm
 export function formspreePayload({ email, id }: Person): string {
   return JSON.stringify({
     form: "xqkrzbnw",
-    submission: { _date: `2026-11-23T09:40:00.${id.padStart(3, "0").slice(-3)}Z`, name: "Carol Shaw", email, company: "Initech", message: "Demo please" },
+    submission: {
+      _date: `2026-11-23T09:40:00.${id.padStart(3, "0").slice(-3)}Z`,
+      name: "Carol Shaw",
+      email,
+      company: "Initech",
+      message: "Demo please",
+    },
     keys: ["name", "email", "company", "message"],
   });
 }
 
 /** Framer form webhook: input names as keys (the submission id travels in a header). */
 export function framerPayload({ email }: Pick<Person, "email">, extra: Record<string, string> = {}): string {
-  return JSON.stringify({ Name: "Dan Brown", Email: email, Company: "Brown Ltd", Message: "Hi there", utm_campaign: "launch", ...extra });
+  return JSON.stringify({
+    Name: "Dan Brown",
+    Email: email,
+    Company: "Brown Ltd",
+    Message: "Hi there",
+    utm_campaign: "launch",
+    ...extra,
+  });
 }

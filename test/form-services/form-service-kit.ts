@@ -21,17 +21,24 @@ export function postJson(h: CrmHarness, path: string, body: string, headers: Rec
 }
 
 export const contactsFor = (h: CrmHarness, email: string) => h.contacts().filter((page) => emailOf(page) === email);
-export const activitiesFor = (h: CrmHarness, contactId: string) => h.activities().filter((page) => relationOf(page, "Contact").includes(contactId));
+export const activitiesFor = (h: CrmHarness, contactId: string) =>
+  h.activities().filter((page) => relationOf(page, "Contact").includes(contactId));
 
 /** Rows of the lead queue, read straight from the state file. */
 export function queueRows(h: CrmHarness): Array<{ email: string; state: string; idempotency_key: string | null }> {
   const db = new Database(join(h.dataDir, STATE_FILE_NAME), { readonly: true });
   try {
-    return db.prepare("SELECT email, state, idempotency_key FROM lead_submissions ORDER BY received_at_ms").all() as Array<{ email: string; state: string; idempotency_key: string | null }>;
+    return db
+      .prepare("SELECT email, state, idempotency_key FROM lead_submissions ORDER BY received_at_ms")
+      .all() as Array<{ email: string; state: string; idempotency_key: string | null }>;
   } finally {
     db.close();
   }
 }
 
 /** A test case's name as an email's local part, so each case of a table writes (or not) its own lead. */
-export const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+export const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");

@@ -33,15 +33,31 @@ describe("POST /lead/<service>", () => {
 
   it("opens only the services whose secret is set, and 404s unknown ones", async () => {
     h = await startCrmHarness({ env: { TYPEFORM_SECRET: SERVICE_SECRETS.TYPEFORM_SECRET } });
-    expect((await postJson(h, "/lead/typeform", "{}", { "Typeform-Signature": typeformSignature("{}", "nope") })).status).toBe(401);
+    expect(
+      (await postJson(h, "/lead/typeform", "{}", { "Typeform-Signature": typeformSignature("{}", "nope") })).status,
+    ).toBe(401);
     expect((await postJson(h, "/lead/tally", "{}")).status).toBe(404);
     expect((await postJson(h, "/lead/jotform", "{}")).status).toBe(404);
-    expect(h.log.lines()).toContainEqual(expect.objectContaining({ msg: "server listening", formServices: ["typeform"] }));
+    expect(h.log.lines()).toContainEqual(
+      expect.objectContaining({ msg: "server listening", formServices: ["typeform"] }),
+    );
   });
 
   it("maps fields by the labels named in FORM_FIELD_MAP before the defaults", async () => {
-    h = await startCrmHarness({ env: { ...SERVICE_SECRETS, ...NO_LIMITS, FORM_FIELD_MAP: "email=Contact address,company=Employer|Org,message=Project details" } });
-    const body = JSON.stringify({ Email: "ignored@example.com", "Contact address": "mapped@example.com", Name: "Eve", Org: "Mapped Inc", "Project details": "A new roof" });
+    h = await startCrmHarness({
+      env: {
+        ...SERVICE_SECRETS,
+        ...NO_LIMITS,
+        FORM_FIELD_MAP: "email=Contact address,company=Employer|Org,message=Project details",
+      },
+    });
+    const body = JSON.stringify({
+      Email: "ignored@example.com",
+      "Contact address": "mapped@example.com",
+      Name: "Eve",
+      Org: "Mapped Inc",
+      "Project details": "A new roof",
+    });
     expect((await sendFramer(h, body, "map-1")).status).toBe(200);
     const [contact] = contactsFor(h, "mapped@example.com");
     expect(textOf(contact!, "Company")).toBe("Mapped Inc");
@@ -53,7 +69,10 @@ describe("POST /lead/<service>", () => {
     h = await startCrmHarness({ env: { ...SERVICE_SECRETS, ...NO_LIMITS } });
     const response = await sendFramer(h, JSON.stringify({ "Contact address": "a@b.co", Name: "Ann" }), "nomail-1");
     expect(response.status).toBe(400);
-    expect(response.body).toEqual({ error: "invalid lead", details: [{ field: "email", message: expect.stringContaining("FORM_FIELD_MAP") }] });
+    expect(response.body).toEqual({
+      error: "invalid lead",
+      details: [{ field: "email", message: expect.stringContaining("FORM_FIELD_MAP") }],
+    });
     expect(queueRows(h)).toEqual([]);
   });
 
@@ -71,17 +90,25 @@ describe("POST /lead/<service>", () => {
   it("415 for a body that is not JSON and 413 over 64 KiB, as /lead", async () => {
     h = await startCrmHarness({ env: { ...SERVICE_SECRETS, ...NO_LIMITS } });
     expect((await sendFramer(h, "Email=a@b.co", "form-1", "application/x-www-form-urlencoded")).status).toBe(415);
-    expect((await sendFramer(h, framerPayload({ email: "big@example.com" }, { Message: "x".repeat(100 * 1024) }), "big-1")).status).toBe(413);
+    expect(
+      (await sendFramer(h, framerPayload({ email: "big@example.com" }, { Message: "x".repeat(100 * 1024) }), "big-1"))
+        .status,
+    ).toBe(413);
     expect(queueRows(h)).toEqual([]);
   });
 
   it("never writes a service's secret to the log, even on a refusal", async () => {
     h = await startCrmHarness({ env: { ...SERVICE_SECRETS, ...NO_LIMITS } });
-    await postJson(h, "/lead/framer", "{}", { "Framer-Signature": `sha256=${"0".repeat(64)}`, "Framer-Webhook-Submission-Id": "x" });
+    await postJson(h, "/lead/framer", "{}", {
+      "Framer-Signature": `sha256=${"0".repeat(64)}`,
+      "Framer-Webhook-Submission-Id": "x",
+    });
     await sendFramer(h, framerPayload({ email: "ok@example.com" }), "log-1");
     const log = h.log.raw.join("\n");
     for (const secret of [...Object.values(SERVICE_SECRETS), FORM_SECRET]) expect(log).not.toContain(secret);
-    expect(h.log.lines()).toContainEqual(expect.objectContaining({ msg: "form lead refused: bad signature", service: "framer" }));
+    expect(h.log.lines()).toContainEqual(
+      expect.objectContaining({ msg: "form lead refused: bad signature", service: "framer" }),
+    );
   });
 
   it("answers 202 queued while Notion is down and writes the lead once it is back", async () => {

@@ -4,7 +4,15 @@ import { textOf } from "../support/notion-page.js";
 import { formspreeSignature } from "../support/sign-form-service.js";
 import { formSignatureHex } from "../support/sign.js";
 import { formspreePayload } from "./fixtures.js";
-import { activitiesFor, contactsFor, NO_LIMITS, postJson, queueRows, SERVICE_SECRETS, slug } from "./form-service-kit.js";
+import {
+  activitiesFor,
+  contactsFor,
+  NO_LIMITS,
+  postJson,
+  queueRows,
+  SERVICE_SECRETS,
+  slug,
+} from "./form-service-kit.js";
 
 const SECRET = SERVICE_SECRETS.FORMSPREE_SECRET;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -16,7 +24,8 @@ describe("POST /lead/formspree", () => {
   });
   afterAll(() => h.stop());
 
-  const send = (body: string, signature = formspreeSignature(nowSeconds(), body, SECRET)) => postJson(h, "/lead/formspree", body, { "Formspree-Signature": signature });
+  const send = (body: string, signature = formspreeSignature(nowSeconds(), body, SECRET)) =>
+    postJson(h, "/lead/formspree", body, { "Formspree-Signature": signature });
 
   it("creates the contact from the fields under `submission`", async () => {
     const response = await send(formspreePayload({ email: "carol@initech.example", id: "1" }));
@@ -56,7 +65,10 @@ describe("POST /lead/formspree", () => {
   it.each([
     ["a t 6 minutes old", (body: string) => formspreeSignature(nowSeconds() - 360, body, SECRET)],
     ["a t 6 minutes ahead", (body: string) => formspreeSignature(nowSeconds() + 360, body, SECRET)],
-    ["a signature made with another secret", (body: string) => formspreeSignature(nowSeconds(), body, "another-secret")],
+    [
+      "a signature made with another secret",
+      (body: string) => formspreeSignature(nowSeconds(), body, "another-secret"),
+    ],
     ["a v1 over the body alone, without t", (body: string) => `t=${nowSeconds()},v1=${formSignatureHex(body, SECRET)}`],
     ["no t", (body: string) => formspreeSignature(nowSeconds(), body, SECRET).split(",")[1]!],
     ["no signature", () => ""],
@@ -69,7 +81,10 @@ describe("POST /lead/formspree", () => {
 
   it("refuses a tampered body", async () => {
     const signed = formspreePayload({ email: "real@initech.example", id: "7" });
-    const response = await send(signed.replace("Initech", "Evil Corp"), formspreeSignature(nowSeconds(), signed, SECRET));
+    const response = await send(
+      signed.replace("Initech", "Evil Corp"),
+      formspreeSignature(nowSeconds(), signed, SECRET),
+    );
     expect(response.status).toBe(401);
   });
 });

@@ -3,7 +3,15 @@ import { startCrmHarness, type CrmHarness } from "../support/crm-harness.js";
 import { textOf } from "../support/notion-page.js";
 import { framerSignature } from "../support/sign-form-service.js";
 import { framerPayload } from "./fixtures.js";
-import { activitiesFor, contactsFor, NO_LIMITS, postJson, queueRows, SERVICE_SECRETS, slug } from "./form-service-kit.js";
+import {
+  activitiesFor,
+  contactsFor,
+  NO_LIMITS,
+  postJson,
+  queueRows,
+  SERVICE_SECRETS,
+  slug,
+} from "./form-service-kit.js";
 
 const SECRET = SERVICE_SECRETS.FRAMER_SECRET;
 
@@ -34,19 +42,32 @@ describe("POST /lead/framer", () => {
     expect([first.status, again.status]).toEqual([200, 200]);
     expect(again.body).toEqual(first.body);
     expect(contactsFor(h, "replay@brown.example")).toHaveLength(1);
-    expect(queueRows(h).filter((row) => row.idempotency_key === "framer:11111111-564b-4870-ac8b-78f9bc4e44a6")).toHaveLength(1);
+    expect(
+      queueRows(h).filter((row) => row.idempotency_key === "framer:11111111-564b-4870-ac8b-78f9bc4e44a6"),
+    ).toHaveLength(1);
   });
 
   it("refuses a signature that does not cover this submission id (the id is signed)", async () => {
     const body = framerPayload({ email: "swapped@brown.example" });
-    const response = await send(body, "22222222-564b-4870-ac8b-78f9bc4e44a6", framerSignature(body, "33333333-564b-4870-ac8b-78f9bc4e44a6", SECRET));
+    const response = await send(
+      body,
+      "22222222-564b-4870-ac8b-78f9bc4e44a6",
+      framerSignature(body, "33333333-564b-4870-ac8b-78f9bc4e44a6", SECRET),
+    );
     expect(response.status).toBe(401);
   });
 
   it.each([
-    ["a signature made with another secret", (body: string, id: string) => framerSignature(body, id, "another-secret-of-at-least-32-characters")],
+    [
+      "a signature made with another secret",
+      (body: string, id: string) => framerSignature(body, id, "another-secret-of-at-least-32-characters"),
+    ],
     ["a signature over the body alone", (body: string) => framerSignature(body, "", SECRET)],
-    ["a base64 digest", (body: string, id: string) => `sha256=${Buffer.from(framerSignature(body, id, SECRET).slice(7), "hex").toString("base64")}`],
+    [
+      "a base64 digest",
+      (body: string, id: string) =>
+        `sha256=${Buffer.from(framerSignature(body, id, SECRET).slice(7), "hex").toString("base64")}`,
+    ],
     ["no signature", () => ""],
   ])("refuses %s with 401 and writes nothing", async (_case, sign) => {
     const body = framerPayload({ email: `refused-${slug(_case)}@brown.example` });

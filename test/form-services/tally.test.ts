@@ -3,7 +3,15 @@ import { startCrmHarness, type CrmHarness } from "../support/crm-harness.js";
 import { selectOf, textOf } from "../support/notion-page.js";
 import { tallySignature } from "../support/sign-form-service.js";
 import { tallyPayload } from "./fixtures.js";
-import { activitiesFor, contactsFor, NO_LIMITS, postJson, queueRows, SERVICE_SECRETS, slug } from "./form-service-kit.js";
+import {
+  activitiesFor,
+  contactsFor,
+  NO_LIMITS,
+  postJson,
+  queueRows,
+  SERVICE_SECRETS,
+  slug,
+} from "./form-service-kit.js";
 
 const SECRET = SERVICE_SECRETS.TALLY_SECRET;
 
@@ -14,7 +22,8 @@ describe("POST /lead/tally", () => {
   });
   afterAll(() => h.stop());
 
-  const send = (body: string, signature = tallySignature(body, SECRET)) => postJson(h, "/lead/tally", body, { "Tally-Signature": signature });
+  const send = (body: string, signature = tallySignature(body, SECRET)) =>
+    postJson(h, "/lead/tally", body, { "Tally-Signature": signature });
 
   it("creates the contact from a FORM_RESPONSE: first and last name joined, labels matched, hidden utm_source as Source", async () => {
     const response = await send(tallyPayload({ email: "bob@stone.example", id: "2wgx4n" }));
@@ -41,7 +50,10 @@ describe("POST /lead/tally", () => {
 
   it.each([
     ["a signature made with another secret", (body: string) => tallySignature(body, "another-secret")],
-    ["the digest in hex instead of base64", (body: string) => Buffer.from(tallySignature(body, SECRET), "base64").toString("hex")],
+    [
+      "the digest in hex instead of base64",
+      (body: string) => Buffer.from(tallySignature(body, SECRET), "base64").toString("hex"),
+    ],
     ["no signature", () => ""],
   ])("refuses %s with 401 and writes nothing", async (_case, sign) => {
     const body = tallyPayload({ email: `refused-${slug(_case)}@stone.example`, id: `rf-${slug(_case)}` });

@@ -3,7 +3,15 @@ import { startCrmHarness, type CrmHarness } from "../support/crm-harness.js";
 import { selectOf, textOf } from "../support/notion-page.js";
 import { typeformSignature } from "../support/sign-form-service.js";
 import { typeformPayload } from "./fixtures.js";
-import { activitiesFor, contactsFor, NO_LIMITS, postJson, queueRows, SERVICE_SECRETS, slug } from "./form-service-kit.js";
+import {
+  activitiesFor,
+  contactsFor,
+  NO_LIMITS,
+  postJson,
+  queueRows,
+  SERVICE_SECRETS,
+  slug,
+} from "./form-service-kit.js";
 
 const SECRET = SERVICE_SECRETS.TYPEFORM_SECRET;
 
@@ -14,7 +22,8 @@ describe("POST /lead/typeform", () => {
   });
   afterAll(() => h.stop());
 
-  const send = (body: string, signature = typeformSignature(body, SECRET)) => postJson(h, "/lead/typeform", body, { "Typeform-Signature": signature });
+  const send = (body: string, signature = typeformSignature(body, SECRET)) =>
+    postJson(h, "/lead/typeform", body, { "Typeform-Signature": signature });
 
   it("creates the contact from a form_response: email answer, refs, question titles and hidden UTM fields", async () => {
     const response = await send(typeformPayload({ email: "Ann@Example.com", id: "tok-valid" }));
@@ -46,7 +55,10 @@ describe("POST /lead/typeform", () => {
 
   it.each([
     ["a signature made with another secret", (body: string) => typeformSignature(body, "another-secret")],
-    ["a hex digest where Typeform sends base64", (body: string) => `sha256=${Buffer.from(typeformSignature(body, SECRET).slice(7), "base64").toString("hex")}`],
+    [
+      "a hex digest where Typeform sends base64",
+      (body: string) => `sha256=${Buffer.from(typeformSignature(body, SECRET).slice(7), "base64").toString("hex")}`,
+    ],
     ["a digest without the sha256= prefix", (body: string) => typeformSignature(body, SECRET).slice(7)],
     ["no signature", () => ""],
   ])("refuses %s with 401 and writes nothing", async (_case, sign) => {
@@ -67,7 +79,9 @@ describe("POST /lead/typeform", () => {
   });
 
   it("answers other events (partial responses) with 200 ignored and stores nothing", async () => {
-    const response = await send(typeformPayload({ email: "partial@example.com", id: "tok-partial" }, { eventType: "form_response_partial" }));
+    const response = await send(
+      typeformPayload({ email: "partial@example.com", id: "tok-partial" }, { eventType: "form_response_partial" }),
+    );
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ status: "ignored" });
     expect(queueRows(h).map((row) => row.email)).not.toContain("partial@example.com");

@@ -10,7 +10,13 @@ describe("activityNotes", () => {
   it("puts a warning first and where the lead came from last", () => {
     const notes = activityNotes({
       message: "Call me",
-      context: { via: "typeform", utm_medium: "cpc", utm_campaign: "spring", page_url: "https://acme.example/pricing", flags: ["a link in the name"] },
+      context: {
+        via: "typeform",
+        utm_medium: "cpc",
+        utm_campaign: "spring",
+        page_url: "https://acme.example/pricing",
+        flags: ["a link in the name"],
+      },
     });
     expect(notes).toBe(
       "⚠ Flagged as possible spam: a link in the name. Check before replying.\n\nCall me\n\nForm: typeform\nutm_medium: cpc\nutm_campaign: spring\nPage: https://acme.example/pricing",

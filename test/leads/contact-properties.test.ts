@@ -1,6 +1,13 @@
 import type { PageObjectResponse } from "@notionhq/client";
 import { describe, expect, it } from "vitest";
-import { activityProperties, fillEmptyProperties, filledFields, mergeLeads, newContactProperties, offeredFields } from "../../src/leads/contact-properties.js";
+import {
+  activityProperties,
+  fillEmptyProperties,
+  filledFields,
+  mergeLeads,
+  newContactProperties,
+  offeredFields,
+} from "../../src/leads/contact-properties.js";
 import { parseLead } from "../../src/leads/lead.js";
 import { textChunks } from "../../src/notion/property-values.js";
 
@@ -12,10 +19,18 @@ function lead(body: Record<string, unknown>) {
   return parsed.lead;
 }
 
-const text = (content: string) => [{ type: "text", text: { content, link: null }, plain_text: content, href: null, annotations: {} }];
+const text = (content: string) => [
+  { type: "text", text: { content, link: null }, plain_text: content, href: null, annotations: {} },
+];
 
 /** A Contacts page as Notion returns it, with the given fields filled. */
-function contactPage(filled: { name?: string; company?: string; notes?: string; source?: string; status?: string }): PageObjectResponse {
+function contactPage(filled: {
+  name?: string;
+  company?: string;
+  notes?: string;
+  source?: string;
+  status?: string;
+}): PageObjectResponse {
   return {
     object: "page",
     id: "11111111-1111-4111-8111-111111111111",
@@ -24,8 +39,16 @@ function contactPage(filled: { name?: string; company?: string; notes?: string; 
       Name: { id: "title", type: "title", title: filled.name ? text(filled.name) : [] },
       Email: { id: "e", type: "email", email: "ann@example.com" },
       Company: { id: "c", type: "rich_text", rich_text: filled.company ? text(filled.company) : [] },
-      Status: { id: "s", type: "select", select: filled.status ? { id: "x", name: filled.status, color: "default" } : null },
-      Source: { id: "o", type: "select", select: filled.source ? { id: "y", name: filled.source, color: "default" } : null },
+      Status: {
+        id: "s",
+        type: "select",
+        select: filled.status ? { id: "x", name: filled.status, color: "default" } : null,
+      },
+      Source: {
+        id: "o",
+        type: "select",
+        select: filled.source ? { id: "y", name: filled.source, color: "default" } : null,
+      },
       "Last Contacted": { id: "l", type: "date", date: null },
       Notes: { id: "n", type: "rich_text", rich_text: filled.notes ? text(filled.notes) : [] },
     },
@@ -55,7 +78,9 @@ describe("parseLead", () => {
   });
 
   it("treats a __proto__ key as data, not as a prototype", () => {
-    const parsed = parseLead(Buffer.from('{"email":"a@b.co","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}'));
+    const parsed = parseLead(
+      Buffer.from('{"email":"a@b.co","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}'),
+    );
     expect(parsed).toEqual({ ok: true, lead: { email: "a@b.co" } });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
@@ -94,7 +119,11 @@ describe("contact properties", () => {
   });
 
   it("writes Status as a status when the property is one, and utm_source as Source", () => {
-    const properties = newContactProperties(mergeLeads([lead({ email: "a@b.co", name: "Ann", company: "Acme", message: "hi", utm_source: "google, ads" })]), "status", AT);
+    const properties = newContactProperties(
+      mergeLeads([lead({ email: "a@b.co", name: "Ann", company: "Acme", message: "hi", utm_source: "google, ads" })]),
+      "status",
+      AT,
+    );
     expect(properties).toMatchObject({
       Name: { title: [{ text: { content: "Ann" } }] },
       Company: { rich_text: [{ text: { content: "Acme" } }] },
@@ -106,7 +135,11 @@ describe("contact properties", () => {
 
   it("on an existing contact fills only empty fields, moves Last Contacted, and never touches Status", () => {
     const page = contactPage({ name: "Ann Original", notes: "first message", status: "customer" });
-    const patch = fillEmptyProperties(page, mergeLeads([lead({ email: "ann@example.com", name: "Ann New", company: "Acme", message: "second" })]), AT);
+    const patch = fillEmptyProperties(
+      page,
+      mergeLeads([lead({ email: "ann@example.com", name: "Ann New", company: "Acme", message: "second" })]),
+      AT,
+    );
     expect(patch).toEqual({
       "Last Contacted": { date: { start: "2026-11-23T09:30:00.000Z" } },
       Company: { rich_text: [{ text: { content: "Acme" } }] },
@@ -115,7 +148,11 @@ describe("contact properties", () => {
   });
 
   it("merges leads of one email: first value of each field, every distinct message", () => {
-    const merged = mergeLeads([lead({ email: "a@b.co", message: "one" }), lead({ email: "a@b.co", name: "Ann", message: "two" }), lead({ email: "a@b.co", name: "Other", message: "one" })]);
+    const merged = mergeLeads([
+      lead({ email: "a@b.co", message: "one" }),
+      lead({ email: "a@b.co", name: "Ann", message: "two" }),
+      lead({ email: "a@b.co", name: "Other", message: "one" }),
+    ]);
     expect(merged).toEqual({ email: "a@b.co", name: "Ann", notes: "one\n\ntwo", source: "website" });
     expect(offeredFields(merged)).toEqual(["name", "notes", "source"]);
   });
@@ -125,7 +162,12 @@ describe("contact properties", () => {
   });
 
   it("builds an activity row related to its contact, titled with the submission's reference", () => {
-    const properties = activityProperties(lead({ email: "a@b.co", name: "Ann", message: "hello" }), "0123abcd-4567-89ef-0123-456789abcdef", "22222222-2222-4222-8222-222222222222", AT);
+    const properties = activityProperties(
+      lead({ email: "a@b.co", name: "Ann", message: "hello" }),
+      "0123abcd-4567-89ef-0123-456789abcdef",
+      "22222222-2222-4222-8222-222222222222",
+      AT,
+    );
     expect(properties).toEqual({
       Name: { title: [{ text: { content: "Form submission from Ann (ref 0123abcd4567)" } }] },
       Contact: { relation: [{ id: "22222222-2222-4222-8222-222222222222" }] },

@@ -43,6 +43,9 @@ it("lists a dead Slack message and `retry-slack` puts it back in the outbox", as
   const listed = await runTsFile("scripts/jobs.ts", { env: { DATA_DIR: h.dataDir } });
   expect(listed.stdout).toContain("Dead Slack messages");
   expect(listed.stdout).toContain("channel_not_found");
-  const retried = await runTsFile("scripts/jobs.ts", { env: { DATA_DIR: h.dataDir }, args: ["retry-slack", String(item.id)] });
+  const retried = await runTsFile("scripts/jobs.ts", {
+    env: { DATA_DIR: h.dataDir },
+    args: ["retry-slack", String(item.id)],
+  });
   expect(retried).toMatchObject({ code: 0, stdout: `requeued ${item.id}\n` });
 });

@@ -28,7 +28,11 @@ afterEach(async () => {
 async function postLead(url: string, body: object): Promise<number> {
   const raw = JSON.stringify(body);
   try {
-    const response = await fetch(`${url}/lead`, { method: "POST", headers: { "content-type": "application/json", "x-form-signature": formSignatureHex(raw, FORM_SECRET) }, body: raw });
+    const response = await fetch(`${url}/lead`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-form-signature": formSignatureHex(raw, FORM_SECRET) },
+      body: raw,
+    });
     return response.status;
   } catch {
     return 0; // the connection died with the process
@@ -65,12 +69,15 @@ it("delivers every lead that got a 2xx exactly once after the server is killed w
   await Promise.all(sends);
   expect(accepted.length).toBeLessThan(LEADS);
   // Some of them had not been fully written when the process died (each lead ends with its activity row).
-  const writtenAtKill = crm.emulator.admin.listPages(crm.dataSources.activities).map((page) => JSON.stringify(page.properties.Name));
+  const writtenAtKill = crm.emulator.admin
+    .listPages(crm.dataSources.activities)
+    .map((page) => JSON.stringify(page.properties.Name));
   expect(queued.some((email) => !writtenAtKill.some((title) => title.includes(`from ${email} `)))).toBe(true);
 
   const second = await spawnServer(env);
   servers.push(second);
-  const titles = () => crm.emulator.admin.listPages(crm.dataSources.activities).map((page) => JSON.stringify(page.properties.Name));
+  const titles = () =>
+    crm.emulator.admin.listPages(crm.dataSources.activities).map((page) => JSON.stringify(page.properties.Name));
   await eventually(
     () => {
       const emails = crm.emulator.admin.listPages(crm.dataSources.contacts).map(emailOf);

@@ -5,10 +5,14 @@ import { eventually, FORM_SECRET, startCrmHarness, type CrmHarness } from "../su
 import { formSignatureHex, standardWebhookSignature } from "../support/sign.js";
 
 // Independent readers of Notion's page shape.
-const prop = (page: PageObjectResponse, name: string) => page.properties[name] as Record<string, unknown> & { type: string };
+const prop = (page: PageObjectResponse, name: string) =>
+  page.properties[name] as Record<string, unknown> & { type: string };
 const text = (page: PageObjectResponse, name: string) =>
-  ((prop(page, name)[prop(page, name).type] as Array<{ plain_text: string }>) ?? []).map((item) => item.plain_text).join("");
-const select = (page: PageObjectResponse, name: string) => (prop(page, name)[prop(page, name).type] as { name: string } | null)?.name;
+  ((prop(page, name)[prop(page, name).type] as Array<{ plain_text: string }>) ?? [])
+    .map((item) => item.plain_text)
+    .join("");
+const select = (page: PageObjectResponse, name: string) =>
+  (prop(page, name)[prop(page, name).type] as { name: string } | null)?.name;
 const dateOf = (page: PageObjectResponse, name: string) => (prop(page, name).date as { start: string } | null)?.start;
 const emailOf = (page: PageObjectResponse) => prop(page, "Email").email as string | null;
 
@@ -22,7 +26,13 @@ describe("POST /lead", () => {
     it("is created with the contract's fields and answered 200 with its page id", async () => {
       h = await startCrmHarness();
       const before = Date.now();
-      const response = await h.postLead({ email: " Ann@Example.com ", name: "Ann Lee", company: "Acme", message: "Call me", utm_source: "newsletter" });
+      const response = await h.postLead({
+        email: " Ann@Example.com ",
+        name: "Ann Lee",
+        company: "Acme",
+        message: "Call me",
+        utm_source: "newsletter",
+      });
       expect(response.status).toBe(200);
       const [page] = h.contacts();
       expect(response.body).toEqual({ status: "created", id: page!.id });
@@ -72,12 +82,26 @@ describe("POST /lead", () => {
       // A person moves the contact on in Notion.
       const moved = await fetch(`${h.crm.emulator.url}/v1/pages/${pageId}`, {
         method: "PATCH",
-        headers: { authorization: `Bearer ${h.crm.emulator.token}`, "notion-version": "2025-09-03", "content-type": "application/json" },
-        body: JSON.stringify({ properties: { Status: { select: { name: "qualified" } }, "Last Contacted": { date: { start: "2020-01-01" } } } }),
+        headers: {
+          authorization: `Bearer ${h.crm.emulator.token}`,
+          "notion-version": "2025-09-03",
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({
+          properties: {
+            Status: { select: { name: "qualified" } },
+            "Last Contacted": { date: { start: "2020-01-01" } },
+          },
+        }),
       });
       expect(moved.status).toBe(200);
 
-      const second = await h.postLead({ email: "ANN@example.com", name: "Someone Else", company: "Acme", message: "second" });
+      const second = await h.postLead({
+        email: "ANN@example.com",
+        name: "Someone Else",
+        company: "Acme",
+        message: "second",
+      });
       expect(second.status).toBe(200);
       expect(second.body).toEqual({ status: "updated", id: pageId });
       const pages = h.contacts();
@@ -87,7 +111,12 @@ describe("POST /lead", () => {
       expect(text(pages[0]!, "Company")).toBe("Acme");
       expect(select(pages[0]!, "Status")).toBe("qualified");
       expect(Date.parse(dateOf(pages[0]!, "Last Contacted")!)).toBeGreaterThan(Date.parse("2025-01-01"));
-      expect(h.activities().map((activity) => text(activity, "Notes")).sort()).toEqual(["first", "second"]);
+      expect(
+        h
+          .activities()
+          .map((activity) => text(activity, "Notes"))
+          .sort(),
+      ).toEqual(["first", "second"]);
     });
 
     it("is found in Notion when this server has never seen it, and not duplicated", async () => {
@@ -109,7 +138,9 @@ describe("POST /lead", () => {
       await h.postLead({ email: "ann@example.com", name: "Ann" });
       h.crm.emulator.stats.reset();
       expect((await h.postLead({ email: "ann@example.com", name: "Ann" })).status).toBe(200);
-      expect(h.crm.emulator.stats.requests.map((r) => `${r.method} ${r.path.replace(/[0-9a-f-]{36}/, ":id")}`)).toEqual(["PATCH /v1/pages/:id"]);
+      expect(h.crm.emulator.stats.requests.map((r) => `${r.method} ${r.path.replace(/[0-9a-f-]{36}/, ":id")}`)).toEqual(
+        ["PATCH /v1/pages/:id"],
+      );
     });
 
     it("is created again when its page was deleted in Notion", async () => {
@@ -117,7 +148,11 @@ describe("POST /lead", () => {
       const first = await h.postLead({ email: "ann@example.com" });
       await fetch(`${h.crm.emulator.url}/v1/pages/${first.body.id as string}`, {
         method: "PATCH",
-        headers: { authorization: `Bearer ${h.crm.emulator.token}`, "notion-version": "2025-09-03", "content-type": "application/json" },
+        headers: {
+          authorization: `Bearer ${h.crm.emulator.token}`,
+          "notion-version": "2025-09-03",
+          "content-type": "application/json",
+        },
         body: JSON.stringify({ in_trash: true }),
       });
       const second = await h.postLead({ email: "ann@example.com" });
@@ -129,7 +164,11 @@ describe("POST /lead", () => {
 
   it("gives 25 concurrent submissions of one email exactly one contact and 25 activity rows", async () => {
     h = await startCrmHarness();
-    const responses = await Promise.all(Array.from({ length: 25 }, (_, i) => h.postLead({ email: i % 2 ? "dup@example.com" : "DUP@example.com ", message: `message ${i}` })));
+    const responses = await Promise.all(
+      Array.from({ length: 25 }, (_, i) =>
+        h.postLead({ email: i % 2 ? "dup@example.com" : "DUP@example.com ", message: `message ${i}` }),
+      ),
+    );
     expect(responses.map((r) => r.status).every((status) => status === 200 || status === 202)).toBe(true);
     await eventually(() => expect(h.activities()).toHaveLength(25));
     expect(h.contacts()).toHaveLength(1);
@@ -144,11 +183,16 @@ describe("POST /lead", () => {
 
     it("401 without a signature", async () => {
       h = await startCrmHarness();
-      const response = await request(h.server.url).post("/lead").set("Content-Type", "application/json").send('{"email":"a@b.co"}');
+      const response = await request(h.server.url)
+        .post("/lead")
+        .set("Content-Type", "application/json")
+        .send('{"email":"a@b.co"}');
       expect(response.status).toBe(401);
       expect(response.body).toEqual({ error: "invalid signature" });
       expectNothingWritten(h);
-      expect(h.log.lines()).toContainEqual(expect.objectContaining({ msg: "lead refused: bad signature", reason: "no signature header" }));
+      expect(h.log.lines()).toContainEqual(
+        expect.objectContaining({ msg: "lead refused: bad signature", reason: "no signature header" }),
+      );
     });
 
     it("401 with a signature made with the wrong secret, and the secret never reaches the log", async () => {
@@ -181,20 +225,27 @@ describe("POST /lead", () => {
     it("415 for a body that is not JSON", async () => {
       h = await startCrmHarness();
       const body = "email=a@b.co";
-      const response = await request(h.server.url).post("/lead").set("Content-Type", "application/x-www-form-urlencoded").set("X-Form-Signature", formSignatureHex(body, FORM_SECRET)).send(body);
+      const response = await request(h.server.url)
+        .post("/lead")
+        .set("Content-Type", "application/x-www-form-urlencoded")
+        .set("X-Form-Signature", formSignatureHex(body, FORM_SECRET))
+        .send(body);
       expect(response.status).toBe(415);
       expectNothingWritten(h);
     });
 
     it.each([
-      ["invalid JSON", "{\"email\":", "body"],
+      ["invalid JSON", '{"email":', "body"],
       ["a missing email", { name: "Ann" }, "email"],
       ["a malformed email", { email: "not-an-email" }, "email"],
     ])("400 naming the field for %s", async (_case, body, field) => {
       h = await startCrmHarness();
       const response = await h.postLead(body);
       expect(response.status).toBe(400);
-      expect(response.body).toMatchObject({ error: expect.any(String), details: expect.arrayContaining([expect.objectContaining({ field })]) });
+      expect(response.body).toMatchObject({
+        error: expect.any(String),
+        details: expect.arrayContaining([expect.objectContaining({ field })]),
+      });
       expectNothingWritten(h);
     });
   });
@@ -242,11 +293,16 @@ describe("POST /lead", () => {
     const responses = await Promise.all(["a", "b", "c"].map((name) => h.postLead({ email: `${name}@example.com` })));
     expect(responses.map((r) => r.status)).toEqual([202, 202, 202]);
     for (const response of responses) expect(response.body).toEqual({ status: "queued", id: expect.any(String) });
-    await eventually(() => expect(h.contacts().map(emailOf).sort()).toEqual(["a@example.com", "b@example.com", "c@example.com"]), { timeoutMs: 15_000 });
+    await eventually(
+      () => expect(h.contacts().map(emailOf).sort()).toEqual(["a@example.com", "b@example.com", "c@example.com"]),
+      { timeoutMs: 15_000 },
+    );
     await eventually(() => expect(h.activities()).toHaveLength(3));
     // Failed attempts were recorded and rescheduled, not crashed on.
     expect(h.log.lines().filter((line) => line.msg.includes("unexpectedly"))).toEqual([]);
-    expect(h.log.lines()).toContainEqual(expect.objectContaining({ msg: "lead not saved yet; will retry", attempts: 1 }));
+    expect(h.log.lines()).toContainEqual(
+      expect.objectContaining({ msg: "lead not saved yet; will retry", attempts: 1 }),
+    );
   });
 
   it("resumes the queue after a restart", async () => {
@@ -265,7 +321,9 @@ describe("POST /lead", () => {
     const response = await h.postLead({ email: "dead@example.com", company: "Acme" });
     expect(response.status).toBe(202);
     expect(h.contacts()).toHaveLength(0);
-    expect(h.log.lines()).toContainEqual(expect.objectContaining({ level: 50, msg: expect.stringContaining("LEAD DEAD-LETTERED") }));
+    expect(h.log.lines()).toContainEqual(
+      expect.objectContaining({ level: 50, msg: expect.stringContaining("LEAD DEAD-LETTERED") }),
+    );
     const posts = h.crm.emulator.stats.count({ method: "POST", path: /^\/v1\/pages$/ });
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(h.crm.emulator.stats.count({ method: "POST", path: /^\/v1\/pages$/ })).toBe(posts);

@@ -8,7 +8,8 @@ const NOW_MS = 1_800_000_000_000;
 const NOW_S = NOW_MS / 1000;
 
 const reader = (headers: Record<string, string>) => (name: string) => headers[name.toLowerCase()];
-const check = (headers: Record<string, string>, body = BODY, secret = SECRET) => verifyFormSignature(body, reader(headers), secret, NOW_MS);
+const check = (headers: Record<string, string>, body = BODY, secret = SECRET) =>
+  verifyFormSignature(body, reader(headers), secret, NOW_MS);
 
 describe("X-Form-Signature", () => {
   const good = formSignatureHex(BODY, SECRET);
@@ -34,11 +35,15 @@ describe("X-Form-Signature", () => {
   });
 
   it("refuses a tampered body", () => {
-    expect(check({ "x-form-signature": good }, Buffer.from('{"email":"eve@example.com","name":"Ann"}'))).toMatchObject({ ok: false });
+    expect(check({ "x-form-signature": good }, Buffer.from('{"email":"eve@example.com","name":"Ann"}'))).toMatchObject({
+      ok: false,
+    });
   });
 
   it("signs the exact bytes: the same JSON with other whitespace does not verify", () => {
-    expect(check({ "x-form-signature": good }, Buffer.from('{ "email": "ann@example.com", "name": "Ann" }'))).toMatchObject({ ok: false });
+    expect(
+      check({ "x-form-signature": good }, Buffer.from('{ "email": "ann@example.com", "name": "Ann" }')),
+    ).toMatchObject({ ok: false });
   });
 });
 
@@ -78,8 +83,17 @@ describe("Standard Webhooks headers", () => {
     ["a missing webhook-timestamp", () => ({ ...headers(), "webhook-timestamp": "" })],
     ["the wrong secret", () => headers({}, "another-secret")],
     ["a changed id", () => ({ ...headers(), "webhook-id": "msg_other" })],
-    ["a signature without the v1 prefix", () => ({ ...headers(), "webhook-signature": headers()["webhook-signature"].slice(3) })],
-    ["a hex signature where base64 belongs", () => ({ ...headers(), "webhook-signature": `v1,${formSignatureHex(`${id}.${NOW_S}.${BODY.toString()}`, SECRET)}` })],
+    [
+      "a signature without the v1 prefix",
+      () => ({ ...headers(), "webhook-signature": headers()["webhook-signature"].slice(3) }),
+    ],
+    [
+      "a hex signature where base64 belongs",
+      () => ({
+        ...headers(),
+        "webhook-signature": `v1,${formSignatureHex(`${id}.${NOW_S}.${BODY.toString()}`, SECRET)}`,
+      }),
+    ],
   ])("refuses %s", (_case, make) => {
     expect(check(make())).toMatchObject({ ok: false });
   });

@@ -15,7 +15,15 @@ describe("createLogger", () => {
 
   it("masks secret-bearing keys at any of the usual places", () => {
     const { logger, raw } = captureLogger();
-    logger.info({ token: TOKEN, headers: { authorization: `Bearer ${TOKEN}` }, request: { headers: { authorization: "Bearer x" } }, config: { FORM_SECRET: "plain" } }, "keys");
+    logger.info(
+      {
+        token: TOKEN,
+        headers: { authorization: `Bearer ${TOKEN}` },
+        request: { headers: { authorization: "Bearer x" } },
+        config: { FORM_SECRET: "plain" },
+      },
+      "keys",
+    );
     const line = raw.join("\n");
     expect(line).not.toContain(TOKEN);
     expect(line).not.toContain("Bearer x");

@@ -27,16 +27,39 @@ describe("databases and data sources", () => {
     const ds = await sdkFor(emulator).dataSources.retrieve({ data_source_id: seed.contacts.dataSourceId });
     if (!("title" in ds)) throw new Error("expected a full data source");
     expect(ds.parent).toEqual({ type: "database_id", database_id: seed.contacts.databaseId });
-    expect(Object.keys(ds.properties)).toEqual(["Name", "Email", "Company", "Status", "Source", "Last Contacted", "Notes"]);
+    expect(Object.keys(ds.properties)).toEqual([
+      "Name",
+      "Email",
+      "Company",
+      "Status",
+      "Source",
+      "Last Contacted",
+      "Notes",
+    ]);
     expect(ds.properties["Name"]).toMatchObject({ id: "title", name: "Name", type: "title", title: {} });
     const status = ds.properties["Status"];
     if (status?.type !== "select") throw new Error("Status should be a select");
-    expect(status.select.options.map((o) => o.name)).toEqual(["new lead", "contacted", "qualified", "customer", "lost"]);
-    expect(status.select.options[0]).toEqual({ id: expect.any(String), name: "new lead", color: expect.any(String), description: null });
+    expect(status.select.options.map((o) => o.name)).toEqual([
+      "new lead",
+      "contacted",
+      "qualified",
+      "customer",
+      "lost",
+    ]);
+    expect(status.select.options[0]).toEqual({
+      id: expect.any(String),
+      name: "new lead",
+      color: expect.any(String),
+      description: null,
+    });
     const activities = await sdkFor(emulator).dataSources.retrieve({ data_source_id: seed.activities.dataSourceId });
     expect(activities.properties["Contact"]).toMatchObject({
       type: "relation",
-      relation: { data_source_id: seed.contacts.dataSourceId, database_id: seed.contacts.databaseId, type: "single_property" },
+      relation: {
+        data_source_id: seed.contacts.dataSourceId,
+        database_id: seed.contacts.databaseId,
+        type: "single_property",
+      },
     });
   });
 

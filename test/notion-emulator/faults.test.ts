@@ -59,7 +59,10 @@ describe("injected faults", () => {
     const raw = await rawRequest(emulator, "GET", "/v1/users/me");
     expect(raw.status).toBe(429);
     expect(raw.headers.get("retry-after")).toBe("3");
-    expect(raw.json).toMatchObject({ code: "rate_limited", additional_data: { rate_limit_reason: "public_api_request_blocked" } });
+    expect(raw.json).toMatchObject({
+      code: "rate_limited",
+      additional_data: { rate_limit_reason: "public_api_request_blocked" },
+    });
     expect(emulator.stats.rateLimited).toBe(0);
   });
 
@@ -74,7 +77,10 @@ describe("injected faults", () => {
 
   it("drops the connection without an answer", async () => {
     emulator.faults.failNext(1, { kind: "drop" });
-    const failure = await createContact().then(() => undefined, (error: unknown) => error);
+    const failure = await createContact().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(Error);
     expect(failure).not.toBeInstanceOf(APIResponseError);
     expect(contacts()).toHaveLength(0);

@@ -33,7 +33,9 @@ describe("the emulator's HTTP surface", () => {
   });
 
   it("answers missing_version without a Notion-Version header", async () => {
-    const response = await fetch(`${emulator.url}/v1/users/me`, { headers: { authorization: `Bearer ${emulator.token}` } });
+    const response = await fetch(`${emulator.url}/v1/users/me`, {
+      headers: { authorization: `Bearer ${emulator.token}` },
+    });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ object: "error", status: 400, code: "missing_version" });
   });
@@ -52,13 +54,18 @@ describe("the emulator's HTTP surface", () => {
   });
 
   it("answers 413 for a body over 500 KB", async () => {
-    const raw = await rawRequest(emulator, "POST", "/v1/search", { body: JSON.stringify({ query: "x".repeat(600_000) }) });
+    const raw = await rawRequest(emulator, "POST", "/v1/search", {
+      body: JSON.stringify({ query: "x".repeat(600_000) }),
+    });
     expect(raw.status).toBe(413);
     expect(raw.json["object"]).toBe("error");
   });
 
   it("answers invalid_request_url for an unknown route or method", async () => {
-    for (const [method, path] of [["GET", "/v1/nothing"], ["DELETE", "/v1/pages/0f4d2c3a9b8e4f6a8c7d6e5f4a3b2c1d"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/v1/nothing"],
+      ["DELETE", "/v1/pages/0f4d2c3a9b8e4f6a8c7d6e5f4a3b2c1d"],
+    ] as const) {
       const raw = await rawRequest(emulator, method, path);
       expect(raw.status).toBe(400);
       expect(raw.json["code"]).toBe("invalid_request_url");
@@ -69,7 +76,9 @@ describe("the emulator's HTTP surface", () => {
     const malformed = await rawRequest(emulator, "GET", "/v1/pages/not-an-id");
     expect(malformed.status).toBe(400);
     expect(malformed.json["code"]).toBe("validation_error");
-    const unknown = await apiError(() => sdkFor(emulator).pages.retrieve({ page_id: "0f4d2c3a9b8e4f6a8c7d6e5f4a3b2c1d" }));
+    const unknown = await apiError(() =>
+      sdkFor(emulator).pages.retrieve({ page_id: "0f4d2c3a9b8e4f6a8c7d6e5f4a3b2c1d" }),
+    );
     expect(unknown.status).toBe(404);
     expect(unknown.code).toBe("object_not_found");
     expect(unknown.message).toBe(

@@ -21,7 +21,11 @@ describe("pages", () => {
     const page = await createContact({ Name: title("Ann"), Email: { email: "ann@example.com" } });
     expect(page).toMatchObject({
       object: "page",
-      parent: { type: "data_source_id", data_source_id: seed.contacts.dataSourceId, database_id: seed.contacts.databaseId },
+      parent: {
+        type: "data_source_id",
+        data_source_id: seed.contacts.dataSourceId,
+        database_id: seed.contacts.databaseId,
+      },
       in_trash: false,
       archived: false,
       icon: null,
@@ -40,7 +44,14 @@ describe("pages", () => {
           {
             type: "text",
             text: { content: "Ann", link: null },
-            annotations: { bold: false, italic: false, strikethrough: false, underline: false, code: false, color: "default" },
+            annotations: {
+              bold: false,
+              italic: false,
+              strikethrough: false,
+              underline: false,
+              code: false,
+              color: "default",
+            },
             plain_text: "Ann",
             href: null,
           },
@@ -63,12 +74,16 @@ describe("pages", () => {
     });
     if (!("properties" in updated)) throw new Error("expected a full page");
     expect(updated.properties["Company"]).toMatchObject({ rich_text: [{ plain_text: "Acme" }] });
-    expect(updated.properties["Last Contacted"]).toMatchObject({ date: { start: "2024-03-01", end: null, time_zone: null } });
+    expect(updated.properties["Last Contacted"]).toMatchObject({
+      date: { start: "2024-03-01", end: null, time_zone: null },
+    });
     expect(updated.properties["Status"]).toMatchObject({ select: { name: "contacted" } });
     const trashed = await notion.pages.update({ page_id: page.id, in_trash: true });
     expect(trashed).toMatchObject({ in_trash: true, archived: true });
     expect(emulator.admin.listPages(seed.contacts.dataSourceId)).toHaveLength(0);
-    const edit = await apiError(() => notion.pages.update({ page_id: page.id, properties: { Company: richText("x") } }));
+    const edit = await apiError(() =>
+      notion.pages.update({ page_id: page.id, properties: { Company: richText("x") } }),
+    );
     expect(edit.code).toBe("validation_error");
     await notion.pages.update({ page_id: page.id, archived: false });
     expect(emulator.admin.listPages(seed.contacts.dataSourceId)).toHaveLength(1);
@@ -84,13 +99,19 @@ describe("pages", () => {
   });
 
   it("normalises date-times to Notion's form and keeps date-only values as they are", async () => {
-    const page = await createContact({ Name: title("D"), "Last Contacted": { date: { start: "2024-01-02T03:04:05Z" } } });
+    const page = await createContact({
+      Name: title("D"),
+      "Last Contacted": { date: { start: "2024-01-02T03:04:05Z" } },
+    });
     if (!("properties" in page)) throw new Error("expected a full page");
     expect(page.properties["Last Contacted"]).toMatchObject({ date: { start: "2024-01-02T03:04:05.000+00:00" } });
   });
 
   it("creates a page under a database id when the database has exactly one data source", async () => {
-    const page = await notion.pages.create({ parent: { database_id: seed.deals.databaseId }, properties: { "Deal Name": title("Big") } });
+    const page = await notion.pages.create({
+      parent: { database_id: seed.deals.databaseId },
+      properties: { "Deal Name": title("Big") },
+    });
     expect(page).toMatchObject({ parent: { data_source_id: seed.deals.dataSourceId } });
   });
 
@@ -112,7 +133,11 @@ describe("pages", () => {
     const contact = await createContact({ Name: title("Ann") });
     const activity = await notion.pages.create({
       parent: { data_source_id: seed.activities.dataSourceId },
-      properties: { Name: title("Form"), Contact: { relation: [{ id: contact.id }] }, Type: { select: { name: "Form submission" } } },
+      properties: {
+        Name: title("Form"),
+        Contact: { relation: [{ id: contact.id }] },
+        Type: { select: { name: "Form submission" } },
+      },
     });
     if (!("properties" in activity)) throw new Error("expected a full page");
     expect(activity.properties["Contact"]).toMatchObject({ type: "relation", relation: [{ id: contact.id }] });
@@ -123,9 +148,21 @@ describe("pages", () => {
       ["an unknown property", { Foo: richText("x") }, /^Foo is not a property that exists\.$/],
       ["a value of the wrong type", { Email: richText("x") }, /^Email is expected to be email\.$/],
       ["rich text given as a plain string", { Notes: { rich_text: "plain" } }, /Notes/],
-      ["2,001 characters in one text object", { Notes: { rich_text: [{ text: { content: "x".repeat(2001) } }] } }, /body\.properties\.Notes\.rich_text\[0\]\.text\.content\.length should be ≤ `2000`, instead was `2001`/],
-      ["101 rich-text objects", { Notes: { rich_text: Array.from({ length: 101 }, () => ({ text: { content: "x" } })) } }, /rich_text\.length should be ≤ `100`, instead was `101`/],
-      ["a 201-character email", { Email: { email: `${"a".repeat(189)}@example.com` } }, /email\.length should be ≤ `200`, instead was `201`/],
+      [
+        "2,001 characters in one text object",
+        { Notes: { rich_text: [{ text: { content: "x".repeat(2001) } }] } },
+        /body\.properties\.Notes\.rich_text\[0\]\.text\.content\.length should be ≤ `2000`, instead was `2001`/,
+      ],
+      [
+        "101 rich-text objects",
+        { Notes: { rich_text: Array.from({ length: 101 }, () => ({ text: { content: "x" } })) } },
+        /rich_text\.length should be ≤ `100`, instead was `101`/,
+      ],
+      [
+        "a 201-character email",
+        { Email: { email: `${"a".repeat(189)}@example.com` } },
+        /email\.length should be ≤ `200`, instead was `201`/,
+      ],
       ["a select option with a comma", { Source: { select: { name: "a,b" } } }, /commas/],
       ["a date that is not ISO 8601", { "Last Contacted": { date: { start: "yesterday" } } }, /ISO 8601/],
     ];
@@ -143,14 +180,23 @@ describe("pages", () => {
     }
 
     it("for a status option the schema lacks", async () => {
-      const ds = emulator.admin.createDatabase({ title: "Jobs", properties: { Name: { title: {} }, State: { status: {} } } });
+      const ds = emulator.admin.createDatabase({
+        title: "Jobs",
+        properties: { Name: { title: {} }, State: { status: {} } },
+      });
       const error = await apiError(() =>
-        notion.pages.create({ parent: { data_source_id: ds.dataSourceId }, properties: { Name: title("j"), State: { status: { name: "Blocked" } } } }),
+        notion.pages.create({
+          parent: { data_source_id: ds.dataSourceId },
+          properties: { Name: title("j"), State: { status: { name: "Blocked" } } },
+        }),
       );
       expect(error.code).toBe("validation_error");
       expect(error.message).toContain("Blocked");
       expect(emulator.admin.listPages(ds.dataSourceId)).toHaveLength(0);
-      const ok = await notion.pages.create({ parent: { data_source_id: ds.dataSourceId }, properties: { State: { status: { name: "Done" } } } });
+      const ok = await notion.pages.create({
+        parent: { data_source_id: ds.dataSourceId },
+        properties: { State: { status: { name: "Done" } } },
+      });
       expect("properties" in ok && ok.properties["State"]).toMatchObject({ status: { name: "Done" } });
     });
 
@@ -166,7 +212,10 @@ describe("pages", () => {
     });
 
     it("for a number that is not finite, leaving an updated page as it was", async () => {
-      const deal = emulator.admin.insertPage(seed.deals.dataSourceId, { "Deal Name": title("D"), Value: { number: 5 } });
+      const deal = emulator.admin.insertPage(seed.deals.dataSourceId, {
+        "Deal Name": title("D"),
+        Value: { number: 5 },
+      });
       const raw = await rawRequest(emulator, "PATCH", `/v1/pages/${deal.id}`, {
         body: '{"properties":{"Deal Name":{"title":[{"text":{"content":"changed"}}]},"Value":{"number":1e999}}}',
       });

@@ -101,7 +101,10 @@ describe("data source query filters", () => {
     expect(await names({ property: "Due", date: { before: "2024-01-15" } })).toEqual(["Alpha"]);
     expect(await names({ property: "Due", date: { after: "2024-01-10" } })).toEqual(["Beta"]);
     expect(await names({ property: "Due", date: { on_or_after: "2024-01-10" } })).toEqual(["Alpha", "Beta"]);
-    expect(await names({ property: "Due", date: { on_or_before: "2024-01-20T12:00:00.000Z" } })).toEqual(["Alpha", "Beta"]);
+    expect(await names({ property: "Due", date: { on_or_before: "2024-01-20T12:00:00.000Z" } })).toEqual([
+      "Alpha",
+      "Beta",
+    ]);
     expect(await names({ property: "Due", date: { equals: "2024-01-10" } })).toEqual(["Alpha"]);
     expect(await names({ property: "Due", date: { is_empty: true } })).toEqual(["gamma"]);
     expect(await names({ property: "Due", date: { is_not_empty: true } })).toEqual(["Alpha", "Beta"]);
@@ -122,7 +125,10 @@ describe("data source query filters", () => {
 
   it("filters on created_time and last_edited_time", async () => {
     expect(await names({ timestamp: "created_time", created_time: { before: "2021-01-01" } })).toEqual(["gamma"]);
-    expect(await names({ timestamp: "last_edited_time", last_edited_time: { after: "2021-01-01" } })).toEqual(["Alpha", "Beta"]);
+    expect(await names({ timestamp: "last_edited_time", last_edited_time: { after: "2021-01-01" } })).toEqual([
+      "Alpha",
+      "Beta",
+    ]);
   });
 
   it("combines conditions with and / or, nested one level", async () => {
@@ -130,12 +136,22 @@ describe("data source query filters", () => {
       await names({
         or: [
           { property: "Stage", select: { equals: "won" } },
-          { and: [{ property: "Due", date: { is_empty: true } }, { property: "Name", title: { contains: "gam" } }] },
+          {
+            and: [
+              { property: "Due", date: { is_empty: true } },
+              { property: "Name", title: { contains: "gam" } },
+            ],
+          },
         ],
       }),
     ).toEqual(["Beta", "gamma"]);
     expect(
-      await names({ and: [{ property: "Tags", multi_select: { contains: "hot" } }, { property: "Amount", number: { less_than: 15 } }] }),
+      await names({
+        and: [
+          { property: "Tags", multi_select: { contains: "hot" } },
+          { property: "Amount", number: { less_than: 15 } },
+        ],
+      }),
     ).toEqual(["Alpha"]);
   });
 

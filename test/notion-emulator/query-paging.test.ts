@@ -18,13 +18,22 @@ describe("data source query sorts and pagination", () => {
     notion = sdkFor(emulator);
     ({ dataSourceId } = emulator.admin.createDatabase({
       title: "Rows",
-      properties: { Name: { title: {} }, Rank: { number: {} }, Due: { date: {} }, Stage: { select: { options: [{ name: "b" }, { name: "a" }] } } },
+      properties: {
+        Name: { title: {} },
+        Rank: { number: {} },
+        Due: { date: {} },
+        Stage: { select: { options: [{ name: "b" }, { name: "a" }] } },
+      },
     }));
   });
   afterEach(() => emulator.stop());
 
   const insert = (name: string, extra: Record<string, unknown> = {}, createdTime?: string) =>
-    emulator.admin.insertPage(dataSourceId, { Name: title(name), ...extra }, createdTime === undefined ? {} : { createdTime });
+    emulator.admin.insertPage(
+      dataSourceId,
+      { Name: title(name), ...extra },
+      createdTime === undefined ? {} : { createdTime },
+    );
 
   it("sorts by several keys, empty values last in both directions, ties in creation order", async () => {
     insert("none-1");
@@ -36,7 +45,10 @@ describe("data source query sorts and pagination", () => {
       (
         await notion.dataSources.query({
           data_source_id: dataSourceId,
-          sorts: [{ property: "Rank", direction }, { property: "Due", direction: "ascending" }],
+          sorts: [
+            { property: "Rank", direction },
+            { property: "Due", direction: "ascending" },
+          ],
         })
       ).results.map(nameOf);
     expect(await sorted("ascending")).toEqual(["r1", "r2-early", "r2-late", "none-1", "none-2"]);
@@ -46,14 +58,22 @@ describe("data source query sorts and pagination", () => {
   it("sorts select values by the schema's option order and by timestamps", async () => {
     insert("A", { Stage: { select: { name: "a" } } }, "2024-01-02T00:00:00Z");
     insert("B", { Stage: { select: { name: "b" } } }, "2024-01-01T00:00:00Z");
-    const bySelect = await notion.dataSources.query({ data_source_id: dataSourceId, sorts: [{ property: "Stage", direction: "ascending" }] });
+    const bySelect = await notion.dataSources.query({
+      data_source_id: dataSourceId,
+      sorts: [{ property: "Stage", direction: "ascending" }],
+    });
     expect(bySelect.results.map(nameOf)).toEqual(["B", "A"]);
-    const byCreated = await notion.dataSources.query({ data_source_id: dataSourceId, sorts: [{ timestamp: "created_time", direction: "descending" }] });
+    const byCreated = await notion.dataSources.query({
+      data_source_id: dataSourceId,
+      sorts: [{ timestamp: "created_time", direction: "descending" }],
+    });
     expect(byCreated.results.map(nameOf)).toEqual(["A", "B"]);
   });
 
   it("refuses a sort on an unknown property", async () => {
-    const error = await apiError(() => notion.dataSources.query({ data_source_id: dataSourceId, sorts: [{ property: "Nope", direction: "ascending" }] }));
+    const error = await apiError(() =>
+      notion.dataSources.query({ data_source_id: dataSourceId, sorts: [{ property: "Nope", direction: "ascending" }] }),
+    );
     expect(error.code).toBe("validation_error");
     expect(error.message).toContain("Nope");
   });
@@ -91,13 +111,21 @@ describe("data source query sorts and pagination", () => {
     for (let i = 0; i < 3; i++) insert(`r${i}`);
     const first = await notion.dataSources.query({ data_source_id: dataSourceId, page_size: 1 });
     const cursor = first.next_cursor ?? "";
-    const forged = await apiError(() => notion.dataSources.query({ data_source_id: dataSourceId, start_cursor: "abc" }));
+    const forged = await apiError(() =>
+      notion.dataSources.query({ data_source_id: dataSourceId, start_cursor: "abc" }),
+    );
     expect(forged.code).toBe("validation_error");
     const foreign = await apiError(() =>
-      notion.dataSources.query({ data_source_id: dataSourceId, start_cursor: cursor, filter: { property: "Name", title: { is_not_empty: true } } }),
+      notion.dataSources.query({
+        data_source_id: dataSourceId,
+        start_cursor: cursor,
+        filter: { property: "Name", title: { is_not_empty: true } },
+      }),
     );
     expect(foreign.code).toBe("validation_error");
-    const raw = await rawRequest(emulator, "POST", `/v1/data_sources/${dataSourceId}/query`, { body: JSON.stringify({ start_cursor: cursor }) });
+    const raw = await rawRequest(emulator, "POST", `/v1/data_sources/${dataSourceId}/query`, {
+      body: JSON.stringify({ start_cursor: cursor }),
+    });
     expect(raw.status).toBe(200);
   });
 
@@ -108,17 +136,31 @@ describe("data source query sorts and pagination", () => {
     ({ dataSourceId } = emulator.admin.createDatabase({ title: "Rows", properties: { Name: { title: {} } } }));
     for (let i = 0; i < 40; i++) insert(`row-${i}`);
     const first = await notion.dataSources.query({ data_source_id: dataSourceId, page_size: 10 });
-    expect(first).toMatchObject({ has_more: true, object: "list", type: "page_or_data_source", page_or_data_source: {} });
+    expect(first).toMatchObject({
+      has_more: true,
+      object: "list",
+      type: "page_or_data_source",
+      page_or_data_source: {},
+    });
     expect(first.request_status).toBeUndefined();
     const pages: QueryDataSourceResponse[] = [first];
     while (pages.at(-1)?.has_more === true) {
-      pages.push(await notion.dataSources.query({ data_source_id: dataSourceId, page_size: 10, start_cursor: pages.at(-1)?.next_cursor ?? "" }));
+      pages.push(
+        await notion.dataSources.query({
+          data_source_id: dataSourceId,
+          page_size: 10,
+          start_cursor: pages.at(-1)?.next_cursor ?? "",
+        }),
+      );
     }
     expect(pages.map((p) => p.results.length)).toEqual([10, 10, 5]);
     const last = pages.at(-1);
     expect(last?.next_cursor).toBeNull();
     expect(last?.request_status).toEqual({ type: "incomplete", incomplete_reason: "query_result_limit_reached" });
-    const narrower = await notion.dataSources.query({ data_source_id: dataSourceId, filter: { property: "Name", title: { ends_with: "-1" } } });
+    const narrower = await notion.dataSources.query({
+      data_source_id: dataSourceId,
+      filter: { property: "Name", title: { ends_with: "-1" } },
+    });
     expect(narrower.results).toHaveLength(1);
     expect(narrower.request_status).toBeUndefined();
   });

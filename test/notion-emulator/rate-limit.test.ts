@@ -11,8 +11,13 @@ describe("the rate limit", () => {
     emulator = await startEmulator({ rateLimitPerSecond: 3 });
     const { contacts } = emulator.admin.seedCrm();
     const started = emulator;
-    const body = JSON.stringify({ parent: { data_source_id: contacts.dataSourceId }, properties: { Name: title("x") } });
-    const answers = await Promise.all(Array.from({ length: 10 }, () => rawRequest(started, "POST", "/v1/pages", { body })));
+    const body = JSON.stringify({
+      parent: { data_source_id: contacts.dataSourceId },
+      properties: { Name: title("x") },
+    });
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => rawRequest(started, "POST", "/v1/pages", { body })),
+    );
     const limited = answers.filter((a) => a.status === 429);
     expect(answers.filter((a) => a.status === 200)).toHaveLength(3);
     expect(limited).toHaveLength(7);

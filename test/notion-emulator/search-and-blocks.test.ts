@@ -37,8 +37,16 @@ describe("search and block children", () => {
 
   it("lists the databases made under a workspace page as child_database blocks", async () => {
     const children = await notion.blocks.children.list({ block_id: seed.parentPageId });
-    expect(children.results.map((block) => "type" in block && block.type)).toEqual(["child_database", "child_database", "child_database"]);
-    expect(children.results.map((block) => block.id)).toEqual([seed.contacts.databaseId, seed.deals.databaseId, seed.activities.databaseId]);
+    expect(children.results.map((block) => "type" in block && block.type)).toEqual([
+      "child_database",
+      "child_database",
+      "child_database",
+    ]);
+    expect(children.results.map((block) => block.id)).toEqual([
+      seed.contacts.databaseId,
+      seed.deals.databaseId,
+      seed.activities.databaseId,
+    ]);
     const titles = children.results.map((block) => ("child_database" in block ? block.child_database.title : ""));
     expect(titles).toEqual(["Contacts", "Deals", "Activities"]);
     const missing = await apiError(() => notion.blocks.children.list({ block_id: "0f4d2c3a9b8e4f6a8c7d6e5f4a3b2c1d" }));

@@ -16,7 +16,13 @@ describe("checkCrmSchema", () => {
     crm = await startCrmEmulator();
     dir = makeTempDir();
     db = openStore(dir.path);
-    notion = createNotionGateway({ token: crm.emulator.token, baseUrl: crm.emulator.url, ratePerSecond: 200, db, logger: captureLogger().logger });
+    notion = createNotionGateway({
+      token: crm.emulator.token,
+      baseUrl: crm.emulator.url,
+      ratePerSecond: 200,
+      db,
+      logger: captureLogger().logger,
+    });
   });
   afterEach(async () => {
     await crm.stop();
@@ -38,7 +44,9 @@ describe("checkCrmSchema", () => {
   });
 
   it("accepts Status and Stage as status properties, and no Owner at all", async () => {
-    crm.emulator.admin.updateProperty(crm.dataSources.contacts, "Status", { status: { options: [{ name: "new lead" }, { name: "customer" }] } } as never);
+    crm.emulator.admin.updateProperty(crm.dataSources.contacts, "Status", {
+      status: { options: [{ name: "new lead" }, { name: "customer" }] },
+    } as never);
     crm.emulator.admin.updateProperty(crm.dataSources.deals, "Stage", { status: {} });
     crm.emulator.admin.updateProperty(crm.dataSources.deals, "Owner", null);
     expect((await checkCrmSchema(notion, crm.databases)).problems).toEqual([]);
@@ -49,7 +57,9 @@ describe("checkCrmSchema", () => {
     admin.updateProperty(crm.dataSources.contacts, "Email", null);
     admin.updateProperty(crm.dataSources.contacts, "Last Contacted", { rich_text: {} });
     admin.updateProperty(crm.dataSources.deals, "Owner", { rich_text: {} });
-    admin.updateProperty(crm.dataSources.activities, "Contact", { relation: { data_source_id: crm.dataSources.deals, type: "single_property", single_property: {} } });
+    admin.updateProperty(crm.dataSources.activities, "Contact", {
+      relation: { data_source_id: crm.dataSources.deals, type: "single_property", single_property: {} },
+    });
 
     const error = await assertCrmSchema(notion, crm.databases).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(NotionSchemaError);
@@ -69,9 +79,14 @@ describe("checkCrmSchema", () => {
 
   it("reports a database that is not shared with the integration, and still checks the others", async () => {
     crm.emulator.admin.updateProperty(crm.dataSources.deals, "Value", null);
-    const { problems } = await checkCrmSchema(notion, { contacts: "11111111-2222-4333-8444-555555555555", deals: crm.databases.deals });
+    const { problems } = await checkCrmSchema(notion, {
+      contacts: "11111111-2222-4333-8444-555555555555",
+      deals: crm.databases.deals,
+    });
     expect(problems).toEqual([
-      expect.stringMatching(/^Contacts \(NOTION_CONTACTS_DB_ID\): database not found; check the id and share the database with the integration/),
+      expect.stringMatching(
+        /^Contacts \(NOTION_CONTACTS_DB_ID\): database not found; check the id and share the database with the integration/,
+      ),
       'Deals (NOTION_DEALS_DB_ID): property "Value" is missing (expected number)',
     ]);
   });

@@ -35,7 +35,8 @@ describe("createNotionGateway against the emulator", () => {
   const createContact = (email: string, recover?: Parameters<NotionGateway["write"]>[2]) =>
     notion.write(
       "pages.create",
-      (client) => client.pages.create({ parent: { data_source_id: crm.dataSources.contacts }, properties: contact(email) }),
+      (client) =>
+        client.pages.create({ parent: { data_source_id: crm.dataSources.contacts }, properties: contact(email) }),
       recover as never,
     ) as Promise<CreatePageResponse>;
 
@@ -68,7 +69,10 @@ describe("createNotionGateway against the emulator", () => {
 
     it("fails with object_not_found for a database the integration cannot see, and does not cache the failure", async () => {
       const unknown = "00000000-0000-4000-8000-000000000000";
-      await expect(notion.dataSourceId(unknown)).rejects.toMatchObject({ code: "notion_rejected", details: { notionCode: "object_not_found" } });
+      await expect(notion.dataSourceId(unknown)).rejects.toMatchObject({
+        code: "notion_rejected",
+        details: { notionCode: "object_not_found" },
+      });
       await expect(notion.dataSourceId(unknown)).rejects.toBeInstanceOf(NotionGatewayError);
       expect(crm.emulator.stats.count({ method: "GET", path: /^\/v1\/databases\// })).toBe(2);
     });
@@ -76,12 +80,23 @@ describe("createNotionGateway against the emulator", () => {
 
   describe("reads", () => {
     it("waits out a 429's Retry-After and logs Notion's rate_limit_reason", async () => {
-      crm.emulator.faults.failNext(1, { kind: "status", status: 429, retryAfterSeconds: 1, additionalData: { rate_limit_reason: "workspace_rate_limit" } });
+      crm.emulator.faults.failNext(1, {
+        kind: "status",
+        status: 429,
+        retryAfterSeconds: 1,
+        additionalData: { rate_limit_reason: "workspace_rate_limit" },
+      });
       const started = Date.now();
       await notion.read("users.me", (client) => client.users.me({}));
       expect(Date.now() - started).toBeGreaterThanOrEqual(990);
       expect(crm.emulator.stats.count({ path: /^\/v1\/users\/me$/ })).toBe(2);
-      expect(log.lines()).toContainEqual(expect.objectContaining({ msg: "notion throttled the request", rateLimitReason: "workspace_rate_limit", operation: "users.me" }));
+      expect(log.lines()).toContainEqual(
+        expect.objectContaining({
+          msg: "notion throttled the request",
+          rateLimitReason: "workspace_rate_limit",
+          operation: "users.me",
+        }),
+      );
     });
 
     it("honours a Retry-After longer than the SDK's 60 s cap would allow (scaled down: 2 s)", async () => {
@@ -93,7 +108,9 @@ describe("createNotionGateway against the emulator", () => {
 
     it("rides out a 503 outage with backoff", async () => {
       crm.emulator.faults.unavailableFor(250, 503);
-      const result = await notion.read("query", (client) => client.dataSources.query({ data_source_id: crm.dataSources.contacts }));
+      const result = await notion.read("query", (client) =>
+        client.dataSources.query({ data_source_id: crm.dataSources.contacts }),
+      );
       expect(result.results).toEqual([]);
       expect(crm.emulator.stats.count({ status: 503 })).toBeGreaterThan(0);
     });
@@ -114,26 +131,49 @@ describe("createNotionGateway against the emulator", () => {
       notion = gateway({ maxAttempts: 3 });
       crm.emulator.faults.unavailableFor(60_000, 503);
       const failure = notion.read("users.me", (client) => client.users.me({}));
-      await expect(failure).rejects.toMatchObject({ code: "notion_unavailable", retryable: true, details: { attempts: 3, status: 503 } });
+      await expect(failure).rejects.toMatchObject({
+        code: "notion_unavailable",
+        retryable: true,
+        details: { attempts: 3, status: 503 },
+      });
       expect(crm.emulator.stats.count({ path: /^\/v1\/users\/me$/ })).toBe(3);
     });
 
     it("does not retry a validation error", async () => {
-      const failure = notion.read("query", (client) => client.dataSources.query({ data_source_id: crm.dataSources.contacts, page_size: 101 }));
-      await expect(failure).rejects.toMatchObject({ code: "notion_rejected", retryable: false, details: { status: 400, notionCode: "validation_error" } });
+      const failure = notion.read("query", (client) =>
+        client.dataSources.query({ data_source_id: crm.dataSources.contacts, page_size: 101 }),
+      );
+      await expect(failure).rejects.toMatchObject({
+        code: "notion_rejected",
+        retryable: false,
+        details: { status: 400, notionCode: "validation_error" },
+      });
       expect(crm.emulator.stats.requests).toHaveLength(1);
     });
 
     it("never retries a request Notion blocked with public_api_request_blocked", async () => {
-      crm.emulator.faults.failNext(1, { kind: "status", status: 429, retryAfterSeconds: 1, additionalData: { rate_limit_reason: "public_api_request_blocked" } });
-      await expect(notion.read("users.me", (client) => client.users.me({}))).rejects.toMatchObject({ code: "notion_rejected" });
+      crm.emulator.faults.failNext(1, {
+        kind: "status",
+        status: 429,
+        retryAfterSeconds: 1,
+        additionalData: { rate_limit_reason: "public_api_request_blocked" },
+      });
+      await expect(notion.read("users.me", (client) => client.users.me({}))).rejects.toMatchObject({
+        code: "notion_rejected",
+      });
       expect(crm.emulator.stats.requests).toHaveLength(1);
     });
   });
 
   describe("writes", () => {
     it("sends a write again after a 429, since Notion did nothing", async () => {
-      crm.emulator.faults.failNext(1, { kind: "status", status: 429, retryAfterSeconds: 1, method: "POST", path: /^\/v1\/pages$/ });
+      crm.emulator.faults.failNext(1, {
+        kind: "status",
+        status: 429,
+        retryAfterSeconds: 1,
+        method: "POST",
+        path: /^\/v1\/pages$/,
+      });
       await createContact("ann@example.com");
       expect(contactsIn()).toHaveLength(1);
       expect(pagePosts()).toBe(2);
@@ -141,17 +181,28 @@ describe("createNotionGateway against the emulator", () => {
 
     it("does not send a write again after an ambiguous 500 when it has no way to check", async () => {
       crm.emulator.faults.failNext(1, { kind: "commit-then-fail", status: 500, method: "POST", path: /^\/v1\/pages$/ });
-      await expect(createContact("ann@example.com")).rejects.toMatchObject({ code: "notion_write_ambiguous", retryable: true });
+      await expect(createContact("ann@example.com")).rejects.toMatchObject({
+        code: "notion_write_ambiguous",
+        retryable: true,
+      });
       expect(pagePosts()).toBe(1);
       expect(contactsIn()).toHaveLength(1);
     });
 
     it("settles an ambiguous write from committed_resource_id without sending it again", async () => {
-      crm.emulator.faults.failNext(1, { kind: "commit-then-fail", status: 504, includeCommittedResourceId: true, method: "POST", path: /^\/v1\/pages$/ });
+      crm.emulator.faults.failNext(1, {
+        kind: "commit-then-fail",
+        status: 504,
+        includeCommittedResourceId: true,
+        method: "POST",
+        path: /^\/v1\/pages$/,
+      });
       const seen: (string | undefined)[] = [];
       const page = await createContact("ann@example.com", async (committedId) => {
         seen.push(committedId);
-        return committedId === undefined ? undefined : notion.read("pages.retrieve", (client) => client.pages.retrieve({ page_id: committedId }));
+        return committedId === undefined
+          ? undefined
+          : notion.read("pages.retrieve", (client) => client.pages.retrieve({ page_id: committedId }));
       });
       const [stored] = contactsIn();
       expect(seen).toEqual([stored!.id]);
@@ -163,7 +214,10 @@ describe("createNotionGateway against the emulator", () => {
       crm.emulator.faults.failNext(1, { kind: "commit-then-fail", status: 503, method: "POST", path: /^\/v1\/pages$/ });
       const lookup = async () => {
         const found = await notion.read("query", (client) =>
-          client.dataSources.query({ data_source_id: crm.dataSources.contacts, filter: { property: "Email", email: { equals: "ann@example.com" } } }),
+          client.dataSources.query({
+            data_source_id: crm.dataSources.contacts,
+            filter: { property: "Email", email: { equals: "ann@example.com" } },
+          }),
         );
         return found.results[0] as CreatePageResponse | undefined;
       };
@@ -182,8 +236,8 @@ describe("createNotionGateway against the emulator", () => {
     it("sends a write again when the connection was refused, since it never left", async () => {
       const port = new URL(crm.emulator.url).port;
       await crm.stop();
-      const later = await import("../../src/notion-emulator/create-notion-emulator.js").then(({ createNotionEmulator }) =>
-        createNotionEmulator({ rateLimitPerSecond: Infinity, port: Number(port) }),
+      const later = await import("../../src/notion-emulator/create-notion-emulator.js").then(
+        ({ createNotionEmulator }) => createNotionEmulator({ rateLimitPerSecond: Infinity, port: Number(port) }),
       );
       const seeded = later.admin.seedCrm({});
       crm = { ...crm, emulator: later, stop: () => later.stop() };
@@ -191,7 +245,9 @@ describe("createNotionGateway against the emulator", () => {
       setTimeout(() => void later.start(), 150);
       await createContact("ann@example.com");
       expect(later.admin.listPages(seeded.contacts.dataSourceId)).toHaveLength(1);
-      expect(log.lines()).toContainEqual(expect.objectContaining({ msg: "notion request failed", kind: "not_sent", reason: "ECONNREFUSED" }));
+      expect(log.lines()).toContainEqual(
+        expect.objectContaining({ msg: "notion request failed", kind: "not_sent", reason: "ECONNREFUSED" }),
+      );
     });
   });
 

@@ -27,8 +27,12 @@ it("keeps two OS processes sharing one DATA_DIR under the rate together: Notion 
     DATA_DIR: dir.path,
     LOAD_COUNT: String(PER_PROCESS),
   };
-  const results = await Promise.all([runTsFile("scripts/bench/notion-load-worker.ts", { env }), runTsFile("scripts/bench/notion-load-worker.ts", { env })]);
-  for (const result of results) expect(result, result.stderr).toMatchObject({ code: 0, stdout: `done ${PER_PROCESS}\n` });
+  const results = await Promise.all([
+    runTsFile("scripts/bench/notion-load-worker.ts", { env }),
+    runTsFile("scripts/bench/notion-load-worker.ts", { env }),
+  ]);
+  for (const result of results)
+    expect(result, result.stderr).toMatchObject({ code: 0, stdout: `done ${PER_PROCESS}\n` });
 
   const times = crm.emulator.stats.requests.map((request) => request.at).sort((a, b) => a - b);
   expect(times).toHaveLength(2 * PER_PROCESS);

@@ -48,7 +48,8 @@ describe("createTokenBucket", () => {
     const a = createTokenBucket({ db: open(), name: "shared", ratePerSecond: RATE_PER_SECOND });
     const b = createTokenBucket({ db: open(), name: "shared", ratePerSecond: RATE_PER_SECOND });
     const granted: number[] = [];
-    const takeMany = (bucket: typeof a) => Array.from({ length: 6 }, () => bucket.take().then(() => granted.push(Date.now())));
+    const takeMany = (bucket: typeof a) =>
+      Array.from({ length: 6 }, () => bucket.take().then(() => granted.push(Date.now())));
     const start = Date.now();
     await Promise.all([...takeMany(a), ...takeMany(b)]);
     expect(granted).toHaveLength(12);

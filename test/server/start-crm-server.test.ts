@@ -43,7 +43,10 @@ describe("the server", () => {
   });
 
   it("answers an unknown path with 404 JSON", async () => {
-    server = await startCrmServer(loadConfig(env(), { require: SERVER_REQUIRED_SETTINGS, envFile: false }), captureLogger().logger);
+    server = await startCrmServer(
+      loadConfig(env(), { require: SERVER_REQUIRED_SETTINGS, envFile: false }),
+      captureLogger().logger,
+    );
     const response = await request(server.url).get("/nope");
     expect(response.status).toBe(404);
     expect(response.body).toEqual({ error: "not found" });
@@ -67,13 +70,17 @@ describe("the server", () => {
     const result = await runTsFile("src/main.ts", { env: { ...env(), LOG_LEVEL: "silent" } });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Contacts (NOTION_CONTACTS_DB_ID): property "Email" is missing (expected email)');
-    expect(result.stderr).toContain('Contacts (NOTION_CONTACTS_DB_ID): property "Status" is number, expected select or status');
+    expect(result.stderr).toContain(
+      'Contacts (NOTION_CONTACTS_DB_ID): property "Status" is number, expected select or status',
+    );
     expect(result.stderr).toContain('Deals (NOTION_DEALS_DB_ID): property "Value" is rich_text, expected number');
     expect(result.stderr).not.toContain(crm.emulator.token);
   });
 
   it("refuses to start with a token Notion does not accept, without printing the token", async () => {
-    const result = await runTsFile("src/main.ts", { env: { ...env(), NOTION_TOKEN: "ntn_wrong_token_value", LOG_LEVEL: "silent" } });
+    const result = await runTsFile("src/main.ts", {
+      env: { ...env(), NOTION_TOKEN: "ntn_wrong_token_value", LOG_LEVEL: "silent" },
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("Notion refused the token (NOTION_TOKEN)");
     expect(result.stderr).not.toContain("ntn_wrong_token_value");

@@ -3,7 +3,11 @@ import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load-config.js";
 import { CONTACT_STATUSES, DEAL_STAGES, FORM_SUBMISSION_ACTIVITY } from "../../src/notion/crm-schema.js";
-import { createNotionEmulator, crmSchema, type NotionEmulator } from "../../src/notion-emulator/create-notion-emulator.js";
+import {
+  createNotionEmulator,
+  crmSchema,
+  type NotionEmulator,
+} from "../../src/notion-emulator/create-notion-emulator.js";
 import { SERVER_REQUIRED_SETTINGS, startCrmServer } from "../../src/server/start-crm-server.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { eventually } from "../support/crm-harness.js";
@@ -19,8 +23,14 @@ describe("npm run setup-notion", () => {
   let dir: ReturnType<typeof makeTempDir>;
   let parentPageId: string;
 
-  const env = () => ({ NOTION_TOKEN: emulator.token, NOTION_BASE_URL: emulator.url, NOTION_RATE_LIMIT_RPS: "100", DATA_DIR: dir.path });
-  const setup = (args: string[], extraEnv: Record<string, string> = {}) => runTsFile(SETUP, { env: { ...env(), ...extraEnv }, args });
+  const env = () => ({
+    NOTION_TOKEN: emulator.token,
+    NOTION_BASE_URL: emulator.url,
+    NOTION_RATE_LIMIT_RPS: "100",
+    DATA_DIR: dir.path,
+  });
+  const setup = (args: string[], extraEnv: Record<string, string> = {}) =>
+    runTsFile(SETUP, { env: { ...env(), ...extraEnv }, args });
 
   beforeEach(async () => {
     emulator = createNotionEmulator({ rateLimitPerSecond: Infinity });
@@ -42,20 +52,44 @@ describe("npm run setup-notion", () => {
     const ids = envLines(result.stdout);
     expect(Object.keys(ids)).toEqual(["NOTION_CONTACTS_DB_ID", "NOTION_DEALS_DB_ID", "NOTION_ACTIVITIES_DB_ID"]);
     // Every stdout line is a comment or KEY=value, so the output can be appended to .env as it is.
-    expect(result.stdout.trim().split("\n").every((line) => line.startsWith("#") || /^[A-Z_]+=\S+$/.test(line))).toBe(true);
+    expect(
+      result.stdout
+        .trim()
+        .split("\n")
+        .every((line) => line.startsWith("#") || /^[A-Z_]+=\S+$/.test(line)),
+    ).toBe(true);
     expect(result.stdout).toContain("# Contacts: created");
 
     const notion = clientFor(emulator);
     const [contacts, deals, activities] = await Promise.all(
-      [ids.NOTION_CONTACTS_DB_ID, ids.NOTION_DEALS_DB_ID, ids.NOTION_ACTIVITIES_DB_ID].map((id) => dataSourceOf(notion, id!)),
+      [ids.NOTION_CONTACTS_DB_ID, ids.NOTION_DEALS_DB_ID, ids.NOTION_ACTIVITIES_DB_ID].map((id) =>
+        dataSourceOf(notion, id!),
+      ),
     );
-    expect(typesOf(contacts!)).toEqual({ Name: "title", Email: "email", Company: "rich_text", Status: "select", Source: "select", "Last Contacted": "date", Notes: "rich_text" });
+    expect(typesOf(contacts!)).toEqual({
+      Name: "title",
+      Email: "email",
+      Company: "rich_text",
+      Status: "select",
+      Source: "select",
+      "Last Contacted": "date",
+      Notes: "rich_text",
+    });
     expect(optionNames(contacts!, "Status")).toEqual([...CONTACT_STATUSES]);
     expect(typesOf(deals!)).toEqual({ "Deal Name": "title", Stage: "select", Value: "number", Owner: "people" });
     expect(optionNames(deals!, "Stage")).toEqual([...DEAL_STAGES]);
     expect(deals!.properties.Value).toMatchObject({ type: "number", number: { format: "dollar" } });
-    expect(typesOf(activities!)).toEqual({ Name: "title", Contact: "relation", Type: "select", Date: "date", Notes: "rich_text" });
-    expect(activities!.properties.Contact).toMatchObject({ type: "relation", relation: { data_source_id: contacts!.id } });
+    expect(typesOf(activities!)).toEqual({
+      Name: "title",
+      Contact: "relation",
+      Type: "select",
+      Date: "date",
+      Notes: "rich_text",
+    });
+    expect(activities!.properties.Contact).toMatchObject({
+      type: "relation",
+      relation: { data_source_id: contacts!.id },
+    });
     expect(optionNames(activities!, "Type")).toContain(FORM_SUBMISSION_ACTIVITY);
     expect(await databaseTitlesUnder(emulator, parentPageId)).toEqual(["Contacts", "Deals", "Activities"]);
   });
@@ -64,7 +98,10 @@ describe("npm run setup-notion", () => {
     const first = await setup(["--parent", parentPageId]);
     emulator.stats.reset();
 
-    const second = await setup(["--parent", `https://www.notion.so/acme/Sales-CRM-${parentPageId.replaceAll("-", "")}`]);
+    const second = await setup([
+      "--parent",
+      `https://www.notion.so/acme/Sales-CRM-${parentPageId.replaceAll("-", "")}`,
+    ]);
 
     expect(second.code).toBe(0);
     expect(emulator.stats.count(DB_CREATES)).toBe(0);
@@ -96,11 +133,17 @@ describe("npm run setup-notion", () => {
     expect(result.code).toBe(0);
     expect(emulator.stats.count(DB_CREATES)).toBe(3);
     expect(await databaseTitlesUnder(emulator, parentPageId)).toEqual(["Contacts", "Deals", "Activities"]);
-    expect(envLines(result.stdout).NOTION_CONTACTS_DB_ID).toBe((await clientFor(emulator).blocks.children.list({ block_id: parentPageId })).results[0]?.id);
+    expect(envLines(result.stdout).NOTION_CONTACTS_DB_ID).toBe(
+      (await clientFor(emulator).blocks.children.list({ block_id: parentPageId })).results[0]?.id,
+    );
   });
 
   it("reports a database already under the page whose schema is wrong, by property, and creates nothing", async () => {
-    emulator.admin.createDatabase({ parentPageId, title: "Contacts", properties: { ...crmSchema.contacts.properties, Email: { rich_text: {} } } });
+    emulator.admin.createDatabase({
+      parentPageId,
+      title: "Contacts",
+      properties: { ...crmSchema.contacts.properties, Email: { rich_text: {} } },
+    });
 
     const result = await setup(["--parent", parentPageId]);
 
@@ -132,7 +175,11 @@ describe("npm run setup-notion", () => {
       const contactsSource = (await dataSourceOf(notion, ids.NOTION_CONTACTS_DB_ID!)).id;
       const activitiesSource = (await dataSourceOf(notion, ids.NOTION_ACTIVITIES_DB_ID!)).id;
       expect(emulator.admin.listPages(contactsSource).map((page) => page.id)).toEqual([response.body.id]);
-      await eventually(() => expect(emulator.admin.listPages(activitiesSource)[0]?.properties.Contact).toMatchObject({ relation: [{ id: response.body.id }] }));
+      await eventually(() =>
+        expect(emulator.admin.listPages(activitiesSource)[0]?.properties.Contact).toMatchObject({
+          relation: [{ id: response.body.id }],
+        }),
+      );
     } finally {
       await server.stop();
     }
@@ -146,7 +193,9 @@ describe("npm run setup-notion", () => {
     expect(missing.stderr.trim().split("\n")).toHaveLength(1);
     expect(missing.stderr).toContain("--parent is missing");
     expect(malformed.code).toBe(2);
-    expect(malformed.stderr.trim()).toMatch(/^--parent "not-a-page" is not a Notion page id .* Usage: npm run setup-notion -- --parent <page id or URL>$/);
+    expect(malformed.stderr.trim()).toMatch(
+      /^--parent "not-a-page" is not a Notion page id .* Usage: npm run setup-notion -- --parent <page id or URL>$/,
+    );
     expect(emulator.stats.requests).toHaveLength(0);
   });
 
@@ -165,7 +214,9 @@ describe("npm run setup-notion", () => {
 });
 
 function envLines(stdout: string): Record<string, string> {
-  return Object.fromEntries([...stdout.matchAll(/^(NOTION_[A-Z]+_DB_ID)=(\S+)$/gm)].map((match) => [match[1]!, match[2]!]));
+  return Object.fromEntries(
+    [...stdout.matchAll(/^(NOTION_[A-Z]+_DB_ID)=(\S+)$/gm)].map((match) => [match[1]!, match[2]!]),
+  );
 }
 
 async function dataSourceOf(notion: Client, databaseId: string): Promise<DataSourceObjectResponse> {
@@ -188,7 +239,9 @@ function optionNames(dataSource: DataSourceObjectResponse, property: string): st
 /** What the page holds, read back over HTTP independently of what setup printed. */
 async function databaseTitlesUnder(emulator: NotionEmulator, pageId: string): Promise<string[]> {
   const children = await clientFor(emulator).blocks.children.list({ block_id: pageId });
-  return children.results.flatMap((block) => ("type" in block && block.type === "child_database" ? [block.child_database.title] : []));
+  return children.results.flatMap((block) =>
+    "type" in block && block.type === "child_database" ? [block.child_database.title] : [],
+  );
 }
 
 function clientFor(emulator: NotionEmulator): Client {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { escapeMrkdwn, mrkdwnLink } from "../../src/slack/escape-mrkdwn.js";
-import { fitToSlackLimits, section, SLACK_SECTION_MAX_CHARS, SLACK_TEXT_MAX_CHARS, truncateMrkdwn } from "../../src/slack/slack-message.js";
+import {
+  fitToSlackLimits,
+  section,
+  SLACK_SECTION_MAX_CHARS,
+  SLACK_TEXT_MAX_CHARS,
+  truncateMrkdwn,
+} from "../../src/slack/slack-message.js";
 
 describe("escapeMrkdwn", () => {
   it("turns a mention into text that cannot ping anyone", () => {
@@ -16,7 +22,9 @@ describe("escapeMrkdwn", () => {
   });
 
   it("builds a link with a user label that cannot break out of it", () => {
-    expect(mrkdwnLink("https://www.notion.so/abc", "Acme|<!here>")).toBe("<https://www.notion.so/abc|Acme¦&lt;!here&gt;>");
+    expect(mrkdwnLink("https://www.notion.so/abc", "Acme|<!here>")).toBe(
+      "<https://www.notion.so/abc|Acme¦&lt;!here&gt;>",
+    );
   });
 });
 

@@ -17,7 +17,14 @@ describe("the Slack sender", () => {
 
   /** null: no webhook URL configured. */
   const start = (webhookUrl: string | null = slack.url) => {
-    sender = createSlackSender({ outbox, db, webhookUrl: webhookUrl ?? undefined, logger: log.logger, retryBaseMs: 50, pollIntervalMs: 50 });
+    sender = createSlackSender({
+      outbox,
+      db,
+      webhookUrl: webhookUrl ?? undefined,
+      logger: log.logger,
+      retryBaseMs: 50,
+      pollIntervalMs: 50,
+    });
     sender.start();
     return sender;
   };
@@ -56,7 +63,9 @@ describe("the Slack sender", () => {
     const { item } = outbox.enqueue({ text: "after the limit" });
     start();
     // The receiver records a message before it answers; the sender marks it sent after.
-    await eventually(() => expect(outbox.get(item.id)).toMatchObject({ state: "sent", attempts: 2 }), { timeoutMs: 5_000 });
+    await eventually(() => expect(outbox.get(item.id)).toMatchObject({ state: "sent", attempts: 2 }), {
+      timeoutMs: 5_000,
+    });
     expect(slack.received).toHaveLength(1);
     expect(slack.attempts()).toBe(2);
     expect(slack.received[0]!.at - outbox.get(item.id)!.createdAtMs).toBeGreaterThanOrEqual(990);
@@ -75,7 +84,11 @@ describe("the Slack sender", () => {
     await slack.stop();
     outbox.enqueue({ text: "queued while down" });
     start(url);
-    await eventually(() => expect(log.lines()).toContainEqual(expect.objectContaining({ msg: "Slack message not sent yet; will retry", reason: "ECONNREFUSED" })));
+    await eventually(() =>
+      expect(log.lines()).toContainEqual(
+        expect.objectContaining({ msg: "Slack message not sent yet; will retry", reason: "ECONNREFUSED" }),
+      ),
+    );
     const port = Number(new URL(url).port);
     const { createServer } = await import("node:http");
     const bodies: string[] = [];
@@ -89,7 +102,10 @@ describe("the Slack sender", () => {
     });
     await new Promise<void>((resolve) => back.listen(port, "127.0.0.1", resolve));
     try {
-      await eventually(() => expect(bodies.map((raw) => (JSON.parse(raw) as { text: string }).text)).toEqual(["queued while down"]), { timeoutMs: 5_000 });
+      await eventually(
+        () => expect(bodies.map((raw) => (JSON.parse(raw) as { text: string }).text)).toEqual(["queued while down"]),
+        { timeoutMs: 5_000 },
+      );
     } finally {
       back.closeAllConnections();
       await new Promise((resolve) => back.close(resolve));
@@ -99,13 +115,22 @@ describe("the Slack sender", () => {
   it.each(["invalid_payload", "channel_not_found", "channel_is_archived", "action_prohibited", "no_service"])(
     "dead-letters a message Slack refuses with %s, loudly, without retrying",
     async (reason) => {
-      const status = reason === "channel_is_archived" ? 410 : reason === "action_prohibited" ? 403 : reason === "invalid_payload" ? 400 : 404;
+      const status =
+        reason === "channel_is_archived"
+          ? 410
+          : reason === "action_prohibited"
+            ? 403
+            : reason === "invalid_payload"
+              ? 400
+              : 404;
       slack.replyNext({ status, body: reason });
       const { item } = outbox.enqueue({ text: "refused" });
       start();
       await eventually(() => expect(outbox.get(item.id)?.state).toBe("dead"));
       expect(outbox.get(item.id)?.lastError).toContain(reason);
-      expect(log.lines()).toContainEqual(expect.objectContaining({ level: 50, msg: expect.stringContaining("SLACK MESSAGE DEAD-LETTERED") }));
+      expect(log.lines()).toContainEqual(
+        expect.objectContaining({ level: 50, msg: expect.stringContaining("SLACK MESSAGE DEAD-LETTERED") }),
+      );
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(slack.attempts()).toBe(1);
     },

@@ -3,11 +3,21 @@ import { startCrmHarness, type CrmHarness } from "../support/crm-harness.js";
 import { textOf } from "../support/notion-page.js";
 import { framerSignature } from "../support/sign-form-service.js";
 import { framerPayload } from "../form-services/fixtures.js";
-import { activitiesFor, contactsFor, NO_LIMITS, postJson, queueRows, SERVICE_SECRETS } from "../form-services/form-service-kit.js";
+import {
+  activitiesFor,
+  contactsFor,
+  NO_LIMITS,
+  postJson,
+  queueRows,
+  SERVICE_SECRETS,
+} from "../form-services/form-service-kit.js";
 
 const FRAMER = SERVICE_SECRETS.FRAMER_SECRET;
 const sendFramer = (h: CrmHarness, body: string, id: string) =>
-  postJson(h, "/lead/framer", body, { "Framer-Signature": framerSignature(body, id, FRAMER), "Framer-Webhook-Submission-Id": id });
+  postJson(h, "/lead/framer", body, {
+    "Framer-Signature": framerSignature(body, id, FRAMER),
+    "Framer-Webhook-Submission-Id": id,
+  });
 const notionPageWrites = (h: CrmHarness) => h.crm.emulator.stats.count({ method: "POST", path: /^\/v1\/pages$/ });
 
 describe("spam", () => {
@@ -32,7 +42,9 @@ describe("spam", () => {
 
     it("lets a lead through when the honeypot field is present but empty", async () => {
       h = await startCrmHarness({ env: { ...SERVICE_SECRETS, ...NO_LIMITS, HONEYPOT_FIELD: "website" } });
-      expect((await sendFramer(h, framerPayload({ email: "human@example.com" }, { website: "" }), "hp-2")).status).toBe(200);
+      expect((await sendFramer(h, framerPayload({ email: "human@example.com" }, { website: "" }), "hp-2")).status).toBe(
+        200,
+      );
       expect(contactsFor(h, "human@example.com")).toHaveLength(1);
     });
 
@@ -55,7 +67,9 @@ describe("spam", () => {
 
   describe("per-sender limits", () => {
     it("refuses an IP over its hourly limit with 429 and Retry-After, storing nothing", async () => {
-      h = await startCrmHarness({ env: { ...SERVICE_SECRETS, LEADS_PER_IP_PER_HOUR: "2", LEADS_PER_EMAIL_PER_HOUR: "0" } });
+      h = await startCrmHarness({
+        env: { ...SERVICE_SECRETS, LEADS_PER_IP_PER_HOUR: "2", LEADS_PER_EMAIL_PER_HOUR: "0" },
+      });
       expect((await sendFramer(h, framerPayload({ email: "one@example.com" }), "ip-1")).status).toBe(200);
       expect((await sendFramer(h, framerPayload({ email: "two@example.com" }), "ip-2")).status).toBe(200);
       const refused = await sendFramer(h, framerPayload({ email: "three@example.com" }), "ip-3");
@@ -63,13 +77,20 @@ describe("spam", () => {
       const retryAfter = Number(refused.get("Retry-After"));
       expect(retryAfter).toBeGreaterThan(3_500);
       expect(retryAfter).toBeLessThanOrEqual(3_600);
-      expect(refused.body).toEqual({ error: expect.stringContaining("too many submissions"), retryAfterSeconds: retryAfter });
+      expect(refused.body).toEqual({
+        error: expect.stringContaining("too many submissions"),
+        retryAfterSeconds: retryAfter,
+      });
       expect(queueRows(h).map((row) => row.email)).toEqual(["one@example.com", "two@example.com"]);
-      expect(h.log.lines()).toContainEqual(expect.objectContaining({ msg: "lead refused: sender over its hourly limit", limitedBy: "ip" }));
+      expect(h.log.lines()).toContainEqual(
+        expect.objectContaining({ msg: "lead refused: sender over its hourly limit", limitedBy: "ip" }),
+      );
     });
 
     it("refuses an email over its hourly limit, whatever the submission id", async () => {
-      h = await startCrmHarness({ env: { ...SERVICE_SECRETS, LEADS_PER_IP_PER_HOUR: "0", LEADS_PER_EMAIL_PER_HOUR: "1" } });
+      h = await startCrmHarness({
+        env: { ...SERVICE_SECRETS, LEADS_PER_IP_PER_HOUR: "0", LEADS_PER_EMAIL_PER_HOUR: "1" },
+      });
       expect((await sendFramer(h, framerPayload({ email: "same@example.com" }), "em-1")).status).toBe(200);
       const refused = await sendFramer(h, framerPayload({ email: "SAME@example.com" }), "em-2");
       expect(refused.status).toBe(429);
@@ -78,7 +99,9 @@ describe("spam", () => {
     });
 
     it("answers a redelivery like the first without counting it", async () => {
-      h = await startCrmHarness({ env: { ...SERVICE_SECRETS, LEADS_PER_IP_PER_HOUR: "1", LEADS_PER_EMAIL_PER_HOUR: "1" } });
+      h = await startCrmHarness({
+        env: { ...SERVICE_SECRETS, LEADS_PER_IP_PER_HOUR: "1", LEADS_PER_EMAIL_PER_HOUR: "1" },
+      });
       const body = framerPayload({ email: "retry@example.com" });
       const first = await sendFramer(h, body, "rd-1");
       const again = await sendFramer(h, body, "rd-1");
@@ -88,7 +111,9 @@ describe("spam", () => {
     });
 
     it("still holds after a restart", async () => {
-      h = await startCrmHarness({ env: { ...SERVICE_SECRETS, LEADS_PER_IP_PER_HOUR: "1", LEADS_PER_EMAIL_PER_HOUR: "0" } });
+      h = await startCrmHarness({
+        env: { ...SERVICE_SECRETS, LEADS_PER_IP_PER_HOUR: "1", LEADS_PER_EMAIL_PER_HOUR: "0" },
+      });
       expect((await sendFramer(h, framerPayload({ email: "before@example.com" }), "rs-1")).status).toBe(200);
       await h.restart();
       expect((await sendFramer(h, framerPayload({ email: "after@example.com" }), "rs-2")).status).toBe(429);
@@ -96,7 +121,11 @@ describe("spam", () => {
 
     it("never limits /lead, whose only sender is the site's own backend", async () => {
       h = await startCrmHarness({ env: { LEADS_PER_IP_PER_HOUR: "1", LEADS_PER_EMAIL_PER_HOUR: "1" } });
-      const responses = [await h.postLead({ email: "a@example.com" }), await h.postLead({ email: "a@example.com" }), await h.postLead({ email: "b@example.com" })];
+      const responses = [
+        await h.postLead({ email: "a@example.com" }),
+        await h.postLead({ email: "a@example.com" }),
+        await h.postLead({ email: "b@example.com" }),
+      ];
       expect(responses.map((response) => response.status)).toEqual([200, 200, 200]);
     });
   });
@@ -104,7 +133,11 @@ describe("spam", () => {
   describe("suspicious leads", () => {
     it("go to Notion, flagged on their activity; the contact keeps the contract's fields", async () => {
       h = await startCrmHarness({ env: { ...SERVICE_SECRETS, ...NO_LIMITS } });
-      const response = await sendFramer(h, framerPayload({ email: "odd@example.com" }, { Name: "<https://cheap.example|WIN> *now*" }), "sus-1");
+      const response = await sendFramer(
+        h,
+        framerPayload({ email: "odd@example.com" }, { Name: "<https://cheap.example|WIN> *now*" }),
+        "sus-1",
+      );
       expect(response.status).toBe(200);
       const [contact] = contactsFor(h, "odd@example.com");
       expect(textOf(contact!, "Name")).toBe("<https://cheap.example|WIN> *now*");
@@ -119,7 +152,9 @@ describe("spam", () => {
       await h.postLead({ email: "odd@example.com", name: "Visit www.cheap.example", message: "Hello" });
       await h.postLead({ email: "ann@example.com", name: "Ann", message: "Hello" });
       const notesOf = (email: string) => textOf(activitiesFor(h, contactsFor(h, email)[0]!.id)[0]!, "Notes");
-      expect(notesOf("odd@example.com")).toBe("⚠ Flagged as possible spam: a link in the name. Check before replying.\n\nHello");
+      expect(notesOf("odd@example.com")).toBe(
+        "⚠ Flagged as possible spam: a link in the name. Check before replying.\n\nHello",
+      );
       expect(notesOf("ann@example.com")).toBe("Hello");
     });
   });

@@ -28,7 +28,11 @@ describe("createSenderLimits", () => {
     nowMs += 10 * 60_000;
     expect(limits.take({ ip: "203.0.113.7", email: "b@x.co" })).toEqual({ ok: true });
     nowMs += 60_000;
-    expect(limits.take({ ip: "203.0.113.7", email: "c@x.co" })).toEqual({ ok: false, limitedBy: "ip", retryAfterSeconds: HOUR_S - 11 * 60 });
+    expect(limits.take({ ip: "203.0.113.7", email: "c@x.co" })).toEqual({
+      ok: false,
+      limitedBy: "ip",
+      retryAfterSeconds: HOUR_S - 11 * 60,
+    });
     // Another address is not affected.
     expect(limits.take({ ip: "198.51.100.1", email: "c@x.co" })).toEqual({ ok: true });
   });
@@ -36,7 +40,11 @@ describe("createSenderLimits", () => {
   it("counts per email regardless of the address it comes from", () => {
     const limits = createSenderLimits(db, { perIpPerHour: 0, perEmailPerHour: 1 }, clock);
     expect(limits.take({ ip: "203.0.113.7", email: "ann@x.co" }).ok).toBe(true);
-    expect(limits.take({ ip: "198.51.100.1", email: "ann@x.co" })).toEqual({ ok: false, limitedBy: "email", retryAfterSeconds: HOUR_S });
+    expect(limits.take({ ip: "198.51.100.1", email: "ann@x.co" })).toEqual({
+      ok: false,
+      limitedBy: "email",
+      retryAfterSeconds: HOUR_S,
+    });
   });
 
   it("does not count a refused submission, so the sender gets in once the window has moved", () => {
@@ -57,7 +65,12 @@ describe("createSenderLimits", () => {
     createSenderLimits(db, { perIpPerHour: 1, perEmailPerHour: 0 }, clock).take({ ip: "203.0.113.7", email: "a@x.co" });
     db.close();
     db = openStore(dir.path);
-    expect(createSenderLimits(db, { perIpPerHour: 1, perEmailPerHour: 0 }, clock).take({ ip: "203.0.113.7", email: "b@x.co" }).ok).toBe(false);
+    expect(
+      createSenderLimits(db, { perIpPerHour: 1, perEmailPerHour: 0 }, clock).take({
+        ip: "203.0.113.7",
+        email: "b@x.co",
+      }).ok,
+    ).toBe(false);
   });
 
   it("forgets hits older than the window", () => {

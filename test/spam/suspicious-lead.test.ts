@@ -2,15 +2,12 @@ import { describe, expect, it } from "vitest";
 import { suspicionsOf } from "../../src/spam/suspicious-lead.js";
 
 describe("suspicionsOf", () => {
-  it.each([
-    ["Ann Lee"],
-    ["José María O'Neill-Smith"],
-    ["Dr. J. R. R. Tolkien"],
-    ["李小龍"],
-    ["anne_marie"],
-  ])("finds nothing wrong with %s", (name) => {
-    expect(suspicionsOf({ name })).toEqual([]);
-  });
+  it.each([["Ann Lee"], ["José María O'Neill-Smith"], ["Dr. J. R. R. Tolkien"], ["李小龍"], ["anne_marie"]])(
+    "finds nothing wrong with %s",
+    (name) => {
+      expect(suspicionsOf({ name })).toEqual([]);
+    },
+  );
 
   it("finds nothing wrong with a lead without a name", () => {
     expect(suspicionsOf({})).toEqual([]);

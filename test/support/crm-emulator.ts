@@ -1,4 +1,8 @@
-import { createNotionEmulator, type NotionEmulator, type NotionEmulatorOptions } from "../../src/notion-emulator/create-notion-emulator.js";
+import {
+  createNotionEmulator,
+  type NotionEmulator,
+  type NotionEmulatorOptions,
+} from "../../src/notion-emulator/create-notion-emulator.js";
 
 export type CrmEmulator = {
   emulator: NotionEmulator;
@@ -17,8 +21,16 @@ export async function startCrmEmulator(options: NotionEmulatorOptions = {}): Pro
   await emulator.start();
   return {
     emulator,
-    databases: { contacts: seeded.contacts.databaseId, deals: seeded.deals.databaseId, activities: seeded.activities.databaseId },
-    dataSources: { contacts: seeded.contacts.dataSourceId, deals: seeded.deals.dataSourceId, activities: seeded.activities.dataSourceId },
+    databases: {
+      contacts: seeded.contacts.databaseId,
+      deals: seeded.deals.databaseId,
+      activities: seeded.activities.databaseId,
+    },
+    dataSources: {
+      contacts: seeded.contacts.dataSourceId,
+      deals: seeded.deals.dataSourceId,
+      activities: seeded.activities.dataSourceId,
+    },
     notionEnv: () => ({
       NOTION_TOKEN: emulator.token,
       NOTION_BASE_URL: emulator.url,

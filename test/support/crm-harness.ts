@@ -1,7 +1,12 @@
 import request from "supertest";
 import { loadConfig } from "../../src/config/load-config.js";
 import type { NotionEmulatorOptions } from "../../src/notion-emulator/create-notion-emulator.js";
-import { SERVER_REQUIRED_SETTINGS, startCrmServer, type CrmServer, type CrmServerOverrides } from "../../src/server/start-crm-server.js";
+import {
+  SERVER_REQUIRED_SETTINGS,
+  startCrmServer,
+  type CrmServer,
+  type CrmServerOverrides,
+} from "../../src/server/start-crm-server.js";
 import { captureLogger, type CapturedLogger } from "./capture-logger.js";
 import { startCrmEmulator, type CrmEmulator } from "./crm-emulator.js";
 import { formSignatureHex } from "./sign.js";
@@ -30,7 +35,11 @@ export async function startCrmHarness({
   emulator = {},
   env = {},
   overrides = {},
-}: { emulator?: NotionEmulatorOptions; env?: Record<string, string>; overrides?: CrmServerOverrides } = {}): Promise<CrmHarness> {
+}: {
+  emulator?: NotionEmulatorOptions;
+  env?: Record<string, string>;
+  overrides?: CrmServerOverrides;
+} = {}): Promise<CrmHarness> {
   const crm = await startCrmEmulator(emulator);
   const dir = makeTempDir();
   const log = captureLogger();
@@ -84,7 +93,10 @@ export async function startCrmHarness({
 }
 
 /** Polls until `check` passes or the time is up (then the last failure is thrown). */
-export async function eventually(check: () => void | Promise<void>, { timeoutMs = 10_000, intervalMs = 50 } = {}): Promise<void> {
+export async function eventually(
+  check: () => void | Promise<void>,
+  { timeoutMs = 10_000, intervalMs = 50 } = {},
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

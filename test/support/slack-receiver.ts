@@ -22,7 +22,8 @@ export async function startSlackReceiver(): Promise<{
     req.on("end", () => {
       attempts++;
       const reply = replies.shift() ?? { status: 200, body: "ok" };
-      if (reply.status === 200) received.push({ at: Date.now(), body: JSON.parse(raw) as ReceivedSlackMessage["body"], raw });
+      if (reply.status === 200)
+        received.push({ at: Date.now(), body: JSON.parse(raw) as ReceivedSlackMessage["body"], raw });
       res.writeHead(reply.status, { "content-type": "text/plain", ...reply.headers }).end(reply.body ?? "");
     });
   });
