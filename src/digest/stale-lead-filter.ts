@@ -1,5 +1,5 @@
 import type { QueryDataSourceParameters } from "@notionhq/client";
-import { NEW_LEAD_STATUS } from "../notion/crm-schema.js";
+import { NEW_LEAD_STATUS } from "../crm-schema/crm-schema.js";
 import type { ChoiceType } from "../notion/property-values.js";
 import { CONTACT_STATUS, LAST_CONTACTED } from "./stale-lead.js";
 

@@ -1,5 +1,5 @@
 import type { PageObjectResponse } from "@notionhq/client";
-import { FORM_SUBMISSION_ACTIVITY, NEW_LEAD_STATUS } from "../notion/crm-schema.js";
+import { FORM_SUBMISSION_ACTIVITY, NEW_LEAD_STATUS } from "../crm-schema/crm-schema.js";
 import {
   choice,
   date,
