@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CONTACT, DEAL, DEAL_STAGE, NEW_LEAD_STATUS } from "../src/crm-schema/crm-schema.js";
 import { startNotionEmulator } from "../src/notion-emulator/create-notion-emulator.js";
 import { sleep } from "../src/util/sleep.js";
 import { runTsFile } from "./lib/run-ts-file.js";
@@ -87,31 +88,33 @@ try {
     dataSourceId: emulator.admin.dataSourceOf(ids.NOTION_DEALS_DB_ID!),
   };
   const deal = emulator.admin.insertPage(deals.dataSourceId, {
-    "Deal Name": { title: [{ text: { content: "Lee & Sons website" } }] },
-    Stage: { select: { name: "proposal" } },
-    Value: { number: 12_000 },
+    [DEAL.name]: { title: [{ text: { content: "Lee & Sons website" } }] },
+    [DEAL.stage]: { select: { name: DEAL_STAGE.proposal } },
+    [DEAL.value]: { number: 12_000 },
   });
   say(`  A salesperson adds the deal "Lee & Sons website" at stage proposal, $12,000.`);
-  await postWebhook(server.url, pageEvent("page.created", deal.id, deals, ["Stage"]));
+  await postWebhook(server.url, pageEvent("page.created", deal.id, deals, [DEAL.stage]));
   // The server reads a deal once its events have been quiet for a second.
   await sleep(1_500);
-  for (const stage of ["negotiation", "won"]) {
+  for (const stage of [DEAL_STAGE.negotiation, DEAL_STAGE.won]) {
     const before = slack.count();
-    emulator.admin.updatePage(deal.id, { Stage: { select: { name: stage } } });
+    emulator.admin.updatePage(deal.id, { [DEAL.stage]: { select: { name: stage } } });
     say(`\n  In Notion the deal moves to ${stage}; Notion sends page.properties_updated.`);
-    await postWebhook(server.url, pageEvent("page.properties_updated", deal.id, deals, ["Stage"]));
+    await postWebhook(server.url, pageEvent("page.properties_updated", deal.id, deals, [DEAL.stage]));
     await waitUntil(() => slack.count() > before, { what: `the ${stage} message` });
   }
 
   step("The stale-lead digest: npm run stale-leads -- --once");
   for (const [i, name] of ["Bob Ray", "Cy Tan", "Di Ochoa", "<!channel> Eve"].entries()) {
     emulator.admin.insertPage(contactsId, {
-      Name: { title: [{ text: { content: name } }] },
-      Email: { email: `${name.split(" ").at(-1)!.toLowerCase()}@example.com` },
-      Status: { select: { name: "new lead" } },
+      [CONTACT.name]: { title: [{ text: { content: name } }] },
+      [CONTACT.email]: { email: `${name.split(" ").at(-1)!.toLowerCase()}@example.com` },
+      [CONTACT.status]: { select: { name: NEW_LEAD_STATUS } },
       ...(i === 3
         ? {}
-        : { "Last Contacted": { date: { start: new Date(Date.now() - (40 + i * 20) * DAY_MS).toISOString() } } }),
+        : {
+            [CONTACT.lastContacted]: { date: { start: new Date(Date.now() - (40 + i * 20) * DAY_MS).toISOString() } },
+          }),
     });
   }
   say(
@@ -176,7 +179,7 @@ function describeContact(properties: Record<string, unknown>): string {
       .map((t) => t.plain_text)
       .join("");
   const select = (name: string) => (properties[name] as { select: { name: string } | null }).select?.name ?? "";
-  return `${text("Name")} <${(properties.Email as { email: string }).email}>, ${text("Company") || "no company"}, Status ${select("Status")}, Source ${select("Source")}, Notes "${text("Notes")}"`;
+  return `${text(CONTACT.name)} <${(properties[CONTACT.email] as { email: string }).email}>, ${text(CONTACT.company) || "no company"}, Status ${select(CONTACT.status)}, Source ${select(CONTACT.source)}, Notes "${text(CONTACT.notes)}"`;
 }
 
 function indent(text: string): string {

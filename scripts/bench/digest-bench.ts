@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CONTACT, CONTACT_STATUSES, NEW_LEAD_STATUS } from "../../src/crm-schema/crm-schema.js";
 import { startNotionEmulator, type NotionEmulator } from "../../src/notion-emulator/create-notion-emulator.js";
 import { sleep } from "../../src/util/sleep.js";
 import { tsxArgs } from "../lib/run-ts-file.js";
@@ -90,17 +91,17 @@ const ideal = (calls: number) => (calls / LIMIT_PER_SECOND) * 1000;
 
 function seedContacts(emulator: NotionEmulator, dataSourceId: string): void {
   const now = Date.now();
-  const statuses = ["contacted", "qualified", "customer", "lost"];
+  const statuses = CONTACT_STATUSES.filter((status) => status !== NEW_LEAD_STATUS);
   for (let i = 0; i < CONTACTS; i++) {
     const stale = i < STALE;
-    const status = stale || i < 3_000 ? "new lead" : statuses[i % statuses.length]!;
+    const status = stale || i < 3_000 ? NEW_LEAD_STATUS : statuses[i % statuses.length]!;
     // Stale: 1,000 dated 31-330 days back, then 200 never contacted. Others: recent new leads, or any date and another status.
     const daysBack =
       i < STALE_DATED
         ? 31 + (i % 300)
         : i < STALE
           ? undefined
-          : status === "new lead"
+          : status === NEW_LEAD_STATUS
             ? i % 29
             : i % 2 === 0
               ? 400
@@ -108,11 +109,11 @@ function seedContacts(emulator: NotionEmulator, dataSourceId: string): void {
     emulator.admin.insertPage(
       dataSourceId,
       {
-        Name: { title: [{ text: { content: `Contact ${i}` } }] },
-        Email: { email: `contact${i}@example.com` },
-        Status: { select: { name: status } },
+        [CONTACT.name]: { title: [{ text: { content: `Contact ${i}` } }] },
+        [CONTACT.email]: { email: `contact${i}@example.com` },
+        [CONTACT.status]: { select: { name: status } },
         ...(daysBack !== undefined && {
-          "Last Contacted": { date: { start: new Date(now - daysBack * MS_PER_DAY).toISOString() } },
+          [CONTACT.lastContacted]: { date: { start: new Date(now - daysBack * MS_PER_DAY).toISOString() } },
         }),
       },
       { createdTime: now - 730 * MS_PER_DAY + ((i * 7_919) % CONTACTS) * 60_000 * 200 },

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DEAL, DEAL_STAGE } from "../../src/crm-schema/crm-schema.js";
 import { startNotionEmulator } from "../../src/notion-emulator/create-notion-emulator.js";
 import { sleep } from "../../src/util/sleep.js";
 import { pageEvent, postNotionEvent } from "../lib/signed-post.js";
@@ -19,9 +20,9 @@ export async function webhookBench(): Promise<string[]> {
   let server: SpawnedServer | undefined;
   const deal = (i: number) =>
     emulator.admin.insertPage(crm.deals.dataSourceId, {
-      "Deal Name": { title: [{ text: { content: `Deal ${i}` } }] },
-      Stage: { select: { name: "won" } },
-      Value: { number: 1000 * i },
+      [DEAL.name]: { title: [{ text: { content: `Deal ${i}` } }] },
+      [DEAL.stage]: { select: { name: DEAL_STAGE.won } },
+      [DEAL.value]: { number: 1000 * i },
     }).id;
   try {
     server = await spawnServer({

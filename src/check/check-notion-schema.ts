@@ -1,5 +1,5 @@
 import { checkCrmSchema, type CrmDatabaseIds } from "../notion/check-crm-schema.js";
-import { CRM_SCHEMA, type CrmDatabase } from "../notion/crm-schema.js";
+import { CRM_SCHEMA, type CrmDatabase } from "../crm-schema/crm-schema.js";
 import { isNotionGatewayError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import type { CheckResult } from "./check-result.js";

@@ -1,11 +1,12 @@
+import { DEAL_STAGE } from "../crm-schema/crm-schema.js";
 import { escapeMrkdwn, mrkdwnLink } from "../slack/escape-mrkdwn.js";
 import { context, fitToSlackLimits, section, type SlackMessage } from "../slack/slack-message.js";
 
 /** The stages worth telling the team about, each in its own words. */
 export const NOTIFY_STAGES = {
-  won: { emoji: "🎉", headline: "Deal won" },
-  lost: { emoji: "💔", headline: "Deal lost" },
-  negotiation: { emoji: "🤝", headline: "Deal in negotiation" },
+  [DEAL_STAGE.won]: { emoji: "🎉", headline: "Deal won" },
+  [DEAL_STAGE.lost]: { emoji: "💔", headline: "Deal lost" },
+  [DEAL_STAGE.negotiation]: { emoji: "🤝", headline: "Deal in negotiation" },
 } as const;
 export type NotifyStage = keyof typeof NOTIFY_STAGES;
 

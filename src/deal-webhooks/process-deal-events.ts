@@ -1,5 +1,6 @@
 import { isFullPage, type PageObjectResponse } from "@notionhq/client";
 import { parseNotionId } from "../config/parse-notion-id.js";
+import { DEAL } from "../crm-schema/crm-schema.js";
 import { isNotionGatewayError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import { choiceName, numberOf, peopleNames, plainText } from "../notion/property-values.js";
@@ -56,7 +57,7 @@ export async function processDealEvents(
     return "ignored";
   }
 
-  const current = choiceName(page.properties.Stage);
+  const current = choiceName(page.properties[DEAL.stage]);
   const stored = deps.stages.get(pageId);
   const from =
     stored === undefined
@@ -68,11 +69,11 @@ export async function processDealEvents(
     deps.stages.set(pageId, current);
     if (notify) {
       const message = dealStageMessage({
-        dealName: plainText(page.properties["Deal Name"]),
+        dealName: plainText(page.properties[DEAL.name]),
         from: from.from,
         to: current,
-        value: formatDealValue(numberOf(page.properties.Value), deals.valueFormat),
-        owners: peopleNames(page.properties.Owner),
+        value: formatDealValue(numberOf(page.properties[DEAL.value]), deals.valueFormat),
+        owners: peopleNames(page.properties[DEAL.owner]),
         url: page.url,
       });
       deps.outbox.enqueue(message, `deal:${pageId}:${ids[0]}`);

@@ -1,3 +1,4 @@
+import { workerTargets } from "../crm-schema/worker-targets.js";
 import type { Logger } from "../log/create-logger.js";
 import { assertCrmSchema } from "../notion/check-crm-schema.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
@@ -75,8 +76,7 @@ export async function runDigest(
 
   const schema = await assertCrmSchema(deps.notion, { contacts: deps.contactsDatabaseId });
   const found = await findStaleLeads(deps.notion, {
-    dataSourceId: schema.dataSourceIds.contacts!,
-    statusType: schema.propertyTypes.contacts?.["Status"] === "status" ? "status" : "select",
+    ...workerTargets(schema).digest,
     cutoff: new Date(nowMs - deps.staleAfterDays * MS_PER_DAY),
     logger: log,
   });

@@ -1,3 +1,4 @@
+import { NEW_LEAD_STATUS } from "../crm-schema/crm-schema.js";
 import { escapeMrkdwn, mrkdwnLink } from "../slack/escape-mrkdwn.js";
 import { context, fitToSlackLimits, section, type SlackMessage } from "../slack/slack-message.js";
 import { calendarDay, dayOfNotionDate, daysBetween } from "./calendar-day.js";
@@ -25,7 +26,7 @@ export function staleDigestMessage(
 ): SlackMessage {
   const today = calendarDay(nowMs, timeZone);
   const count = `${found.complete ? "" : "at least "}${found.count.toLocaleString("en-US")}`;
-  const headline = `:hourglass: *${count} stale ${found.count === 1 ? "lead" : "leads"}*: status "new lead", not contacted for ${staleAfterDays} days or never.`;
+  const headline = `:hourglass: *${count} stale ${found.count === 1 ? "lead" : "leads"}*: status "${NEW_LEAD_STATUS}", not contacted for ${staleAfterDays} days or never.`;
   const lines = found.stalest.map((lead, i) => `${i + 1}. ${leadLine(lead, today, timeZone)}`);
   const footer =
     found.count > found.stalest.length

@@ -1,7 +1,6 @@
 import type { QueryDataSourceParameters } from "@notionhq/client";
-import { NEW_LEAD_STATUS } from "../notion/crm-schema.js";
+import { CONTACT, NEW_LEAD_STATUS } from "../crm-schema/crm-schema.js";
 import type { ChoiceType } from "../notion/property-values.js";
-import { CONTACT_STATUS, LAST_CONTACTED } from "./stale-lead.js";
 
 export type QueryFilter = NonNullable<QueryDataSourceParameters["filter"]>;
 type Condition = Extract<QueryFilter, { and: unknown }>["and"][number];
@@ -16,7 +15,7 @@ type Sorts = NonNullable<QueryDataSourceParameters["sorts"]>;
  */
 export const WINDOW_SORTS: Sorts = [
   { timestamp: "created_time", direction: "ascending" },
-  { property: LAST_CONTACTED, direction: "ascending" },
+  { property: CONTACT.lastContacted, direction: "ascending" },
 ];
 
 /** Where a new window starts: the last row the previous one returned, included again. */
@@ -40,11 +39,11 @@ export type StaleLeadFilterOptions = {
 export function staleLeadFilter({ statusType, cutoff, from }: StaleLeadFilterOptions): QueryFilter {
   const isNewLead = (
     statusType === "status"
-      ? { property: CONTACT_STATUS, status: { equals: NEW_LEAD_STATUS } }
-      : { property: CONTACT_STATUS, select: { equals: NEW_LEAD_STATUS } }
+      ? { property: CONTACT.status, status: { equals: NEW_LEAD_STATUS } }
+      : { property: CONTACT.status, select: { equals: NEW_LEAD_STATUS } }
   ) satisfies Condition;
-  const never = { property: LAST_CONTACTED, date: { is_empty: true } } satisfies Condition;
-  const before = { property: LAST_CONTACTED, date: { before: cutoff } } satisfies Condition;
+  const never = { property: CONTACT.lastContacted, date: { is_empty: true } } satisfies Condition;
+  const before = { property: CONTACT.lastContacted, date: { before: cutoff } } satisfies Condition;
   if (from === undefined) return { and: [isNewLead, { or: [never, before] }] };
 
   const createdAfter = { timestamp: "created_time", created_time: { after: from.createdTime } } satisfies Condition;
@@ -55,7 +54,10 @@ export function staleLeadFilter({ statusType, cutoff, from }: StaleLeadFilterOpt
     { and: [isNewLead, createdSame, never] },
   ];
   if (from.lastContacted !== undefined) {
-    const notEarlier = { property: LAST_CONTACTED, date: { on_or_after: from.lastContacted } } satisfies Condition;
+    const notEarlier = {
+      property: CONTACT.lastContacted,
+      date: { on_or_after: from.lastContacted },
+    } satisfies Condition;
     branches.push({ and: [isNewLead, createdSame, notEarlier, before] });
   }
   return { or: branches };

@@ -1,11 +1,6 @@
 import type { PageObjectResponse } from "@notionhq/client";
+import { CONTACT } from "../crm-schema/crm-schema.js";
 import { dateStart, emailOf, plainText } from "../notion/property-values.js";
-
-/** Property names of the contract's Contacts database that the digest reads. */
-export const CONTACT_NAME = "Name";
-export const CONTACT_EMAIL = "Email";
-export const CONTACT_STATUS = "Status";
-export const LAST_CONTACTED = "Last Contacted";
 
 /** What the digest needs of one Contacts page. */
 export type StaleLead = {
@@ -23,9 +18,9 @@ export function toStaleLead(page: PageObjectResponse): StaleLead {
   return {
     id: page.id,
     url: page.url,
-    name: plainText(page.properties[CONTACT_NAME]).trim(),
-    email: emailOf(page.properties[CONTACT_EMAIL]),
-    lastContacted: dateStart(page.properties[LAST_CONTACTED]),
+    name: plainText(page.properties[CONTACT.name]).trim(),
+    email: emailOf(page.properties[CONTACT.email]),
+    lastContacted: dateStart(page.properties[CONTACT.lastContacted]),
     createdTime: page.created_time,
   };
 }

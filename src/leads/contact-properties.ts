@@ -1,5 +1,11 @@
 import type { PageObjectResponse } from "@notionhq/client";
-import { FORM_SUBMISSION_ACTIVITY, NEW_LEAD_STATUS } from "../notion/crm-schema.js";
+import {
+  ACTIVITY,
+  CONTACT,
+  DEFAULT_SOURCE,
+  FORM_SUBMISSION_ACTIVITY,
+  NEW_LEAD_STATUS,
+} from "../crm-schema/crm-schema.js";
 import {
   choice,
   date,
@@ -16,14 +22,13 @@ import type { ContactField } from "./contact-cache.js";
 import { activityNotes } from "./activity-notes.js";
 import type { Lead, QueuedLead } from "./lead.js";
 
-export const DEFAULT_SOURCE = "website";
 const MESSAGE_SEPARATOR = "\n\n";
 
 const FIELD_PROPERTY: Record<ContactField, string> = {
-  name: "Name",
-  company: "Company",
-  notes: "Notes",
-  source: "Source",
+  name: CONTACT.name,
+  company: CONTACT.company,
+  notes: CONTACT.notes,
+  source: CONTACT.source,
 };
 
 /** Several leads of one email sent to Notion together: the first value of each field wins. */
@@ -55,13 +60,13 @@ export function offeredFields(lead: MergedLead): ContactField[] {
 /** A new Contacts page: the contract's fields, Status `new lead`. */
 export function newContactProperties(lead: MergedLead, statusType: ChoiceType, at: Date): PropertiesRequest {
   return {
-    Name: title(lead.name ?? lead.email),
-    Email: email(lead.email),
-    ...(lead.company !== undefined && { Company: richText(lead.company) }),
-    Status: choice(statusType, NEW_LEAD_STATUS),
-    Source: choice("select", lead.source ?? DEFAULT_SOURCE),
-    "Last Contacted": date(at),
-    ...(lead.notes !== undefined && { Notes: richText(lead.notes) }),
+    [CONTACT.name]: title(lead.name ?? lead.email),
+    [CONTACT.email]: email(lead.email),
+    ...(lead.company !== undefined && { [CONTACT.company]: richText(lead.company) }),
+    [CONTACT.status]: choice(statusType, NEW_LEAD_STATUS),
+    [CONTACT.source]: choice("select", lead.source ?? DEFAULT_SOURCE),
+    [CONTACT.lastContacted]: date(at),
+    ...(lead.notes !== undefined && { [CONTACT.notes]: richText(lead.notes) }),
   };
 }
 
@@ -72,11 +77,11 @@ export function newContactProperties(lead: MergedLead, statusType: ChoiceType, a
 export function fillEmptyProperties(page: PageObjectResponse, lead: MergedLead, at: Date): PropertiesRequest {
   const empty = (field: ContactField) => isEmptyValue(page.properties[FIELD_PROPERTY[field]]);
   return {
-    "Last Contacted": date(at),
-    ...(lead.name !== undefined && empty("name") && { Name: title(lead.name) }),
-    ...(lead.company !== undefined && empty("company") && { Company: richText(lead.company) }),
-    ...(lead.notes !== undefined && empty("notes") && { Notes: richText(lead.notes) }),
-    ...(lead.source !== undefined && empty("source") && { Source: choice("select", lead.source) }),
+    [CONTACT.lastContacted]: date(at),
+    ...(lead.name !== undefined && empty("name") && { [CONTACT.name]: title(lead.name) }),
+    ...(lead.company !== undefined && empty("company") && { [CONTACT.company]: richText(lead.company) }),
+    ...(lead.notes !== undefined && empty("notes") && { [CONTACT.notes]: richText(lead.notes) }),
+    ...(lead.source !== undefined && empty("source") && { [CONTACT.source]: choice("select", lead.source) }),
   };
 }
 
@@ -104,10 +109,10 @@ export function activityProperties(
 ): PropertiesRequest {
   const notes = activityNotes(lead);
   return {
-    Name: title(activityTitle(lead, submissionId)),
-    Contact: relation([contactPageId]),
-    Type: choice("select", FORM_SUBMISSION_ACTIVITY),
-    Date: date(at),
-    ...(notes !== undefined && { Notes: richText(notes) }),
+    [ACTIVITY.name]: title(activityTitle(lead, submissionId)),
+    [ACTIVITY.contact]: relation([contactPageId]),
+    [ACTIVITY.type]: choice("select", FORM_SUBMISSION_ACTIVITY),
+    [ACTIVITY.date]: date(at),
+    ...(notes !== undefined && { [ACTIVITY.notes]: richText(notes) }),
   };
 }

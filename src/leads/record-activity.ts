@@ -1,3 +1,4 @@
+import { ACTIVITY } from "../crm-schema/crm-schema.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import { activityProperties, activityRef } from "./contact-properties.js";
 import type { Submission } from "./lead-queue.js";
@@ -20,8 +21,8 @@ export async function recordActivity(
         data_source_id: activitiesDataSourceId,
         filter: {
           and: [
-            { property: "Name", title: { contains: `(ref ${activityRef(submission.id)})` } },
-            { property: "Contact", relation: { contains: contactPageId } },
+            { property: ACTIVITY.name, title: { contains: `(ref ${activityRef(submission.id)})` } },
+            { property: ACTIVITY.contact, relation: { contains: contactPageId } },
           ],
         },
         page_size: 1,

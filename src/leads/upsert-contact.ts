@@ -1,4 +1,5 @@
 import { isFullPage, type PageObjectResponse } from "@notionhq/client";
+import { CONTACT } from "../crm-schema/crm-schema.js";
 import { isNotionGatewayError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import { dateStart, date, type ChoiceType, type PropertiesRequest } from "../notion/property-values.js";
@@ -42,7 +43,9 @@ export async function upsertContact(
         // The update is settled when the page shows our Last Contacted.
         async () => {
           const page = await retrieve(pageId);
-          return page !== undefined && sameInstant(dateStart(page.properties["Last Contacted"]), at) ? page : undefined;
+          return page !== undefined && sameInstant(dateStart(page.properties[CONTACT.lastContacted]), at)
+            ? page
+            : undefined;
         },
       ),
     );
@@ -58,7 +61,7 @@ export async function upsertContact(
     const result = await notion.read("query contact by email", (client) =>
       client.dataSources.query({
         data_source_id: contacts.dataSourceId,
-        filter: { property: "Email", email: { equals: lead.email } },
+        filter: { property: CONTACT.email, email: { equals: lead.email } },
         sorts: [{ timestamp: "created_time", direction: "ascending" }],
         page_size: 1,
       }),
@@ -72,7 +75,7 @@ export async function upsertContact(
     try {
       const mayFill = offeredFields(lead).some((field) => !cached.filled.has(field));
       if (!mayFill) {
-        await update(cached.pageId, { "Last Contacted": date(at) });
+        await update(cached.pageId, { [CONTACT.lastContacted]: date(at) });
         return { pageId: cached.pageId, created: false };
       }
       const page = await retrieve(cached.pageId);

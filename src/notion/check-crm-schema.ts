@@ -1,7 +1,12 @@
 import { isFullDataSource } from "@notionhq/client";
 import type { DataSourceObjectResponse } from "@notionhq/client";
 import { parseNotionId } from "../config/parse-notion-id.js";
-import { CRM_SCHEMA, type CrmDatabase, type ExpectedDatabase, type ExpectedProperty } from "./crm-schema.js";
+import {
+  CRM_SCHEMA,
+  type CrmDatabase,
+  type ExpectedDatabase,
+  type ExpectedProperty,
+} from "../crm-schema/crm-schema.js";
 import { isNotionGatewayError } from "./notion-errors.js";
 import type { NotionGateway } from "./notion-gateway.js";
 

@@ -1,4 +1,5 @@
 import { Client, LogLevel } from "@notionhq/client";
+import { NOTION_VERSION } from "../crm-schema/crm-schema.js";
 import type { Logger } from "../log/create-logger.js";
 import type { Store } from "../store/open-store.js";
 import { classifyFailure, type Failure } from "./classify-failure.js";
@@ -9,7 +10,6 @@ import { createTokenBucket } from "./token-bucket.js";
 import { backoffDelayMs } from "../util/backoff.js";
 import { sleep } from "../util/sleep.js";
 
-export const NOTION_VERSION = "2025-09-03";
 /** One attempt, counted from when its token is granted. Notion itself gives up at 60 s. */
 export const NOTION_ATTEMPT_TIMEOUT_MS = 30_000;
 export const NOTION_MAX_ATTEMPTS = 6;

@@ -20,7 +20,7 @@ import { createSenderLimits } from "../spam/sender-limits.js";
 import { openStore } from "../store/open-store.js";
 import { sleep } from "../util/sleep.js";
 import { createApp } from "./create-app.js";
-import { dealsTarget, leadTargets } from "./worker-targets.js";
+import { workerTargets } from "../crm-schema/worker-targets.js";
 import { startServer } from "./start-server.js";
 
 /** How long a stopping server lets batches in flight finish before cutting them short. */
@@ -145,8 +145,8 @@ export async function startCrmServer(
     slack.start();
 
     const startWorkers = (report: CrmSchemaReport) => {
-      worker.start(leadTargets(report));
-      const deals = dealsTarget(config.NOTION_DEALS_DB_ID, report);
+      const { leads, deals } = workerTargets(report, config.NOTION_DEALS_DB_ID);
+      worker.start(leads);
       if (deals !== undefined) dealWorker.start(deals);
     };
     if (schema !== undefined) {

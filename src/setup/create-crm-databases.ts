@@ -1,9 +1,9 @@
 import { isFullDatabase, type CreateDatabaseResponse } from "@notionhq/client";
 import { checkCrmSchema, type CrmDatabaseIds } from "../notion/check-crm-schema.js";
-import type { CrmDatabase } from "../notion/crm-schema.js";
+import type { CrmDatabase } from "../crm-schema/crm-schema.js";
 import { isNotionGatewayError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
-import { CRM_DATABASE_CONFIGS, CRM_DATABASE_ORDER } from "./crm-database-configs.js";
+import { CRM_DATABASE_CONFIGS, CRM_DATABASE_ORDER } from "../crm-schema/crm-database-configs.js";
 import { findCrmDatabases } from "./find-crm-databases.js";
 import { ParentPageError } from "./parent-page-error.js";
 

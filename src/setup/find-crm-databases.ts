@@ -1,7 +1,7 @@
 import { isFullBlock } from "@notionhq/client";
-import type { CrmDatabase } from "../notion/crm-schema.js";
+import type { CrmDatabase } from "../crm-schema/crm-schema.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
-import { CRM_DATABASE_CONFIGS, CRM_DATABASE_ORDER } from "./crm-database-configs.js";
+import { CRM_DATABASE_CONFIGS, CRM_DATABASE_ORDER } from "../crm-schema/crm-database-configs.js";
 
 /** Ids of the databases under a page whose title is one of ours, in the page's order. */
 export type FoundCrmDatabases = Record<CrmDatabase, string[]>;

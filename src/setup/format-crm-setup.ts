@@ -1,5 +1,5 @@
-import { CRM_SCHEMA } from "../notion/crm-schema.js";
-import { CRM_DATABASE_ORDER } from "./crm-database-configs.js";
+import { CRM_SCHEMA } from "../crm-schema/crm-schema.js";
+import { CRM_DATABASE_ORDER } from "../crm-schema/crm-database-configs.js";
 import type { CrmSetup } from "./create-crm-databases.js";
 
 /**

@@ -2,7 +2,7 @@ import { Client, isFullDataSource, type DataSourceObjectResponse } from "@notion
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load-config.js";
-import { CONTACT_STATUSES, DEAL_STAGES, FORM_SUBMISSION_ACTIVITY } from "../../src/notion/crm-schema.js";
+import { CONTACT_STATUSES, DEAL_STAGES, FORM_SUBMISSION_ACTIVITY } from "../../src/crm-schema/crm-schema.js";
 import {
   createNotionEmulator,
   crmSchema,

@@ -1,0 +1,49 @@
+import type { ContactsTarget } from "../leads/upsert-contact.js";
+import type { LeadTargets } from "../leads/lead-worker.js";
+import type { DealsTarget } from "../deal-webhooks/process-deal-events.js";
+import type { CrmSchemaReport } from "../notion/check-crm-schema.js";
+import type { ChoiceType } from "../notion/property-values.js";
+import { CONTACT, DEAL, type CrmDatabase } from "./crm-schema.js";
+
+export type WorkerTargets = {
+  /** Where the lead worker writes contacts and activities. */
+  leads: LeadTargets;
+  /** Where the deal worker reads deals; undefined unless Deals is configured and checked. */
+  deals: DealsTarget | undefined;
+  /** The Contacts data source the digest reads. */
+  digest: ContactsTarget;
+};
+
+/**
+ * Where the workers write and read, known once the schema check has passed:
+ * the one place that turns a checked schema into data source ids, property
+ * ids and whether Status is a select or a status.
+ */
+export function workerTargets(schema: CrmSchemaReport, dealsDatabaseId?: string): WorkerTargets {
+  const contactsDataSourceId = schema.dataSourceIds.contacts;
+  // Every caller checks Contacts: the server and the digest both need it.
+  if (contactsDataSourceId === undefined) throw new Error("workerTargets needs a schema report that checked Contacts");
+  const contacts: ContactsTarget = {
+    dataSourceId: contactsDataSourceId,
+    statusType: choiceType(schema, "contacts", CONTACT.status),
+  };
+  const dealsDataSourceId = schema.dataSourceIds.deals;
+  return {
+    leads: { contacts, activitiesDataSourceId: schema.dataSourceIds.activities },
+    deals:
+      dealsDatabaseId === undefined || dealsDataSourceId === undefined
+        ? undefined
+        : {
+            databaseId: dealsDatabaseId,
+            dataSourceId: dealsDataSourceId,
+            stagePropertyId: schema.properties.deals?.[DEAL.stage]?.id,
+            valueFormat: schema.properties.deals?.[DEAL.value]?.numberFormat,
+          },
+    digest: contacts,
+  };
+}
+
+/** Status and Stage may be a select or a status property; the checked schema says which. */
+function choiceType(schema: CrmSchemaReport, database: CrmDatabase, property: string): ChoiceType {
+  return schema.propertyTypes[database]?.[property] === "status" ? "status" : "select";
+}

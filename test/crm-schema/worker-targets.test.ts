@@ -1,0 +1,63 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { workerTargets } from "../../src/crm-schema/worker-targets.js";
+import { assertCrmSchema } from "../../src/notion/check-crm-schema.js";
+import { createNotionGateway, type NotionGateway } from "../../src/notion/notion-gateway.js";
+import { openStore, type Store } from "../../src/store/open-store.js";
+import { captureLogger } from "../support/capture-logger.js";
+import { startCrmEmulator, type CrmEmulator } from "../support/crm-emulator.js";
+import { makeTempDir } from "../support/temp-dir.js";
+
+describe("workerTargets", () => {
+  let crm: CrmEmulator;
+  let dir: ReturnType<typeof makeTempDir>;
+  let db: Store;
+  let notion: NotionGateway;
+
+  beforeEach(async () => {
+    crm = await startCrmEmulator();
+    dir = makeTempDir();
+    db = openStore(dir.path);
+    notion = createNotionGateway({
+      token: crm.emulator.token,
+      baseUrl: crm.emulator.url,
+      ratePerSecond: 200,
+      db,
+      logger: captureLogger().logger,
+    });
+  });
+  afterEach(async () => {
+    await crm.stop();
+    db.close();
+    dir.remove();
+  });
+
+  it("gives every worker its data source, Status as a select, and Stage's property id", async () => {
+    const report = await assertCrmSchema(notion, crm.databases);
+    const targets = workerTargets(report, crm.databases.deals);
+    const contacts = { dataSourceId: crm.dataSources.contacts, statusType: "select" };
+    expect(targets.leads).toEqual({ contacts, activitiesDataSourceId: crm.dataSources.activities });
+    expect(targets.digest).toEqual(contacts);
+    expect(targets.deals).toEqual({
+      databaseId: crm.databases.deals,
+      dataSourceId: crm.dataSources.deals,
+      stagePropertyId: report.properties.deals?.["Stage"]?.id,
+      valueFormat: "dollar",
+    });
+    expect(targets.deals?.stagePropertyId).toEqual(expect.any(String));
+  });
+
+  it("writes and reads Status as a status when Contacts has a status property", async () => {
+    crm.emulator.admin.updateProperty(crm.dataSources.contacts, "Status", {
+      status: { options: [{ name: "new lead" }] },
+    } as never);
+    const targets = workerTargets(await assertCrmSchema(notion, crm.databases));
+    expect(targets.leads.contacts.statusType).toBe("status");
+    expect(targets.digest.statusType).toBe("status");
+  });
+
+  it("has no deals target without a Deals database, and no activities without Activities", async () => {
+    const targets = workerTargets(await assertCrmSchema(notion, { contacts: crm.databases.contacts }));
+    expect(targets.deals).toBeUndefined();
+    expect(targets.leads.activitiesDataSourceId).toBeUndefined();
+  });
+});
