@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Client } from "@notionhq/client";
-import type { CrmSeed, NotionEmulator } from "../../src/notion-emulator/create-notion-emulator.js";
+import { seedCrm, type CrmSeed } from "./crm-fixture.js";
+import type { NotionEmulator } from "../src/index.js";
 import { apiError, rawRequest, richText, sdkFor, startEmulator, title } from "./emulator-test-kit.js";
 
 describe("pages", () => {
@@ -9,7 +10,7 @@ describe("pages", () => {
   let notion: Client;
   beforeEach(async () => {
     emulator = await startEmulator();
-    seed = emulator.admin.seedCrm();
+    seed = seedCrm(emulator);
     notion = sdkFor(emulator);
   });
   afterEach(() => emulator.stop());

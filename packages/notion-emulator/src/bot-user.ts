@@ -1,5 +1,5 @@
 import type { UserObjectResponse } from "@notionhq/client";
-import { newNotionId } from "./notion-id.js";
+import { newNotionId } from "./emulator-ids.js";
 
 /** The integration's own user, as GET /v1/users/me answers it for an internal integration. */
 export function createBotUser(): UserObjectResponse {

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { bodyValidationError, validationError } from "./notion-api-error.js";
-import { parseNotionId } from "./notion-id.js";
+import { parseNotionId } from "./emulator-ids.js";
 import { isRecord, isValuePropertyType, type PropertyConfigResponse, type ValuePropertyType } from "./notion-types.js";
 import { parseOptions, parseStatusConfig } from "./select-options.js";
 

@@ -1,6 +1,6 @@
 import type { PageObjectResponse, PartialUserObjectResponse } from "@notionhq/client";
 import { toNotionTimestamp } from "./date-value.js";
-import { compactId } from "./notion-id.js";
+import { compactId } from "./emulator-ids.js";
 import { emptyValue, isValuePropertyType } from "./notion-types.js";
 import { plainTextOf, textRun } from "./rich-text.js";
 import type { StoredDataSource, StoredRow, StoredWorkspacePage } from "./store-types.js";

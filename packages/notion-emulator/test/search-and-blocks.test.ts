@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Client } from "@notionhq/client";
-import type { CrmSeed, NotionEmulator } from "../../src/notion-emulator/create-notion-emulator.js";
+import { seedCrm, type CrmSeed } from "./crm-fixture.js";
+import type { NotionEmulator } from "../src/index.js";
 import { apiError, sdkFor, startEmulator, title } from "./emulator-test-kit.js";
 
 describe("search and block children", () => {
@@ -9,7 +10,7 @@ describe("search and block children", () => {
   let notion: Client;
   beforeEach(async () => {
     emulator = await startEmulator();
-    seed = emulator.admin.seedCrm({ parentTitle: "Sales HQ" });
+    seed = seedCrm(emulator, { parentTitle: "Sales HQ" });
     notion = sdkFor(emulator);
     emulator.admin.insertPage(seed.contacts.dataSourceId, { Name: title("Ann at ACME") });
     emulator.admin.insertPage(seed.contacts.dataSourceId, { Name: title("Bo") });

@@ -7,7 +7,7 @@ import {
   MAX_URL_CHARS,
 } from "./emulator-limits.js";
 import { bodyValidationError, validationError } from "./notion-api-error.js";
-import { parseNotionId } from "./notion-id.js";
+import { parseNotionId } from "./emulator-ids.js";
 import {
   isRecord,
   type PropertyConfigResponse,

@@ -1,7 +1,7 @@
 import type { PageObjectResponse } from "@notionhq/client";
 import type { EmulatorContext, RouteHandler } from "./emulator-context.js";
 import { bodyValidationError, objectNotFound, validationError } from "./notion-api-error.js";
-import { parseNotionId } from "./notion-id.js";
+import { parseNotionId } from "./emulator-ids.js";
 import { isRecord } from "./notion-types.js";
 import { toPageResponse, toWorkspacePageResponse } from "./page-response.js";
 import { filterPropertyIds, requireDataSource, requireDatabase, requirePathId } from "./route-helpers.js";

@@ -9,14 +9,14 @@ import { errorForStatus, proxyErrorPage } from "./error-responses.js";
 import { NotionApiError, isNotionApiError, toErrorBody, validationError } from "./notion-api-error.js";
 import { readJsonBody } from "./read-json-body.js";
 import { matchRoute } from "./route-table.js";
-import type { TokenBucket } from "./token-bucket.js";
+import type { RequestRateLimit } from "./request-rate-limit.js";
 
 export type RequestHandlerDeps = {
   token: string;
   context: EmulatorContext;
   faults: FaultController;
   stats: StatsRecorder;
-  bucketFor(token: string): TokenBucket;
+  bucketFor(token: string): RequestRateLimit;
   /** Aborted by stop(), so latency sleeps end with the server. */
   signal: AbortSignal;
 };

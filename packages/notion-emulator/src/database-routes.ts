@@ -1,7 +1,7 @@
 import type { RouteHandler } from "./emulator-context.js";
 import { toDatabaseResponse } from "./database-response.js";
 import { bodyValidationError, validationError } from "./notion-api-error.js";
-import { parseNotionId } from "./notion-id.js";
+import { parseNotionId } from "./emulator-ids.js";
 import { isRecord } from "./notion-types.js";
 import { requireDatabase, requirePathId } from "./route-helpers.js";
 import { parseRichTextArray } from "./rich-text.js";

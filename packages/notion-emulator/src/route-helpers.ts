@@ -1,6 +1,6 @@
 import type { EmulatorContext } from "./emulator-context.js";
 import { objectNotFound, validationError } from "./notion-api-error.js";
-import { parseNotionId } from "./notion-id.js";
+import { parseNotionId } from "./emulator-ids.js";
 import { findProperty } from "./parse-page-properties.js";
 import type { StoredDataSource, StoredDatabase } from "./store-types.js";
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { NotionEmulator } from "../../src/notion-emulator/create-notion-emulator.js";
+import type { NotionEmulator } from "../src/index.js";
+import { seedCrm } from "./crm-fixture.js";
 import { apiError, sdkFor, startEmulator } from "./emulator-test-kit.js";
 
 describe("databases and data sources", () => {
@@ -10,7 +11,7 @@ describe("databases and data sources", () => {
   afterEach(() => emulator.stop());
 
   it("retrieves a seeded database with its one data source", async () => {
-    const seed = emulator.admin.seedCrm();
+    const seed = seedCrm(emulator);
     const db = await sdkFor(emulator).databases.retrieve({ database_id: seed.deals.databaseId });
     expect(db).toMatchObject({
       object: "database",
@@ -23,7 +24,7 @@ describe("databases and data sources", () => {
   });
 
   it("retrieves a data source with its properties keyed by name", async () => {
-    const seed = emulator.admin.seedCrm();
+    const seed = seedCrm(emulator);
     const ds = await sdkFor(emulator).dataSources.retrieve({ data_source_id: seed.contacts.dataSourceId });
     if (!("title" in ds)) throw new Error("expected a full data source");
     expect(ds.parent).toEqual({ type: "database_id", database_id: seed.contacts.databaseId });
@@ -132,7 +133,7 @@ describe("databases and data sources", () => {
   });
 
   it("lets admin.updateProperty break a schema on purpose", async () => {
-    const seed = emulator.admin.seedCrm();
+    const seed = seedCrm(emulator);
     emulator.admin.updateProperty(seed.contacts.dataSourceId, "Email", { rich_text: {} });
     emulator.admin.updateProperty(seed.contacts.dataSourceId, "Status", null);
     const ds = await sdkFor(emulator).dataSources.retrieve({ data_source_id: seed.contacts.dataSourceId });
@@ -141,7 +142,7 @@ describe("databases and data sources", () => {
   });
 
   it("edits a schema through PATCH /v1/data_sources", async () => {
-    const seed = emulator.admin.seedCrm();
+    const seed = seedCrm(emulator);
     const notion = sdkFor(emulator);
     await notion.dataSources.update({
       data_source_id: seed.deals.dataSourceId,

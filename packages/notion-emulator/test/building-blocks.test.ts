@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { parseIsoDate } from "../../src/notion-emulator/date-value.js";
-import { parseNotionId } from "../../src/notion-emulator/notion-id.js";
-import { createTokenBucket } from "../../src/notion-emulator/token-bucket.js";
+import { parseIsoDate } from "../src/date-value.js";
+import { parseNotionId } from "../src/emulator-ids.js";
+import { createRequestRateLimit } from "../src/request-rate-limit.js";
 
 describe("the token bucket", () => {
   it("lets a full bucket through, then asks to wait until the next token", () => {
     let now = 0;
-    const bucket = createTokenBucket({ ratePerSecond: 2, capacity: 2, now: () => now });
+    const bucket = createRequestRateLimit({ ratePerSecond: 2, capacity: 2, now: () => now });
     expect([bucket.take(), bucket.take()]).toEqual([0, 0]);
     expect(bucket.take()).toBeCloseTo(500);
     now = 499;
@@ -17,7 +17,7 @@ describe("the token bucket", () => {
 
   it("never limits at a rate of Infinity or 0", () => {
     for (const ratePerSecond of [Infinity, 0]) {
-      const bucket = createTokenBucket({ ratePerSecond, capacity: 1 });
+      const bucket = createRequestRateLimit({ ratePerSecond, capacity: 1 });
       expect(Array.from({ length: 100 }, () => bucket.take()).every((wait) => wait === 0)).toBe(true);
     }
   });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Client, QueryDataSourceResponse } from "@notionhq/client";
-import type { NotionEmulator } from "../../src/notion-emulator/create-notion-emulator.js";
+import type { NotionEmulator } from "../src/index.js";
 import { apiError, rawRequest, sdkFor, startEmulator, title } from "./emulator-test-kit.js";
 
 const nameOf = (page: QueryDataSourceResponse["results"][number]) => {

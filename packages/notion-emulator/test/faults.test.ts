@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { APIResponseError, Client, RequestTimeoutError, UnknownHTTPResponseError } from "@notionhq/client";
-import type { CrmSeed, NotionEmulator } from "../../src/notion-emulator/create-notion-emulator.js";
+import { seedCrm, type CrmSeed } from "./crm-fixture.js";
+import type { NotionEmulator } from "../src/index.js";
 import { apiError, rawRequest, sdkFor, startEmulator, title } from "./emulator-test-kit.js";
 
 describe("injected faults", () => {
@@ -10,7 +11,7 @@ describe("injected faults", () => {
   let notion: Client;
   beforeEach(async () => {
     emulator = await startEmulator();
-    seed = emulator.admin.seedCrm();
+    seed = seedCrm(emulator);
     notion = sdkFor(emulator);
   });
   afterEach(() => emulator.stop());

@@ -5,7 +5,7 @@ import type {
   PartialUserObjectResponse,
 } from "@notionhq/client";
 import { toNotionTimestamp } from "./date-value.js";
-import { compactId } from "./notion-id.js";
+import { compactId } from "./emulator-ids.js";
 import { plainTextOf } from "./rich-text.js";
 import type { DatabaseParent, StoredDataSource, StoredDatabase } from "./store-types.js";
 

@@ -1,4 +1,4 @@
-export type TokenBucket = {
+export type RequestRateLimit = {
   /** Takes one token; answers 0 when taken, else the ms until one is available. */
   take(): number;
 };
@@ -7,7 +7,11 @@ export type TokenBucket = {
  * A token bucket like the one Notion runs per integration: `capacity` requests
  * at once, refilled at `ratePerSecond`. A rate of 0 or Infinity never limits.
  */
-export function createTokenBucket(opts: { ratePerSecond: number; capacity: number; now?: () => number }): TokenBucket {
+export function createRequestRateLimit(opts: {
+  ratePerSecond: number;
+  capacity: number;
+  now?: () => number;
+}): RequestRateLimit {
   const now = opts.now ?? Date.now;
   if (!Number.isFinite(opts.ratePerSecond) || opts.ratePerSecond <= 0) return { take: () => 0 };
   const capacity = Math.max(1, opts.capacity);

@@ -1,7 +1,7 @@
 import type { RichTextItemResponse, UserObjectResponse } from "@notionhq/client";
 import { applySchemaChanges, buildInitialSchema } from "./database-schema.js";
 import { validationError } from "./notion-api-error.js";
-import { newNotionId } from "./notion-id.js";
+import { newNotionId } from "./emulator-ids.js";
 import { parsePageProperties } from "./parse-page-properties.js";
 import type { ValueContext } from "./parse-property-value.js";
 import { addSyncedProperties, syncDualRelations } from "./sync-dual-relations.js";

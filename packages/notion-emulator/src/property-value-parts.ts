@@ -1,6 +1,6 @@
 import { parseIsoDate } from "./date-value.js";
 import { bodyValidationError, validationError } from "./notion-api-error.js";
-import { newNotionId } from "./notion-id.js";
+import { newNotionId } from "./emulator-ids.js";
 import {
   SELECT_COLORS,
   isRecord,

@@ -1,16 +1,26 @@
 import type { PageObjectResponse } from "@notionhq/client";
 import { createPersonUser } from "./bot-user.js";
-import { crmSchema } from "./crm-schema.js";
 import type { EmulatorContext } from "./emulator-context.js";
 import { validationError } from "./notion-api-error.js";
-import { parseNotionId } from "./notion-id.js";
+import { parseNotionId } from "./emulator-ids.js";
 import type { PagePropertiesRequest, PropertyConfigRequest } from "./notion-types.js";
 import { toPageResponse, toWorkspacePageResponse } from "./page-response.js";
 import { textRun } from "./rich-text.js";
 import type { StoredRow } from "./store-types.js";
 
 export type DatabaseIds = { databaseId: string; dataSourceId: string };
-export type CrmSeed = { parentPageId: string; contacts: DatabaseIds; deals: DatabaseIds; activities: DatabaseIds };
+/**
+ * One database for seedDatabases. `properties` may be a function of the data
+ * source ids seeded before it, for a relation's `data_source_id`.
+ */
+export type SeedDatabase<Name extends string = string> = {
+  title: string;
+  properties:
+    | Record<string, PropertyConfigRequest>
+    | ((dataSourceIdOf: (name: Name) => string) => Record<string, PropertyConfigRequest>);
+};
+/** The workspace page seedDatabases created, and each seeded database under the name it was given. */
+export type SeededDatabases<Name extends string> = { parentPageId: string } & Record<Name, DatabaseIds>;
 export type Timestamp = string | number | Date;
 
 /** Direct access to the workspace for tests and the demo: no HTTP, no rate limit, same validation. */
@@ -39,8 +49,15 @@ export type EmulatorAdmin = {
   updateProperty(dataSourceId: string, name: string, config: PropertyConfigRequest | { name: string } | null): void;
   /** A person user that people properties can hold. */
   addUser(name: string): string;
-  /** The contract's Contacts, Deals and Activities under one new workspace page. */
-  seedCrm(opts?: { parentTitle?: string }): CrmSeed;
+  /**
+   * Creates the given databases, in the object's key order, under one new
+   * workspace page (titled "CRM" unless told). The emulator knows no schema of
+   * its own: the caller passes the definitions, as POST /v1/databases takes them.
+   */
+  seedDatabases<Name extends string>(
+    databases: Readonly<Record<Name, SeedDatabase<Name>>>,
+    opts?: { parentTitle?: string },
+  ): SeededDatabases<Name>;
 };
 
 export function createEmulatorAdmin(ctx: EmulatorContext): EmulatorAdmin {
@@ -99,16 +116,26 @@ export function createEmulatorAdmin(ctx: EmulatorContext): EmulatorAdmin {
       store.addUser(user);
       return user.id;
     },
-    seedCrm({ parentTitle = "CRM" } = {}) {
+    seedDatabases<Name extends string>(
+      databases: Readonly<Record<Name, SeedDatabase<Name>>>,
+      { parentTitle = "CRM" }: { parentTitle?: string } = {},
+    ) {
+      const names = Object.keys(databases) as Name[];
+      if ((names as string[]).includes("parentPageId"))
+        throw new Error('"parentPageId" cannot name a seeded database.');
       const parentPageId = admin.createWorkspacePage(parentTitle);
-      const contacts = admin.createDatabase({ parentPageId, ...crmSchema.contacts });
-      const deals = admin.createDatabase({ parentPageId, ...crmSchema.deals });
-      const activities = admin.createDatabase({
-        parentPageId,
-        title: crmSchema.activities.title,
-        properties: crmSchema.activities.properties(contacts.dataSourceId),
-      });
-      return { parentPageId, contacts, deals, activities };
+      const seeded = new Map<Name, DatabaseIds>();
+      const dataSourceIdOf = (name: Name) => {
+        const ids = seeded.get(name);
+        if (ids === undefined) throw new Error(`Seed "${name}" before the databases that refer to it.`);
+        return ids.dataSourceId;
+      };
+      for (const name of names) {
+        const { title, properties } = databases[name];
+        const resolved = typeof properties === "function" ? properties(dataSourceIdOf) : properties;
+        seeded.set(name, admin.createDatabase({ parentPageId, title, properties: resolved }));
+      }
+      return { parentPageId, ...Object.fromEntries(seeded) } as SeededDatabases<Name>;
     },
   };
   return admin;

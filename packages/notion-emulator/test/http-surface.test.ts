@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { NotionEmulator } from "../../src/notion-emulator/create-notion-emulator.js";
+import type { NotionEmulator } from "../src/index.js";
+import { seedCrm } from "./crm-fixture.js";
 import { apiError, rawRequest, sdkFor, startEmulator } from "./emulator-test-kit.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -87,7 +88,7 @@ describe("the emulator's HTTP surface", () => {
   });
 
   it("accepts ids with or without dashes and answers the dashed form", async () => {
-    const { databaseId } = emulator.admin.seedCrm().contacts;
+    const { databaseId } = seedCrm(emulator).contacts;
     const compact = await sdkFor(emulator).databases.retrieve({ database_id: databaseId.replaceAll("-", "") });
     const upper = await sdkFor(emulator).databases.retrieve({ database_id: databaseId.toUpperCase() });
     expect(compact.id).toBe(databaseId);

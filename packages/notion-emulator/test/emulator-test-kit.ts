@@ -1,9 +1,5 @@
 import { APIResponseError, Client } from "@notionhq/client";
-import {
-  createNotionEmulator,
-  type NotionEmulator,
-  type NotionEmulatorOptions,
-} from "../../src/notion-emulator/create-notion-emulator.js";
+import { createNotionEmulator, type NotionEmulator, type NotionEmulatorOptions } from "../src/index.js";
 
 export const VERSION = "2025-09-03";
 

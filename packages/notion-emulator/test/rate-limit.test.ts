@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import type { NotionEmulator } from "../../src/notion-emulator/create-notion-emulator.js";
+import type { NotionEmulator } from "../src/index.js";
+import { seedCrm } from "./crm-fixture.js";
 import { rawRequest, sdkFor, startEmulator, title } from "./emulator-test-kit.js";
 
 describe("the rate limit", () => {
@@ -9,7 +10,7 @@ describe("the rate limit", () => {
 
   it("answers a burst past the bucket with 429 rate_limited and Retry-After, and applies none of them", async () => {
     emulator = await startEmulator({ rateLimitPerSecond: 3 });
-    const { contacts } = emulator.admin.seedCrm();
+    const { contacts } = seedCrm(emulator);
     const started = emulator;
     const body = JSON.stringify({
       parent: { data_source_id: contacts.dataSourceId },

@@ -9,13 +9,7 @@ import { createEmulatorStats, type EmulatorStats } from "./emulator-stats.js";
 import { createEmulatorStore } from "./emulator-store.js";
 import { createRequestHandler } from "./create-request-handler.js";
 import { createCursorCodec } from "./paginate.js";
-import { createTokenBucket, type TokenBucket } from "./token-bucket.js";
-
-export type { EmulatorAdmin, CrmSeed, DatabaseIds } from "./emulator-admin.js";
-export type { EmulatorFaults, FaultSpec, OutageStatus } from "./emulator-faults.js";
-export type { EmulatorStats, RecordedRequest } from "./emulator-stats.js";
-export { crmSchema } from "./crm-schema.js";
-export { NOTION_VERSION } from "./emulator-limits.js";
+import { createRequestRateLimit, type RequestRateLimit } from "./request-rate-limit.js";
 
 export const DEFAULT_EMULATOR_TOKEN = "secret_emulator";
 /** Notion's documented average for one integration. */
@@ -60,11 +54,11 @@ export function createNotionEmulator(options: NotionEmulatorOptions = {}): Notio
   };
   const faults = createEmulatorFaults();
   const stats = createEmulatorStats();
-  const buckets = new Map<string, TokenBucket>();
+  const buckets = new Map<string, RequestRateLimit>();
   const bucketFor = (key: string) => {
     let bucket = buckets.get(key);
     if (bucket === undefined) {
-      bucket = createTokenBucket({ ratePerSecond, capacity: options.burst ?? ratePerSecond });
+      bucket = createRequestRateLimit({ ratePerSecond, capacity: options.burst ?? ratePerSecond });
       buckets.set(key, bucket);
     }
     return bucket;
