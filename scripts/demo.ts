@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CONTACT, DEAL, DEAL_STAGE, NEW_LEAD_STATUS } from "../src/crm-schema/crm-schema.js";
-import { startNotionEmulator } from "../src/notion-emulator/create-notion-emulator.js";
+import { startNotionEmulator } from "@notion-crm/notion-emulator";
 import { sleep } from "../src/util/sleep.js";
 import { runTsFile } from "./lib/run-ts-file.js";
 import { pageEvent, postNotionEvent, postSignedLead, type PostAnswer } from "./lib/signed-post.js";

@@ -1,7 +1,8 @@
 // `npm run emulator`: a Notion API emulator on loopback with the CRM databases
 // seeded, for running the server or the scripts against without a Notion account.
 import { parseArgs } from "node:util";
-import { startNotionEmulator } from "../src/notion-emulator/create-notion-emulator.js";
+import { startNotionEmulator } from "@notion-crm/notion-emulator";
+import { seedCrm } from "./lib/crm-seed.js";
 
 const DEFAULT_PORT = 4010;
 
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
     throw new Error(`--rps must be a number of requests per second, got ${values.rps}`);
 
   const emulator = await startNotionEmulator({ port, ...(rps === undefined ? {} : { rateLimitPerSecond: rps }) });
-  const seed = emulator.admin.seedCrm();
+  const seed = seedCrm(emulator.admin);
   console.log(`Notion emulator listening on ${emulator.url} (Notion-Version 2025-09-03). Ctrl-C stops it.`);
   console.log("# .env lines for it:");
   console.log(`NOTION_BASE_URL=${emulator.url}`);

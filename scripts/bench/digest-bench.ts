@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CONTACT, CONTACT_STATUSES, NEW_LEAD_STATUS } from "../../src/crm-schema/crm-schema.js";
-import { startNotionEmulator, type NotionEmulator } from "../../src/notion-emulator/create-notion-emulator.js";
+import { startNotionEmulator, type NotionEmulator } from "@notion-crm/notion-emulator";
+import { seedCrm } from "../lib/crm-seed.js";
 import { sleep } from "../../src/util/sleep.js";
 import { tsxArgs } from "../lib/run-ts-file.js";
 import { postSignedLead } from "../lib/signed-post.js";
@@ -32,7 +33,7 @@ type DigestRun = { wallMs: number; runMs: number; notionRequests: number; staleC
  */
 export async function digestBench(): Promise<string[]> {
   const emulator = await startNotionEmulator({ rateLimitPerSecond: LIMIT_PER_SECOND });
-  const crm = emulator.admin.seedCrm({});
+  const crm = seedCrm(emulator.admin);
   seedContacts(emulator, crm.contacts.dataSourceId);
   const dataDir = mkdtempSync(join(tmpdir(), "crm-bench-"));
   const env = {

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger } from "../../src/log/create-logger.js";
 import { createNotionGateway } from "../../src/notion/notion-gateway.js";
-import { startNotionEmulator } from "../../src/notion-emulator/create-notion-emulator.js";
+import { startNotionEmulator } from "@notion-crm/notion-emulator";
+import { seedCrm } from "../lib/crm-seed.js";
 import { openStore } from "../../src/store/open-store.js";
 import { tsxArgs } from "../lib/run-ts-file.js";
 import { achievedRate, fixed } from "./measure.js";
@@ -15,7 +16,7 @@ const REQUESTS = 30;
 /** Requests per second the gateway achieves against an emulator limited to 3/s, in one process and in two. */
 export async function gatewayBench(): Promise<string[]> {
   const emulator = await startNotionEmulator({ rateLimitPerSecond: LIMIT_PER_SECOND });
-  const { contacts } = emulator.admin.seedCrm({});
+  const { contacts } = seedCrm(emulator.admin);
   const lines = [
     `Notion gateway against an emulator limited to ${LIMIT_PER_SECOND} req/s (ratio = achieved / allowed; aim >= 0.95, zero 429s)`,
   ];

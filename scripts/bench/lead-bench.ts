@@ -2,7 +2,8 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { startNotionEmulator } from "../../src/notion-emulator/create-notion-emulator.js";
+import { startNotionEmulator } from "@notion-crm/notion-emulator";
+import { seedCrm } from "../lib/crm-seed.js";
 import { REPO_ROOT } from "../lib/run-ts-file.js";
 import { postSignedLead } from "../lib/signed-post.js";
 import { spawnServer, type SpawnedServer } from "../lib/spawn-server.js";
@@ -19,7 +20,7 @@ const FORM_SECRET = "bench-form-secret";
  */
 export async function leadBench(): Promise<string[]> {
   const emulator = await startNotionEmulator({ rateLimitPerSecond: LIMIT_PER_SECOND });
-  const crm = emulator.admin.seedCrm({});
+  const crm = seedCrm(emulator.admin);
   const dataDir = mkdtempSync(join(tmpdir(), "crm-bench-"));
   let server: SpawnedServer | undefined;
   try {

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEAL, DEAL_STAGE } from "../../src/crm-schema/crm-schema.js";
-import { startNotionEmulator } from "../../src/notion-emulator/create-notion-emulator.js";
+import { startNotionEmulator } from "@notion-crm/notion-emulator";
+import { seedCrm } from "../lib/crm-seed.js";
 import { sleep } from "../../src/util/sleep.js";
 import { pageEvent, postNotionEvent } from "../lib/signed-post.js";
 import { spawnServer, type SpawnedServer } from "../lib/spawn-server.js";
@@ -15,7 +16,7 @@ const SECRET = "secret_bench_webhook_token";
 /** A bulk edit's flood of Notion events: for one deal, then for 50 deals. */
 export async function webhookBench(): Promise<string[]> {
   const emulator = await startNotionEmulator({ rateLimitPerSecond: LIMIT_PER_SECOND });
-  const crm = emulator.admin.seedCrm({});
+  const crm = seedCrm(emulator.admin);
   const dataDir = mkdtempSync(join(tmpdir(), "crm-bench-"));
   let server: SpawnedServer | undefined;
   const deal = (i: number) =>

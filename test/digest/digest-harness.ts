@@ -1,5 +1,5 @@
 import { createNotionGateway, type NotionGateway } from "../../src/notion/notion-gateway.js";
-import type { NotionEmulatorOptions } from "../../src/notion-emulator/create-notion-emulator.js";
+import type { NotionEmulatorOptions } from "@notion-crm/notion-emulator";
 import type { DigestDeps } from "../../src/digest/run-digest.js";
 import { createSlackOutbox, type SlackOutbox } from "../../src/slack/slack-outbox.js";
 import { createSlackSender, type SlackSender } from "../../src/slack/slack-sender.js";

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createNotionGateway, type NotionGateway, type NotionGatewayOptions } from "../../src/notion/notion-gateway.js";
 import { NotionGatewayError } from "../../src/notion/notion-errors.js";
 import { openStore, type Store } from "../../src/store/open-store.js";
+import { seedCrm } from "../../scripts/lib/crm-seed.js";
 import { captureLogger, type CapturedLogger } from "../support/capture-logger.js";
 import { startCrmEmulator, type CrmEmulator } from "../support/crm-emulator.js";
 import { makeTempDir } from "../support/temp-dir.js";
@@ -236,10 +237,10 @@ describe("createNotionGateway against the emulator", () => {
     it("sends a write again when the connection was refused, since it never left", async () => {
       const port = new URL(crm.emulator.url).port;
       await crm.stop();
-      const later = await import("../../src/notion-emulator/create-notion-emulator.js").then(
-        ({ createNotionEmulator }) => createNotionEmulator({ rateLimitPerSecond: Infinity, port: Number(port) }),
+      const later = await import("@notion-crm/notion-emulator").then(({ createNotionEmulator }) =>
+        createNotionEmulator({ rateLimitPerSecond: Infinity, port: Number(port) }),
       );
-      const seeded = later.admin.seedCrm({});
+      const seeded = seedCrm(later.admin);
       crm = { ...crm, emulator: later, stop: () => later.stop() };
       crm.dataSources.contacts = seeded.contacts.dataSourceId;
       setTimeout(() => void later.start(), 150);

@@ -3,11 +3,8 @@ import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load-config.js";
 import { CONTACT_STATUSES, DEAL_STAGES, FORM_SUBMISSION_ACTIVITY } from "../../src/crm-schema/crm-schema.js";
-import {
-  createNotionEmulator,
-  crmSchema,
-  type NotionEmulator,
-} from "../../src/notion-emulator/create-notion-emulator.js";
+import { createNotionEmulator, type NotionEmulator } from "@notion-crm/notion-emulator";
+import { CRM_SEED } from "../../scripts/lib/crm-seed.js";
 import { SERVER_REQUIRED_SETTINGS, startCrmServer } from "../../src/server/start-crm-server.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { eventually } from "../support/crm-harness.js";
@@ -111,7 +108,7 @@ describe("npm run setup-notion", () => {
   });
 
   it("creates only what is missing, relating Activities to the Contacts already there", async () => {
-    const existing = emulator.admin.createDatabase({ parentPageId, ...crmSchema.contacts });
+    const existing = emulator.admin.createDatabase({ parentPageId, ...CRM_SEED.contacts });
 
     const result = await setup(["--parent", parentPageId]);
 
@@ -142,7 +139,7 @@ describe("npm run setup-notion", () => {
     emulator.admin.createDatabase({
       parentPageId,
       title: "Contacts",
-      properties: { ...crmSchema.contacts.properties, Email: { rich_text: {} } },
+      properties: { ...CRM_SEED.contacts.properties, Email: { rich_text: {} } },
     });
 
     const result = await setup(["--parent", parentPageId]);

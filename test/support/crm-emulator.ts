@@ -1,8 +1,5 @@
-import {
-  createNotionEmulator,
-  type NotionEmulator,
-  type NotionEmulatorOptions,
-} from "../../src/notion-emulator/create-notion-emulator.js";
+import { createNotionEmulator, type NotionEmulator, type NotionEmulatorOptions } from "@notion-crm/notion-emulator";
+import { seedCrm } from "../../scripts/lib/crm-seed.js";
 
 export type CrmEmulator = {
   emulator: NotionEmulator;
@@ -17,7 +14,7 @@ export type CrmEmulator = {
 /** A started emulator holding the contract's three databases. */
 export async function startCrmEmulator(options: NotionEmulatorOptions = {}): Promise<CrmEmulator> {
   const emulator = createNotionEmulator({ rateLimitPerSecond: Infinity, ...options });
-  const seeded = emulator.admin.seedCrm({});
+  const seeded = seedCrm(emulator.admin);
   await emulator.start();
   return {
     emulator,

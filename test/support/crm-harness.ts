@@ -1,6 +1,6 @@
 import request from "supertest";
 import { loadConfig } from "../../src/config/load-config.js";
-import type { NotionEmulatorOptions } from "../../src/notion-emulator/create-notion-emulator.js";
+import type { NotionEmulatorOptions } from "@notion-crm/notion-emulator";
 import {
   SERVER_REQUIRED_SETTINGS,
   startCrmServer,

@@ -1,0 +1,123 @@
+import { createServer, type Server } from "node:http";
+import type { Socket } from "node:net";
+import { createBotUser } from "./bot-user.js";
+import { createEmulatorAdmin, type EmulatorAdmin } from "./emulator-admin.js";
+import type { EmulatorContext } from "./emulator-context.js";
+import { createEmulatorFaults, type EmulatorFaults } from "./emulator-faults.js";
+import { MAX_RESULTS_PER_QUERY } from "./emulator-limits.js";
+import { createEmulatorStats, type EmulatorStats } from "./emulator-stats.js";
+import { createEmulatorStore } from "./emulator-store.js";
+import { createRequestHandler } from "./create-request-handler.js";
+import { createCursorCodec } from "./paginate.js";
+import { createRequestRateLimit, type RequestRateLimit } from "./request-rate-limit.js";
+
+export const DEFAULT_EMULATOR_TOKEN = "secret_emulator";
+/** Notion's documented average for one integration. */
+export const DEFAULT_RATE_LIMIT_PER_SECOND = 3;
+
+export type NotionEmulatorOptions = {
+  /** The accepted bearer token. @default "secret_emulator" */
+  token?: string;
+  /** Token-bucket refill rate; Infinity or 0 disables the limit. @default 3 */
+  rateLimitPerSecond?: number;
+  /** Token-bucket capacity. @default rateLimitPerSecond */
+  burst?: number;
+  /** @default 0 (a free port) */
+  port?: number;
+  /** Results one query (a chain of cursors) may return, like Notion's cap. @default 10_000 */
+  maxResultsPerQuery?: number;
+};
+
+export type NotionEmulator = {
+  /** "http://127.0.0.1:<port>"; known before the first start() only when a port was given. */
+  readonly url: string;
+  readonly token: string;
+  start(): Promise<void>;
+  /** Closes the server and destroys open sockets, hung requests included. */
+  stop(): Promise<void>;
+  faults: EmulatorFaults;
+  stats: EmulatorStats;
+  admin: EmulatorAdmin;
+};
+
+/** A strict stand-in for the Notion API (Notion-Version 2025-09-03) on loopback. Nothing runs until start(). */
+export function createNotionEmulator(options: NotionEmulatorOptions = {}): NotionEmulator {
+  const token = options.token ?? DEFAULT_EMULATOR_TOKEN;
+  const ratePerSecond = options.rateLimitPerSecond ?? DEFAULT_RATE_LIMIT_PER_SECOND;
+  const bot = createBotUser();
+  const context: EmulatorContext = {
+    store: createEmulatorStore(),
+    bot,
+    botRef: { object: "user", id: bot.id },
+    cursors: createCursorCodec(),
+    maxResultsPerQuery: options.maxResultsPerQuery ?? MAX_RESULTS_PER_QUERY,
+  };
+  const faults = createEmulatorFaults();
+  const stats = createEmulatorStats();
+  const buckets = new Map<string, RequestRateLimit>();
+  const bucketFor = (key: string) => {
+    let bucket = buckets.get(key);
+    if (bucket === undefined) {
+      bucket = createRequestRateLimit({ ratePerSecond, capacity: options.burst ?? ratePerSecond });
+      buckets.set(key, bucket);
+    }
+    return bucket;
+  };
+
+  let server: Server | undefined;
+  let port = options.port ?? 0;
+  let running: AbortController | undefined;
+  const sockets = new Set<Socket>();
+
+  return {
+    get url() {
+      if (server === undefined && port === 0) throw new Error("The Notion emulator has no URL before start().");
+      return `http://127.0.0.1:${port}`;
+    },
+    token,
+    faults,
+    stats,
+    admin: createEmulatorAdmin(context),
+
+    async start() {
+      if (server !== undefined) return;
+      running = new AbortController();
+      const handle = createRequestHandler({ token, context, faults, stats, bucketFor, signal: running.signal });
+      const created = createServer((req, res) => void handle(req, res));
+      created.on("connection", (socket) => {
+        sockets.add(socket);
+        socket.on("close", () => sockets.delete(socket));
+      });
+      created.on("clientError", (_error, socket) => socket.destroy());
+      await new Promise<void>((resolve, reject) => {
+        created.once("error", reject);
+        created.listen(port, "127.0.0.1", () => {
+          created.off("error", reject);
+          resolve();
+        });
+      });
+      const address = created.address();
+      if (address !== null && typeof address === "object") port = address.port;
+      server = created;
+    },
+
+    async stop() {
+      const closing = server;
+      if (closing === undefined) return;
+      server = undefined;
+      running?.abort();
+      const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
+      // The port is kept: url stays readable, and a restart comes back where clients expect it.
+      await closed;
+    },
+  };
+}
+
+/** Creates and starts an emulator. */
+export async function startNotionEmulator(options: NotionEmulatorOptions = {}): Promise<NotionEmulator> {
+  const emulator = createNotionEmulator(options);
+  await emulator.start();
+  return emulator;
+}

@@ -1,0 +1,14 @@
+// The package's public surface: everything a caller (tests, scripts, the demo) may use.
+export {
+  createNotionEmulator,
+  startNotionEmulator,
+  DEFAULT_EMULATOR_TOKEN,
+  DEFAULT_RATE_LIMIT_PER_SECOND,
+  type NotionEmulator,
+  type NotionEmulatorOptions,
+} from "./create-notion-emulator.js";
+export type { DatabaseIds, EmulatorAdmin, SeedDatabase, SeededDatabases, Timestamp } from "./emulator-admin.js";
+export type { EmulatorFaults, FaultSpec, OutageStatus } from "./emulator-faults.js";
+export type { EmulatorStats, RecordedRequest } from "./emulator-stats.js";
+export { NOTION_VERSION } from "./emulator-limits.js";
+export type { PagePropertiesRequest, PropertyConfigRequest } from "./notion-types.js";

@@ -1,0 +1,128 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { APIResponseError, Client, RequestTimeoutError, UnknownHTTPResponseError } from "@notionhq/client";
+import { seedCrm, type CrmSeed } from "./crm-fixture.js";
+import type { NotionEmulator } from "../src/index.js";
+import { apiError, rawRequest, sdkFor, startEmulator, title } from "./emulator-test-kit.js";
+
+describe("injected faults", () => {
+  let emulator: NotionEmulator;
+  let seed: CrmSeed;
+  let notion: Client;
+  beforeEach(async () => {
+    emulator = await startEmulator();
+    seed = seedCrm(emulator);
+    notion = sdkFor(emulator);
+  });
+  afterEach(() => emulator.stop());
+
+  const createContact = () =>
+    notion.pages.create({ parent: { data_source_id: seed.contacts.dataSourceId }, properties: { Name: title("Ann") } });
+  const contacts = () => emulator.admin.listPages(seed.contacts.dataSourceId);
+
+  it("answers 503 service_unavailable during an outage, applies nothing, and recovers after it", async () => {
+    emulator.faults.unavailableFor(250);
+    const error = await apiError(createContact);
+    expect(error.status).toBe(503);
+    expect(error.code).toBe("service_unavailable");
+    expect(contacts()).toHaveLength(0);
+    await sleep(300);
+    await createContact();
+    expect(contacts()).toHaveLength(1);
+  });
+
+  it("answers 529 service_overload with the Retry-After it was given", async () => {
+    emulator.faults.unavailableFor(1000, 529, { retryAfterSeconds: 2 });
+    const raw = await rawRequest(emulator, "GET", "/v1/users/me");
+    expect(raw.status).toBe(529);
+    expect(raw.json["code"]).toBe("service_overload");
+    expect(raw.headers.get("retry-after")).toBe("2");
+  });
+
+  it("answers an HTML 502 page like a proxy would, then serves normally", async () => {
+    emulator.faults.failNext(1, { kind: "html", status: 502 });
+    const raw = await rawRequest(emulator, "GET", "/v1/users/me");
+    expect(raw.status).toBe(502);
+    expect(raw.headers.get("content-type")).toContain("text/html");
+    expect(raw.text).toContain("502 Bad Gateway");
+    emulator.faults.failNext(1, { kind: "html", status: 502 });
+    await expect(notion.users.me({})).rejects.toBeInstanceOf(UnknownHTTPResponseError);
+    await expect(notion.users.me({})).resolves.toMatchObject({ object: "user" });
+  });
+
+  it("answers an injected status with its code, Retry-After and additional data, outside the rate limiter's count", async () => {
+    emulator.faults.failNext(1, {
+      kind: "status",
+      status: 429,
+      retryAfterSeconds: 3,
+      additionalData: { rate_limit_reason: "public_api_request_blocked" },
+    });
+    const raw = await rawRequest(emulator, "GET", "/v1/users/me");
+    expect(raw.status).toBe(429);
+    expect(raw.headers.get("retry-after")).toBe("3");
+    expect(raw.json).toMatchObject({
+      code: "rate_limited",
+      additional_data: { rate_limit_reason: "public_api_request_blocked" },
+    });
+    expect(emulator.stats.rateLimited).toBe(0);
+  });
+
+  it("applies a fault only to requests matching its method and path", async () => {
+    emulator.faults.failNext(2, { kind: "status", status: 500, method: "POST", path: /^\/v1\/pages$/ });
+    await notion.users.me({});
+    expect((await apiError(createContact)).code).toBe("internal_server_error");
+    expect((await apiError(createContact)).status).toBe(500);
+    await createContact();
+    expect(contacts()).toHaveLength(1);
+  });
+
+  it("drops the connection without an answer", async () => {
+    emulator.faults.failNext(1, { kind: "drop" });
+    const failure = await createContact().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(Error);
+    expect(failure).not.toBeInstanceOf(APIResponseError);
+    expect(contacts()).toHaveLength(0);
+    expect(emulator.stats.requests[0]?.status).toBe(0);
+  });
+
+  it("hangs until the client's timeout fires, and stop() still returns promptly", async () => {
+    emulator.faults.failNext(1, { kind: "hang" });
+    const impatient = sdkFor(emulator, { timeoutMs: 200 });
+    await expect(impatient.users.me({})).rejects.toBeInstanceOf(RequestTimeoutError);
+    const startedAt = Date.now();
+    await emulator.stop();
+    expect(Date.now() - startedAt).toBeLessThan(1000);
+  });
+
+  it("commits the write and then fails for commit-then-fail, the ambiguous case", async () => {
+    emulator.faults.failNext(1, { kind: "commit-then-fail", method: "POST" });
+    const error = await apiError(createContact);
+    expect(error.status).toBe(500);
+    expect(contacts()).toHaveLength(1);
+    expect(error.additional_data).toBeUndefined();
+  });
+
+  it("reports the committed page id when asked to", async () => {
+    emulator.faults.failNext(1, { kind: "commit-then-fail", status: 504, includeCommittedResourceId: true });
+    const error = await apiError(createContact);
+    expect(error.code).toBe("gateway_timeout");
+    const [page] = contacts();
+    expect(error.additional_data).toEqual({ committed_resource_id: page?.id });
+  });
+
+  it("adds latency before answering, and reset() clears every fault", async () => {
+    emulator.faults.latencyMs = 150;
+    let startedAt = Date.now();
+    await notion.users.me({});
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(140);
+    emulator.faults.failNext(5, { kind: "status", status: 500 });
+    emulator.faults.unavailableFor(10_000);
+    emulator.faults.reset();
+    startedAt = Date.now();
+    await notion.users.me({});
+    expect(Date.now() - startedAt).toBeLessThan(140);
+  });
+});
