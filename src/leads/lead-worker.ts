@@ -44,13 +44,14 @@ export type LeadWorker = {
   stop(): Promise<void>;
 };
 
+/** One email's queued leads; `contactPageId` is known once the contact is saved. */
+type LeadBatch = { submissions: Submission[]; ids: string[]; targets: LeadTargets; contactPageId?: string };
+
 /**
  * Drains the lead queue into Notion. Leads of one email are worked on one
  * batch at a time, and every lead of that email queued by then goes in the
  * same batch: a burst of submissions from one person costs one upsert.
  */
-type LeadBatch = { submissions: Submission[]; ids: string[]; targets: LeadTargets };
-
 export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
   const {
     queue,
@@ -83,9 +84,11 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     nextDueAtMs: () => queue.nextDueAtMs(),
   });
 
-  async function processBatch({ submissions: batch, targets: where }: LeadBatch): Promise<BatchOutcome> {
+  async function processBatch(leads: LeadBatch): Promise<BatchOutcome> {
+    const { submissions: batch, targets: where } = leads;
     try {
       const contactPageId = await saveContact(batch, where.contacts);
+      leads.contactPageId = contactPageId;
       if (where.activitiesDataSourceId !== undefined) {
         for (const submission of batch.filter((item) => item.activityPageId === undefined)) {
           const activityId = await recordActivity(
@@ -107,11 +110,11 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     }
   }
 
-  function record({ submissions: batch, ids }: LeadBatch, outcome: BatchOutcome): void {
+  function record({ submissions: batch, ids, contactPageId }: LeadBatch, outcome: BatchOutcome): void {
     try {
       if (outcome.kind === "done") {
         queue.finish(ids);
-        log.info({ submissionIds: ids, pageId: batch[0]!.contactPageId }, "lead saved in Notion");
+        log.info({ submissionIds: ids, pageId: contactPageId }, "lead saved in Notion");
       } else if (outcome.kind === "dead") {
         queue.bury(ids, outcome.reason);
         log.error(
