@@ -1,7 +1,7 @@
 import type { Logger } from "../log/create-logger.js";
-import { isNotionGatewayError } from "../notion/notion-errors.js";
-import { backoffDelayMs } from "../util/backoff.js";
-import type { NotionEventStore } from "./notion-event-store.js";
+import { DONE, dueAgainAtMs, retryOrBuryError, type BatchOutcome } from "../queue/batch-outcome.js";
+import { createWorkLoop } from "../queue/create-work-loop.js";
+import type { StoredEvent } from "./notion-event-store.js";
 import { processDealEvents, type DealEventDependencies, type DealsTarget } from "./process-deal-events.js";
 
 /** A page is read once its events have been quiet this long: a bulk edit's burst costs one read per page. */
@@ -28,56 +28,68 @@ export type DealEventWorker = {
   stop(): Promise<void>;
 };
 
+type DealEventBatch = { pageId: string; events: StoredEvent[]; deals: DealsTarget };
+
 export function createDealEventWorker(options: DealEventWorkerOptions): DealEventWorker {
   const { events, logger, signal, quietMs = DEAL_EVENT_QUIET_MS, now = Date.now } = options;
-  const retryBaseMs = options.retryBaseMs ?? DEAL_EVENT_RETRY_BASE_MS;
+  const retry = { baseMs: options.retryBaseMs ?? DEAL_EVENT_RETRY_BASE_MS, maxMs: DEAL_EVENT_RETRY_MAX_MS };
   const log = logger.child({ area: "deal-webhooks" });
-  const inFlight = new Map<string, Promise<void>>();
   let deals: DealsTarget | undefined;
-  let timer: NodeJS.Timeout | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   let lookPending = false;
 
-  function pump(): void {
-    if (deals === undefined) return;
-    clearTimeout(timer);
-    const free = DEAL_EVENT_CONCURRENCY - inFlight.size;
-    for (const pageId of events
-      .duePages(quietMs)
-      .filter((id) => !inFlight.has(id))
-      .slice(0, Math.max(0, free))) {
-      const work = processPage(pageId, deals).finally(() => {
-        inFlight.delete(pageId);
-        pump();
-      });
-      inFlight.set(pageId, work);
+  const loop = createWorkLoop<string, DealEventBatch>({
+    logger: log,
+    concurrency: DEAL_EVENT_CONCURRENCY,
+    signal,
+    now,
+    due: () => events.duePages(quietMs),
+    take(pageId) {
+      const batch = events.queuedFor(pageId);
+      if (batch.length === 0 || deals === undefined) return undefined;
+      return { pageId, events: batch, deals };
+    },
+    work: processPage,
+    record,
+    // While events are queued, look again often enough to catch pages going quiet.
+    nextDueAtMs: () => (events.hasQueued() ? now() + Math.max(50, Math.min(quietMs, 1_000)) : undefined),
+  });
+
+  async function processPage({ pageId, events: batch, deals: target }: DealEventBatch): Promise<BatchOutcome> {
+    try {
+      // Settles the events itself, in the same step as the stage it records.
+      const outcome = await processDealEvents({ ...options, deals: target }, pageId, batch);
+      log.info({ pageId, eventIds: batch.map((event) => event.id), outcome }, "deal events settled");
+      if (outcome === "notified") options.onMessage();
+      return DONE;
+    } catch (error) {
+      return retryOrBuryError(error, Math.max(...batch.map((event) => event.attempts)) + 1, retry);
     }
-    if (events.hasQueued()) timer = setTimeout(pump, Math.max(50, Math.min(quietMs, 1_000)));
   }
 
-  async function processPage(pageId: string, target: DealsTarget): Promise<void> {
-    const batch = events.queuedFor(pageId);
-    if (batch.length === 0) return;
+  function record({ pageId, events: batch }: DealEventBatch, outcome: BatchOutcome): void {
     const ids = batch.map((event) => event.id);
-    try {
-      const outcome = await processDealEvents({ ...options, deals: target }, pageId, batch);
-      log.info({ pageId, eventIds: ids, outcome }, "deal events settled");
-      if (outcome === "notified") options.onMessage();
-    } catch (error) {
-      if (signal?.aborted) return;
-      if (isNotionGatewayError(error) && error.retryable) {
-        const attempts = Math.max(...batch.map((event) => event.attempts)) + 1;
-        const delayMs = backoffDelayMs(attempts, retryBaseMs, DEAL_EVENT_RETRY_MAX_MS);
-        events.retryLater(ids, now() + delayMs, error.message);
-        log.warn(
-          { pageId, eventIds: ids, attempts, retryInMs: delayMs, err: error },
-          "deal events not processed yet; will retry",
-        );
-      } else {
-        events.bury(ids, error instanceof Error ? error.message : String(error));
-        log.error({ pageId, eventIds: ids, err: error }, "DEAL EVENTS DEAD-LETTERED: the deal could not be read");
-      }
+    if (outcome.kind === "done") return;
+    if (outcome.kind === "dead") {
+      events.bury(ids, outcome.reason);
+      log.error(
+        { pageId, eventIds: ids, err: outcome.cause ?? outcome.reason },
+        "DEAL EVENTS DEAD-LETTERED: the deal could not be read",
+      );
+      return;
     }
+    const atMs = dueAgainAtMs(outcome, now());
+    events.retryLater(ids, atMs, outcome.reason);
+    log.warn(
+      {
+        pageId,
+        eventIds: ids,
+        attempts: Math.max(...batch.map((event) => event.attempts)) + 1,
+        retryInMs: atMs - now(),
+        err: outcome.cause ?? outcome.reason,
+      },
+      "deal events not processed yet; will retry",
+    );
   }
 
   function prune(): void {
@@ -91,24 +103,23 @@ export function createDealEventWorker(options: DealEventWorkerOptions): DealEven
       prune();
       pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
       pruneTimer.unref();
-      pump();
+      loop.start();
     },
     notify() {
       // Look again once this event's page could have gone quiet. A flood of
       // events needs one look, not one per event: later pages are picked up
-      // by pump's own polling while events stay queued.
+      // by the loop's own polling while events stay queued.
       if (lookPending) return;
       lookPending = true;
       setTimeout(() => {
         lookPending = false;
-        pump();
+        loop.notify();
       }, quietMs + 10).unref();
     },
     async stop() {
       deals = undefined;
-      clearTimeout(timer);
       clearInterval(pruneTimer);
-      await Promise.allSettled(inFlight.values());
+      await loop.stop();
     },
   };
 }

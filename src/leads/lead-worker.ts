@@ -1,7 +1,7 @@
 import type { Logger } from "../log/create-logger.js";
-import { isNotionGatewayError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
-import { backoffDelayMs } from "../util/backoff.js";
+import { DONE, dueAgainAtMs, retryOrBuryError, type BatchOutcome } from "../queue/batch-outcome.js";
+import { createWorkLoop } from "../queue/create-work-loop.js";
 import type { ContactCache } from "./contact-cache.js";
 import type { LeadQueue, Outcome, Submission } from "./lead-queue.js";
 import { recordActivity } from "./record-activity.js";
@@ -44,6 +44,9 @@ export type LeadWorker = {
   stop(): Promise<void>;
 };
 
+/** One email's queued leads; `contactPageId` is known once the contact is saved. */
+type LeadBatch = { submissions: Submission[]; ids: string[]; targets: LeadTargets; contactPageId?: string };
+
 /**
  * Drains the lead queue into Notion. Leads of one email are worked on one
  * batch at a time, and every lead of that email queued by then goes in the
@@ -58,48 +61,39 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     pollIntervalMs = LEAD_POLL_INTERVAL_MS,
     now = Date.now,
   } = options;
-  const retryBaseMs = options.retryBaseMs ?? LEAD_RETRY_BASE_MS;
+  const retry = { baseMs: options.retryBaseMs ?? LEAD_RETRY_BASE_MS, maxMs: LEAD_RETRY_MAX_MS };
   const log = logger.child({ area: "leads" });
-  const inFlight = new Map<string, Promise<void>>();
   const waiters = new Map<string, Set<() => void>>();
-  let timer: NodeJS.Timeout | undefined;
   // Until started, leads are only stored: nothing is sent to Notion.
   let targets: LeadTargets | undefined;
 
-  function pump(): void {
-    if (targets === undefined) return;
-    clearTimeout(timer);
-    const free = concurrency - inFlight.size;
-    if (free > 0) {
-      for (const email of queue
-        .dueEmails(concurrency + inFlight.size)
-        .filter((email) => !inFlight.has(email))
-        .slice(0, free)) {
-        const work = processEmail(email, targets)
-          .catch((error: unknown) => log.error({ err: error }, "lead worker failed unexpectedly"))
-          .finally(() => {
-            inFlight.delete(email);
-            pump();
-          });
-        inFlight.set(email, work);
-      }
-    }
-    const nextDue = queue.nextDueAtMs();
-    const waitMs = nextDue === undefined ? pollIntervalMs : Math.min(pollIntervalMs, Math.max(0, nextDue - now()));
-    timer = setTimeout(pump, Math.max(waitMs, 5));
-  }
+  const loop = createWorkLoop<string, LeadBatch>({
+    logger: log,
+    concurrency,
+    pollIntervalMs,
+    signal,
+    now,
+    due: (limit) => queue.dueEmails(limit),
+    take(email) {
+      const submissions = queue.queuedFor(email);
+      if (submissions.length === 0 || targets === undefined) return undefined;
+      return { submissions, ids: submissions.map((submission) => submission.id), targets };
+    },
+    work: processBatch,
+    record,
+    nextDueAtMs: () => queue.nextDueAtMs(),
+  });
 
-  async function processEmail(email: string, { contacts, activitiesDataSourceId }: LeadTargets): Promise<void> {
-    const batch = queue.queuedFor(email);
-    if (batch.length === 0) return;
-    const ids = batch.map((submission) => submission.id);
+  async function processBatch(leads: LeadBatch): Promise<BatchOutcome> {
+    const { submissions: batch, targets: where } = leads;
     try {
-      const contactPageId = await saveContact(batch, contacts);
-      if (activitiesDataSourceId !== undefined) {
+      const contactPageId = await saveContact(batch, where.contacts);
+      leads.contactPageId = contactPageId;
+      if (where.activitiesDataSourceId !== undefined) {
         for (const submission of batch.filter((item) => item.activityPageId === undefined)) {
           const activityId = await recordActivity(
             options.notion,
-            activitiesDataSourceId,
+            where.activitiesDataSourceId,
             submission,
             submission.contactPageId ?? contactPageId,
             {
@@ -110,29 +104,43 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
           queue.setActivity(submission.id, activityId);
         }
       }
-      queue.finish(ids);
-      log.info({ submissionIds: ids, pageId: contactPageId }, "lead saved in Notion");
+      return DONE;
     } catch (error) {
-      if (signal?.aborted) return;
-      const message = error instanceof Error ? error.message : String(error);
-      if (isNotionGatewayError(error) && error.retryable) {
-        const attempts = Math.max(...batch.map((submission) => submission.attempts)) + 1;
-        const delayMs = backoffDelayMs(attempts, retryBaseMs, LEAD_RETRY_MAX_MS);
-        queue.retryLater(ids, now() + delayMs, message);
-        log.warn(
-          { submissionIds: ids, attempts, retryInMs: Math.round(delayMs), err: error },
-          "lead not saved yet; will retry",
+      return retryOrBuryError(error, attemptOf(batch), retry);
+    }
+  }
+
+  function record({ submissions: batch, ids, contactPageId }: LeadBatch, outcome: BatchOutcome): void {
+    try {
+      if (outcome.kind === "done") {
+        queue.finish(ids);
+        log.info({ submissionIds: ids, pageId: contactPageId }, "lead saved in Notion");
+      } else if (outcome.kind === "dead") {
+        queue.bury(ids, outcome.reason);
+        log.error(
+          { submissionIds: ids, err: outcome.cause ?? outcome.reason },
+          "LEAD DEAD-LETTERED: Notion refused it; it is kept, see `npm run jobs` to inspect and retry",
         );
       } else {
-        queue.bury(ids, message);
-        log.error(
-          { submissionIds: ids, err: error },
-          "LEAD DEAD-LETTERED: Notion refused it; it is kept, see `npm run jobs` to inspect and retry",
+        const atMs = dueAgainAtMs(outcome, now());
+        queue.retryLater(ids, atMs, outcome.reason);
+        log.warn(
+          {
+            submissionIds: ids,
+            attempts: attemptOf(batch),
+            retryInMs: atMs - now(),
+            err: outcome.cause ?? outcome.reason,
+          },
+          "lead not saved yet; will retry",
         );
       }
     } finally {
       for (const id of ids) settle(id);
     }
+  }
+
+  function attemptOf(batch: readonly Submission[]): number {
+    return Math.max(...batch.map((submission) => submission.attempts)) + 1;
   }
 
   async function saveContact(batch: readonly Submission[], contacts: ContactsTarget): Promise<string> {
@@ -166,9 +174,9 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
   return {
     start(where) {
       targets = where;
-      pump();
+      loop.start();
     },
-    notify: pump,
+    notify: loop.notify,
     waitFor(submissionId, timeoutMs) {
       const current = queue.get(submissionId);
       if (current === undefined || current.state !== "queued") return Promise.resolve(current);
@@ -184,8 +192,7 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     },
     async stop() {
       targets = undefined;
-      clearTimeout(timer);
-      await Promise.allSettled(inFlight.values());
+      await loop.stop();
     },
   };
 }

@@ -1,7 +1,8 @@
 import type { Logger } from "../log/create-logger.js";
 import { createTokenBucket } from "../notion/token-bucket.js";
+import { DONE, dueAgainAtMs, retryOrBury, type BatchOutcome } from "../queue/batch-outcome.js";
+import { createWorkLoop } from "../queue/create-work-loop.js";
 import type { Store } from "../store/open-store.js";
-import { backoffDelayMs } from "../util/backoff.js";
 import { sleep } from "../util/sleep.js";
 import { postToSlack } from "./post-to-slack.js";
 import type { OutboxItem, SlackOutbox } from "./slack-outbox.js";
@@ -41,77 +42,76 @@ export type SlackSender = {
 
 export function createSlackSender(options: SlackSenderOptions): SlackSender {
   const { outbox, webhookUrl, logger, now = Date.now } = options;
-  const retryBaseMs = options.retryBaseMs ?? SLACK_RETRY_BASE_MS;
+  const retry = { baseMs: options.retryBaseMs ?? SLACK_RETRY_BASE_MS, maxMs: SLACK_RETRY_MAX_MS };
   const pollIntervalMs = options.pollIntervalMs ?? SLACK_POLL_INTERVAL_MS;
   const log = logger.child({ area: "slack" });
   const bucket = createTokenBucket({ db: options.db, name: "slack", ratePerSecond: SLACK_MESSAGES_PER_SECOND });
-  let running = false;
-  let pumping: Promise<void> | undefined;
-  let timer: NodeJS.Timeout | undefined;
+
+  const loop = createWorkLoop<number, OutboxItem>({
+    logger: log,
+    // One message at a time, oldest first: Slack shows them in the order they were sent.
+    concurrency: 1,
+    pollIntervalMs,
+    now,
+    due: () => {
+      const item = outbox.nextDue();
+      return item === undefined ? [] : [item.id];
+    },
+    take(id) {
+      const item = outbox.get(id);
+      return item !== undefined && outbox.claim(id, SLACK_LEASE_MS) ? item : undefined;
+    },
+    work: post,
+    record,
+    nextDueAtMs: () => outbox.earliestDueAtMs(),
+  });
 
   /** Sends one message unless another sender holds it; says whether it was this one's to send. */
   async function send(item: OutboxItem): Promise<boolean> {
     if (!outbox.claim(item.id, SLACK_LEASE_MS)) return false;
+    record(item, await post(item));
+    return true;
+  }
+
+  async function post(item: OutboxItem): Promise<BatchOutcome> {
     if (webhookUrl === undefined) {
       log.info(
         { slack: item.message.text, outboxId: item.id },
         "Slack message (SLACK_WEBHOOK_URL is not set, so it is logged instead)",
       );
-      outbox.markSent(item.id);
-      return true;
+      return DONE;
     }
     await bucket.take();
     const result = await postToSlack(webhookUrl, item.message, options.fetch ? { fetch: options.fetch } : {});
-    if (result.ok) {
+    if (result.ok) return DONE;
+    const retryAfterMs = result.permanent ? undefined : result.retryAfterMs;
+    return retryOrBury({ retryable: !result.permanent, reason: result.reason, retryAfterMs }, item.attempts + 1, retry);
+  }
+
+  function record(item: OutboxItem, outcome: BatchOutcome): void {
+    if (outcome.kind === "done") {
       outbox.markSent(item.id);
-      log.info({ outboxId: item.id }, "Slack message sent");
-    } else if (result.permanent) {
-      outbox.markDead(item.id, result.reason);
+      if (webhookUrl !== undefined) log.info({ outboxId: item.id }, "Slack message sent");
+    } else if (outcome.kind === "dead") {
+      outbox.markDead(item.id, outcome.reason);
       log.error(
-        { outboxId: item.id, reason: result.reason },
+        { outboxId: item.id, reason: outcome.reason },
         "SLACK MESSAGE DEAD-LETTERED: Slack refused it; see `npm run jobs`",
       );
     } else {
-      const delayMs =
-        Math.ceil(result.retryAfterMs ?? 0) || backoffDelayMs(item.attempts + 1, retryBaseMs, SLACK_RETRY_MAX_MS);
-      outbox.markRetry(item.id, now() + delayMs, result.reason);
+      const atMs = dueAgainAtMs(outcome, now());
+      outbox.markRetry(item.id, atMs, outcome.reason);
       log.warn(
-        { outboxId: item.id, reason: result.reason, retryInMs: Math.round(delayMs) },
+        { outboxId: item.id, reason: outcome.reason, retryInMs: atMs - now() },
         "Slack message not sent yet; will retry",
       );
     }
-    return true;
-  }
-
-  async function drain(): Promise<void> {
-    for (let item = outbox.nextDue(); running && item !== undefined; item = outbox.nextDue()) await send(item);
-  }
-
-  function pump(): void {
-    if (!running) return;
-    clearTimeout(timer);
-    pumping ??= drain()
-      .catch((error: unknown) => log.error({ err: error }, "Slack sender failed unexpectedly"))
-      .finally(() => {
-        pumping = undefined;
-        if (!running) return;
-        const due = outbox.earliestDueAtMs();
-        const waitMs = due === undefined ? pollIntervalMs : Math.min(pollIntervalMs, Math.max(0, due - now()));
-        timer = setTimeout(pump, Math.max(waitMs, 5));
-      });
   }
 
   return {
-    start() {
-      running = true;
-      pump();
-    },
-    notify: pump,
-    async stop() {
-      running = false;
-      clearTimeout(timer);
-      await pumping;
-    },
+    start: loop.start,
+    notify: loop.notify,
+    stop: loop.stop,
     async deliver(id, { maxAttempts }) {
       for (;;) {
         const item = outbox.get(id);

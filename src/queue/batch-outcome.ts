@@ -1,0 +1,44 @@
+import { isNotionGatewayError } from "../notion/notion-errors.js";
+import { backoffDelayMs } from "../util/backoff.js";
+
+/** What became of one batch of queued work; the worker writes it to its store. */
+export type BatchOutcome =
+  | { kind: "done" }
+  | { kind: "retry"; afterMs: number; reason: string; cause?: unknown }
+  /** Not a failure to back off from: try again at a slow, fixed time. */
+  | { kind: "hold"; untilMs: number; reason: string; cause?: unknown }
+  | { kind: "dead"; reason: string; cause?: unknown };
+
+export const DONE: BatchOutcome = { kind: "done" };
+
+export type AttemptFailure = {
+  /** False when trying again cannot succeed: the batch is dead-lettered. */
+  retryable: boolean;
+  reason: string;
+  /** The other side said when to come back (Retry-After); it wins over the backoff. */
+  retryAfterMs?: number | undefined;
+  /** The error, kept for the log line. */
+  cause?: unknown;
+};
+
+export type RetryPolicy = { baseMs: number; maxMs: number };
+
+/** The one retry-or-dead-letter decision every worker makes after a failed attempt (1 = the first). */
+export function retryOrBury(failure: AttemptFailure, attempt: number, policy: RetryPolicy): BatchOutcome {
+  const cause = failure.cause === undefined ? {} : { cause: failure.cause };
+  if (!failure.retryable) return { kind: "dead", reason: failure.reason, ...cause };
+  const afterMs = Math.ceil(failure.retryAfterMs ?? 0) || backoffDelayMs(attempt, policy.baseMs, policy.maxMs);
+  return { kind: "retry", afterMs, reason: failure.reason, ...cause };
+}
+
+/** A Notion call failed: retry what the gateway calls retryable, bury the rest (bugs included). */
+export function retryOrBuryError(error: unknown, attempt: number, policy: RetryPolicy): BatchOutcome {
+  const retryable = isNotionGatewayError(error) && error.retryable;
+  const reason = error instanceof Error ? error.message : String(error);
+  return retryOrBury({ retryable, reason, cause: error }, attempt, policy);
+}
+
+/** When a retried or held batch is due again. */
+export function dueAgainAtMs(outcome: BatchOutcome & { kind: "retry" | "hold" }, nowMs: number): number {
+  return outcome.kind === "retry" ? nowMs + outcome.afterMs : outcome.untilMs;
+}

@@ -1,0 +1,93 @@
+import { randomUUID } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import { createDealEventWorker, type DealEventWorker } from "../../src/deal-webhooks/deal-event-worker.js";
+import { createDealStageStore } from "../../src/deal-webhooks/deal-stage-store.js";
+import { createNotionEventStore, type NotionEventStore } from "../../src/deal-webhooks/notion-event-store.js";
+import { createNotionGateway } from "../../src/notion/notion-gateway.js";
+import { createSlackOutbox } from "../../src/slack/slack-outbox.js";
+import { openStore, type Store } from "../../src/store/open-store.js";
+import { captureLogger } from "../support/capture-logger.js";
+import { startCrmEmulator, type CrmEmulator } from "../support/crm-emulator.js";
+import { eventually } from "../support/crm-harness.js";
+import { makeTempDir } from "../support/temp-dir.js";
+
+describe("deal event worker", () => {
+  let crm: CrmEmulator | undefined;
+  let db: Store | undefined;
+  let worker: DealEventWorker | undefined;
+  const dirs: Array<{ remove: () => void }> = [];
+  afterEach(async () => {
+    await worker?.stop();
+    db?.close();
+    await crm?.stop();
+    for (const dir of dirs.splice(0)) dir.remove();
+  });
+
+  it("survives a store that throws while it claims, settles and dead-letters: it logs, backs off and settles the event", async () => {
+    crm = await startCrmEmulator();
+    const dir = makeTempDir("crm-deal-worker-");
+    dirs.push(dir);
+    db = openStore(dir.path);
+    const log = captureLogger();
+    const real = createNotionEventStore(db);
+    const failing = new Set(["duePages", "settle", "bury"]);
+    /** The store's own method, throwing a SQLite-like error on its first call. */
+    const failOnce = <F extends (...args: never[]) => unknown>(where: string, method: F): F =>
+      ((...args: Parameters<F>) => {
+        if (failing.delete(where)) throw new Error(`SQLITE_BUSY: database is locked (${where})`);
+        return method(...args);
+      }) as F;
+    const events: NotionEventStore = {
+      ...real,
+      duePages: failOnce("duePages", real.duePages),
+      settle: failOnce("settle", real.settle),
+      bury: failOnce("bury", real.bury),
+    };
+    // An event for a page of Contacts: settled as ignored without reading Notion.
+    const eventId = randomUUID();
+    expect(
+      real.record({
+        id: eventId,
+        type: "page.properties_updated",
+        entity: { id: randomUUID(), type: "page" },
+        data: { parent: { id: crm.databases.contacts, type: "database", data_source_id: crm.dataSources.contacts } },
+      }),
+    ).toBe(true);
+    worker = createDealEventWorker({
+      db,
+      notion: createNotionGateway({
+        token: crm.emulator.token,
+        baseUrl: crm.emulator.url,
+        ratePerSecond: 1000,
+        db,
+        logger: log.logger,
+      }),
+      events,
+      stages: createDealStageStore(db),
+      outbox: createSlackOutbox(db),
+      logger: log.logger,
+      onMessage: () => {},
+      quietMs: 0,
+    });
+    worker.start({
+      databaseId: crm.databases.deals,
+      dataSourceId: crm.dataSources.deals,
+      stagePropertyId: undefined,
+      valueFormat: undefined,
+    });
+    worker.notify();
+
+    await eventually(() =>
+      expect(log.lines()).toContainEqual(
+        expect.objectContaining({ msg: "deal events settled", eventIds: [eventId], outcome: "ignored" }),
+      ),
+    );
+    expect(real.hasQueued()).toBe(false);
+    expect(failing.size).toBe(0);
+    const failures = log.lines().filter((line) => line.msg === "queue work failed unexpectedly; pausing the queue");
+    expect(failures.map((line) => (line.err as { message: string }).message)).toEqual([
+      "SQLITE_BUSY: database is locked (duePages)",
+      "SQLITE_BUSY: database is locked (bury)",
+    ]);
+  });
+});
