@@ -1,5 +1,5 @@
 import type { Logger } from "../log/create-logger.js";
-import { createTokenBucket } from "../notion/token-bucket.js";
+import { createTokenBucket } from "../rate-limit/token-bucket.js";
 import type { Store } from "../store/open-store.js";
 import { backoffDelayMs } from "../util/backoff.js";
 import { sleep } from "../util/sleep.js";
