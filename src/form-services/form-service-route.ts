@@ -4,7 +4,7 @@ import { LEAD_BODY_LIMIT_BYTES } from "../leads/lead-route.js";
 import { requireJson } from "../server/require-json.js";
 import { acceptScreenedLead } from "../spam/accept-screened-lead.js";
 import type { SenderLimits } from "../spam/sender-limits.js";
-import type { FieldMap } from "./field-map.js";
+import type { FieldMap } from "../config/parse-field-map.js";
 import { parseFormLead } from "./parse-form-lead.js";
 import type { FormService, FormServiceName } from "./form-service.js";
 import { findAnswer, mapAnswers } from "./map-answers.js";
