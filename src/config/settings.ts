@@ -1,6 +1,6 @@
 import cron from "node-cron";
 import { z } from "zod";
-import { parseFieldMap } from "../form-services/field-map.js";
+import { parseFieldMap } from "./parse-field-map.js";
 import { parseNotionId } from "./parse-notion-id.js";
 
 export const DEFAULT_NOTION_BASE_URL = "https://api.notion.com";

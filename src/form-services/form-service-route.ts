@@ -1,22 +1,22 @@
 import express, { type Request, type RequestHandler, type Router } from "express";
-import type { AcceptLeadDependencies } from "../leads/accept-lead.js";
 import { LEAD_BODY_LIMIT_BYTES } from "../leads/lead-route.js";
 import { requireJson } from "../server/require-json.js";
-import { acceptScreenedLead } from "../spam/accept-screened-lead.js";
-import type { SenderLimits } from "../spam/sender-limits.js";
-import type { FieldMap } from "./field-map.js";
+import { leadAnswer } from "../leads/lead-answer.js";
+import type { SubmitLead } from "../leads/submit-lead.js";
+import type { FieldMap } from "../config/parse-field-map.js";
 import { parseFormLead } from "./parse-form-lead.js";
 import type { FormService, FormServiceName } from "./form-service.js";
 import { findAnswer, mapAnswers } from "./map-answers.js";
 import { parseJsonObject } from "../leads/parse-json-object.js";
 
-export type FormServiceRouteOptions = AcceptLeadDependencies & {
+export type FormServiceRouteOptions = {
+  /** The lead use case, with the per-sender limits: these posts come from the services' servers. */
+  submit: SubmitLead;
   services: readonly FormService[];
   /** A service without a secret has no route: it answers 404. */
   secrets: Partial<Record<FormServiceName, string | undefined>>;
   fieldMap?: FieldMap | undefined;
   honeypotField?: string | undefined;
-  limits?: SenderLimits | undefined;
   now?: () => number;
 };
 
@@ -74,23 +74,19 @@ export function formServiceRoute(options: FormServiceRouteOptions): Router {
         return;
       }
       const { submissionId, answers } = submission;
-      const lead = parseFormLead(mapAnswers(answers, options.fieldMap), service.name);
-      if (!lead.ok) {
-        log.info({ details: lead.details }, "form lead refused: invalid lead");
-        res.status(400).json({ error: lead.error, details: lead.details });
-        return;
-      }
-
-      const honeypotFilled =
-        options.honeypotField !== undefined && findAnswer(answers, [options.honeypotField]) !== undefined;
-      const answer = await acceptScreenedLead(options, lead.lead, `${service.name}:${submissionId}`, {
-        limits: options.limits,
+      const outcome = await options.submit({
+        lead: parseFormLead(mapAnswers(answers, options.fieldMap), service.name),
+        idempotencyKey: `${service.name}:${submissionId}`,
+        honeypotFilled:
+          options.honeypotField !== undefined && findAnswer(answers, [options.honeypotField]) !== undefined,
         ip: clientIp(req),
-        honeypotFilled,
         log,
       });
-      if (answer.status === 429) res.set("Retry-After", String(answer.retryAfterSeconds));
-      else log.info({ answer: answer.body.status, id: answer.body.id }, "form lead accepted");
+      const answer = leadAnswer(outcome);
+      if (outcome.kind === "invalid") log.info({ details: outcome.details }, "form lead refused: invalid lead");
+      else if (outcome.kind !== "limited")
+        log.info({ answer: answer.body.status, id: answer.body.id }, "form lead accepted");
+      if (answer.retryAfterSeconds !== undefined) res.set("Retry-After", String(answer.retryAfterSeconds));
       res.status(answer.status).json(answer.body);
     },
   );

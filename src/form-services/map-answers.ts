@@ -1,4 +1,5 @@
-import { DEFAULT_FIELD_LABELS, MAPPED_FIELDS, normalizeLabel, type FieldMap, type MappedField } from "./field-map.js";
+import { MAPPED_FIELDS, type FieldMap, type MappedField } from "../config/parse-field-map.js";
+import { DEFAULT_FIELD_LABELS, normalizeLabel } from "./field-map.js";
 
 /**
  * One answer of a submission, under every name it can be known by (a label

@@ -1,14 +1,17 @@
 import express, { type Router } from "express";
 import { requireJson } from "../server/require-json.js";
 import { verifyFormSignature } from "../signatures/verify-form-signature.js";
-import { acceptScreenedLead } from "../spam/accept-screened-lead.js";
 import { honeypotFilledIn } from "../spam/honeypot.js";
-import type { AcceptLeadDependencies } from "./accept-lead.js";
-import { parseLead } from "./lead.js";
+import { validateLead } from "./lead.js";
+import { leadAnswer } from "./lead-answer.js";
+import { parseJsonObject } from "./parse-json-object.js";
+import type { SubmitLead } from "./submit-lead.js";
 
 export const LEAD_BODY_LIMIT_BYTES = 64 * 1024;
 
-export type LeadRouteOptions = AcceptLeadDependencies & {
+export type LeadRouteOptions = {
+  /** The lead use case, with no per-sender limits: the only sender /lead sees is the site's own backend. */
+  submit: SubmitLead;
   formSecret: string;
   /** A body key that only bots fill; unset, nothing is treated as spam. */
   honeypotField?: string | undefined;
@@ -29,18 +32,20 @@ export function leadRoute(options: LeadRouteOptions): Router {
         res.status(401).json({ error: "invalid signature" });
         return;
       }
-      const parsed = parseLead(body);
-      if (!parsed.ok) {
-        req.log.info({ details: parsed.details }, "lead refused: invalid body");
-        res.status(400).json({ error: parsed.error, details: parsed.details });
-        return;
-      }
-      const key = signature.deliveryId === undefined ? undefined : `lead:${signature.deliveryId}`;
-      // No per-sender limits here: the only sender /lead sees is the site's own
-      // backend, and every signed lead it sends is owed a 2xx.
-      const honeypotFilled = options.honeypotField !== undefined && honeypotFilledIn(body, options.honeypotField);
-      const answer = await acceptScreenedLead(options, parsed.lead, key, { honeypotFilled, log: req.log });
-      req.log.info({ answer: answer.body.status, id: answer.body.id }, "lead accepted");
+      const parsed = parseJsonObject(body);
+      const outcome = parsed.ok
+        ? await options.submit({
+            lead: validateLead(parsed.json),
+            idempotencyKey: signature.deliveryId === undefined ? undefined : `lead:${signature.deliveryId}`,
+            honeypotFilled: options.honeypotField !== undefined && honeypotFilledIn(parsed.json, options.honeypotField),
+            log: req.log,
+          })
+        : ({ kind: "invalid", error: parsed.error, details: parsed.details } as const);
+      const answer = leadAnswer(outcome);
+      if (outcome.kind === "invalid") req.log.info({ details: outcome.details }, "lead refused: invalid body");
+      else if (outcome.kind !== "limited")
+        req.log.info({ answer: answer.body.status, id: answer.body.id }, "lead accepted");
+      if (answer.retryAfterSeconds !== undefined) res.set("Retry-After", String(answer.retryAfterSeconds));
       res.status(answer.status).json(answer.body);
     },
   );

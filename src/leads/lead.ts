@@ -54,8 +54,11 @@ export type LeadParseResult = { ok: true; lead: Lead } | { ok: false; error: str
 /** Parses the raw body bytes: invalid JSON and invalid fields both come back as a 400-ready answer. */
 export function parseLead(body: Buffer): LeadParseResult {
   const object = parseJsonObject(body);
-  if (!object.ok) return object;
-  const json = object.json;
+  return object.ok ? validateLead(object.json) : object;
+}
+
+/** Validates a body already parsed as a JSON object. */
+export function validateLead(json: Record<string, unknown>): LeadParseResult {
   const parsed = leadSchema.safeParse(json);
   if (parsed.success) return { ok: true, lead: parsed.data };
   return {

@@ -6,7 +6,7 @@ import { classifyFailure, type Failure } from "./classify-failure.js";
 import { NotionGatewayError } from "./notion-errors.js";
 import { createPacedFetch } from "./paced-fetch.js";
 import { resolveDataSourceId } from "./resolve-data-source-id.js";
-import { createTokenBucket } from "./token-bucket.js";
+import { createTokenBucket } from "../rate-limit/token-bucket.js";
 import { backoffDelayMs } from "../util/backoff.js";
 import { sleep } from "../util/sleep.js";
 

@@ -1,4 +1,4 @@
-import type { TokenBucket } from "./token-bucket.js";
+import type { TokenBucket } from "../rate-limit/token-bucket.js";
 
 /** The subset of fetch the Notion SDK calls (its `fetch` option). */
 export type SdkFetch = (

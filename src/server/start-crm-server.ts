@@ -1,27 +1,18 @@
 import type { ConfigWith } from "../config/load-config.js";
-import { formServiceRoute } from "../form-services/form-service-route.js";
-import { FORM_SERVICES } from "../form-services/form-services.js";
-import { createContactCache } from "../leads/contact-cache.js";
-import { createLeadQueue } from "../leads/lead-queue.js";
-import { leadRoute } from "../leads/lead-route.js";
-import { createLeadWorker } from "../leads/lead-worker.js";
-import { createDealEventWorker } from "../deal-webhooks/deal-event-worker.js";
-import { createDealStageStore } from "../deal-webhooks/deal-stage-store.js";
-import { createNotionEventStore } from "../deal-webhooks/notion-event-store.js";
-import { notionWebhookRoute } from "../deal-webhooks/notion-webhook-route.js";
-import { createSlackOutbox } from "../slack/slack-outbox.js";
-import { createSlackSender } from "../slack/slack-sender.js";
+import { wireDealAlerts } from "../deal-webhooks/wire-deal-alerts.js";
+import { wireLeads } from "../leads/wire-leads.js";
 import type { Logger } from "../log/create-logger.js";
 import { assertCrmSchema, type CrmDatabaseIds, type CrmSchemaReport } from "../notion/check-crm-schema.js";
 import { isNotionGatewayError } from "../notion/notion-errors.js";
-import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/notion-gateway.js";
+import { notionGatewayFromConfig, type NotionGateway, type NotionGatewayOptions } from "../notion/notion-gateway.js";
 import { waitForCrmSchema } from "../notion/wait-for-crm-schema.js";
-import { createSenderLimits } from "../spam/sender-limits.js";
-import { openStore } from "../store/open-store.js";
+import { wireSlack } from "../slack/wire-slack.js";
+import { openStore, type Store } from "../store/open-store.js";
 import { sleep } from "../util/sleep.js";
+import type { AreaDependencies } from "./crm-area.js";
 import { createApp } from "./create-app.js";
 import { workerTargets } from "../crm-schema/worker-targets.js";
-import { startServer } from "./start-server.js";
+import { startServer, type RunningServer } from "./start-server.js";
 
 /** How long a stopping server lets batches in flight finish before cutting them short. */
 export const STOP_GRACE_MS = 5_000;
@@ -67,117 +58,96 @@ export async function startCrmServer(
       ...(overrides.backoffBaseMs !== undefined && { backoffBaseMs: overrides.backoffBaseMs }),
       ...(overrides.attemptTimeoutMs !== undefined && { attemptTimeoutMs: overrides.attemptTimeoutMs }),
     });
-    const databases: CrmDatabaseIds = {
-      contacts: config.NOTION_CONTACTS_DB_ID,
-      ...(config.NOTION_DEALS_DB_ID && { deals: config.NOTION_DEALS_DB_ID }),
-      ...(config.NOTION_ACTIVITIES_DB_ID && { activities: config.NOTION_ACTIVITIES_DB_ID }),
-    };
-    const schema = await assertCrmSchema(notion, databases).catch((error: unknown) => {
-      if (!isNotionGatewayError(error) || !error.retryable) throw error;
-      logger.warn(
-        { err: error },
-        "Notion is unreachable at start: leads are accepted and queued, and the schema check is retried",
-      );
-      return undefined;
-    });
+    const databases = crmDatabaseIds(config);
+    const schema = await checkSchemaAtStart(notion, databases, logger);
 
-    const queue = createLeadQueue(db);
-    const worker = createLeadWorker({
-      queue,
-      cache: createContactCache(db),
-      notion,
-      logger,
-      signal: shutdown.signal,
-      ...(overrides.retryBaseMs !== undefined && { retryBaseMs: overrides.retryBaseMs }),
+    // Each area is wired in its own file; a new one is built here and joins `areas`.
+    const deps: AreaDependencies = { db, notion, logger, signal: shutdown.signal };
+    const slack = wireSlack(deps, { webhookUrl: config.SLACK_WEBHOOK_URL, retryBaseMs: overrides.slackRetryBaseMs });
+    const leads = wireLeads(deps, config, {
+      retryBaseMs: overrides.retryBaseMs,
+      responseWaitMs: overrides.leadResponseWaitMs,
     });
-    const outbox = createSlackOutbox(db);
-    const slack = createSlackSender({
-      outbox,
-      db,
-      webhookUrl: config.SLACK_WEBHOOK_URL,
-      logger,
-      ...(overrides.slackRetryBaseMs !== undefined && { retryBaseMs: overrides.slackRetryBaseMs }),
+    const dealAlerts = wireDealAlerts(deps, {
+      webhookSecret: config.NOTION_WEBHOOK_SECRET,
+      dealsConfigured: config.NOTION_DEALS_DB_ID !== undefined,
+      slack,
+      quietMs: overrides.dealEventQuietMs,
+      retryBaseMs: overrides.retryBaseMs,
     });
-    const events = createNotionEventStore(db);
-    const dealWorker = createDealEventWorker({
-      db,
-      notion,
-      events,
-      stages: createDealStageStore(db),
-      outbox,
-      logger,
-      onMessage: () => slack.notify(),
-      signal: shutdown.signal,
-      ...(overrides.dealEventQuietMs !== undefined && { quietMs: overrides.dealEventQuietMs }),
-      ...(overrides.retryBaseMs !== undefined && { retryBaseMs: overrides.retryBaseMs }),
-    });
-    const accept = {
-      queue,
-      worker,
-      ...(overrides.leadResponseWaitMs !== undefined && { responseWaitMs: overrides.leadResponseWaitMs }),
-    };
-    const formSecrets = Object.fromEntries(
-      FORM_SERVICES.map((service) => [service.name, config[service.secretSetting]]),
-    );
-    const routes = [
-      leadRoute({ ...accept, formSecret: config.FORM_SECRET, honeypotField: config.HONEYPOT_FIELD }),
-      formServiceRoute({
-        ...accept,
-        services: FORM_SERVICES,
-        secrets: formSecrets,
-        fieldMap: config.FORM_FIELD_MAP,
-        honeypotField: config.HONEYPOT_FIELD,
-        limits: createSenderLimits(db, {
-          perIpPerHour: config.LEADS_PER_IP_PER_HOUR,
-          perEmailPerHour: config.LEADS_PER_EMAIL_PER_HOUR,
-        }),
-      }),
-      notionWebhookRoute({
-        secret: config.NOTION_WEBHOOK_SECRET,
-        events,
-        onEvent: () => dealWorker.notify(),
-        dealsConfigured: config.NOTION_DEALS_DB_ID !== undefined,
-      }),
-    ];
+    const areas = [leads, dealAlerts, slack];
+
+    const routes = areas.flatMap((area) => area.routes);
     const server = await startServer(createApp({ db, logger, routes }), { host: config.HOST, port: config.PORT });
-    const formServices = Object.keys(formSecrets).filter((name) => formSecrets[name] !== undefined);
-    logger.info({ url: server.url, queued: queue.counts().queued ?? 0, formServices }, "server listening");
-    slack.start();
+    const listening = { url: server.url, queued: leads.queuedCount(), formServices: leads.formServices };
+    logger.info(listening, "server listening");
 
-    const startWorkers = (report: CrmSchemaReport) => {
-      const { leads, deals } = workerTargets(report, config.NOTION_DEALS_DB_ID);
-      worker.start(leads);
-      if (deals !== undefined) dealWorker.start(deals);
-    };
-    if (schema !== undefined) {
-      startWorkers(schema);
-    } else {
+    // Slack needs nothing from Notion; the areas that write to Notion start once they know where.
+    slack.start();
+    const schemaKnown =
+      schema ??
       waitForCrmSchema(notion, databases, {
         logger,
         signal: shutdown.signal,
         ...(overrides.schemaRetryBaseMs !== undefined && { retryBaseMs: overrides.schemaRetryBaseMs }),
-      }).then(
-        startWorkers,
-        () => undefined, // aborted: the server is stopping
-      );
-    }
+      });
+    whenKnown(schemaKnown, (report) => {
+      const targets = workerTargets(report, config.NOTION_DEALS_DB_ID);
+      leads.start(targets.leads);
+      if (targets.deals !== undefined) dealAlerts.start(targets.deals);
+    });
 
-    return {
-      url: server.url,
-      async stop() {
-        await server.close();
-        // Batches in flight get a moment to finish; then their Notion calls are
-        // cut short and the leads stay queued for the next start.
-        const drained = Promise.all([worker.stop(), dealWorker.stop(), slack.stop()]);
-        await Promise.race([drained, sleep(STOP_GRACE_MS)]);
-        shutdown.abort(new Error("server stopping"));
-        await drained;
-        db.close();
-      },
-    };
+    return { url: server.url, stop: () => stopAll(server, areas, shutdown, db) };
   } catch (error) {
     shutdown.abort(error);
     db.close();
     throw error;
   }
+}
+
+function crmDatabaseIds(config: ServerConfig): CrmDatabaseIds {
+  return {
+    contacts: config.NOTION_CONTACTS_DB_ID,
+    ...(config.NOTION_DEALS_DB_ID && { deals: config.NOTION_DEALS_DB_ID }),
+    ...(config.NOTION_ACTIVITIES_DB_ID && { activities: config.NOTION_ACTIVITIES_DB_ID }),
+  };
+}
+
+/** A wrong schema or a refused token throws; Notion unreachable gives undefined, to be retried. */
+async function checkSchemaAtStart(
+  notion: NotionGateway,
+  databases: CrmDatabaseIds,
+  logger: Logger,
+): Promise<CrmSchemaReport | undefined> {
+  return assertCrmSchema(notion, databases).catch((error: unknown) => {
+    if (!isNotionGatewayError(error) || !error.retryable) throw error;
+    logger.warn(
+      { err: error },
+      "Notion is unreachable at start: leads are accepted and queued, and the schema check is retried",
+    );
+    return undefined;
+  });
+}
+
+/** Runs `then` now when the schema is already known, or once the retried check passes. */
+function whenKnown(schema: CrmSchemaReport | Promise<CrmSchemaReport>, then: (report: CrmSchemaReport) => void): void {
+  // A rejected wait was aborted: the server is stopping.
+  if (schema instanceof Promise) schema.then(then, () => undefined);
+  else then(schema);
+}
+
+async function stopAll(
+  server: RunningServer,
+  areas: ReadonlyArray<{ stop(): Promise<void> }>,
+  shutdown: AbortController,
+  db: Store,
+): Promise<void> {
+  await server.close();
+  // Work in flight gets a moment to finish; then its Notion calls are
+  // cut short and the leads stay queued for the next start.
+  const drained = Promise.all(areas.map((area) => area.stop()));
+  await Promise.race([drained, sleep(STOP_GRACE_MS)]);
+  shutdown.abort(new Error("server stopping"));
+  await drained;
+  db.close();
 }

@@ -1,5 +1,5 @@
 import type { Logger } from "../log/create-logger.js";
-import { createTokenBucket } from "../notion/token-bucket.js";
+import { createTokenBucket } from "../rate-limit/token-bucket.js";
 import { DONE, dueAgainAtMs, retryOrBury, type BatchOutcome } from "../queue/batch-outcome.js";
 import { createWorkLoop } from "../queue/create-work-loop.js";
 import type { Store } from "../store/open-store.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { normalizeLabel, parseFieldMap } from "../../src/form-services/field-map.js";
+import { parseFieldMap } from "../../src/config/parse-field-map.js";
+import { normalizeLabel } from "../../src/form-services/field-map.js";
 import { mapAnswers, type FormAnswer } from "../../src/form-services/map-answers.js";
 
 const answer = (names: string | string[], value: string | undefined, kind?: "email"): FormAnswer => ({

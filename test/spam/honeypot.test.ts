@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { honeypotFilledIn, isFilled } from "../../src/spam/honeypot.js";
+import { parseJsonObject } from "../../src/leads/parse-json-object.js";
+import { honeypotFilledIn as honeypotFilledInJson, isFilled } from "../../src/spam/honeypot.js";
+
+// The /lead route parses its body once and looks for the honeypot in that.
+const honeypotFilledIn = (body: Buffer, field: string) => {
+  const parsed = parseJsonObject(body);
+  return parsed.ok && honeypotFilledInJson(parsed.json, field);
+};
 
 describe("isFilled", () => {
   it.each([[undefined], [null], [""], ["   "], [false], [[]], [{}], [[""]]])("treats %j as empty", (value) => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTokenBucket } from "../../src/notion/token-bucket.js";
+import { createTokenBucket } from "../../src/rate-limit/token-bucket.js";
 import { openStore, type Store } from "../../src/store/open-store.js";
 import { makeTempDir } from "../support/temp-dir.js";
 

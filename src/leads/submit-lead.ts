@@ -1,0 +1,120 @@
+import type { Logger } from "../log/create-logger.js";
+import type { SenderLimits } from "../spam/sender-limits.js";
+import type { QueuedLead } from "./lead.js";
+import type { LeadQueue, Submission } from "./lead-queue.js";
+import type { LeadWorker } from "./lead-worker.js";
+import type { FieldProblem } from "./parse-json-object.js";
+
+/** How long a sender waits for the Notion write before being told "queued". */
+export const LEAD_RESPONSE_WAIT_MS = 4_000;
+
+/** What became of a submitted lead; each route turns it into its own answer. */
+export type LeadOutcome =
+  | { kind: "invalid"; error: string; details: FieldProblem[] }
+  | { kind: "limited"; limitedBy: "ip" | "email"; retryAfterSeconds: number }
+  /** Stored, never sent to Notion; `id` is the submission's. */
+  | { kind: "spam"; id: string }
+  /** Written to Notion; `id` is the contact's page. */
+  | { kind: "created" | "updated"; id: string }
+  /** Stored and waiting for Notion; `id` is the submission's. */
+  | { kind: "queued"; id: string };
+
+/** The spam checks, passed in so each route chooses its own. */
+export type LeadScreening = {
+  /** Per-sender hourly limits; none for /lead, whose only sender is the site's own backend. */
+  limits?: Pick<SenderLimits, "take"> | undefined;
+  /** Why a lead looks like spam; such a lead still goes to Notion, flagged. */
+  suspicionsOf?: ((lead: QueuedLead) => string[]) | undefined;
+};
+
+export type SubmitLeadDependencies = LeadScreening & {
+  queue: LeadQueue;
+  worker: LeadWorker;
+  /**
+   * How long to wait for the Notion write before answering "queued"; 0
+   * answers as soon as the lead is stored.
+   * @default LEAD_RESPONSE_WAIT_MS
+   */
+  responseWaitMs?: number;
+};
+
+export type LeadSubmission = {
+  /** The lead as the route validated it, or what is wrong with it. */
+  lead: { ok: true; lead: QueuedLead } | { ok: false; error: string; details: FieldProblem[] };
+  idempotencyKey?: string | undefined;
+  /** Whether the route found its honeypot field filled in. */
+  honeypotFilled: boolean;
+  ip?: string | undefined;
+  log: Logger;
+};
+
+export type SubmitLead = (submission: LeadSubmission) => Promise<LeadOutcome>;
+
+/**
+ * The story of a lead, in the order that keeps each promise: an invalid
+ * lead is refused; a redelivery is answered like the first and is not
+ * counted; a sender over its hourly limit is refused before anything is
+ * stored; a filled honeypot is stored as spam and never sent to Notion; a
+ * lead that only looks suspicious is flagged and goes to Notion all the
+ * same. Everything accepted is stored durably first (so a 2xx is a
+ * promise), handed to the worker, and answered with the Notion page if it
+ * is written within a few seconds.
+ */
+export async function submitLead(deps: SubmitLeadDependencies, submission: LeadSubmission): Promise<LeadOutcome> {
+  const { idempotencyKey, honeypotFilled, ip, log } = submission;
+  if (!submission.lead.ok) return { kind: "invalid", error: submission.lead.error, details: submission.lead.details };
+  const lead = submission.lead.lead;
+
+  const earlier = idempotencyKey === undefined ? undefined : deps.queue.findByKey(idempotencyKey);
+  if (earlier !== undefined) {
+    log.info({ submissionId: earlier.id }, "lead redelivered: answered like the first delivery");
+    return outcomeOf(earlier);
+  }
+
+  const check = deps.limits?.take({ ip, email: lead.email }) ?? { ok: true };
+  if (!check.ok) {
+    log.warn(
+      { limitedBy: check.limitedBy, retryAfterSeconds: check.retryAfterSeconds },
+      "lead refused: sender over its hourly limit",
+    );
+    return { kind: "limited", limitedBy: check.limitedBy, retryAfterSeconds: check.retryAfterSeconds };
+  }
+
+  if (honeypotFilled) {
+    const outcome = await store(deps, lead, idempotencyKey, "spam");
+    log.warn({ submissionId: outcome.id }, "lead stored as spam: honeypot field filled; it is not sent to Notion");
+    return outcome;
+  }
+
+  const flags = deps.suspicionsOf?.(lead) ?? [];
+  if (flags.length > 0)
+    log.warn({ flags }, "lead flagged as possible spam; it goes to Notion with a warning on its activity");
+  return store(deps, flags.length > 0 ? { ...lead, context: { ...lead.context, flags } } : lead, idempotencyKey);
+}
+
+/**
+ * Stored durably, handed to the worker, and given a few seconds to reach
+ * Notion. A redelivery with the same idempotency key is answered as the
+ * first delivery and written once. Spam is stored too (so a redelivery
+ * finds it) but never handed to the worker.
+ */
+async function store(
+  { queue, worker, responseWaitMs = LEAD_RESPONSE_WAIT_MS }: SubmitLeadDependencies,
+  lead: QueuedLead,
+  idempotencyKey: string | undefined,
+  state: "queued" | "spam" = "queued",
+): Promise<Exclude<LeadOutcome, { kind: "invalid" | "limited" }>> {
+  const { submission, duplicate } = queue.enqueue(lead, idempotencyKey, state);
+  if (!duplicate && submission.state === "queued") worker.notify();
+  const waits = submission.state === "queued" && responseWaitMs > 0;
+  const settled = waits ? await worker.waitFor(submission.id, responseWaitMs) : submission;
+  return outcomeOf(settled ?? submission);
+}
+
+function outcomeOf(submission: Submission): Exclude<LeadOutcome, { kind: "invalid" | "limited" }> {
+  if (submission.state === "spam") return { kind: "spam", id: submission.id };
+  if (submission.state === "done" && submission.contactPageId !== undefined) {
+    return { kind: submission.outcome ?? "updated", id: submission.contactPageId };
+  }
+  return { kind: "queued", id: submission.id };
+}

@@ -1,0 +1,84 @@
+import type { ConfigWith } from "../config/load-config.js";
+import { formServiceRoute } from "../form-services/form-service-route.js";
+import { FORM_SERVICES } from "../form-services/form-services.js";
+import type { AreaDependencies, CrmArea } from "../server/crm-area.js";
+import { createSenderLimits } from "../spam/sender-limits.js";
+import { suspicionsOf } from "../spam/suspicious-lead.js";
+import { createContactCache } from "./contact-cache.js";
+import { createLeadQueue } from "./lead-queue.js";
+import { leadRoute } from "./lead-route.js";
+import { createLeadWorker, type LeadTargets } from "./lead-worker.js";
+import { submitLead } from "./submit-lead.js";
+
+export type LeadsArea = CrmArea<LeadTargets> & {
+  /** Leads waiting for Notion, such as those a previous process left queued. */
+  queuedCount(): number;
+  /** The form services whose /lead/<service> route is on. */
+  readonly formServices: readonly string[];
+};
+
+export type LeadsAreaOptions = {
+  retryBaseMs?: number | undefined;
+  responseWaitMs?: number | undefined;
+};
+
+type LeadsConfig = Pick<
+  ConfigWith<"FORM_SECRET">,
+  | "FORM_SECRET"
+  | "HONEYPOT_FIELD"
+  | "FORM_FIELD_MAP"
+  | "LEADS_PER_IP_PER_HOUR"
+  | "LEADS_PER_EMAIL_PER_HOUR"
+  | (typeof FORM_SERVICES)[number]["secretSetting"]
+>;
+
+/**
+ * Leads: /lead and /lead/<service> both hand their lead to submitLead,
+ * which stores it in the queue the worker drains into Notion once it knows
+ * where the contacts live. Form services get per-sender limits; /lead,
+ * whose only sender is the site's own backend, does not.
+ */
+export function wireLeads(deps: AreaDependencies, config: LeadsConfig, options: LeadsAreaOptions = {}): LeadsArea {
+  const { db, notion, logger, signal } = deps;
+  const queue = createLeadQueue(db);
+  const worker = createLeadWorker({
+    queue,
+    cache: createContactCache(db),
+    notion,
+    logger,
+    signal,
+    ...(options.retryBaseMs !== undefined && { retryBaseMs: options.retryBaseMs }),
+  });
+  const stored = {
+    queue,
+    worker,
+    suspicionsOf,
+    ...(options.responseWaitMs !== undefined && { responseWaitMs: options.responseWaitMs }),
+  };
+  const limits = createSenderLimits(db, {
+    perIpPerHour: config.LEADS_PER_IP_PER_HOUR,
+    perEmailPerHour: config.LEADS_PER_EMAIL_PER_HOUR,
+  });
+  const formSecrets = Object.fromEntries(FORM_SERVICES.map((service) => [service.name, config[service.secretSetting]]));
+
+  return {
+    routes: [
+      leadRoute({
+        submit: (submission) => submitLead(stored, submission),
+        formSecret: config.FORM_SECRET,
+        honeypotField: config.HONEYPOT_FIELD,
+      }),
+      formServiceRoute({
+        submit: (submission) => submitLead({ ...stored, limits }, submission),
+        services: FORM_SERVICES,
+        secrets: formSecrets,
+        fieldMap: config.FORM_FIELD_MAP,
+        honeypotField: config.HONEYPOT_FIELD,
+      }),
+    ],
+    queuedCount: () => queue.counts().queued ?? 0,
+    formServices: Object.keys(formSecrets).filter((name) => formSecrets[name] !== undefined),
+    start: (targets) => worker.start(targets),
+    stop: () => worker.stop(),
+  };
+}

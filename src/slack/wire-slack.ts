@@ -1,0 +1,35 @@
+import type { AreaDependencies, CrmArea } from "../server/crm-area.js";
+import { createSlackOutbox, type SlackOutbox } from "./slack-outbox.js";
+import { createSlackSender } from "./slack-sender.js";
+
+export type SlackArea = CrmArea & {
+  /** Where other areas queue their messages. */
+  readonly outbox: SlackOutbox;
+  /** Tells the sender a message was queued. */
+  notify(): void;
+};
+
+export type SlackAreaOptions = {
+  /** Unset: messages are written to the log instead of sent. */
+  webhookUrl: string | undefined;
+  retryBaseMs?: number | undefined;
+};
+
+/** Slack: a durable outbox and the sender that drains it. It needs nothing from Notion, so it starts with the server. */
+export function wireSlack({ db, logger }: AreaDependencies, options: SlackAreaOptions): SlackArea {
+  const outbox = createSlackOutbox(db);
+  const sender = createSlackSender({
+    outbox,
+    db,
+    webhookUrl: options.webhookUrl,
+    logger,
+    ...(options.retryBaseMs !== undefined && { retryBaseMs: options.retryBaseMs }),
+  });
+  return {
+    routes: [],
+    outbox,
+    notify: () => sender.notify(),
+    start: () => sender.start(),
+    stop: () => sender.stop(),
+  };
+}
