@@ -184,6 +184,16 @@ describe("createNotionGateway against the emulator", () => {
       expect(pagePosts()).toBe(2);
     });
 
+    it("sends a write again after a 409 conflict_error: Notion applied nothing and says to retry", async () => {
+      crm.emulator.faults.failNext(1, { kind: "status", status: 409, method: "POST", path: /^\/v1\/pages$/ });
+      await createContact("ann@example.com");
+      expect(contactsIn()).toHaveLength(1);
+      expect(pagePosts()).toBe(2);
+      expect(log.lines()).toContainEqual(
+        expect.objectContaining({ msg: "notion request failed", reason: "conflict_error", attempt: 1 }),
+      );
+    });
+
     it("does not send a write again after an ambiguous 500 when it has no way to check", async () => {
       crm.emulator.faults.failNext(1, { kind: "commit-then-fail", status: 500, method: "POST", path: /^\/v1\/pages$/ });
       await expect(createContact("ann@example.com")).rejects.toMatchObject({
