@@ -1,7 +1,7 @@
 // `npm run emulator`: a Notion API emulator on loopback with the CRM databases
 // seeded, for running the server or the scripts against without a Notion account.
 import { parseArgs } from "node:util";
-import { startNotionEmulator } from "../src/notion-emulator/create-notion-emulator.js";
+import { NOTION_VERSIONS, startNotionEmulator } from "../src/notion-emulator/create-notion-emulator.js";
 
 const DEFAULT_PORT = 4010;
 
@@ -18,7 +18,9 @@ async function main(): Promise<void> {
 
   const emulator = await startNotionEmulator({ port, ...(rps === undefined ? {} : { rateLimitPerSecond: rps }) });
   const seed = emulator.admin.seedCrm();
-  console.log(`Notion emulator listening on ${emulator.url} (Notion-Version 2025-09-03). Ctrl-C stops it.`);
+  console.log(
+    `Notion emulator listening on ${emulator.url} (Notion-Version ${NOTION_VERSIONS.join(" or ")}). Ctrl-C stops it.`,
+  );
   console.log("# .env lines for it:");
   console.log(`NOTION_BASE_URL=${emulator.url}`);
   console.log(`NOTION_TOKEN=${emulator.token}`);

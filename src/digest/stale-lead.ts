@@ -6,6 +6,8 @@ export const CONTACT_NAME = "Name";
 export const CONTACT_EMAIL = "Email";
 export const CONTACT_STATUS = "Status";
 export const LAST_CONTACTED = "Last Contacted";
+/** What a stale lead is read from. */
+export const STALE_LEAD_PROPERTIES = [CONTACT_NAME, CONTACT_EMAIL, LAST_CONTACTED] as const;
 
 /** What the digest needs of one Contacts page. */
 export type StaleLead = {

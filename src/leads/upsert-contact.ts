@@ -12,7 +12,12 @@ import {
 } from "./contact-properties.js";
 import type { Lead } from "./lead.js";
 
-export type ContactsTarget = { dataSourceId: string; statusType: ChoiceType };
+export type ContactsTarget = {
+  dataSourceId: string;
+  statusType: ChoiceType;
+  /** The ids of the Contacts properties a lookup reads (`filter_properties`). */
+  readPropertyIds: readonly string[];
+};
 export type UpsertDependencies = { notion: NotionGateway; cache: ContactCache; contacts: ContactsTarget };
 export type UpsertResult = { pageId: string; created: boolean };
 
@@ -61,6 +66,7 @@ export async function upsertContact(
         filter: { property: "Email", email: { equals: lead.email } },
         sorts: [{ timestamp: "created_time", direction: "ascending" }],
         page_size: 1,
+        filter_properties: [...contacts.readPropertyIds],
       }),
     );
     const [first] = result.results;

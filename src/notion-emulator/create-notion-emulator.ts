@@ -15,7 +15,7 @@ export type { EmulatorAdmin, CrmSeed, DatabaseIds } from "./emulator-admin.js";
 export type { EmulatorFaults, FaultSpec, OutageStatus } from "./emulator-faults.js";
 export type { EmulatorStats, RecordedRequest } from "./emulator-stats.js";
 export { crmSchema } from "./crm-schema.js";
-export { NOTION_VERSION } from "./emulator-limits.js";
+export { NOTION_VERSION, NOTION_VERSIONS } from "./emulator-limits.js";
 
 export const DEFAULT_EMULATOR_TOKEN = "secret_emulator";
 /** Notion's documented average for one integration. */
@@ -32,6 +32,16 @@ export type NotionEmulatorOptions = {
   port?: number;
   /** Results one query (a chain of cursors) may return, like Notion's cap. @default 10_000 */
   maxResultsPerQuery?: number;
+  /**
+   * Which page of a capped query carries `request_status: incomplete`. Notion
+   * may say it on an earlier page than the last. @default "capped-page"
+   */
+  reportIncompleteOn?: "capped-page" | "first-page";
+  /**
+   * Notion-Version 2026-12-01's default: a data source query without
+   * `filter_properties` returns only each page's title. @default false
+   */
+  titleOnlyUnlessFilterProperties?: boolean;
 };
 
 export type NotionEmulator = {
@@ -46,7 +56,7 @@ export type NotionEmulator = {
   admin: EmulatorAdmin;
 };
 
-/** A strict stand-in for the Notion API (Notion-Version 2025-09-03) on loopback. Nothing runs until start(). */
+/** A strict stand-in for the Notion API (Notion-Version 2026-03-11 or 2025-09-03) on loopback. Nothing runs until start(). */
 export function createNotionEmulator(options: NotionEmulatorOptions = {}): NotionEmulator {
   const token = options.token ?? DEFAULT_EMULATOR_TOKEN;
   const ratePerSecond = options.rateLimitPerSecond ?? DEFAULT_RATE_LIMIT_PER_SECOND;
@@ -57,6 +67,8 @@ export function createNotionEmulator(options: NotionEmulatorOptions = {}): Notio
     botRef: { object: "user", id: bot.id },
     cursors: createCursorCodec(),
     maxResultsPerQuery: options.maxResultsPerQuery ?? MAX_RESULTS_PER_QUERY,
+    reportIncompleteOn: options.reportIncompleteOn ?? "capped-page",
+    titleOnlyUnlessFilterProperties: options.titleOnlyUnlessFilterProperties ?? false,
   };
   const faults = createEmulatorFaults();
   const stats = createEmulatorStats();

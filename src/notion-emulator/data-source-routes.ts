@@ -9,6 +9,7 @@ import { isRecord } from "./notion-types.js";
 import { toPageResponse } from "./page-response.js";
 import { paginate, parsePageSize } from "./paginate.js";
 import { filterPropertyIds, requireDataSource, requirePathId } from "./route-helpers.js";
+import type { StoredDataSource } from "./store-types.js";
 
 export const getDataSource: RouteHandler = (req, ctx) => {
   const { ds, db } = requireDataSource(ctx, requirePathId(req.params[0], "data_source_id"));
@@ -22,6 +23,10 @@ export const updateDataSource: RouteHandler = (req, ctx) => {
   ctx.store.updateSchema(ds.id, changes ?? {});
   return { body: toDataSourceResponse(ds, db, ctx.botRef) };
 };
+
+function titleIds(ds: StoredDataSource): Set<string> {
+  return new Set(ds.properties.filter((prop) => prop.type === "title").map((prop) => prop.id));
+}
 
 export const queryDataSource: RouteHandler = (req, ctx) => {
   const { ds } = requireDataSource(ctx, requirePathId(req.params[0], "data_source_id"));
@@ -41,8 +46,9 @@ export const queryDataSource: RouteHandler = (req, ctx) => {
     startCursor,
     pageSize,
     maxResults: ctx.maxResultsPerQuery,
+    reportIncompleteOn: ctx.reportIncompleteOn,
   });
-  const only = filterPropertyIds(req.query, ds);
+  const only = filterPropertyIds(req.query, ds) ?? (ctx.titleOnlyUnlessFilterProperties ? titleIds(ds) : undefined);
   const body: QueryDataSourceResponse = {
     object: "list",
     results: page.results.map((row) => toPageResponse(row, ds, ctx.botRef, only)),

@@ -9,6 +9,8 @@ export type EmulatorContext = {
   botRef: PartialUserObjectResponse;
   cursors: CursorCodec;
   maxResultsPerQuery: number;
+  reportIncompleteOn: "capped-page" | "first-page";
+  titleOnlyUnlessFilterProperties: boolean;
 };
 
 export type RouteRequest = {

@@ -9,7 +9,8 @@ import { createTokenBucket } from "./token-bucket.js";
 import { backoffDelayMs } from "../util/backoff.js";
 import { sleep } from "../util/sleep.js";
 
-export const NOTION_VERSION = "2025-09-03";
+/** Ready for 2026-12-01 (see docs/reference.md), which the SDK does not support yet. */
+export const NOTION_VERSION = "2026-03-11";
 /** One attempt, counted from when its token is granted. Notion itself gives up at 60 s. */
 export const NOTION_ATTEMPT_TIMEOUT_MS = 30_000;
 export const NOTION_MAX_ATTEMPTS = 6;

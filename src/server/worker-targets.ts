@@ -1,6 +1,8 @@
 import type { LeadTargets } from "../leads/lead-worker.js";
 import type { DealsTarget } from "../deal-webhooks/process-deal-events.js";
 import type { CrmSchemaReport } from "../notion/check-crm-schema.js";
+import { CRM_SCHEMA } from "../notion/crm-schema.js";
+import { propertyIdsOf } from "../notion/filter-properties.js";
 
 // Where the workers write and read, known once the schema check has passed.
 export function leadTargets(schema: CrmSchemaReport): LeadTargets {
@@ -8,6 +10,11 @@ export function leadTargets(schema: CrmSchemaReport): LeadTargets {
     contacts: {
       dataSourceId: schema.dataSourceIds.contacts!,
       statusType: schema.propertyTypes.contacts?.Status === "status" ? "status" : "select",
+      readPropertyIds: propertyIdsOf(
+        schema,
+        "contacts",
+        CRM_SCHEMA.contacts.properties.map((property) => property.name),
+      ),
     },
     activitiesDataSourceId: schema.dataSourceIds.activities,
   };

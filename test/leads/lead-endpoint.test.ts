@@ -133,6 +133,31 @@ describe("POST /lead", () => {
       expect(text(h.contacts()[0]!, "Company")).toBe("Initech");
     });
 
+    it("found in Notion, keeps every field it already has: the lookup reads the properties it names", async () => {
+      h = await startCrmHarness();
+      h.crm.emulator.admin.insertPage(h.crm.dataSources.contacts, {
+        Name: { title: [{ text: { content: "Dora" } }] },
+        Email: { email: "dora@example.com" },
+        Company: { rich_text: [{ text: { content: "Globex" } }] },
+        Notes: { rich_text: [{ text: { content: "Met at the fair" } }] },
+        Source: { select: { name: "referral" } },
+        Status: { select: { name: "customer" } },
+      });
+      const response = await h.postLead({
+        email: "dora@example.com",
+        company: "Initech",
+        message: "Call me",
+        utm_source: "ads",
+      });
+      expect(response.body).toMatchObject({ status: "updated" });
+      const [dora] = h.contacts();
+      expect([text(dora!, "Company"), text(dora!, "Notes"), select(dora!, "Source")]).toEqual([
+        "Globex",
+        "Met at the fair",
+        "referral",
+      ]);
+    });
+
     it("costs one Notion call for a repeat lead that brings nothing new (plus its activity row)", async () => {
       h = await startCrmHarness({ env: { NOTION_ACTIVITIES_DB_ID: "" } });
       await h.postLead({ email: "ann@example.com", name: "Ann" });
