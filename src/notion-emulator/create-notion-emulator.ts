@@ -42,6 +42,16 @@ export type NotionEmulatorOptions = {
    * `filter_properties` returns only each page's title. @default false
    */
   titleOnlyUnlessFilterProperties?: boolean;
+  /**
+   * Store date-times to the minute. Notion's editor and stored model are
+   * believed to keep `HH:MM`; a client must not depend on seconds. @default false
+   */
+  dateTimesToTheMinute?: boolean;
+  /**
+   * A created page shows in data source queries only this long after its
+   * creation, as Notion's query index can lag a create by seconds. @default 0
+   */
+  queryIndexLagMs?: number;
 };
 
 export type NotionEmulator = {
@@ -62,13 +72,14 @@ export function createNotionEmulator(options: NotionEmulatorOptions = {}): Notio
   const ratePerSecond = options.rateLimitPerSecond ?? DEFAULT_RATE_LIMIT_PER_SECOND;
   const bot = createBotUser();
   const context: EmulatorContext = {
-    store: createEmulatorStore(),
+    store: createEmulatorStore({ dateTimesToTheMinute: options.dateTimesToTheMinute ?? false }),
     bot,
     botRef: { object: "user", id: bot.id },
     cursors: createCursorCodec(),
     maxResultsPerQuery: options.maxResultsPerQuery ?? MAX_RESULTS_PER_QUERY,
     reportIncompleteOn: options.reportIncompleteOn ?? "capped-page",
     titleOnlyUnlessFilterProperties: options.titleOnlyUnlessFilterProperties ?? false,
+    queryIndexLagMs: options.queryIndexLagMs ?? 0,
   };
   const faults = createEmulatorFaults();
   const stats = createEmulatorStats();

@@ -34,7 +34,10 @@ export const queryDataSource: RouteHandler = (req, ctx) => {
   const pageSize = parsePageSize(req.body["page_size"], "body.page_size");
   const predicate = compileFilter(filter, { properties: ds.properties, nowMs: ctx.store.now(), botUserId: ctx.bot.id });
   const compare = compileSorts(sorts, ds.properties);
-  const matching = ctx.store.rowsOf(ds.id).filter((row) => !row.inTrash && predicate(row));
+  const indexedBefore = ctx.store.now() - ctx.queryIndexLagMs;
+  const matching = ctx.store
+    .rowsOf(ds.id)
+    .filter((row) => !row.inTrash && (ctx.queryIndexLagMs === 0 || row.createdMs <= indexedBefore) && predicate(row));
   matching.sort(compare);
   // A cursor belongs to one query: the same data source, filter and sorts.
   const scope = createHash("sha256")

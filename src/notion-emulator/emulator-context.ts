@@ -11,6 +11,7 @@ export type EmulatorContext = {
   maxResultsPerQuery: number;
   reportIncompleteOn: "capped-page" | "first-page";
   titleOnlyUnlessFilterProperties: boolean;
+  queryIndexLagMs: number;
 };
 
 export type RouteRequest = {

@@ -34,6 +34,24 @@ export const title = (text: string): PropertyValueRequest => ({ title: textChunk
 export const richText = (text: string): PropertyValueRequest => ({ rich_text: textChunks(text) });
 export const email = (address: string): PropertyValueRequest => ({ email: address });
 export const date = (at: Date): PropertyValueRequest => ({ date: { start: at.toISOString() } });
+
+/**
+ * Notion's date-times are believed to hold minutes, not seconds (its editor
+ * and stored model keep `HH:MM`), so what is compared with what Notion gives
+ * back is written at that precision.
+ */
+export const NOTION_DATE_TIME_PRECISION_MS = 60_000;
+
+export function toNotionPrecision(at: Date): Date {
+  return new Date(Math.floor(at.getTime() / NOTION_DATE_TIME_PRECISION_MS) * NOTION_DATE_TIME_PRECISION_MS);
+}
+
+/** Whether a date Notion gave back is `at`, at the precision Notion keeps. */
+export function sameNotionTime(stored: string | undefined, at: Date): boolean {
+  if (stored === undefined) return false;
+  const storedMs = Date.parse(stored);
+  return !Number.isNaN(storedMs) && toNotionPrecision(new Date(storedMs)).getTime() === toNotionPrecision(at).getTime();
+}
 export const relation = (pageIds: readonly string[]): PropertyValueRequest => ({
   relation: pageIds.map((id) => ({ id })),
 });
