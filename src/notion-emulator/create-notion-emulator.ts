@@ -52,6 +52,12 @@ export type NotionEmulatorOptions = {
    * creation, as Notion's query index can lag a create by seconds. @default 0
    */
   queryIndexLagMs?: number;
+  /**
+   * The integration's "Read user information" capability. Without it, people
+   * in page properties carry only their id (no name), and the users endpoints
+   * answer 403 restricted_resource. @default true
+   */
+  readUserInformation?: boolean;
 };
 
 export type NotionEmulator = {
@@ -72,7 +78,10 @@ export function createNotionEmulator(options: NotionEmulatorOptions = {}): Notio
   const ratePerSecond = options.rateLimitPerSecond ?? DEFAULT_RATE_LIMIT_PER_SECOND;
   const bot = createBotUser();
   const context: EmulatorContext = {
-    store: createEmulatorStore({ dateTimesToTheMinute: options.dateTimesToTheMinute ?? false }),
+    store: createEmulatorStore({
+      dateTimesToTheMinute: options.dateTimesToTheMinute ?? false,
+      readUserInformation: options.readUserInformation ?? true,
+    }),
     bot,
     botRef: { object: "user", id: bot.id },
     cursors: createCursorCodec(),
@@ -80,6 +89,7 @@ export function createNotionEmulator(options: NotionEmulatorOptions = {}): Notio
     reportIncompleteOn: options.reportIncompleteOn ?? "capped-page",
     titleOnlyUnlessFilterProperties: options.titleOnlyUnlessFilterProperties ?? false,
     queryIndexLagMs: options.queryIndexLagMs ?? 0,
+    readUserInformation: options.readUserInformation ?? true,
   };
   const faults = createEmulatorFaults();
   const stats = createEmulatorStats();

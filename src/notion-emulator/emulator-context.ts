@@ -12,6 +12,7 @@ export type EmulatorContext = {
   reportIncompleteOn: "capped-page" | "first-page";
   titleOnlyUnlessFilterProperties: boolean;
   queryIndexLagMs: number;
+  readUserInformation: boolean;
 };
 
 export type RouteRequest = {

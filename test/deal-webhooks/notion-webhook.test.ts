@@ -1,3 +1,4 @@
+import type { NotionEmulatorOptions } from "../../src/notion-emulator/create-notion-emulator.js";
 import { createHmac, randomUUID } from "node:crypto";
 import request from "supertest";
 import { afterEach, describe, expect, it } from "vitest";
@@ -13,9 +14,9 @@ describe("POST /notion-webhook", () => {
   let h: CrmHarness;
   let slack: Slack;
 
-  async function start(env: Record<string, string> = {}) {
+  async function start(env: Record<string, string> = {}, emulator: NotionEmulatorOptions = {}) {
     slack = await startSlackReceiver();
-    h = await startCrmHarness({ env: { SLACK_WEBHOOK_URL: slack.url, ...env } });
+    h = await startCrmHarness({ env: { SLACK_WEBHOOK_URL: slack.url, ...env }, emulator });
   }
   afterEach(async () => {
     await h?.stop();
@@ -164,6 +165,19 @@ describe("POST /notion-webhook", () => {
     const context = JSON.stringify(slack.received[1]!.body.blocks);
     expect(context).toContain("Owner: Dana Owner");
     expect(context).toMatch(/<https?:[^|>]+\|Open in Notion>/);
+  });
+
+  it("names an owner Notion sends without a name (no Read user information) as someone, never by id", async () => {
+    await start({}, { readUserInformation: false });
+    const owner = h.crm.emulator.admin.addUser("Dana Owner");
+    const dealId = createDeal("Acme", "negotiation");
+    await editDeal(dealId, { Owner: { people: [{ id: owner }] } });
+    await deliver(event("page.created", dealId));
+    await eventually(() => expect(texts()).toHaveLength(1));
+    const context = JSON.stringify(slack.received[0]!.body.blocks);
+    expect(context).toContain("Owner: someone");
+    expect(context).not.toContain(owner);
+    expect(context).not.toContain(owner.replaceAll("-", ""));
   });
 
   it("posts nothing for an edit that leaves Stage alone", async () => {
