@@ -63,12 +63,10 @@ export function notionWebhookRoute({ secret, events, onEvent, dealsConfigured }:
       }
       const event = notionEventSchema.safeParse(json);
       if (!event.success) {
-        res
-          .status(400)
-          .json({
-            error: "not a Notion webhook event",
-            details: event.error.issues.map((issue) => ({ field: issue.path.join("."), message: issue.message })),
-          });
+        res.status(400).json({
+          error: "not a Notion webhook event",
+          details: event.error.issues.map((issue) => ({ field: issue.path.join("."), message: issue.message })),
+        });
         return;
       }
       if (!dealsConfigured) {
