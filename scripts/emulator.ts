@@ -5,10 +5,21 @@ import { NOTION_VERSIONS, startNotionEmulator } from "../src/notion-emulator/cre
 
 const DEFAULT_PORT = 4010;
 
+const HELP = `Usage: npm run emulator [-- --port ${DEFAULT_PORT}] [-- --rps 3]
+
+Starts the Notion emulator on 127.0.0.1 with the CRM's three databases in it
+and prints the .env lines that point the server and the commands at it.
+--rps limits requests per second like Notion (default 3; 0: no limit). Ctrl-C stops it.`;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { port: { type: "string", default: String(DEFAULT_PORT) }, rps: { type: "string" } },
+    options: {
+      port: { type: "string", default: String(DEFAULT_PORT) },
+      rps: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
   });
+  if (values.help) return void console.log(HELP);
   const port = Number(values.port);
   const rps = values.rps === undefined ? undefined : Number(values.rps);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)

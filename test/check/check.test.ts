@@ -65,6 +65,16 @@ describe("npm run check", () => {
     expect(result.stdout).toContain('turn on "Read user information"');
   });
 
+  it("says a page id pasted as a database id is a page, not a database", async () => {
+    const page = crm.emulator.admin.createWorkspacePage("CRM");
+    const result = await check({ NOTION_CONTACTS_DB_ID: page });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      "✗ Notion schema: Contacts (NOTION_CONTACTS_DB_ID): this id is a page, not a database",
+    );
+    expect(result.stdout).not.toContain("Contacts (NOTION_CONTACTS_DB_ID): database not found");
+  });
+
   it("names every broken property of every database and exits non-zero", async () => {
     crm.emulator.admin.updateProperty(crm.dataSources.contacts, "Email", null);
     crm.emulator.admin.updateProperty(crm.dataSources.deals, "Stage", { rich_text: {} });
