@@ -12,6 +12,18 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ["digest", digestBench],
 ];
 const only = process.argv[2];
+const HELP = `Usage: npm run bench [-- gateway|leads|webhook|digest]
+
+Runs the benchmarks (all, or the one named) against an emulator limited to
+3 requests/s and prints each result as a ratio to its limit. Takes minutes.`;
+if (only === "--help" || only === "-h") {
+  process.stdout.write(`${HELP}\n`);
+  process.exit(0);
+}
+if (only !== undefined && !benches.some(([name]) => name === only)) {
+  process.stderr.write(`unknown benchmark "${only}"\n${HELP}\n`);
+  process.exit(2);
+}
 
 for (const [name, bench] of benches.filter(([name]) => only === undefined || name === only)) {
   const started = Date.now();

@@ -15,6 +15,17 @@ import { waitUntil } from "./lib/wait-until.js";
 import { startSlackPrinter } from "./demo/slack-printer.js";
 import { spawnServer, type SpawnedServer } from "./lib/spawn-server.js";
 
+if (process.argv.includes("--help") || process.argv.includes("-h")) {
+  process.stdout.write(`Usage: npm run demo
+
+The whole system on this machine, with no Notion account and no Slack: a
+built-in Notion emulator, setup-notion, the server as its own process, signed
+leads, a deal moving to won, the digest; Slack messages printed here. It reads
+no .env and leaves nothing behind. Takes about half a minute.
+`);
+  process.exit(0);
+}
+
 const FORM_SECRET = "demo-form-secret";
 const WEBHOOK_SECRET = "secret_demo_webhook_verification_token";
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -139,12 +150,17 @@ try {
     `  ${slack.count()} Slack messages, ${emulator.stats.requests.length} Notion requests, ${emulator.stats.rateLimited} rate-limited (429).`,
   );
   say(`
-  With a real Notion workspace:
-    1. Create an internal integration (notion.so/profile/integrations), copy its secret.
+  With a real Notion workspace (README, "Quick setup", says each step in full):
+    1. Create an internal integration (notion.so/profile/integrations) with Read, Update and
+       Insert content and Read user information; copy its secret into .env:
+         echo 'NOTION_TOKEN=ntn_...' >> .env
     2. Share a page with it (••• → Connections), then:
-         NOTION_TOKEN=ntn_... npm run -s setup-notion -- --parent <that page's URL> >> .env
-    3. Add FORM_SECRET (openssl rand -hex 32) and SLACK_WEBHOOK_URL to .env; run npm run check.
-    4. npm run build && npm start, behind Caddy; set up the Notion webhook (README: "Deal-stage alerts").`);
+         npm run -s setup-notion -- --parent '<that page's URL>' >> .env
+    3. Add a form secret and your Slack incoming-webhook URL to .env, then check:
+         echo "FORM_SECRET=$(openssl rand -hex 32)" >> .env
+         echo 'SLACK_WEBHOOK_URL=https://hooks.slack.com/services/...' >> .env
+         npm run check
+    4. npm start, behind Caddy (docs/operate.md); deal alerts: docs/deal-alerts.md.`);
 } catch (error) {
   failed = true;
   say(`\nDemo failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,19 +1,28 @@
-// `npm run jobs`: what the queues hold, and a way to send dead items again.
-//   npm run jobs                         counts, then queued and dead leads and Slack messages
-//   npm run jobs -- retry <id> [...]     put dead leads back in the queue
-//   npm run jobs -- retry --all-dead     put every dead lead back
-//   npm run jobs -- retry-slack <id>     put a dead Slack message back in the outbox
-// The running server picks revived items up within a few seconds.
+// `npm run jobs`: what the queues hold, what happened to one person's forms,
+// and a way to send dead items again (see HELP).
 import { parseArgs } from "node:util";
 import { runCli } from "../src/cli/run-cli.js";
+import { wantsHelp } from "../src/cli/wants-help.js";
+import { findSubmissions, notionPageUrl } from "../src/leads/find-submissions.js";
 import { loadConfig } from "../src/config/load-config.js";
 import { createLeadQueue, type Submission } from "../src/leads/lead-queue.js";
 import { createSlackOutbox, type OutboxItem } from "../src/slack/slack-outbox.js";
 import { openStore } from "../src/store/open-store.js";
 
 const LIST_LIMIT = 50;
+const HELP = `Usage:
+  npm run jobs                         counts of leads by state, then queued and dead leads and Slack messages
+  npm run jobs -- find <email>         every submission from that address: time, state, Notion page, last error
+  npm run jobs -- retry <id> [...]     puts dead leads back in the queue
+  npm run jobs -- retry --all-dead     puts every dead lead back
+  npm run jobs -- retry-slack <id>     puts a dead Slack message back in the outbox
+  npm run jobs -- --help               this text
+
+Reads the state file in DATA_DIR (default ./data). The running server picks
+revived items up within a few seconds.`;
 
 runCli(async () => {
+  if (wantsHelp()) return void print(HELP);
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: { "all-dead": { type: "boolean", default: false } },
@@ -29,12 +38,19 @@ runCli(async () => {
       if (dead.length === 0) throw new Error("name the leads to retry: retry <id> [...], or retry --all-dead");
       return revive(dead, (id) => queue.revive(id), "dead lead");
     }
+    if (command === "find") {
+      const [email, ...extra] = ids;
+      if (email === undefined || extra.length > 0) throw new Error("name one email address: find <email>");
+      return traceEmail(email, findSubmissions(db, email), config.DATA_DIR);
+    }
     if (command === "retry-slack") {
       if (ids.length === 0) throw new Error("name the Slack messages to retry: retry-slack <id> [...]");
       return revive(ids, (id) => outbox.revive(Number(id)), "dead Slack message");
     }
     if (command !== undefined)
-      throw new Error(`unknown command "${command}"; use "retry <id>", "retry --all-dead" or "retry-slack <id>"`);
+      throw new Error(
+        `unknown command "${command}"; use "find <email>", "retry <id>", "retry --all-dead" or "retry-slack <id>" (--help says more)`,
+      );
 
     const counts = queue.counts();
     print(
@@ -72,6 +88,23 @@ function revive(ids: readonly string[], reviveOne: (id: string) => boolean, what
     }
   }
   return failed === 0 ? 0 : 1;
+}
+
+function traceEmail(email: string, found: ReturnType<typeof findSubmissions>, dataDir: string): number {
+  if (found.length === 0) {
+    print(`No submission from ${email.trim().toLowerCase()} in ${dataDir}.`);
+    return 1;
+  }
+  print(`Submissions from ${email.trim().toLowerCase()} in ${dataDir}, oldest first:`);
+  for (const trace of found) {
+    const page =
+      trace.contactPageId === undefined
+        ? "no Notion page yet"
+        : `Notion page ${notionPageUrl(trace.contactPageId)}${trace.outcome === undefined ? "" : ` (${trace.outcome})`}`;
+    const error = trace.lastError === undefined ? "" : `\n    last error: ${trace.lastError}`;
+    print(`  ${new Date(trace.receivedAtMs).toISOString()}  ${trace.state.padEnd(6)}  ${page}  id ${trace.id}${error}`);
+  }
+  return 0;
 }
 
 function describeLead(submission: Submission): string {

@@ -3,7 +3,8 @@
 // reusing any already there, and prints the .env lines for them.
 import { parseArgs } from "node:util";
 import { createCliLogger } from "../src/cli/create-cli-logger.js";
-import { runCli } from "../src/cli/run-cli.js";
+import { describeFailure, runCli } from "../src/cli/run-cli.js";
+import { wantsHelp } from "../src/cli/wants-help.js";
 import { loadConfig } from "../src/config/load-config.js";
 import { parseNotionId } from "../src/config/parse-notion-id.js";
 import { notionGatewayFromConfig } from "../src/notion/notion-gateway.js";
@@ -13,11 +14,26 @@ import { openStore } from "../src/store/open-store.js";
 
 const USAGE = "Usage: npm run setup-notion -- --parent <page id or URL>";
 const EXIT_USAGE = 2;
+const HELP = `${USAGE}
+
+Creates the Contacts, Deals and Activities databases under a Notion page that
+is shared with your integration, reusing any already there, and prints their
+.env lines (npm run -s setup-notion -- --parent <page> >> .env).
+Needs NOTION_TOKEN (from the environment or .env); NOTION_BASE_URL and DATA_DIR apply.`;
 
 runCli(async () => {
+  if (wantsHelp()) return void process.stdout.write(`${HELP}\n`);
+  // Every missing thing at once: the page argument and the token.
   const parentPageId = parseParent();
+  let config: ReturnType<typeof loadConfig<"NOTION_TOKEN">>;
+  try {
+    config = loadConfig(process.env, { require: ["NOTION_TOKEN"] });
+  } catch (error) {
+    if (parentPageId === undefined) process.stderr.write(`${describeFailure(error)}\n`);
+    else throw error;
+    return EXIT_USAGE;
+  }
   if (parentPageId === undefined) return EXIT_USAGE;
-  const config = loadConfig(process.env, { require: ["NOTION_TOKEN"] });
   // The shared state file: setup's requests count against the same rate budget as a running server.
   const db = openStore(config.DATA_DIR);
   try {

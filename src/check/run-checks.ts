@@ -11,6 +11,7 @@ import type { CheckResult } from "./check-result.js";
 import { checkSettings } from "./check-settings.js";
 import { checkSlackUrl } from "./check-slack-url.js";
 import { checkStateFile } from "./check-state-file.js";
+import { checkUserInformation } from "./check-user-information.js";
 
 /** A check must answer in seconds when Notion is down, not wait out the server's patient retries. */
 export const CHECK_MAX_ATTEMPTS = 2;
@@ -55,6 +56,7 @@ export async function runChecks(env: NodeJS.ProcessEnv, options: RunChecksOption
       );
       const access = await checkNotionAccess(notion, config.NOTION_BASE_URL);
       notionResults.push(access);
+      if (access.outcome === "pass") notionResults.push(await checkUserInformation(notion));
       if (access.outcome === "pass") notionResults.push(...(await checkNotionSchema(notion, databaseIds(config))));
       else
         notionResults.push({

@@ -5,8 +5,8 @@
  * spelling them out, so a rename happens here once.
  */
 
-/** The Notion-Version header every request to Notion sends. */
-export const NOTION_VERSION = "2025-09-03";
+/** The Notion-Version header every request to Notion sends. Ready for 2026-12-01 (see docs/reference.md), which the SDK does not support yet. */
+export const NOTION_VERSION = "2026-03-11";
 
 export type CrmDatabase = "contacts" | "deals" | "activities";
 export type PropertyType =

@@ -2,8 +2,9 @@ import type { ContactsTarget } from "../leads/upsert-contact.js";
 import type { LeadTargets } from "../leads/lead-worker.js";
 import type { DealsTarget } from "../deal-webhooks/process-deal-events.js";
 import type { CrmSchemaReport } from "../notion/check-crm-schema.js";
+import { propertyIdsOf } from "../notion/filter-properties.js";
 import type { ChoiceType } from "../notion/property-values.js";
-import { CONTACT, DEAL, type CrmDatabase } from "./crm-schema.js";
+import { CONTACT, CRM_SCHEMA, DEAL, type CrmDatabase } from "./crm-schema.js";
 
 export type WorkerTargets = {
   /** Where the lead worker writes contacts and activities. */
@@ -26,6 +27,11 @@ export function workerTargets(schema: CrmSchemaReport, dealsDatabaseId?: string)
   const contacts: ContactsTarget = {
     dataSourceId: contactsDataSourceId,
     statusType: choiceType(schema, "contacts", CONTACT.status),
+    readPropertyIds: propertyIdsOf(
+      schema,
+      "contacts",
+      CRM_SCHEMA.contacts.properties.map((property) => property.name),
+    ),
   };
   const dealsDataSourceId = schema.dataSourceIds.deals;
   return {

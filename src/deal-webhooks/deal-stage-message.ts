@@ -1,5 +1,6 @@
 import { DEAL_STAGE } from "../crm-schema/crm-schema.js";
 import { escapeMrkdwn, mrkdwnLink } from "../slack/escape-mrkdwn.js";
+import { mrkdwnBold } from "../slack/mrkdwn-bold.js";
 import { context, fitToSlackLimits, section, type SlackMessage } from "../slack/slack-message.js";
 
 /** The stages worth telling the team about, each in its own words. */
@@ -31,9 +32,9 @@ export function dealStageMessage(transition: DealTransition): SlackMessage {
   const stage = notifyStageOf(transition.to);
   const { emoji, headline } =
     stage === undefined ? { emoji: "📌", headline: "Deal stage changed" } : NOTIFY_STAGES[stage];
-  const name = escapeMrkdwn(transition.dealName.trim() || "Untitled deal");
+  const name = mrkdwnBold(transition.dealName.trim() || "Untitled deal");
   const from = transition.from === undefined ? "new deal" : escapeMrkdwn(transition.from);
-  const line = `${emoji} ${headline}: *${name}* — ${escapeMrkdwn(transition.value)} (${from} → ${escapeMrkdwn(transition.to)})`;
+  const line = `${emoji} ${headline}: ${name} — ${escapeMrkdwn(transition.value)} (${from} → ${escapeMrkdwn(transition.to)})`;
   const details = [
     ...(transition.owners.length > 0 ? [`Owner: ${transition.owners.map(escapeMrkdwn).join(", ")}`] : []),
     mrkdwnLink(transition.url, "Open in Notion"),

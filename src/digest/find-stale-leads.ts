@@ -25,6 +25,8 @@ export type StaleLeads = {
 export type FindStaleLeadsOptions = {
   dataSourceId: string;
   statusType: ChoiceType;
+  /** The ids of the properties a stale lead is read from (`filter_properties`): see STALE_LEAD_PROPERTIES. */
+  readPropertyIds: readonly string[];
   /** Leads last contacted before this instant are stale. */
   cutoff: Date;
   logger: Logger;
@@ -61,6 +63,7 @@ export async function findStaleLeads(
           filter,
           sorts: WINDOW_SORTS,
           page_size: QUERY_PAGE_SIZE,
+          filter_properties: [...options.readPropertyIds],
           ...(cursor && { start_cursor: cursor }),
         }),
       );
@@ -73,7 +76,8 @@ export async function findStaleLeads(
         stalest = keepStalest(stalest, last, listed);
       }
       cursor = page.has_more ? (page.next_cursor ?? undefined) : undefined;
-      capped = page.request_status?.type === "incomplete";
+      // Notion may say so on an earlier page than the last; once said, it holds (as in the SDK's iterator).
+      capped ||= page.request_status?.type === "incomplete";
     } while (cursor !== undefined);
 
     if (!capped) return { count: seen.size, stalest, complete: true };

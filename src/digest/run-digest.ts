@@ -1,6 +1,7 @@
 import { workerTargets } from "../crm-schema/worker-targets.js";
 import type { Logger } from "../log/create-logger.js";
 import { assertCrmSchema } from "../notion/check-crm-schema.js";
+import { propertyIdsOf } from "../notion/filter-properties.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import type { SlackMessage } from "../slack/slack-message.js";
 import type { OutboxItem, SlackOutbox } from "../slack/slack-outbox.js";
@@ -9,6 +10,7 @@ import { calendarDay } from "./calendar-day.js";
 import { DigestDeliveryError } from "./digest-delivery-error.js";
 import { findStaleLeads } from "./find-stale-leads.js";
 import { staleDigestMessage } from "./stale-digest-message.js";
+import { STALE_LEAD_PROPERTIES } from "./stale-lead.js";
 
 const MS_PER_DAY = 86_400_000;
 /** Slack sends one run makes before it reports failure (about 15 s of backoff). */
@@ -77,6 +79,7 @@ export async function runDigest(
   const schema = await assertCrmSchema(deps.notion, { contacts: deps.contactsDatabaseId });
   const found = await findStaleLeads(deps.notion, {
     ...workerTargets(schema).digest,
+    readPropertyIds: propertyIdsOf(schema, "contacts", STALE_LEAD_PROPERTIES),
     cutoff: new Date(nowMs - deps.staleAfterDays * MS_PER_DAY),
     logger: log,
   });

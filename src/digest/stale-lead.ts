@@ -2,6 +2,9 @@ import type { PageObjectResponse } from "@notionhq/client";
 import { CONTACT } from "../crm-schema/crm-schema.js";
 import { dateStart, emailOf, plainText } from "../notion/property-values.js";
 
+/** What a stale lead is read from. */
+export const STALE_LEAD_PROPERTIES = [CONTACT.name, CONTACT.email, CONTACT.lastContacted] as const;
+
 /** What the digest needs of one Contacts page. */
 export type StaleLead = {
   id: string;

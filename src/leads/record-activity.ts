@@ -1,4 +1,5 @@
 import { ACTIVITY } from "../crm-schema/crm-schema.js";
+import { TITLE_PROPERTY_ID } from "../notion/filter-properties.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import { activityProperties, activityRef } from "./contact-properties.js";
 import type { Submission } from "./lead-queue.js";
@@ -26,6 +27,8 @@ export async function recordActivity(
           ],
         },
         page_size: 1,
+        // Only the row's id is read: the title is the least Notion can send.
+        filter_properties: [TITLE_PROPERTY_ID],
       }),
     );
     return result.results[0]?.id;

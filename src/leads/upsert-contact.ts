@@ -2,7 +2,16 @@ import { isFullPage, type PageObjectResponse } from "@notionhq/client";
 import { CONTACT } from "../crm-schema/crm-schema.js";
 import { isNotionGatewayError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
-import { dateStart, date, type ChoiceType, type PropertiesRequest } from "../notion/property-values.js";
+import { lookAgain } from "../notion/look-again.js";
+import {
+  dateStart,
+  date,
+  isEmptyValue,
+  sameNotionTime,
+  toNotionPrecision,
+  type ChoiceType,
+  type PropertiesRequest,
+} from "../notion/property-values.js";
 import type { ContactCache } from "./contact-cache.js";
 import {
   fillEmptyProperties,
@@ -13,8 +22,20 @@ import {
 } from "./contact-properties.js";
 import type { Lead } from "./lead.js";
 
-export type ContactsTarget = { dataSourceId: string; statusType: ChoiceType };
-export type UpsertDependencies = { notion: NotionGateway; cache: ContactCache; contacts: ContactsTarget };
+export type ContactsTarget = {
+  dataSourceId: string;
+  statusType: ChoiceType;
+  /** The ids of the Contacts properties a lookup reads (`filter_properties`). */
+  readPropertyIds: readonly string[];
+};
+export type UpsertDependencies = {
+  notion: NotionGateway;
+  cache: ContactCache;
+  contacts: ContactsTarget;
+  /** After an ambiguous create, when to look for the contact again. @default CREATE_RECHECK_DELAYS_MS */
+  recheckDelaysMs?: readonly number[];
+  signal?: AbortSignal;
+};
 export type UpsertResult = { pageId: string; created: boolean };
 
 /**
@@ -24,11 +45,13 @@ export type UpsertResult = { pageId: string; created: boolean };
  * looking the email up again, never by creating blindly.
  */
 export async function upsertContact(
-  { notion, cache, contacts }: UpsertDependencies,
+  { notion, cache, contacts, recheckDelaysMs, signal }: UpsertDependencies,
   leads: readonly Lead[],
-  at: Date,
+  receivedAt: Date,
 ): Promise<UpsertResult> {
   const lead = mergeLeads(leads);
+  // Last Contacted is written at the precision Notion keeps, so the settle check below can see it.
+  const at = toNotionPrecision(receivedAt);
 
   const remember = (page: PageObjectResponse) => {
     cache.set(lead.email, page.id, filledFields(page));
@@ -40,12 +63,14 @@ export async function upsertContact(
       await notion.write(
         "pages.update contact",
         async (client) => fullPage(await client.pages.update({ page_id: pageId, properties })),
-        // The update is settled when the page shows our Last Contacted.
+        // The update is settled when the page shows our Last Contacted and a value in every field it filled.
         async () => {
           const page = await retrieve(pageId);
-          return page !== undefined && sameInstant(dateStart(page.properties[CONTACT.lastContacted]), at)
-            ? page
-            : undefined;
+          const applied =
+            page !== undefined &&
+            sameNotionTime(dateStart(page.properties[CONTACT.lastContacted]), at) &&
+            Object.keys(properties).every((name) => !isEmptyValue(page.properties[name]));
+          return applied ? page : undefined;
         },
       ),
     );
@@ -64,6 +89,7 @@ export async function upsertContact(
         filter: { property: CONTACT.email, email: { equals: lead.email } },
         sorts: [{ timestamp: "created_time", direction: "ascending" }],
         page_size: 1,
+        filter_properties: [...contacts.readPropertyIds],
       }),
     );
     const [first] = result.results;
@@ -104,7 +130,9 @@ export async function upsertContact(
           properties: newContactProperties(lead, contacts.statusType, at),
         }),
       ),
-    find,
+    // Notion may name the page it wrote; otherwise its query index can lag the create by seconds.
+    async (committedResourceId) =>
+      committedResourceId === undefined ? lookAgain(find, recheckDelaysMs, signal) : retrieve(committedResourceId),
   );
   remember(created);
   return { pageId: created.id, created: true };
@@ -123,8 +151,4 @@ function isGone(error: unknown): boolean {
   return (
     notionCode === "object_not_found" || (notionCode === "validation_error" && /archived|trash/i.test(error.message))
   );
-}
-
-function sameInstant(stored: string | undefined, at: Date): boolean {
-  return stored !== undefined && Date.parse(stored) === at.getTime();
 }

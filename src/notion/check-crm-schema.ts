@@ -72,6 +72,12 @@ export async function checkCrmSchema(notion: NotionGateway, ids: CrmDatabaseIds)
         }
       }
     } catch (error) {
+      if (isPageNotDatabase(error)) {
+        report.problems.push(
+          `${where}: this id is a page, not a database; open the database itself (as a full page) and copy its link (••• → Copy link)`,
+        );
+        continue;
+      }
       if (
         !isNotionGatewayError(error) ||
         !["object_not_found", "restricted_resource"].includes(error.details.notionCode ?? "")
@@ -130,4 +136,13 @@ function typeList(property: ExpectedProperty): string {
 
 function summarise(config: PropertyConfig): PropertySummary {
   return { id: config.id, type: config.type, ...(config.type === "number" && { numberFormat: config.number.format }) };
+}
+
+/** Notion answers a page id where a database id belongs with a validation_error that says so. */
+function isPageNotDatabase(error: unknown): boolean {
+  return (
+    isNotionGatewayError(error) &&
+    error.details.notionCode === "validation_error" &&
+    /is a page, not a database/i.test(error.message)
+  );
 }

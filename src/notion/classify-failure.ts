@@ -3,7 +3,7 @@ import { APIResponseError, isHTTPResponseError, RequestTimeoutError } from "@not
 /**
  * What a failed request tells us:
  * - `throttled`: Notion refused before doing anything (429, 529); wait Retry-After, send again.
- * - `not_sent`: the request never reached Notion (connection refused, DNS); safe to send again.
+ * - `not_sent`: Notion applied nothing (connection refused, DNS, or a 409 conflict); safe to send again.
  * - `ambiguous`: Notion may have applied it (5xx, proxy error pages, timeouts, dropped connections).
  * - `permanent`: sending it again cannot succeed (4xx, or a block Notion says never to retry).
  */
@@ -33,6 +33,8 @@ export function classifyFailure(error: unknown): Failure {
     if (status === 429 || status === 529) {
       return { kind: "throttled", retryAfterMs: parseRetryAfter(error.headers), reason: rateLimitReason, status };
     }
+    // Notion: a conflict_error saved nothing (another edit collided with it); try again.
+    if (status === 409) return { kind: "not_sent", reason: notionCode ?? "HTTP 409" };
     if (status >= 500 || status === 408) {
       const committedResourceId = stringField(error.additional_data?.committed_resource_id);
       return {

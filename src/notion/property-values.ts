@@ -34,6 +34,24 @@ export const title = (text: string): PropertyValueRequest => ({ title: textChunk
 export const richText = (text: string): PropertyValueRequest => ({ rich_text: textChunks(text) });
 export const email = (address: string): PropertyValueRequest => ({ email: address });
 export const date = (at: Date): PropertyValueRequest => ({ date: { start: at.toISOString() } });
+
+/**
+ * Notion's date-times are believed to hold minutes, not seconds (its editor
+ * and stored model keep `HH:MM`), so what is compared with what Notion gives
+ * back is written at that precision.
+ */
+export const NOTION_DATE_TIME_PRECISION_MS = 60_000;
+
+export function toNotionPrecision(at: Date): Date {
+  return new Date(Math.floor(at.getTime() / NOTION_DATE_TIME_PRECISION_MS) * NOTION_DATE_TIME_PRECISION_MS);
+}
+
+/** Whether a date Notion gave back is `at`, at the precision Notion keeps. */
+export function sameNotionTime(stored: string | undefined, at: Date): boolean {
+  if (stored === undefined) return false;
+  const storedMs = Date.parse(stored);
+  return !Number.isNaN(storedMs) && toNotionPrecision(new Date(storedMs)).getTime() === toNotionPrecision(at).getTime();
+}
 export const relation = (pageIds: readonly string[]): PropertyValueRequest => ({
   relation: pageIds.map((id) => ({ id })),
 });
@@ -77,9 +95,20 @@ export function numberOf(value: PropertyValueResponse | undefined): number | und
   return value?.type === "number" ? (value.number ?? undefined) : undefined;
 }
 
+/** Said of a person Notion sends without a name; an id means nothing to a reader. */
+export const UNNAMED_PERSON = "someone";
+
+/**
+ * The names in a people property. Without the integration's "Read user
+ * information" capability Notion sends people without names (and from
+ * 2026-12-01 a name may be null anyway): each such person is "someone".
+ */
 export function peopleNames(value: PropertyValueResponse | undefined): string[] {
   if (value?.type !== "people") return [];
-  return value.people.map((person) => ("name" in person && typeof person.name === "string" ? person.name : person.id));
+  const names = value.people.map((person) =>
+    "name" in person && typeof person.name === "string" && person.name.trim() !== "" ? person.name : UNNAMED_PERSON,
+  );
+  return [...new Set(names)];
 }
 
 /** Whether a property holds nothing a person would call a value. */

@@ -4,7 +4,7 @@ import { isNotionGatewayError, NotionGatewayError } from "./notion-errors.js";
 import type { NotionGateway } from "./notion-gateway.js";
 
 /**
- * Since Notion-Version 2025-09-03 a database holds data sources, and pages
+ * Since Notion-Version 2025-09-03 (and so on 2026-03-11) a database holds data sources, and pages
  * and queries address the data source. A pasted data source id is accepted
  * too: people copy whichever id the Notion UI shows them.
  */

@@ -42,6 +42,7 @@ describe("npm run check", () => {
     for (const line of [
       "✓ Settings: everything the server needs is set and well-formed",
       `✓ Notion: reachable at ${crm.emulator.url}; the token is accepted`,
+      "✓ Notion users: the integration can read user information: deal alerts name owners",
       "✓ Notion schema: Contacts (NOTION_CONTACTS_DB_ID) matches",
       "✓ Notion schema: Deals (NOTION_DEALS_DB_ID) matches",
       "✓ Notion schema: Activities (NOTION_ACTIVITIES_DB_ID) matches",
@@ -53,6 +54,25 @@ describe("npm run check", () => {
     }
     expect(crm.emulator.stats.count({ path: /^\/v1\/users\/me$/ })).toBe(1);
     expectNoSecrets(result);
+  });
+
+  it("warns, naming the capability, when the integration cannot read user information", async () => {
+    await crm.stop();
+    crm = await startCrmEmulator({ token: TOKEN, readUserInformation: false });
+    const result = await check();
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("! Notion users: the integration cannot read user information");
+    expect(result.stdout).toContain('turn on "Read user information"');
+  });
+
+  it("says a page id pasted as a database id is a page, not a database", async () => {
+    const page = crm.emulator.admin.createWorkspacePage("CRM");
+    const result = await check({ NOTION_CONTACTS_DB_ID: page });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      "✗ Notion schema: Contacts (NOTION_CONTACTS_DB_ID): this id is a page, not a database",
+    );
+    expect(result.stdout).not.toContain("Contacts (NOTION_CONTACTS_DB_ID): database not found");
   });
 
   it("names every broken property of every database and exits non-zero", async () => {

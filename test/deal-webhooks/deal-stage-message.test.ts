@@ -41,6 +41,13 @@ describe("dealStageMessage", () => {
     });
   });
 
+  it("keeps a name with *, _, ~ or ` bold as one piece, its characters shown by look-alikes", () => {
+    const message = dealStageMessage({ ...base, dealName: "Rush*Job _v2_ ~old~ `x`" });
+    const bold = /: \*(.*)\* — /.exec(message.text)?.[1];
+    expect(bold).toBe("Rush∗Job ＿v2＿ ∼old∼ ˋxˋ");
+    expect(bold).not.toMatch(/[*_~`]/);
+  });
+
   it("recognises stage names however they were typed", () => {
     expect(notifyStageOf(" Won ")).toBe("won");
     expect(notifyStageOf("NEGOTIATION")).toBe("negotiation");
@@ -56,6 +63,11 @@ describe("formatDealValue", () => {
     [12_000, "number_with_commas", "12,000"],
     [12_000, "number", "12000"],
     [0.25, "percent", "25%"],
+    [12_000, "australian_dollar", "A$12,000"],
+    [12_000, "canadian_dollar", "CA$12,000"],
+    [12_000, "peruvian_sol", "S/12,000"],
+    [1234.5, "singapore_dollar", "S$1,234.50"],
+    [12_000, "ruble", "₽12,000"],
     [undefined, "dollar", "no value"],
   ] as const)("formats %s as %s: %s", (value, format, expected) => {
     expect(formatDealValue(value, format)).toBe(expected);

@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { findStaleLeads, type StaleLeads } from "../../src/digest/find-stale-leads.js";
+import { STALE_LEAD_PROPERTIES } from "../../src/digest/stale-lead.js";
+import { checkCrmSchema } from "../../src/notion/check-crm-schema.js";
+import { propertyIdsOf } from "../../src/notion/filter-properties.js";
 import { daysAgo, MS_PER_DAY, startDigestHarness, STALE_AFTER_DAYS, type DigestHarness } from "./digest-harness.js";
 
 const MINUTE_MS = 60_000;
@@ -10,10 +13,15 @@ afterEach(async () => {
   await h?.stop();
 });
 
-const find = (statusType: "select" | "status" = "select"): Promise<StaleLeads> =>
+const find = async (statusType: "select" | "status" = "select"): Promise<StaleLeads> =>
   findStaleLeads(h.notion, {
     dataSourceId: h.crm.dataSources.contacts,
     statusType,
+    readPropertyIds: propertyIdsOf(
+      await checkCrmSchema(h.notion, { contacts: h.crm.databases.contacts }),
+      "contacts",
+      STALE_LEAD_PROPERTIES,
+    ),
     cutoff: new Date(Date.now() - STALE_AFTER_DAYS * MS_PER_DAY),
     logger: h.log.logger,
   });
@@ -141,6 +149,14 @@ describe("past the per-query result limit", () => {
         new Date(BASE_CREATED_MS + 64 * MINUTE_MS).toISOString(),
       ]),
     );
+  });
+
+  it("keeps the capped signal when Notion gives it on an earlier page than the last", async () => {
+    h = await startDigestHarness({ maxResultsPerQuery: 150, reportIncompleteOn: "first-page" });
+    for (let i = 0; i < 250; i++)
+      h.addContact({ name: `Lead ${i}`, lastContacted: daysAgo(40 + i), createdTime: BASE_CREATED_MS + i * MINUTE_MS });
+    const found = await find();
+    expect(found).toMatchObject({ count: 250, complete: true });
   });
 
   it("agrees with a count made by hand over many small windows cut at random places", async () => {

@@ -5,7 +5,7 @@ import { describeFailure } from "../../src/cli/run-cli.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { DIGEST_REQUIRED_SETTINGS, staleLeadsCommand } from "../../src/digest/stale-leads-command.js";
 import { eventually } from "../support/crm-harness.js";
-import { REPO_ROOT, runTsFile, tsxArgs } from "../support/run-node.js";
+import { isolatedCwd, runTsFile, tsxArgs } from "../support/run-node.js";
 import { daysAgo, startDigestHarness, type DigestHarness } from "./digest-harness.js";
 
 const SCRIPT = "scripts/stale-leads.ts";
@@ -111,8 +111,9 @@ it("fails with Notion's error, for the one stderr line, when Notion stays down t
 });
 
 it("npm run stale-leads fires on DIGEST_CRON, posts once a day however often it fires, and stops on SIGTERM", async () => {
+  const cwd = isolatedCwd();
   const child = spawn(process.execPath, tsxArgs(SCRIPT), {
-    cwd: REPO_ROOT,
+    cwd: cwd.path,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...h.env, DIGEST_CRON: "* * * * * *" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -133,5 +134,6 @@ it("npm run stale-leads fires on DIGEST_CRON, posts once a day however often it 
     child.kill("SIGTERM");
   }
   const [code] = await exited;
+  cwd.remove();
   expect(code, output).toBe(0);
 }, 30_000);

@@ -49,3 +49,31 @@ it("lists a dead Slack message and `retry-slack` puts it back in the outbox", as
   });
   expect(retried).toMatchObject({ code: 0, stdout: `requeued ${item.id}\n` });
 });
+
+it("`find <email>` traces each submission from that address: time, state, Notion page, last error", async () => {
+  h = await startCrmHarness();
+  const done = await h.postLead({ email: "ann@example.com", name: "Ann" });
+  h.crm.emulator.admin.updateProperty(h.crm.dataSources.contacts, "Company", { number: {} });
+  await h.postLead({ email: "Bob@Example.com", company: "Acme" });
+  await h.postLead({ email: "other@example.com" });
+
+  const ann = await runTsFile("scripts/jobs.ts", { env: { DATA_DIR: h.dataDir }, args: ["find", "ANN@example.com"] });
+  expect(ann.code).toBe(0);
+  const annLines = ann.stdout.trim().split("\n");
+  expect(annLines).toHaveLength(2);
+  expect(annLines[1]).toMatch(
+    /^ {2}\d{4}-\d{2}-\d{2}T\S+Z {2}done +Notion page https:\/\/www\.notion\.so\/[0-9a-f]{32} \(created\)/,
+  );
+  expect(annLines[1]).toContain((done.body.id as string).replaceAll("-", ""));
+
+  const bob = await runTsFile("scripts/jobs.ts", { env: { DATA_DIR: h.dataDir }, args: ["find", "bob@example.com"] });
+  expect(bob.stdout).toMatch(/dead +no Notion page yet/);
+  expect(bob.stdout).toMatch(/last error: Notion rejected pages\.create contact: validation_error/);
+  expect(bob.stdout).not.toContain("other@example.com");
+
+  const nobody = await runTsFile("scripts/jobs.ts", {
+    env: { DATA_DIR: h.dataDir },
+    args: ["find", "zed@example.com"],
+  });
+  expect(nobody).toMatchObject({ code: 1, stdout: `No submission from zed@example.com in ${h.dataDir}.\n` });
+});

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { eventually, FORM_SECRET } from "../support/crm-harness.js";
 import { startCrmEmulator, type CrmEmulator } from "../support/crm-emulator.js";
 import { formSignatureHex } from "../support/sign.js";
-import { spawnServer, type SpawnedServer } from "../../scripts/lib/spawn-server.js";
+import type { SpawnedServer } from "../../scripts/lib/spawn-server.js";
+import { spawnServer } from "../support/run-node.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
 const LEADS = 30;

@@ -42,7 +42,10 @@ describe("POST /lead", () => {
       expect(select(page!, "Status")).toBe("new lead");
       expect(select(page!, "Source")).toBe("newsletter");
       expect(text(page!, "Notes")).toBe("Call me");
-      expect(Date.parse(dateOf(page!, "Last Contacted")!)).toBeGreaterThanOrEqual(before - 1000);
+      // Written to the minute, the precision Notion keeps.
+      const contacted = Date.parse(dateOf(page!, "Last Contacted")!);
+      expect(contacted % 60_000).toBe(0);
+      expect(contacted).toBeGreaterThanOrEqual(Math.floor(before / 60_000) * 60_000);
     });
 
     it("takes the email as name and `website` as source when the lead has neither", async () => {
@@ -131,6 +134,31 @@ describe("POST /lead", () => {
       expect(h.contacts()).toHaveLength(1);
       expect(select(h.contacts()[0]!, "Status")).toBe("customer");
       expect(text(h.contacts()[0]!, "Company")).toBe("Initech");
+    });
+
+    it("found in Notion, keeps every field it already has: the lookup reads the properties it names", async () => {
+      h = await startCrmHarness();
+      h.crm.emulator.admin.insertPage(h.crm.dataSources.contacts, {
+        Name: { title: [{ text: { content: "Dora" } }] },
+        Email: { email: "dora@example.com" },
+        Company: { rich_text: [{ text: { content: "Globex" } }] },
+        Notes: { rich_text: [{ text: { content: "Met at the fair" } }] },
+        Source: { select: { name: "referral" } },
+        Status: { select: { name: "customer" } },
+      });
+      const response = await h.postLead({
+        email: "dora@example.com",
+        company: "Initech",
+        message: "Call me",
+        utm_source: "ads",
+      });
+      expect(response.body).toMatchObject({ status: "updated" });
+      const [dora] = h.contacts();
+      expect([text(dora!, "Company"), text(dora!, "Notes"), select(dora!, "Source")]).toEqual([
+        "Globex",
+        "Met at the fair",
+        "referral",
+      ]);
     });
 
     it("costs one Notion call for a repeat lead that brings nothing new (plus its activity row)", async () => {

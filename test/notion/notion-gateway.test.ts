@@ -1,6 +1,11 @@
 import type { CreatePageResponse } from "@notionhq/client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createNotionGateway, type NotionGateway, type NotionGatewayOptions } from "../../src/notion/notion-gateway.js";
+import {
+  createNotionGateway,
+  NOTION_PACING_HEADROOM,
+  type NotionGateway,
+  type NotionGatewayOptions,
+} from "../../src/notion/notion-gateway.js";
 import { NotionGatewayError } from "../../src/notion/notion-errors.js";
 import { openStore, type Store } from "../../src/store/open-store.js";
 import { seedCrm } from "../../scripts/lib/crm-seed.js";
@@ -180,6 +185,16 @@ describe("createNotionGateway against the emulator", () => {
       expect(pagePosts()).toBe(2);
     });
 
+    it("sends a write again after a 409 conflict_error: Notion applied nothing and says to retry", async () => {
+      crm.emulator.faults.failNext(1, { kind: "status", status: 409, method: "POST", path: /^\/v1\/pages$/ });
+      await createContact("ann@example.com");
+      expect(contactsIn()).toHaveLength(1);
+      expect(pagePosts()).toBe(2);
+      expect(log.lines()).toContainEqual(
+        expect.objectContaining({ msg: "notion request failed", reason: "conflict_error", attempt: 1 }),
+      );
+    });
+
     it("does not send a write again after an ambiguous 500 when it has no way to check", async () => {
       crm.emulator.faults.failNext(1, { kind: "commit-then-fail", status: 500, method: "POST", path: /^\/v1\/pages$/ });
       await expect(createContact("ann@example.com")).rejects.toMatchObject({
@@ -256,12 +271,14 @@ describe("createNotionGateway against the emulator", () => {
     const ratePerSecond = 10;
     notion = gateway({ ratePerSecond });
     crm.emulator.faults.failNext(2, { kind: "status", status: 503 });
+    const start = Date.now();
     await Promise.all([1, 2, 3].map(() => notion.read("users.me", (client) => client.users.me({}))));
     const times = crm.emulator.stats.requests.map((request) => request.at);
     expect(times).toHaveLength(5);
-    // Retries back off for only ~20 ms here: gaps near 100 ms show they waited for tokens
-    // (arrival times carry a few ms of jitter, hence not the exact interval).
-    const minimumGapMs = (1000 / ratePerSecond) * 0.85;
-    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(minimumGapMs);
+    // Retries back off for only ~20 ms here: the k-th request arriving no sooner than k
+    // tokens after the start shows every one, retries included, waited for a token.
+    // Measured from the start, so a busy machine can only make arrivals later.
+    const tokenIntervalMs = 1000 / (ratePerSecond * NOTION_PACING_HEADROOM);
+    times.forEach((time, k) => expect(time - start).toBeGreaterThanOrEqual(k * tokenIntervalMs - 2));
   });
 });

@@ -5,7 +5,10 @@ import { makeTempDir } from "../support/temp-dir.js";
 
 const RATE_PER_SECOND = 3;
 const PER_PROCESS = 7;
-const SEND_DELAY_ALLOWANCE_MS = 60;
+// The project's bucket spends 98% of the rate: one token every 340 ms at 3 req/s.
+const TOKEN_INTERVAL_MS = 1000 / (RATE_PER_SECOND * 0.98);
+// setTimeout may fire up to a millisecond early relative to Date.now().
+const CLOCK_SLACK_MS = 2;
 
 let crm: CrmEmulator;
 let dir: ReturnType<typeof makeTempDir>;
@@ -27,6 +30,7 @@ it("keeps two OS processes sharing one DATA_DIR under the rate together: Notion 
     DATA_DIR: dir.path,
     LOAD_COUNT: String(PER_PROCESS),
   };
+  const start = Date.now();
   const results = await Promise.all([
     runTsFile("scripts/bench/notion-load-worker.ts", { env }),
     runTsFile("scripts/bench/notion-load-worker.ts", { env }),
@@ -37,11 +41,8 @@ it("keeps two OS processes sharing one DATA_DIR under the rate together: Notion 
   const times = crm.emulator.stats.requests.map((request) => request.at).sort((a, b) => a - b);
   expect(times).toHaveLength(2 * PER_PROCESS);
   expect(crm.emulator.stats.rateLimited).toBe(0);
-  // However the two processes interleave, the run as a whole stays under the rate...
-  expect(((times.length - 1) * 1000) / (times.at(-1)! - times[0]!)).toBeLessThanOrEqual(RATE_PER_SECOND);
-  // ...and so does every one-second window, give or take the trip from a token's
-  // grant to the request's arrival (a cold process takes a few ms to send its first).
-  for (let i = RATE_PER_SECOND; i < times.length; i++) {
-    expect(times[i]! - times[i - RATE_PER_SECOND]!).toBeGreaterThanOrEqual(1000 - SEND_DELAY_ALLOWANCE_MS);
-  }
+  // However the two processes interleave, the k-th request cannot arrive before k
+  // tokens of the one shared budget: measured from before either process started,
+  // so a busy machine can only make arrivals later, never make this fail.
+  times.forEach((time, k) => expect(time - start).toBeGreaterThanOrEqual(k * TOKEN_INTERVAL_MS - CLOCK_SLACK_MS));
 }, 40_000);

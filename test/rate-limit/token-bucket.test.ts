@@ -19,6 +19,21 @@ function expectPaced(times: number[], start: number): void {
   sorted.forEach((time, k) => expect(time - start).toBeGreaterThanOrEqual(k * INTERVAL_MS - CLOCK_SLACK_MS));
 }
 
+/**
+ * Whether a take settles while an injected clock stands still. The bucket
+ * polls its clock every few ms at most, so 20 of its intervals is a generous
+ * wait; nothing here depends on how fast the machine is, only on the clock.
+ */
+async function settlesWhileClockStands(pending: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  pending.then(
+    () => (settled = true),
+    () => undefined,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 20 * INTERVAL_MS));
+  return settled;
+}
+
 describe("createTokenBucket", () => {
   let dir: ReturnType<typeof makeTempDir>;
   const opened: Store[] = [];
@@ -35,12 +50,21 @@ describe("createTokenBucket", () => {
     dir.remove();
   });
 
-  it("grants the first token at once and spaces the rest evenly", async () => {
+  it("grants the first token at once, and the next only when the clock has moved one interval", async () => {
+    let now = 1_000_000;
+    const bucket = createTokenBucket({ db: open(), name: "first", ratePerSecond: RATE_PER_SECOND, now: () => now });
+    await bucket.take(); // the clock stands still: this would never resolve if it had to wait
+    const next = bucket.take();
+    expect(await settlesWhileClockStands(next)).toBe(false);
+    now += INTERVAL_MS;
+    await next;
+  });
+
+  it("spaces grants evenly", async () => {
     const bucket = createTokenBucket({ db: open(), name: "t", ratePerSecond: RATE_PER_SECOND });
     const start = Date.now();
     const granted: number[] = [];
     await Promise.all(Array.from({ length: 8 }, () => bucket.take().then(() => granted.push(Date.now()))));
-    expect(granted[0]! - start).toBeLessThan(INTERVAL_MS);
     expectPaced(granted, start);
   });
 
@@ -58,11 +82,11 @@ describe("createTokenBucket", () => {
 
   it("keeps separate budgets under separate names", async () => {
     const db = open();
-    const a = createTokenBucket({ db, name: "a", ratePerSecond: 1 });
-    const b = createTokenBucket({ db, name: "b", ratePerSecond: 1 });
-    const start = Date.now();
-    await Promise.all([a.take(), b.take()]);
-    expect(Date.now() - start).toBeLessThan(500);
+    const now = () => 1_000_000; // the clock stands still: a shared budget would never grant the second
+    const a = createTokenBucket({ db, name: "a", ratePerSecond: 1, now });
+    const b = createTokenBucket({ db, name: "b", ratePerSecond: 1, now });
+    await a.take();
+    expect(await settlesWhileClockStands(b.take())).toBe(true);
   });
 
   it("lets a burst of `capacity` through after an idle spell, then paces", async () => {
@@ -70,9 +94,13 @@ describe("createTokenBucket", () => {
     const bucket = createTokenBucket({ db: open(), name: "burst", ratePerSecond: 1, capacity: 3, now: () => now });
     await bucket.take();
     now += 10_000; // idle long enough to refill past capacity
-    const started = Date.now();
-    await Promise.all([bucket.take(), bucket.take(), bucket.take()]);
-    expect(Date.now() - started).toBeLessThan(200);
+    // The clock stands still from here: only a burst lets all three through.
+    expect(await settlesWhileClockStands(Promise.all([bucket.take(), bucket.take(), bucket.take()]))).toBe(true);
+    const stop = new AbortController();
+    const fourth = bucket.take(stop.signal);
+    expect(await settlesWhileClockStands(fourth)).toBe(false);
+    stop.abort(new Error("test over"));
+    await expect(fourth).rejects.toThrow("test over");
   });
 
   it("does not mint tokens when the clock steps backwards", async () => {

@@ -196,6 +196,14 @@ describe("npm run setup-notion", () => {
     expect(emulator.stats.requests).toHaveLength(0);
   });
 
+  it("names every missing thing at once: --parent and NOTION_TOKEN", async () => {
+    const bare = await setup([], { NOTION_TOKEN: "" });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain("--parent is missing");
+    expect(bare.stderr).toContain("Configuration error: NOTION_TOKEN is required but not set");
+    expect(emulator.stats.requests).toHaveLength(0);
+  });
+
   it("says to share the page when Notion cannot see it, and needs NOTION_TOKEN alone", async () => {
     const unknownPage = "0123456789abcdef0123456789abcdef";
     const unshared = await setup(["--parent", unknownPage]);

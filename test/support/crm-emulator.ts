@@ -13,7 +13,12 @@ export type CrmEmulator = {
 
 /** A started emulator holding the contract's three databases. */
 export async function startCrmEmulator(options: NotionEmulatorOptions = {}): Promise<CrmEmulator> {
-  const emulator = createNotionEmulator({ rateLimitPerSecond: Infinity, ...options });
+  // As Notion-Version 2026-12-01 does: a query that does not name the properties it reads gets only titles.
+  const emulator = createNotionEmulator({
+    rateLimitPerSecond: Infinity,
+    titleOnlyUnlessFilterProperties: true,
+    ...options,
+  });
   const seeded = seedCrm(emulator.admin);
   await emulator.start();
   return {

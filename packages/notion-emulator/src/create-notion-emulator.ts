@@ -26,6 +26,32 @@ export type NotionEmulatorOptions = {
   port?: number;
   /** Results one query (a chain of cursors) may return, like Notion's cap. @default 10_000 */
   maxResultsPerQuery?: number;
+  /**
+   * Which page of a capped query carries `request_status: incomplete`. Notion
+   * may say it on an earlier page than the last. @default "capped-page"
+   */
+  reportIncompleteOn?: "capped-page" | "first-page";
+  /**
+   * Notion-Version 2026-12-01's default: a data source query without
+   * `filter_properties` returns only each page's title. @default false
+   */
+  titleOnlyUnlessFilterProperties?: boolean;
+  /**
+   * Store date-times to the minute. Notion's editor and stored model are
+   * believed to keep `HH:MM`; a client must not depend on seconds. @default false
+   */
+  dateTimesToTheMinute?: boolean;
+  /**
+   * A created page shows in data source queries only this long after its
+   * creation, as Notion's query index can lag a create by seconds. @default 0
+   */
+  queryIndexLagMs?: number;
+  /**
+   * The integration's "Read user information" capability. Without it, people
+   * in page properties carry only their id (no name), and the users endpoints
+   * answer 403 restricted_resource. @default true
+   */
+  readUserInformation?: boolean;
 };
 
 export type NotionEmulator = {
@@ -40,17 +66,24 @@ export type NotionEmulator = {
   admin: EmulatorAdmin;
 };
 
-/** A strict stand-in for the Notion API (Notion-Version 2025-09-03) on loopback. Nothing runs until start(). */
+/** A strict stand-in for the Notion API (Notion-Version 2026-03-11 or 2025-09-03) on loopback. Nothing runs until start(). */
 export function createNotionEmulator(options: NotionEmulatorOptions = {}): NotionEmulator {
   const token = options.token ?? DEFAULT_EMULATOR_TOKEN;
   const ratePerSecond = options.rateLimitPerSecond ?? DEFAULT_RATE_LIMIT_PER_SECOND;
   const bot = createBotUser();
   const context: EmulatorContext = {
-    store: createEmulatorStore(),
+    store: createEmulatorStore({
+      dateTimesToTheMinute: options.dateTimesToTheMinute ?? false,
+      readUserInformation: options.readUserInformation ?? true,
+    }),
     bot,
     botRef: { object: "user", id: bot.id },
     cursors: createCursorCodec(),
     maxResultsPerQuery: options.maxResultsPerQuery ?? MAX_RESULTS_PER_QUERY,
+    reportIncompleteOn: options.reportIncompleteOn ?? "capped-page",
+    titleOnlyUnlessFilterProperties: options.titleOnlyUnlessFilterProperties ?? false,
+    queryIndexLagMs: options.queryIndexLagMs ?? 0,
+    readUserInformation: options.readUserInformation ?? true,
   };
   const faults = createEmulatorFaults();
   const stats = createEmulatorStats();

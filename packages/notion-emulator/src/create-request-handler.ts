@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { EmulatorContext, RouteResult } from "./emulator-context.js";
 import type { FaultController, FaultSpec } from "./emulator-faults.js";
-import { NOTION_VERSION } from "./emulator-limits.js";
+import { NOTION_VERSIONS } from "./emulator-limits.js";
 import type { StatsRecorder } from "./emulator-stats.js";
 import { errorForStatus, proxyErrorPage } from "./error-responses.js";
 import { NotionApiError, isNotionApiError, toErrorBody, validationError } from "./notion-api-error.js";
@@ -104,9 +104,9 @@ function checkVersion(header: string | string[] | undefined): void {
       "Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`.",
     );
   }
-  if (header !== NOTION_VERSION) {
+  if (typeof header !== "string" || !NOTION_VERSIONS.includes(header)) {
     throw validationError(
-      `Notion-Version header failed validation: Notion-Version header should be "${NOTION_VERSION}" (the version this emulator speaks), instead was \`${JSON.stringify(header)}\`.`,
+      `Notion-Version header failed validation: Notion-Version header should be one of ${NOTION_VERSIONS.map((v) => `"${v}"`).join(", ")} (the versions this emulator speaks), instead was \`${JSON.stringify(header)}\`.`,
     );
   }
 }

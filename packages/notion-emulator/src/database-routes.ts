@@ -8,7 +8,14 @@ import { parseRichTextArray } from "./rich-text.js";
 import type { DatabaseParent } from "./store-types.js";
 
 export const getDatabase: RouteHandler = (req, ctx) => {
-  const db = requireDatabase(ctx, requirePathId(req.params[0], "database_id"));
+  const id = requirePathId(req.params[0], "database_id");
+  // Notion tells a page id pasted where a database id belongs apart from an unknown id.
+  if (ctx.store.workspacePages.has(id) || ctx.store.rows.has(id)) {
+    throw validationError(
+      `Provided ID ${id} is a page, not a database. Use the retrieve page API instead, \`/v1/pages/${id}\`.`,
+    );
+  }
+  const db = requireDatabase(ctx, id);
   const dataSources = db.dataSourceIds.flatMap((id) => ctx.store.dataSources.get(id) ?? []);
   return { body: toDatabaseResponse(db, dataSources) };
 };

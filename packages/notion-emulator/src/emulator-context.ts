@@ -9,6 +9,10 @@ export type EmulatorContext = {
   botRef: PartialUserObjectResponse;
   cursors: CursorCodec;
   maxResultsPerQuery: number;
+  reportIncompleteOn: "capped-page" | "first-page";
+  titleOnlyUnlessFilterProperties: boolean;
+  queryIndexLagMs: number;
+  readUserInformation: boolean;
 };
 
 export type RouteRequest = {

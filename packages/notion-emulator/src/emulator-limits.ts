@@ -1,8 +1,14 @@
 // Limits the real Notion API enforces (https://developers.notion.com/reference/request-limits).
 // Kept in one place so the validation code and the tests quote the same numbers.
 
-/** The only Notion-Version this project speaks; the emulator refuses any other. */
-export const NOTION_VERSION = "2025-09-03";
+/** The newest Notion-Version the emulator speaks. */
+export const NOTION_VERSION = "2026-03-11";
+/**
+ * Every Notion-Version the emulator accepts; it refuses any other. What it
+ * models behaves alike on both (2026-03-11 renamed `archived`, which a client
+ * must not read, to `in_trash`, which both carry).
+ */
+export const NOTION_VERSIONS: readonly string[] = ["2025-09-03", NOTION_VERSION];
 
 /** Whole request body; Notion answers 413 past about 500 KB. */
 export const MAX_BODY_BYTES = 500 * 1024;

@@ -21,7 +21,9 @@ export type RowTimes = { createdMs?: number; editedMs?: number };
  * The emulator's workspace in memory. Every write validates the whole request
  * first and mutates only after, so a rejected request leaves no trace.
  */
-export function createEmulatorStore(opts: { now?: () => number } = {}) {
+export function createEmulatorStore(
+  opts: { now?: () => number; dateTimesToTheMinute?: boolean; readUserInformation?: boolean } = {},
+) {
   const now = opts.now ?? Date.now;
   const workspacePages = new Map<string, StoredWorkspacePage>();
   const databases = new Map<string, StoredDatabase>();
@@ -37,11 +39,12 @@ export function createEmulatorStore(opts: { now?: () => number } = {}) {
   };
 
   const valueContext: ValueContext = {
+    dateTimesToTheMinute: opts.dateTimesToTheMinute ?? false,
     pageExists: (dataSourceId, pageId) => {
       const row = rows.get(pageId);
       return row !== undefined && row.dataSourceId === dataSourceId && !row.inTrash;
     },
-    findUser: (id) => users.get(id),
+    findUser: (id) => (opts.readUserInformation === false ? undefined : users.get(id)),
   };
 
   function requireDataSource(id: string): StoredDataSource {

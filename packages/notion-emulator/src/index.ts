@@ -10,5 +10,5 @@ export {
 export type { DatabaseIds, EmulatorAdmin, SeedDatabase, SeededDatabases, Timestamp } from "./emulator-admin.js";
 export type { EmulatorFaults, FaultSpec, OutageStatus } from "./emulator-faults.js";
 export type { EmulatorStats, RecordedRequest } from "./emulator-stats.js";
-export { NOTION_VERSION } from "./emulator-limits.js";
+export { NOTION_VERSION, NOTION_VERSIONS } from "./emulator-limits.js";
 export type { PagePropertiesRequest, PropertyConfigRequest } from "./notion-types.js";

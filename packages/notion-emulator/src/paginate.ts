@@ -53,7 +53,15 @@ export type PageOfResults<T> = {
  */
 export function paginate<T extends { id: string }>(
   items: ReadonlyArray<T>,
-  opts: { codec: CursorCodec; scope: string; startCursor: unknown; pageSize: number; maxResults?: number },
+  opts: {
+    codec: CursorCodec;
+    scope: string;
+    startCursor: unknown;
+    pageSize: number;
+    maxResults?: number;
+    /** Which page of a capped chain says so. @default "capped-page" */
+    reportIncompleteOn?: "capped-page" | "first-page";
+  },
 ): PageOfResults<T> {
   let start = 0;
   let served = 0;
@@ -70,15 +78,14 @@ export function paginate<T extends { id: string }>(
   const take = Math.max(0, Math.min(opts.pageSize, max - served));
   const results = items.slice(start, start + take);
   const nextItem = items[start + take];
-  if (nextItem === undefined) return { results, next_cursor: null, has_more: false };
-  if (served + results.length >= max) {
-    return {
-      results,
-      next_cursor: null,
-      has_more: false,
-      request_status: { type: "incomplete", incomplete_reason: "query_result_limit_reached" },
-    };
+  const chainCapped = served + (items.length - start) > max;
+  const early = opts.reportIncompleteOn === "first-page";
+  const incomplete = { type: "incomplete", incomplete_reason: "query_result_limit_reached" } as const;
+  const flag = chainCapped && (early ? served === 0 : nextItem !== undefined && served + results.length >= max);
+  const status = flag ? { request_status: incomplete } : {};
+  if (nextItem === undefined || served + results.length >= max) {
+    return { results, next_cursor: null, has_more: false, ...status };
   }
   const next_cursor = opts.codec.encode({ scope: opts.scope, next: nextItem.id, served: served + results.length });
-  return { results, next_cursor, has_more: true };
+  return { results, next_cursor, has_more: true, ...status };
 }

@@ -23,6 +23,8 @@ export type ValueContext = {
   pageExists(dataSourceId: string, pageId: string): boolean;
   /** The full user object when the workspace knows the id. */
   findUser(id: string): UserValue | undefined;
+  /** Keep date-times to the minute, as Notion's editor shows them (`HH:MM`). */
+  dateTimesToTheMinute?: boolean;
 };
 
 export type ParsedValue = {
@@ -64,8 +66,10 @@ export function parsePropertyValue(prop: PropertyConfigResponse, raw: unknown, c
     case "checkbox":
       if (typeof input !== "boolean") throw expected();
       return done({ type: "checkbox", checkbox: input });
-    case "date":
-      return done({ type: "date", date: parseDateValue(input, `${path}.date`, expected) });
+    case "date": {
+      const date = parseDateValue(input, `${path}.date`, expected);
+      return done({ type: "date", date: ctx.dateTimesToTheMinute === true ? toTheMinute(date) : date });
+    }
     case "select": {
       if (input === null) return done({ type: "select", select: null });
       const ref = parseSelectRef(input, prop.select.options, `${path}.select`, expected, []);
@@ -139,4 +143,12 @@ function parseItemId(item: unknown, path: string): string {
 function dedupeById<T extends { id: string }>(items: T[]): T[] {
   const seen = new Set<string>();
   return items.filter((item) => !seen.has(item.id) && seen.add(item.id) !== undefined);
+}
+
+type DateValueOrNull = ReturnType<typeof parseDateValue>;
+
+function toTheMinute(date: DateValueOrNull): DateValueOrNull {
+  if (date === null) return null;
+  const cut = (text: string) => text.replace(/T(\d{2}):(\d{2}):\d{2}\.\d{3}/, "T$1:$2:00.000");
+  return { ...date, start: cut(date.start), end: date.end === null ? null : cut(date.end) };
 }

@@ -1,12 +1,19 @@
 import type { ListUsersResponse } from "@notionhq/client";
 import type { RouteHandler } from "./emulator-context.js";
-import { objectNotFound } from "./notion-api-error.js";
+import { NotionApiError, objectNotFound } from "./notion-api-error.js";
 import { paginate, parsePageSize } from "./paginate.js";
 import { numberParam, requirePathId } from "./route-helpers.js";
 
 export const getSelf: RouteHandler = (_req, ctx) => ({ body: ctx.bot });
 
+function requireUserInformation(readUserInformation: boolean): void {
+  if (!readUserInformation) {
+    throw new NotionApiError(403, "restricted_resource", "Insufficient permissions for this endpoint.");
+  }
+}
+
 export const getUser: RouteHandler = (req, ctx) => {
+  requireUserInformation(ctx.readUserInformation);
   const id = requirePathId(req.params[0], "user_id");
   const user = id === ctx.bot.id ? ctx.bot : ctx.store.users.get(id);
   if (user === undefined) throw objectNotFound("user", id);
@@ -14,6 +21,7 @@ export const getUser: RouteHandler = (req, ctx) => {
 };
 
 export const listUsers: RouteHandler = (req, ctx) => {
+  requireUserInformation(ctx.readUserInformation);
   const users = [...ctx.store.users.values(), ctx.bot];
   const page = paginate(users, {
     codec: ctx.cursors,

@@ -92,9 +92,8 @@ describe("injected faults", () => {
     emulator.faults.failNext(1, { kind: "hang" });
     const impatient = sdkFor(emulator, { timeoutMs: 200 });
     await expect(impatient.users.me({})).rejects.toBeInstanceOf(RequestTimeoutError);
-    const startedAt = Date.now();
+    // A hung connection left open would keep stop() waiting for ever; the test's timeout guards that.
     await emulator.stop();
-    expect(Date.now() - startedAt).toBeLessThan(1000);
   });
 
   it("commits the write and then fails for commit-then-fail, the ambiguous case", async () => {
@@ -115,14 +114,15 @@ describe("injected faults", () => {
 
   it("adds latency before answering, and reset() clears every fault", async () => {
     emulator.faults.latencyMs = 150;
-    let startedAt = Date.now();
+    const startedAt = Date.now();
     await notion.users.me({});
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(140);
+    emulator.faults.latencyMs = 600_000; // not cleared, the next request would outlast the test's timeout
     emulator.faults.failNext(5, { kind: "status", status: 500 });
     emulator.faults.unavailableFor(10_000);
     emulator.faults.reset();
-    startedAt = Date.now();
     await notion.users.me({});
-    expect(Date.now() - startedAt).toBeLessThan(140);
+    expect(emulator.faults.latencyMs).toBe(0);
+    expect(emulator.stats.requests.at(-1)?.status).toBe(200);
   });
 });

@@ -41,7 +41,14 @@ describe("the emulator's HTTP surface", () => {
     expect(await response.json()).toMatchObject({ object: "error", status: 400, code: "missing_version" });
   });
 
-  it("refuses any Notion-Version but 2025-09-03 with a validation_error naming the header", async () => {
+  it("accepts Notion-Version 2026-03-11 as well as 2025-09-03", async () => {
+    for (const version of ["2026-03-11", "2025-09-03"]) {
+      const raw = await rawRequest(emulator, "GET", "/v1/users/me", { headers: { "notion-version": version } });
+      expect(raw.status).toBe(200);
+    }
+  });
+
+  it("refuses any other Notion-Version with a validation_error naming the header", async () => {
     const raw = await rawRequest(emulator, "GET", "/v1/users/me", { headers: { "notion-version": "2022-06-28" } });
     expect(raw.status).toBe(400);
     expect(raw.json["code"]).toBe("validation_error");

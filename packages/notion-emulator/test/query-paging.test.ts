@@ -164,4 +164,46 @@ describe("data source query sorts and pagination", () => {
     expect(narrower.results).toHaveLength(1);
     expect(narrower.request_status).toBeUndefined();
   });
+
+  it("can say a query is capped on its first page, as Notion may, and not again on the last", async () => {
+    await emulator.stop();
+    emulator = await startEmulator({ maxResultsPerQuery: 25, reportIncompleteOn: "first-page" });
+    notion = sdkFor(emulator);
+    ({ dataSourceId } = emulator.admin.createDatabase({ title: "Rows", properties: { Name: { title: {} } } }));
+    for (let i = 0; i < 40; i++) insert(`row-${i}`);
+    const pages: QueryDataSourceResponse[] = [
+      await notion.dataSources.query({ data_source_id: dataSourceId, page_size: 10 }),
+    ];
+    while (pages.at(-1)?.has_more === true) {
+      pages.push(
+        await notion.dataSources.query({
+          data_source_id: dataSourceId,
+          page_size: 10,
+          start_cursor: pages.at(-1)?.next_cursor ?? "",
+        }),
+      );
+    }
+    expect(pages.map((p) => [p.results.length, p.request_status?.type])).toEqual([
+      [10, "incomplete"],
+      [10, undefined],
+      [5, undefined],
+    ]);
+  });
+
+  it("returns only each page's title without filter_properties when told to act as 2026-12-01", async () => {
+    await emulator.stop();
+    emulator = await startEmulator({ titleOnlyUnlessFilterProperties: true });
+    notion = sdkFor(emulator);
+    ({ dataSourceId } = emulator.admin.createDatabase({
+      title: "Rows",
+      properties: { Name: { title: {} }, Rank: { number: {} }, Due: { date: {} } },
+    }));
+    insert("one", { Rank: { number: 1 }, Due: { date: { start: "2024-05-01" } } });
+    const bare = await notion.dataSources.query({ data_source_id: dataSourceId });
+    expect(Object.keys((bare.results[0] as { properties: object }).properties)).toEqual(["Name"]);
+    const schema = await notion.dataSources.retrieve({ data_source_id: dataSourceId });
+    const rankId = (schema as { properties: Record<string, { id: string }> }).properties["Rank"]!.id;
+    const named = await notion.dataSources.query({ data_source_id: dataSourceId, filter_properties: [rankId] });
+    expect(Object.keys((named.results[0] as { properties: object }).properties)).toEqual(["Rank"]);
+  });
 });

@@ -1,0 +1,93 @@
+import type { PageObjectResponse } from "@notionhq/client";
+import { afterEach, expect, it } from "vitest";
+import { createContactCache } from "../../src/leads/contact-cache.js";
+import { upsertContact, type UpsertDependencies } from "../../src/leads/upsert-contact.js";
+import { checkCrmSchema } from "../../src/notion/check-crm-schema.js";
+import type { NotionEmulatorOptions } from "@notion-crm/notion-emulator";
+import { createNotionGateway } from "../../src/notion/notion-gateway.js";
+import { openStore, type Store } from "../../src/store/open-store.js";
+import { workerTargets } from "../../src/crm-schema/worker-targets.js";
+import { captureLogger } from "../support/capture-logger.js";
+import { startCrmEmulator, type CrmEmulator } from "../support/crm-emulator.js";
+import { makeTempDir } from "../support/temp-dir.js";
+
+let crm: CrmEmulator;
+let dir: ReturnType<typeof makeTempDir>;
+let db: Store;
+afterEach(async () => {
+  await crm.stop();
+  db.close();
+  dir.remove();
+});
+
+async function setUp(emulator: NotionEmulatorOptions = {}): Promise<UpsertDependencies> {
+  crm = await startCrmEmulator(emulator);
+  dir = makeTempDir();
+  db = openStore(dir.path);
+  const notion = createNotionGateway({
+    token: crm.emulator.token,
+    baseUrl: crm.emulator.url,
+    ratePerSecond: 200,
+    db,
+    logger: captureLogger().logger,
+    backoffBaseMs: 20,
+  });
+  const schema = await checkCrmSchema(notion, { contacts: crm.databases.contacts });
+  return {
+    notion,
+    cache: createContactCache(db),
+    contacts: workerTargets(schema).leads.contacts,
+    recheckDelaysMs: [150, 150, 150, 150],
+  };
+}
+
+const lead = (email: string) => ({
+  email,
+  name: undefined,
+  company: undefined,
+  message: undefined,
+  utm_source: undefined,
+});
+const contacts = () => crm.emulator.admin.listPages(crm.dataSources.contacts);
+const lastContacted = (page: PageObjectResponse | undefined) =>
+  (page?.properties["Last Contacted"] as { date: { start: string } | null } | undefined)?.date?.start;
+const pagePatches = () => crm.emulator.stats.count({ method: "PATCH", path: /^\/v1\/pages\// });
+
+it("writes Last Contacted to the minute, the precision Notion keeps", async () => {
+  const deps = await setUp();
+  await upsertContact(deps, [lead("ann@example.com")], new Date("2026-03-02T10:15:42.123Z"));
+  expect(lastContacted(contacts()[0] as PageObjectResponse)).toBe("2026-03-02T10:15:00.000+00:00");
+});
+
+it("settles an ambiguous update against a Notion that keeps minutes, without sending it again", async () => {
+  const deps = await setUp({ dateTimesToTheMinute: true });
+  await upsertContact(deps, [lead("ann@example.com")], new Date("2026-03-02T10:15:42.123Z"));
+  crm.emulator.faults.failNext(1, { kind: "commit-then-fail", status: 500, method: "PATCH", path: /^\/v1\/pages\// });
+  const result = await upsertContact(deps, [lead("ann@example.com")], new Date("2026-03-02T11:20:07.456Z"));
+  expect(result.created).toBe(false);
+  expect(pagePatches()).toBe(1);
+  expect(lastContacted(contacts()[0] as PageObjectResponse)).toBe("2026-03-02T11:20:00.000+00:00");
+});
+
+it("looks again over a few seconds after an ambiguous create, since Notion's query index lags, and creates once", async () => {
+  const deps = await setUp({ queryIndexLagMs: 400 });
+  crm.emulator.faults.failNext(1, { kind: "commit-then-fail", status: 502, method: "POST", path: /^\/v1\/pages$/ });
+  const result = await upsertContact(deps, [lead("bo@example.com")], new Date("2026-03-02T10:15:00.000Z"));
+  expect(contacts()).toHaveLength(1);
+  expect(result).toEqual({ pageId: contacts()[0]!.id, created: true });
+  expect(crm.emulator.stats.count({ method: "POST", path: /^\/v1\/pages$/ })).toBe(1);
+});
+
+it("takes the page Notion names as committed without querying for it", async () => {
+  const deps = await setUp({ queryIndexLagMs: 60_000 });
+  crm.emulator.faults.failNext(1, {
+    kind: "commit-then-fail",
+    status: 504,
+    method: "POST",
+    path: /^\/v1\/pages$/,
+    includeCommittedResourceId: true,
+  });
+  const result = await upsertContact(deps, [lead("cy@example.com")], new Date("2026-03-02T10:15:00.000Z"));
+  expect(result).toEqual({ pageId: contacts()[0]!.id, created: true });
+  expect(contacts()).toHaveLength(1);
+});
