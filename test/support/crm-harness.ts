@@ -50,6 +50,8 @@ export async function startCrmHarness({
     NOTION_WEBHOOK_SECRET,
     DATA_DIR: dir.path,
     PORT: "0",
+    // Polling has its own tests (test/deal-webhooks/deal-poll.test.ts); elsewhere it would add queries to count.
+    DEALS_POLL_SECONDS: "0",
     ...env,
   };
   const start = () =>
