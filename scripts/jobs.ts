@@ -1,5 +1,5 @@
 // `npm run jobs`: what the queues hold, and a way to send dead items again.
-//   npm run jobs                         counts, then queued and dead leads and Slack messages
+//   npm run jobs                         counts, the last deal poll, then queued and dead leads and Slack messages
 //   npm run jobs -- retry <id> [...]     put dead leads back in the queue
 //   npm run jobs -- retry --all-dead     put every dead lead back
 //   npm run jobs -- retry-slack <id>     put a dead Slack message back in the outbox
@@ -7,6 +7,8 @@
 import { parseArgs } from "node:util";
 import { runCli } from "../src/cli/run-cli.js";
 import { loadConfig } from "../src/config/load-config.js";
+import { createDealPollStore } from "../src/deal-webhooks/deal-poll-store.js";
+import { describeDealPoll } from "../src/deal-webhooks/describe-deal-poll.js";
 import { createLeadQueue, type Submission } from "../src/leads/lead-queue.js";
 import { createSlackOutbox, type OutboxItem } from "../src/slack/slack-outbox.js";
 import { openStore } from "../src/store/open-store.js";
@@ -40,6 +42,7 @@ runCli(async () => {
     print(
       `Leads in ${config.DATA_DIR}: ${["queued", "done", "dead", "spam"].map((state) => `${counts[state as Submission["state"]] ?? 0} ${state}`).join(", ")}`,
     );
+    print(describeDealPoll(createDealPollStore(db).get()));
     for (const state of ["queued", "dead"] as const) {
       const rows = queue.list(state, LIST_LIMIT);
       if (rows.length === 0) continue;

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { NOTION_MAX_ATTEMPTS } from "../../src/notion/notion-gateway.js";
 import { STATE_FILE_NAME } from "../../src/store/open-store.js";
 import { eventually, NOTION_WEBHOOK_SECRET, startCrmHarness, type CrmHarness } from "../support/crm-harness.js";
+import { runTsFile } from "../support/run-node.js";
 import { startSlackReceiver } from "../support/slack-receiver.js";
 
 type Slack = Awaited<ReturnType<typeof startSlackReceiver>>;
@@ -97,6 +98,9 @@ describe("polling the Deals database", () => {
     // Only the properties a deal alert reads are asked for.
     const asked = h.crm.emulator.stats.requests.find((request) => QUERY_PATH.test(request.path));
     expect(asked?.search.match(/filter_properties=/g)).toHaveLength(4);
+
+    const jobs = await runTsFile("scripts/jobs.ts", { env: { DATA_DIR: h.dataDir } });
+    expect(jobs.stdout).toMatch(/Deal poll: last poll \S+ ok \(4 deals read, 0 messages queued, 1 Notion query\)/);
   });
 
   it("posts one message per transition, and none for an edit that keeps the stage", async () => {
