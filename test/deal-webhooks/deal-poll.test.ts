@@ -206,6 +206,20 @@ describe("polling the Deals database", () => {
     });
   });
 
+  it("never runs two polls at once, even when Notion answers slower than the interval", async () => {
+    await start({ intervalMs: 20 });
+    await morePolls(1);
+    h.crm.emulator.faults.latencyMs = 150;
+    const inFlight: number[] = [];
+    const before = polls().length;
+    while (polls().length < before + 4) {
+      inFlight.push(h.crm.emulator.stats.requests.filter((r) => QUERY_PATH.test(r.path) && r.status === 0).length);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(Math.max(...inFlight)).toBe(1);
+    expect(polls().every((poll) => poll.queries === 1)).toBe(true);
+  });
+
   it("logs a poll that Notion fails, keeps serving, and posts the move at the next good poll", async () => {
     let deal = "";
     await start({ before: () => void (deal = createDeal("Acme", "negotiation")) });
