@@ -49,12 +49,13 @@ export function createDealPoller(options: DealPollerOptions): DealPoller {
   async function poll(target: DealsTarget): Promise<BatchOutcome> {
     const result = await pollDeals({ ...options, logger: log, now }, target);
     const { outcome, deals: read, messages, queries } = result;
+    // Messages queued before a failure are stored: send them either way.
+    if (messages > 0) options.onMessage();
     if (result.outcome === "ok") {
       log.info({ deals: read, messages, queries }, "deal poll done");
-      if (messages > 0) options.onMessage();
       return DONE;
     }
-    if (messages > 0) options.onMessage();
+    // A poll cut short by the server stopping is not a failure worth a warning.
     if (signal?.aborted) return { kind: "retry", afterMs: intervalMs, reason: result.error };
     log.warn(
       { outcome, deals: read, messages, queries, retryInMs: intervalMs, err: result.cause },
