@@ -3,6 +3,7 @@
 import { digestBench } from "./bench/digest-bench.js";
 import { gatewayBench } from "./bench/gateway-bench.js";
 import { leadBench } from "./bench/lead-bench.js";
+import { pollBench } from "./bench/poll-bench.js";
 import { webhookBench } from "./bench/webhook-bench.js";
 
 const benches: Array<[string, () => Promise<string[]>]> = [
@@ -10,6 +11,7 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ["leads", leadBench],
   ["webhook", webhookBench],
   ["digest", digestBench],
+  ["poll", pollBench],
 ];
 const only = process.argv[2];
 const HELP = `Usage: npm run bench [-- gateway|leads|webhook|digest]

@@ -29,6 +29,7 @@ no .env and leaves nothing behind. Takes about half a minute.
 const FORM_SECRET = "demo-form-secret";
 const WEBHOOK_SECRET = "secret_demo_webhook_verification_token";
 const DAY_MS = 24 * 60 * 60 * 1000;
+const DEMO_POLL_SECONDS = 2;
 
 const say = (text = "") => process.stdout.write(`${text}\n`);
 let stepNumber = 0;
@@ -69,6 +70,8 @@ try {
     NOTION_WEBHOOK_SECRET: WEBHOOK_SECRET,
     SLACK_WEBHOOK_URL: slack.url,
     PORT: "0",
+    // The server also polls the Deals database; every 2 s here, 300 s by default.
+    DEALS_POLL_SECONDS: String(DEMO_POLL_SECONDS),
   };
   server = await spawnServer(env, { cwd: dataDir });
   say(`  Listening on ${server.url}; it checked the three databases' schema first.`);
@@ -115,6 +118,24 @@ try {
     await waitUntil(() => slack.count() > before, { what: `the ${stage} message` });
   }
 
+  step("Deals without a webhook: the server polls Notion every DEALS_POLL_SECONDS");
+  const retainer = emulator.admin.insertPage(deals.dataSourceId, {
+    [DEAL.name]: { title: [{ text: { content: "Acme retainer" } }] },
+    [DEAL.stage]: { select: { name: DEAL_STAGE.proposal } },
+    [DEAL.value]: { number: 4_500 },
+  });
+  say(`  A deal "Acme retainer" is added at stage proposal; no webhook event is sent for it at all.`);
+  // Let a poll learn its stage first.
+  await sleep(DEMO_POLL_SECONDS * 1_500);
+  const beforePoll = slack.count();
+  emulator.admin.updatePage(retainer.id, { [DEAL.stage]: { select: { name: DEAL_STAGE.won } } });
+  const movedAt = Date.now();
+  say(`  In Notion it moves to won, and again no event is sent.`);
+  await waitUntil(() => slack.count() > beforePoll, { what: "the polled won message" });
+  say(
+    `  The poll found it ${fixed((Date.now() - movedAt) / 1000)} s later (DEALS_POLL_SECONDS=${DEMO_POLL_SECONDS}): no public URL needed.`,
+  );
+
   step("The stale-lead digest: npm run stale-leads -- --once");
   for (const [i, name] of ["Bob Ray", "Cy Tan", "Di Ochoa", "<!channel> Eve"].entries()) {
     emulator.admin.insertPage(contactsId, {
@@ -160,7 +181,8 @@ try {
          echo "FORM_SECRET=$(openssl rand -hex 32)" >> .env
          echo 'SLACK_WEBHOOK_URL=https://hooks.slack.com/services/...' >> .env
          npm run check
-    4. npm start, behind Caddy (docs/operate.md); deal alerts: docs/deal-alerts.md.`);
+    4. npm start, behind Caddy (docs/operate.md); deal alerts come by polling (DEALS_POLL_SECONDS);
+       a Notion webhook is optional, for faster alerts (docs/deal-alerts.md).`);
 } catch (error) {
   failed = true;
   say(`\nDemo failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -196,6 +218,10 @@ function describeContact(properties: Record<string, unknown>): string {
       .join("");
   const select = (name: string) => (properties[name] as { select: { name: string } | null }).select?.name ?? "";
   return `${text(CONTACT.name)} <${(properties[CONTACT.email] as { email: string }).email}>, ${text(CONTACT.company) || "no company"}, Status ${select(CONTACT.status)}, Source ${select(CONTACT.source)}, Notes "${text(CONTACT.notes)}"`;
+}
+
+function fixed(value: number): string {
+  return value.toFixed(1);
 }
 
 function indent(text: string): string {

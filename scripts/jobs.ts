@@ -5,6 +5,8 @@ import { runCli } from "../src/cli/run-cli.js";
 import { wantsHelp } from "../src/cli/wants-help.js";
 import { findSubmissions, notionPageUrl } from "../src/leads/find-submissions.js";
 import { loadConfig } from "../src/config/load-config.js";
+import { createDealPollStore } from "../src/deal-webhooks/deal-poll-store.js";
+import { describeDealPoll } from "../src/deal-webhooks/describe-deal-poll.js";
 import { createLeadQueue, type Submission } from "../src/leads/lead-queue.js";
 import { createSlackOutbox, type OutboxItem } from "../src/slack/slack-outbox.js";
 import { openStore } from "../src/store/open-store.js";
@@ -56,6 +58,7 @@ runCli(async () => {
     print(
       `Leads in ${config.DATA_DIR}: ${["queued", "done", "dead", "spam"].map((state) => `${counts[state as Submission["state"]] ?? 0} ${state}`).join(", ")}`,
     );
+    print(describeDealPoll(createDealPollStore(db).get()));
     for (const state of ["queued", "dead"] as const) {
       const rows = queue.list(state, LIST_LIMIT);
       if (rows.length === 0) continue;

@@ -5,6 +5,7 @@ import type { CrmDatabaseIds } from "../notion/check-crm-schema.js";
 import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/notion-gateway.js";
 import { MIGRATIONS } from "../store/migrations.js";
 import { migrate, type Store } from "../store/open-store.js";
+import { checkDealAlerts } from "./check-deal-alerts.js";
 import { checkNotionAccess } from "./check-notion-access.js";
 import { checkNotionSchema } from "./check-notion-schema.js";
 import type { CheckResult } from "./check-result.js";
@@ -27,7 +28,8 @@ export type RunChecksOptions = {
 
 /**
  * Everything `npm run check` looks at, in report order: settings, Notion
- * and its token, each database's schema, the Slack URL, the state file.
+ * and its token, each database's schema, the Slack URL, how deal alerts
+ * arrive, the state file.
  * Each check runs whatever failed before it, so one run names every problem.
  */
 export async function runChecks(env: NodeJS.ProcessEnv, options: RunChecksOptions = {}): Promise<CheckResult[]> {
@@ -69,6 +71,7 @@ export async function runChecks(env: NodeJS.ProcessEnv, options: RunChecksOption
       ...results,
       ...notionResults,
       checkSlackUrl(config.SLACK_WEBHOOK_URL, { malformed: malformed.has("SLACK_WEBHOOK_URL") }),
+      checkDealAlerts(config),
       state.result,
     ];
     return all.map((result) => ({ ...result, detail: maskSecrets(result.detail, secretValues(config)) }));

@@ -13,6 +13,7 @@ export const DEFAULT_DIGEST_CRON = "0 9 * * *";
 // per-person limit (that is the per-email one). 20 would refuse a busy form's leads.
 export const DEFAULT_LEADS_PER_IP_PER_HOUR = 300;
 export const DEFAULT_LEADS_PER_EMAIL_PER_HOUR = 5;
+export const DEFAULT_DEALS_POLL_SECONDS = 300;
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const text = z.string().min(1);
@@ -97,6 +98,13 @@ export const settingsSchema = z.object({
   HONEYPOT_FIELD: text.optional(),
   LEADS_PER_IP_PER_HOUR: hourlyLimit.default(DEFAULT_LEADS_PER_IP_PER_HOUR),
   LEADS_PER_EMAIL_PER_HOUR: hourlyLimit.default(DEFAULT_LEADS_PER_EMAIL_PER_HOUR),
+  // How often the Deals database is asked for edited deals; 0 turns polling off.
+  DEALS_POLL_SECONDS: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number of seconds")
+    .min(0, "must be 0 (off) or more")
+    .max(86_400, "must be at most 86400 (a day)")
+    .default(DEFAULT_DEALS_POLL_SECONDS),
 });
 
 export type SettingName = keyof z.input<typeof settingsSchema>;

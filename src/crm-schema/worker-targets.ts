@@ -44,6 +44,10 @@ export function workerTargets(schema: CrmSchemaReport, dealsDatabaseId?: string)
             dataSourceId: dealsDataSourceId,
             stagePropertyId: schema.properties.deals?.[DEAL.stage]?.id,
             valueFormat: schema.properties.deals?.[DEAL.value]?.numberFormat,
+            readPropertyIds: [DEAL.stage, DEAL.name, DEAL.value, DEAL.owner].flatMap((name) => {
+              const id = schema.properties.deals?.[name]?.id;
+              return id === undefined ? [] : [id];
+            }),
           },
     digest: contacts,
   };

@@ -1,21 +1,20 @@
 import { isFullPage, type PageObjectResponse } from "@notionhq/client";
 import { parseNotionId } from "../config/parse-notion-id.js";
-import { DEAL } from "../crm-schema/crm-schema.js";
 import { isNotionGatewayError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
-import { choiceName, numberOf, peopleNames, plainText } from "../notion/property-values.js";
 import type { SlackOutbox } from "../slack/slack-outbox.js";
 import type { Store } from "../store/open-store.js";
-import { dealStageMessage, notifyStageOf } from "./deal-stage-message.js";
 import type { DealStageStore } from "./deal-stage-store.js";
-import { formatDealValue } from "./format-deal-value.js";
 import type { NotionEventStore, StoredEvent } from "./notion-event-store.js";
+import { settleDealPage, type FirstSighting } from "./settle-deal-page.js";
 
 export type DealsTarget = {
   databaseId: string;
   dataSourceId: string;
   stagePropertyId: string | undefined;
   valueFormat: string | undefined;
+  /** The ids of the properties a deal alert reads (Stage, Deal Name, Value, Owner), for `filter_properties`. */
+  readPropertyIds?: readonly string[];
 };
 export type DealEventDependencies = {
   db: Store;
@@ -57,30 +56,13 @@ export async function processDealEvents(
     return "ignored";
   }
 
-  const current = choiceName(page.properties[DEAL.stage]);
-  const stored = deps.stages.get(pageId);
-  const from =
-    stored === undefined
-      ? firstSightingFrom(batch, deals.stagePropertyId)
-      : { changed: !sameStage(stored, current), from: stored ?? "no stage" };
-  const notify = from.changed && current !== undefined && notifyStageOf(current) !== undefined;
-
-  deps.db.transaction(() => {
-    deps.stages.set(pageId, current);
-    if (notify) {
-      const message = dealStageMessage({
-        dealName: plainText(page.properties[DEAL.name]),
-        from: from.from,
-        to: current,
-        value: formatDealValue(numberOf(page.properties[DEAL.value]), deals.valueFormat),
-        owners: peopleNames(page.properties[DEAL.owner]),
-        url: page.url,
-      });
-      deps.outbox.enqueue(message, `deal:${pageId}:${ids[0]}`);
-    }
-    events.settle(ids, "done");
-  })();
-  return notify ? "notified" : from.changed ? "changed" : "unchanged";
+  // Settled in the same transaction as the stage it records.
+  const outcome = settleDealPage(deps, page, {
+    firstSighting: firstSightingFrom(batch, deals.stagePropertyId),
+    valueFormat: deals.valueFormat,
+    alsoInTransaction: () => events.settle(ids, "done"),
+  });
+  return outcome === "stale" ? "unchanged" : outcome;
 }
 
 /**
@@ -88,10 +70,7 @@ export async function processDealEvents(
  * update whose changed properties include Stage is a change from an unknown
  * stage; any other edit only teaches us its stage.
  */
-function firstSightingFrom(
-  batch: readonly StoredEvent[],
-  stagePropertyId: string | undefined,
-): { changed: boolean; from: string | undefined } {
+function firstSightingFrom(batch: readonly StoredEvent[], stagePropertyId: string | undefined): FirstSighting {
   if (batch.some((event) => event.type === "page.created")) return { changed: true, from: undefined };
   const stageChanged =
     stagePropertyId !== undefined &&
@@ -120,10 +99,6 @@ function parentDatabaseId(page: PageObjectResponse): string | undefined {
 
 function parentDataSourceId(page: PageObjectResponse): string | undefined {
   return "data_source_id" in page.parent ? page.parent.data_source_id : undefined;
-}
-
-function sameStage(a: string | null, b: string | undefined): boolean {
-  return (a ?? "").trim().toLowerCase() === (b ?? "").trim().toLowerCase();
 }
 
 // Property ids arrive URL-encoded ("%3CnJT") in events and in schemas alike, but not always the same way.

@@ -1,6 +1,8 @@
 import type { AreaDependencies, CrmArea } from "../server/crm-area.js";
 import type { SlackArea } from "../slack/wire-slack.js";
 import { createDealEventWorker } from "./deal-event-worker.js";
+import { createDealPollStore } from "./deal-poll-store.js";
+import { createDealPoller } from "./deal-poller.js";
 import { createDealStageStore } from "./deal-stage-store.js";
 import { createNotionEventStore } from "./notion-event-store.js";
 import { notionWebhookRoute } from "./notion-webhook-route.js";
@@ -13,20 +15,25 @@ export type DealAlertsOptions = {
   slack: Pick<SlackArea, "outbox" | "notify">;
   quietMs?: number | undefined;
   retryBaseMs?: number | undefined;
+  /** DEALS_POLL_SECONDS in ms; 0: no polling. */
+  pollIntervalMs: number;
 };
 
 /**
- * Deal alerts: Notion's webhook stores each event; the worker, once it
- * knows the Deals data source, turns stage changes into Slack messages.
+ * Deal alerts: Notion's webhook stores each event and the poller asks Notion
+ * for deals edited since it last asked; once the Deals data source is known,
+ * both feed each deal page through one stage comparison into Slack messages.
+ * Polling needs no public URL, so it works without the webhook.
  */
 export function wireDealAlerts(deps: AreaDependencies, options: DealAlertsOptions): CrmArea<DealsTarget> {
   const { db, notion, logger, signal } = deps;
   const events = createNotionEventStore(db);
+  const stages = createDealStageStore(db);
   const worker = createDealEventWorker({
     db,
     notion,
     events,
-    stages: createDealStageStore(db),
+    stages,
     outbox: options.slack.outbox,
     logger,
     onMessage: () => options.slack.notify(),
@@ -34,6 +41,20 @@ export function wireDealAlerts(deps: AreaDependencies, options: DealAlertsOption
     ...(options.quietMs !== undefined && { quietMs: options.quietMs }),
     ...(options.retryBaseMs !== undefined && { retryBaseMs: options.retryBaseMs }),
   });
+  const poller =
+    options.pollIntervalMs > 0
+      ? createDealPoller({
+          db,
+          notion,
+          stages,
+          outbox: options.slack.outbox,
+          polls: createDealPollStore(db),
+          logger,
+          intervalMs: options.pollIntervalMs,
+          onMessage: () => options.slack.notify(),
+          signal,
+        })
+      : undefined;
   return {
     routes: [
       notionWebhookRoute({
@@ -43,7 +64,12 @@ export function wireDealAlerts(deps: AreaDependencies, options: DealAlertsOption
         dealsConfigured: options.dealsConfigured,
       }),
     ],
-    start: (target) => worker.start(target),
-    stop: () => worker.stop(),
+    start(target) {
+      worker.start(target);
+      poller?.start(target);
+    },
+    stop: async () => {
+      await Promise.all([worker.stop(), poller?.stop()]);
+    },
   };
 }

@@ -33,6 +33,8 @@ export type CrmServerOverrides = Partial<Pick<NotionGatewayOptions, "backoffBase
   leadResponseWaitMs?: number;
   schemaRetryBaseMs?: number;
   dealEventQuietMs?: number;
+  /** Replaces DEALS_POLL_SECONDS (unless that is 0, off). */
+  dealPollIntervalMs?: number;
   slackRetryBaseMs?: number;
 };
 
@@ -74,6 +76,8 @@ export async function startCrmServer(
       slack,
       quietMs: overrides.dealEventQuietMs,
       retryBaseMs: overrides.retryBaseMs,
+      pollIntervalMs:
+        config.DEALS_POLL_SECONDS === 0 ? 0 : (overrides.dealPollIntervalMs ?? config.DEALS_POLL_SECONDS * 1000),
     });
     const areas = [leads, dealAlerts, slack];
 

@@ -35,7 +35,7 @@ export function formatCrmSetup(setup: CrmSetup): { stdout: string; stderr: strin
   out.push(
     "# Next: put these lines in .env (with NOTION_TOKEN and FORM_SECRET), run `npm run check`, then start the server.",
     "# The integration already has access: these databases are inside the page you shared with it.",
-    "# Deal-stage alerts also need a Notion webhook subscription to https://<your host>/notion-webhook (see docs/deal-alerts.md).",
+    "# Deal-stage alerts work by polling Notion (DEALS_POLL_SECONDS); a webhook to https://<your host>/notion-webhook is optional, for faster alerts (docs/deal-alerts.md).",
   );
   return { stdout: lines(out), stderr: "" };
 }

@@ -118,4 +118,29 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sender_hits_at ON sender_hits (at_ms);
     `,
   },
+  {
+    version: 8,
+    name: "deal poll mark",
+    sql: `
+      -- The Deals poll: where it got to (mark_ms, our clock when the last
+      -- complete poll began) and how the last one went, for npm run jobs.
+      -- A mark belongs to one data source: another Deals database starts over.
+      CREATE TABLE deal_poll (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        data_source_id TEXT NOT NULL,
+        mark_ms INTEGER,
+        last_started_at_ms INTEGER,
+        last_finished_at_ms INTEGER,
+        last_outcome TEXT CHECK (last_outcome IN ('ok', 'failed')),
+        last_error TEXT,
+        last_deals INTEGER,
+        last_messages INTEGER,
+        last_queries INTEGER
+      ) STRICT;
+
+      -- The deal's last_edited_time when its stage was stored: a page read
+      -- that is older (a lagging query result) cannot move the stage back.
+      ALTER TABLE deal_stages ADD COLUMN last_edited_time TEXT;
+    `,
+  },
 ];

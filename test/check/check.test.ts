@@ -47,6 +47,7 @@ describe("npm run check", () => {
       "✓ Notion schema: Deals (NOTION_DEALS_DB_ID) matches",
       "✓ Notion schema: Activities (NOTION_ACTIVITIES_DB_ID) matches",
       "✓ Slack: SLACK_WEBHOOK_URL is a Slack incoming-webhook URL",
+      "✓ Deal alerts: by webhook and poll every 300 s (DEALS_POLL_SECONDS), which catches what a delivery missed",
       `✓ State file: ${join(dir.path, "crm.sqlite")} is writable`,
       "All checks passed.",
     ]) {

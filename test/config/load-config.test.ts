@@ -91,6 +91,18 @@ describe("loadConfig", () => {
     expect(problems).toHaveLength(4);
   });
 
+  it("polls deals every 300 s unless DEALS_POLL_SECONDS says otherwise; 0 turns it off, fractions and negatives are refused", () => {
+    expect(loadConfig({}, noFile).DEALS_POLL_SECONDS).toBe(300);
+    expect(loadConfig({ DEALS_POLL_SECONDS: "0" }, noFile).DEALS_POLL_SECONDS).toBe(0);
+    expect(loadConfig({ DEALS_POLL_SECONDS: "60" }, noFile).DEALS_POLL_SECONDS).toBe(60);
+    expect(problemsOf(() => loadConfig({ DEALS_POLL_SECONDS: "1.5" }, noFile))).toEqual([
+      expect.stringContaining("DEALS_POLL_SECONDS must be a whole number of seconds"),
+    ]);
+    expect(problemsOf(() => loadConfig({ DEALS_POLL_SECONDS: "-1" }, noFile))).toEqual([
+      expect.stringContaining("DEALS_POLL_SECONDS must be 0 (off) or more"),
+    ]);
+  });
+
   it("treats an empty or blank value as unset", () => {
     const problems = problemsOf(() =>
       loadConfig({ NOTION_TOKEN: "  ", NOTION_ACTIVITIES_DB_ID: "" }, { ...noFile, require: ["NOTION_TOKEN"] }),

@@ -42,8 +42,10 @@ describe("workerTargets", () => {
       dataSourceId: crm.dataSources.deals,
       stagePropertyId: report.properties.deals?.["Stage"]?.id,
       valueFormat: "dollar",
+      readPropertyIds: ["Stage", "Deal Name", "Value", "Owner"].map((name) => report.properties.deals?.[name]?.id),
     });
     expect(targets.deals?.stagePropertyId).toEqual(expect.any(String));
+    expect(targets.deals?.readPropertyIds).toHaveLength(4);
   });
 
   it("writes and reads Status as a status when Contacts has a status property", async () => {

@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 import { runTsFile } from "../support/run-node.js";
 
-it("npm run demo runs to the end: setup, leads, a deal to won, the digest, all Slack messages printed", async () => {
+it("npm run demo runs to the end: setup, leads, a deal to won by webhook and one by poll, the digest, all Slack messages printed", async () => {
   const result = await runTsFile("scripts/demo.ts", { timeoutMs: 90_000 });
   expect(result.stdout).not.toContain("Demo failed");
   expect(result.code).toBe(0);
@@ -17,8 +17,12 @@ it("npm run demo runs to the end: setup, leads, a deal to won, the digest, all S
   expect(out).not.toContain("\u001b[");
   expect(out).toContain("(proposal → negotiation)");
   expect(out).toContain("(negotiation → won)");
+  // A deal alert that came by polling: no webhook event was sent for it.
+  expect(out).toContain("🎉 Deal won: Acme retainer — $4,500");
+  expect(out).toContain("(proposal → won)");
+  expect(out).toMatch(/The poll found it [\d.]+ s later/);
   expect(out).toContain("4 stale leads");
   expect(out).toContain("escaped (&lt;!channel&gt;)");
   expect(out).toContain("Run again the same day: exit 0, nothing posted");
-  expect(out).toMatch(/3 Slack messages, \d+ Notion requests, 0 rate-limited/);
+  expect(out).toMatch(/4 Slack messages, \d+ Notion requests, 0 rate-limited/);
 }, 120_000);

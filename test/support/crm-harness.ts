@@ -25,8 +25,8 @@ export type CrmHarness = {
   postLead(body: unknown, headers?: Record<string, string>): Promise<request.Response>;
   contacts(): ReturnType<CrmEmulator["emulator"]["admin"]["listPages"]>;
   activities(): ReturnType<CrmEmulator["emulator"]["admin"]["listPages"]>;
-  /** Restarts the server on the same DATA_DIR (as a crash-free restart would). */
-  restart(): Promise<void>;
+  /** Restarts the server on the same DATA_DIR (as a crash-free restart would); `whileStopped` runs in between. */
+  restart(whileStopped?: () => void | Promise<void>): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -50,6 +50,8 @@ export async function startCrmHarness({
     NOTION_WEBHOOK_SECRET,
     DATA_DIR: dir.path,
     PORT: "0",
+    // Polling has its own tests (test/deal-webhooks/deal-poll.test.ts); elsewhere it would add queries to count.
+    DEALS_POLL_SECONDS: "0",
     ...env,
   };
   const start = () =>
@@ -79,8 +81,9 @@ export async function startCrmHarness({
     },
     contacts: () => crm.emulator.admin.listPages(crm.dataSources.contacts),
     activities: () => crm.emulator.admin.listPages(crm.dataSources.activities),
-    async restart() {
+    async restart(whileStopped) {
       await harness.server.stop();
+      await whileStopped?.();
       harness.server = await start();
     },
     async stop() {

@@ -30,7 +30,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = (req.method ?? "GET").toUpperCase();
     const url = new URL(req.url ?? "/", "http://emulator.invalid");
-    const entry = deps.stats.record(method, url.pathname);
+    const entry = deps.stats.record(method, url.pathname, url.search);
     const requestId = randomUUID();
     const send = (status: number, body: string, headers: Record<string, string>) => {
       entry.status = status;

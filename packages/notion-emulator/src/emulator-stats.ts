@@ -1,4 +1,5 @@
-export type RecordedRequest = { at: number; method: string; path: string; status: number };
+/** `search` is the query string ("" or "?filter_properties=..."), so tests can see which properties were asked for. */
+export type RecordedRequest = { at: number; method: string; path: string; search: string; status: number };
 
 export type EmulatorStats = {
   /** Every request received, in order; `status` is 0 until answered and stays 0 for dropped or hung ones. */
@@ -10,7 +11,7 @@ export type EmulatorStats = {
 };
 
 export type StatsRecorder = EmulatorStats & {
-  record(method: string, path: string): RecordedRequest;
+  record(method: string, path: string, search?: string): RecordedRequest;
   countRateLimited(): void;
 };
 
@@ -37,8 +38,8 @@ export function createEmulatorStats(): StatsRecorder {
       requests = [];
       rateLimited = 0;
     },
-    record(method, path) {
-      const entry = { at: Date.now(), method: method.toUpperCase(), path, status: 0 };
+    record(method, path, search = "") {
+      const entry = { at: Date.now(), method: method.toUpperCase(), path, search, status: 0 };
       requests.push(entry);
       return entry;
     },

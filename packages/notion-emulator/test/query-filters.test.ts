@@ -131,6 +131,33 @@ describe("data source query filters", () => {
     ]);
   });
 
+  it("answers last_edited_time rounded down to the minute and compares a timestamp filter with that", async () => {
+    const edited = emulator.admin.insertPage(
+      dataSourceId,
+      { Name: title("Delta") },
+      { createdTime: "2024-03-01T09:00:00.000Z", lastEditedTime: "2024-03-01T10:15:50.000Z" },
+    );
+    expect(edited.last_edited_time).toBe("2024-03-01T10:15:00.000Z");
+    // Edited at 10:15:50, but Notion sees 10:15: a mark taken at 10:15:30 misses it, one a minute earlier does not.
+    const window = (at: string): Filter => ({
+      and: [
+        { timestamp: "last_edited_time", last_edited_time: { on_or_after: at } },
+        { timestamp: "last_edited_time", last_edited_time: { before: "2024-03-02" } },
+      ],
+    });
+    expect(await names(window("2024-03-01T10:15:30.000Z"))).toEqual([]);
+    expect(await names(window("2024-03-01T10:14:30.000Z"))).toEqual(["Delta"]);
+    expect(await names(window("2024-03-01T10:15:00.000Z"))).toEqual(["Delta"]);
+  });
+
+  it("records each request's query string, so filter_properties can be seen", async () => {
+    emulator.stats.reset();
+    await notion.dataSources.query({ data_source_id: dataSourceId, filter_properties: ["Name", "Stage"] });
+    expect(emulator.stats.requests.map((request) => request.search)).toEqual([
+      "?filter_properties=Name&filter_properties=Stage",
+    ]);
+  });
+
   it("combines conditions with and / or, nested one level", async () => {
     expect(
       await names({

@@ -1,0 +1,117 @@
+import { isFullPage, type PageObjectResponse, type QueryDataSourceParameters } from "@notionhq/client";
+import type { Logger } from "../log/create-logger.js";
+import type { NotionGateway } from "../notion/notion-gateway.js";
+import type { DealPollResult, DealPollStore } from "./deal-poll-store.js";
+import type { DealsTarget } from "./process-deal-events.js";
+import { LEARN_SILENTLY, settleDealPage, type FirstSighting, type SettleDealDependencies } from "./settle-deal-page.js";
+
+/**
+ * How far before the mark each poll looks again. Notion rounds
+ * last_edited_time down to the minute and compares the filter with that, so
+ * an edit at 12:00:50 reads as 12:00:00: one minute covers the rounding, a
+ * second covers our clock against Notion's and a query index that lags an edit.
+ */
+export const DEAL_POLL_OVERLAP_MS = 2 * 60_000;
+/** Notion's largest page of query results. */
+export const DEAL_POLL_PAGE_SIZE = 100;
+
+export type PollDealsDependencies = SettleDealDependencies & {
+  notion: Pick<NotionGateway, "read">;
+  polls: DealPollStore;
+  logger: Logger;
+  now?: () => number;
+};
+
+export type PollDealsResult = DealPollResult & { cause?: unknown };
+
+/**
+ * One poll: every deal edited since the mark (minus the overlap), oldest
+ * edit first, each through the same stage comparison as a webhook event.
+ * The first poll of a data source has no mark: it reads every deal and only
+ * learns the stages. The mark moves only when the whole poll succeeded, so a
+ * failed poll is done again, in full, next time. Never throws.
+ */
+export async function pollDeals(deps: PollDealsDependencies, deals: DealsTarget): Promise<PollDealsResult> {
+  const { notion, polls, logger, now = Date.now } = deps;
+  const startedAtMs = now();
+  const markMs = polls.begin(deals.dataSourceId, startedAtMs);
+  const since = markMs === undefined ? undefined : new Date(markMs - DEAL_POLL_OVERLAP_MS).toISOString();
+  const counts = { deals: 0, messages: 0, queries: 0 };
+
+  function firstSighting(page: PageObjectResponse): FirstSighting {
+    // A deal created since the last look is a new deal; one never seen otherwise is only learned.
+    if (since === undefined) return LEARN_SILENTLY;
+    return page.created_time >= since ? { changed: true, from: undefined } : LEARN_SILENTLY;
+  }
+
+  try {
+    let from = since;
+    for (;;) {
+      const window = await readWindow(from);
+      if (!window.capped || window.lastEdited === undefined || window.lastEdited === from) {
+        if (window.capped) {
+          logger.warn(
+            { from, read: counts.deals },
+            "more deals share one edit minute than one Notion query returns; some were not read",
+          );
+        }
+        break;
+      }
+      // Notion stops a query at 10,000 results: go on from the last edit read.
+      from = window.lastEdited;
+    }
+  } catch (error) {
+    const result: PollDealsResult = {
+      outcome: "failed",
+      error: error instanceof Error ? error.message : String(error),
+      ...counts,
+      cause: error,
+    };
+    polls.finish(result, now());
+    return result;
+  }
+  const result: PollDealsResult = { outcome: "ok", markMs: startedAtMs, ...counts };
+  polls.finish(result, now());
+  return result;
+
+  async function readWindow(from: string | undefined): Promise<{ capped: boolean; lastEdited: string | undefined }> {
+    let cursor: string | undefined;
+    let lastEdited: string | undefined;
+    let capped = false;
+    do {
+      const params = queryParameters(deals, from, cursor);
+      const response = await notion.read("dataSources.query deal poll", (client) => client.dataSources.query(params));
+      counts.queries++;
+      for (const page of response.results) {
+        if (!isFullPage(page)) continue;
+        counts.deals++;
+        lastEdited = page.last_edited_time;
+        const outcome = settleDealPage(deps, page, {
+          firstSighting: firstSighting(page),
+          valueFormat: deals.valueFormat,
+        });
+        if (outcome === "notified") counts.messages++;
+      }
+      cursor = response.has_more ? (response.next_cursor ?? undefined) : undefined;
+      capped = response.request_status?.type === "incomplete";
+    } while (cursor !== undefined);
+    return { capped, lastEdited };
+  }
+}
+
+function queryParameters(
+  deals: DealsTarget,
+  since: string | undefined,
+  cursor: string | undefined,
+): QueryDataSourceParameters {
+  const properties = deals.readPropertyIds ?? [];
+  return {
+    data_source_id: deals.dataSourceId,
+    ...(since !== undefined && { filter: { timestamp: "last_edited_time", last_edited_time: { on_or_after: since } } }),
+    sorts: [{ timestamp: "last_edited_time", direction: "ascending" }],
+    page_size: DEAL_POLL_PAGE_SIZE,
+    // Only what a deal alert reads: smaller answers, and required by newer Notion-Versions.
+    ...(properties.length > 0 && { filter_properties: [...properties] }),
+    ...(cursor !== undefined && { start_cursor: cursor }),
+  };
+}

@@ -1,0 +1,71 @@
+import type { PageObjectResponse } from "@notionhq/client";
+import { DEAL } from "../crm-schema/crm-schema.js";
+import { choiceName, numberOf, peopleNames, plainText } from "../notion/property-values.js";
+import type { SlackOutbox } from "../slack/slack-outbox.js";
+import type { Store } from "../store/open-store.js";
+import { dealStageMessage, notifyStageOf } from "./deal-stage-message.js";
+import type { DealStageStore } from "./deal-stage-store.js";
+import { formatDealValue } from "./format-deal-value.js";
+
+export type SettleDealDependencies = {
+  db: Store;
+  stages: DealStageStore;
+  outbox: SlackOutbox;
+};
+
+/**
+ * What to make of a deal whose stage was never stored: whether that counts
+ * as a change, and from what ("unknown" mid-life, undefined for a new deal).
+ * A deal already stored is compared with its stored stage instead.
+ */
+export type FirstSighting = { changed: boolean; from: string | undefined };
+export const LEARN_SILENTLY: FirstSighting = { changed: false, from: undefined };
+
+export type SettleDealOutcome = "stale" | "unchanged" | "changed" | "notified";
+
+/**
+ * The one stage comparison every deal read goes through, a webhook event's
+ * page read and a poll's query result alike. The stored last stage is the
+ * single truth: the read, the new stage and the Slack message are one
+ * transaction, so a move seen by both the webhook and the poll is posted once.
+ * `alsoInTransaction` runs in that transaction (the webhook settles its events there).
+ */
+export function settleDealPage(
+  deps: SettleDealDependencies,
+  page: PageObjectResponse,
+  options: { firstSighting: FirstSighting; valueFormat: string | undefined; alsoInTransaction?: () => void },
+): SettleDealOutcome {
+  const current = choiceName(page.properties[DEAL.stage]);
+  return deps.db.transaction((): SettleDealOutcome => {
+    const stored = deps.stages.get(page.id);
+    // Notion's query results can lag a page read by seconds: an older copy
+    // must not move a stage back (timestamps are minute-rounded, so ties pass).
+    if (stored !== undefined && stored.lastEditedTime !== undefined && page.last_edited_time < stored.lastEditedTime) {
+      options.alsoInTransaction?.();
+      return "stale";
+    }
+    const from =
+      stored === undefined
+        ? options.firstSighting
+        : { changed: !sameStage(stored.stage, current), from: stored.stage ?? "no stage" };
+    const notify = from.changed && current !== undefined && notifyStageOf(current) !== undefined;
+    deps.stages.set(page.id, current, page.last_edited_time);
+    if (notify) {
+      const message = dealStageMessage({
+        dealName: plainText(page.properties[DEAL.name]),
+        from: from.from,
+        to: current,
+        value: formatDealValue(numberOf(page.properties[DEAL.value]), options.valueFormat),
+        owners: peopleNames(page.properties[DEAL.owner]),
+        url: page.url,
+      });
+      deps.outbox.enqueue(message, `deal:${page.id}:${page.last_edited_time}:${from.from ?? "new"}->${current}`);
+    }
+    options.alsoInTransaction?.();
+    return notify ? "notified" : from.changed ? "changed" : "unchanged";
+  })();
+}
+
+function sameStage(a: string | null, b: string | undefined): boolean {
+  return (a ?? "").trim().toLowerCase() === (b ?? "").trim().toLowerCase();
+}
