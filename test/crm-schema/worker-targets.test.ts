@@ -34,7 +34,12 @@ describe("workerTargets", () => {
   it("gives every worker its data source, Status as a select, and Stage's property id", async () => {
     const report = await assertCrmSchema(notion, crm.databases);
     const targets = workerTargets(report, crm.databases.deals);
-    const contacts = { dataSourceId: crm.dataSources.contacts, statusType: "select" };
+    const contactProperties = ["Name", "Email", "Company", "Status", "Source", "Last Contacted", "Notes"];
+    const contacts = {
+      dataSourceId: crm.dataSources.contacts,
+      statusType: "select",
+      readPropertyIds: contactProperties.map((name) => report.properties.contacts?.[name]?.id),
+    };
     expect(targets.leads).toEqual({ contacts, activitiesDataSourceId: crm.dataSources.activities });
     expect(targets.digest).toEqual(contacts);
     expect(targets.deals).toEqual({
@@ -46,6 +51,7 @@ describe("workerTargets", () => {
     });
     expect(targets.deals?.stagePropertyId).toEqual(expect.any(String));
     expect(targets.deals?.readPropertyIds).toHaveLength(4);
+    expect(targets.leads.contacts.readPropertyIds).toHaveLength(7);
   });
 
   it("writes and reads Status as a status when Contacts has a status property", async () => {
