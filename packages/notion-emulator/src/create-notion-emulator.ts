@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { Socket } from "node:net";
+import { createBlockLimit } from "./block-limit.js";
 import { createBotUser } from "./bot-user.js";
 import { createEmulatorAdmin, type EmulatorAdmin } from "./emulator-admin.js";
 import type { EmulatorContext } from "./emulator-context.js";
@@ -51,6 +52,7 @@ export function createNotionEmulator(options: NotionEmulatorOptions = {}): Notio
     botRef: { object: "user", id: bot.id },
     cursors: createCursorCodec(),
     maxResultsPerQuery: options.maxResultsPerQuery ?? MAX_RESULTS_PER_QUERY,
+    blockLimit: createBlockLimit(),
   };
   const faults = createEmulatorFaults();
   const stats = createEmulatorStats();
