@@ -5,6 +5,7 @@ import type { CrmDatabaseIds } from "../notion/check-crm-schema.js";
 import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/notion-gateway.js";
 import { MIGRATIONS } from "../store/migrations.js";
 import { migrate, type Store } from "../store/open-store.js";
+import { checkLeadQueue } from "./check-lead-queue.js";
 import { checkNotionAccess } from "./check-notion-access.js";
 import { checkNotionSchema } from "./check-notion-schema.js";
 import type { CheckResult } from "./check-result.js";
@@ -68,6 +69,9 @@ export async function runChecks(env: NodeJS.ProcessEnv, options: RunChecksOption
       ...notionResults,
       checkSlackUrl(config.SLACK_WEBHOOK_URL, { malformed: malformed.has("SLACK_WEBHOOK_URL") }),
       state.result,
+      ...(state.db === undefined
+        ? []
+        : checkLeadQueue(state.db, { backlogAfterMs: config.LEAD_BACKLOG_ALERT_MINUTES * 60_000 })),
     ];
     return all.map((result) => ({ ...result, detail: maskSecrets(result.detail, secretValues(config)) }));
   } finally {

@@ -14,7 +14,14 @@ import {
 import type { Lead } from "./lead.js";
 
 export type ContactsTarget = { dataSourceId: string; statusType: ChoiceType };
-export type UpsertDependencies = { notion: NotionGateway; cache: ContactCache; contacts: ContactsTarget };
+/** Runs a create, or refuses it without sending while Notion refuses creates (see the lead worker). */
+export type GuardCreate = <T>(run: () => Promise<T>) => Promise<T>;
+export type UpsertDependencies = {
+  notion: NotionGateway;
+  cache: ContactCache;
+  contacts: ContactsTarget;
+  guardCreate?: GuardCreate | undefined;
+};
 export type UpsertResult = { pageId: string; created: boolean };
 
 /**
@@ -24,7 +31,7 @@ export type UpsertResult = { pageId: string; created: boolean };
  * looking the email up again, never by creating blindly.
  */
 export async function upsertContact(
-  { notion, cache, contacts }: UpsertDependencies,
+  { notion, cache, contacts, guardCreate = (run) => run() }: UpsertDependencies,
   leads: readonly Lead[],
   at: Date,
 ): Promise<UpsertResult> {
@@ -95,16 +102,18 @@ export async function upsertContact(
     await update(existing.id, fillEmptyProperties(existing, lead, at));
     return { pageId: existing.id, created: false };
   }
-  const created = await notion.write(
-    "pages.create contact",
-    async (client) =>
-      fullPage(
-        await client.pages.create({
-          parent: { data_source_id: contacts.dataSourceId },
-          properties: newContactProperties(lead, contacts.statusType, at),
-        }),
-      ),
-    find,
+  const created = await guardCreate(() =>
+    notion.write(
+      "pages.create contact",
+      async (client) =>
+        fullPage(
+          await client.pages.create({
+            parent: { data_source_id: contacts.dataSourceId },
+            properties: newContactProperties(lead, contacts.statusType, at),
+          }),
+        ),
+      find,
+    ),
   );
   remember(created);
   return { pageId: created.id, created: true };
