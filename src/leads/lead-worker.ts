@@ -117,6 +117,11 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
   /** The oldest held lead's email, once per hold interval (the claim is persisted, so restarts do not add tries). */
   function takeProbe(): string | undefined {
     if (hold === undefined || probeEmail !== undefined) return probeEmail;
+    if (hold.state() === undefined) {
+      // A batch held just as a probe lifted the hold (or another process lifted it): nothing holds them now.
+      if (queue.heldCount() > 0) queue.releaseHeld();
+      return undefined;
+    }
     const email = queue.oldestHeldEmail();
     if (email === undefined || !hold.claimProbe()) return undefined;
     log.info({ email }, "Notion refuses creates: trying one held lead");
