@@ -1,5 +1,5 @@
 import type { Logger } from "../log/create-logger.js";
-import type { CreateHold } from "../notion/create-hold.js";
+import type { CreateHold, HoldState } from "../notion/create-hold.js";
 import { CreatesHeldError, isCreatesHeldError } from "../notion/creates-held-error.js";
 import { CREATES_REFUSED_CAUSES, isCreateRefused } from "../notion/is-create-refused.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
@@ -135,13 +135,14 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
       if (hold === undefined) return run();
       const turn = createTurn.then(async () => {
         const held = hold.state();
-        if (held !== undefined && !batch.probe) throw new CreatesHeldError(held.sinceMs);
+        if (held !== undefined && !batch.probe) throw new CreatesHeldError(held.sinceMs, false);
         try {
           const value = await run();
           if (held !== undefined || hold.state() !== undefined) lifted();
           return value;
         } catch (error) {
-          if (isCreateRefused(error)) refused(error);
+          // Only a create's refusal holds: the same 403 on an update is an ordinary rejection.
+          if (isCreateRefused(error)) throw new CreatesHeldError(refused(error).sinceMs, true, { cause: error });
           throw error;
         }
       });
@@ -150,7 +151,7 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     };
   }
 
-  function refused(error: unknown): void {
+  function refused(error: unknown): HoldState {
     const wasHeld = hold!.state() !== undefined;
     const state = hold!.refused(error instanceof Error ? error.message : String(error));
     if (!wasHeld) {
@@ -159,6 +160,7 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
         `NOTION REFUSES CREATES (403 restricted_resource): new leads are held, not lost; one is tried every ${Math.round(hold!.retryMs / 1000)} s. ${CREATES_REFUSED_CAUSES}`,
       );
     }
+    return state;
   }
 
   function lifted(): void {
@@ -190,11 +192,9 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
       }
       return DONE;
     } catch (error) {
-      if (hold !== undefined && (isCreatesHeldError(error) || isCreateRefused(error))) {
-        const reason = isCreatesHeldError(error)
-          ? error.message
-          : "Notion refused the create (403 restricted_resource)";
-        return { kind: "hold", untilMs: hold.state()?.nextProbeAtMs ?? now() + hold.retryMs, reason, cause: error };
+      if (hold !== undefined && isCreatesHeldError(error)) {
+        const untilMs = hold.state()?.nextProbeAtMs ?? now() + hold.retryMs;
+        return { kind: "hold", untilMs, reason: error.message, ...(error.sent && { cause: error.cause }) };
       }
       return retryOrBuryError(error, attemptOf(batch), retry);
     }

@@ -1,10 +1,21 @@
-/** A create not sent at all: Notion refuses creates, and this one was not the hold's probe. */
+/**
+ * A create held because Notion refuses creates: either this very create was
+ * refused (403 restricted_resource, kept as `cause`), or it was not sent at
+ * all because a hold is on and it was not the hold's one try.
+ */
 export class CreatesHeldError extends Error {
   override readonly name = "CreatesHeldError";
   readonly code = "creates_held";
 
-  constructor(readonly sinceMs: number) {
-    super("Notion refuses creates; held until the next probe");
+  constructor(
+    readonly sinceMs: number,
+    readonly sent: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      sent ? "Notion refused the create (403 restricted_resource)" : "Notion refuses creates; held until the next try",
+      options,
+    );
   }
 }
 

@@ -96,6 +96,8 @@ describe("when Notion refuses creates (403 restricted_resource)", () => {
     expect(jobs.stdout).toContain("new0@example.com");
     expect(jobs.stdout).toMatch(/held for \d+ s/);
     expect(jobs.stdout).not.toContain("Queued leads (waiting for Notion)");
+    // A hold is not a failed attempt.
+    expect(jobs.stdout).not.toMatch(/attempts [1-9]/);
 
     h.crm.emulator.admin.liftBlockLimit();
     await eventually(() => expect(queueCounts(h)).toMatchObject({ done: 12 }), { timeoutMs: 20_000 });
@@ -136,6 +138,38 @@ describe("when Notion refuses creates (403 restricted_resource)", () => {
     await eventually(() => expect(matching(alerts, ACCEPTED)).toHaveLength(1));
     expect(matching(alerts, REFUSED)).toHaveLength(1);
   }, 60_000);
+
+  it("holds a refused Activities row the same way, after its contact is written", async () => {
+    const { h, alerts } = await start();
+    expect((await h.postLead({ email: "kim@example.com" })).status).toBe(200);
+    h.crm.emulator.admin.limitBlocks(0);
+    const answer = await h.postLead({ email: "kim@example.com", company: "Kim & Co" });
+    expect(answer.body).toEqual({ status: "updated", id: h.contacts()[0]!.id });
+    expect(companyOf(h.contacts()[0]!)).toBe("Kim & Co");
+    await eventually(() => expect(queueCounts(h)).toMatchObject({ held: 1, done: 1 }));
+    expect(refusedCreates(h)).toHaveLength(1);
+    await eventually(() => expect(matching(alerts, REFUSED)).toHaveLength(1));
+
+    h.crm.emulator.admin.liftBlockLimit();
+    await eventually(() => expect(h!.activities()).toHaveLength(2), { timeoutMs: 20_000 });
+    expect(h.contacts()).toHaveLength(1);
+  }, 30_000);
+
+  it("treats the same 403 on an update as an ordinary refusal: the lead is dead-lettered and nothing is held", async () => {
+    const { h, alerts } = await start();
+    expect((await h.postLead({ email: "kim@example.com", company: "Acme" })).status).toBe(200);
+    h.crm.emulator.faults.failNext(1, {
+      method: "PATCH",
+      path: /^\/v1\/pages\//,
+      kind: "status",
+      status: 403,
+      code: "restricted_resource",
+    });
+    await h.postLead({ email: "kim@example.com", message: "again" });
+    await eventually(() => expect(queueCounts(h)).toMatchObject({ dead: 1, held: 0 }));
+    await eventually(() => expect(matching(alerts, /dead-lettered/)).toHaveLength(1));
+    expect(matching(alerts, REFUSED)).toHaveLength(0);
+  }, 30_000);
 
   it("posts the creates-refused alert again while it lasts once the repeat interval has passed", async () => {
     const { h, alerts } = await start({}, { alertRepeatMs: 400 });
