@@ -49,3 +49,13 @@ it("reports a hold, with its held leads and both causes, and a backlog older tha
   const [, young] = checkLeadQueue(db, { backlogAfterMs: 15 * MINUTE_MS, now: T0 + 10 * MINUTE_MS });
   expect(young).toMatchObject({ outcome: "pass" });
 });
+
+it("is part of `npm run check`'s report, which then fails", async () => {
+  createCreateHold(db).refused("restricted_resource");
+  db.close();
+  const { runChecks } = await import("../../src/check/run-checks.js");
+  const results = await runChecks({ DATA_DIR: dir.path }, { envFile: false });
+  db = openStore(dir.path);
+  expect(results.find((result) => result.name === "Notion creates")).toMatchObject({ outcome: "fail" });
+  expect(results.find((result) => result.name === "Lead backlog")).toMatchObject({ outcome: "pass" });
+});
