@@ -2,6 +2,7 @@
 // Nothing here asserts; the test suite never times anything.
 import { digestBench } from "./bench/digest-bench.js";
 import { gatewayBench } from "./bench/gateway-bench.js";
+import { heldBench } from "./bench/held-bench.js";
 import { leadBench } from "./bench/lead-bench.js";
 import { pollBench } from "./bench/poll-bench.js";
 import { webhookBench } from "./bench/webhook-bench.js";
@@ -12,6 +13,7 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ["webhook", webhookBench],
   ["digest", digestBench],
   ["poll", pollBench],
+  ["held", heldBench],
 ];
 const only = process.argv[2];
 const HELP = `Usage: npm run bench [-- gateway|leads|webhook|digest]

@@ -7,7 +7,10 @@ import { findSubmissions, notionPageUrl } from "../src/leads/find-submissions.js
 import { loadConfig } from "../src/config/load-config.js";
 import { createDealPollStore } from "../src/deal-webhooks/deal-poll-store.js";
 import { describeDealPoll } from "../src/deal-webhooks/describe-deal-poll.js";
+import { formatDuration } from "../src/alerts/format-duration.js";
 import { createLeadQueue, type Submission } from "../src/leads/lead-queue.js";
+import { createCreateHold } from "../src/notion/create-hold.js";
+import { CREATES_REFUSED_CAUSES } from "../src/notion/is-create-refused.js";
 import { createSlackOutbox, type OutboxItem } from "../src/slack/slack-outbox.js";
 import { openStore } from "../src/store/open-store.js";
 
@@ -59,8 +62,10 @@ runCli(async () => {
       `Leads in ${config.DATA_DIR}: ${["queued", "done", "dead", "spam"].map((state) => `${counts[state as Submission["state"]] ?? 0} ${state}`).join(", ")}`,
     );
     print(describeDealPoll(createDealPollStore(db).get()));
+    printHeld(queue, createCreateHold(db, { retryMs: config.NOTION_HOLD_RETRY_SECONDS * 1000 }));
     for (const state of ["queued", "dead"] as const) {
-      const rows = queue.list(state, LIST_LIMIT);
+      // Held leads are queued too, but listed above as held.
+      const rows = queue.list(state, LIST_LIMIT).filter((submission) => submission.heldSinceMs === undefined);
       if (rows.length === 0) continue;
       print(
         `\n${state === "dead" ? "Dead leads (Notion refused them; fix the cause, then `npm run jobs -- retry <id>`)" : "Queued leads (waiting for Notion)"}:`,
@@ -80,6 +85,24 @@ runCli(async () => {
     db.close();
   }
 });
+
+/** Held leads: Notion refuses creates; they arrive by themselves once it accepts them again. */
+function printHeld(queue: ReturnType<typeof createLeadQueue>, hold: ReturnType<typeof createCreateHold>): void {
+  const state = hold.state();
+  const count = queue.heldCount();
+  if (state === undefined && count === 0) return;
+  const now = Date.now();
+  const since =
+    state === undefined
+      ? "Notion accepted a create since; they are on their way"
+      : `Notion refuses creates since ${new Date(state.sinceMs).toISOString()} (${formatDuration(now - state.sinceMs)} ago); next try in ${formatDuration(state.nextProbeAtMs - now)}`;
+  print(`\nHeld leads: ${count} (${since}):`);
+  if (state !== undefined) print(`  ${CREATES_REFUSED_CAUSES.replaceAll("*", "")}`);
+  for (const submission of queue.listHeld(LIST_LIMIT)) {
+    const heldFor = formatDuration(now - (submission.heldSinceMs ?? now));
+    print(`${describeLead(submission)}\n    held for ${heldFor}`);
+  }
+}
 
 function revive(ids: readonly string[], reviveOne: (id: string) => boolean, what: string): number {
   let failed = 0;

@@ -6,6 +6,7 @@ import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/no
 import { MIGRATIONS } from "../store/migrations.js";
 import { migrate, type Store } from "../store/open-store.js";
 import { checkDealAlerts } from "./check-deal-alerts.js";
+import { checkLeadQueue } from "./check-lead-queue.js";
 import { checkNotionAccess } from "./check-notion-access.js";
 import { checkNotionSchema } from "./check-notion-schema.js";
 import type { CheckResult } from "./check-result.js";
@@ -73,6 +74,9 @@ export async function runChecks(env: NodeJS.ProcessEnv, options: RunChecksOption
       checkSlackUrl(config.SLACK_WEBHOOK_URL, { malformed: malformed.has("SLACK_WEBHOOK_URL") }),
       checkDealAlerts(config),
       state.result,
+      ...(state.db === undefined
+        ? []
+        : checkLeadQueue(state.db, { backlogAfterMs: config.LEAD_BACKLOG_ALERT_MINUTES * 60_000 })),
     ];
     return all.map((result) => ({ ...result, detail: maskSecrets(result.detail, secretValues(config)) }));
   } finally {

@@ -14,6 +14,9 @@ export const DEFAULT_DIGEST_CRON = "0 9 * * *";
 export const DEFAULT_LEADS_PER_IP_PER_HOUR = 300;
 export const DEFAULT_LEADS_PER_EMAIL_PER_HOUR = 5;
 export const DEFAULT_DEALS_POLL_SECONDS = 300;
+/** While Notion refuses creates, one held lead is tried this often. */
+export const DEFAULT_NOTION_HOLD_RETRY_SECONDS = 600;
+export const DEFAULT_LEAD_BACKLOG_ALERT_MINUTES = 15;
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const text = z.string().min(1);
@@ -68,6 +71,19 @@ export const settingsSchema = z.object({
   FORM_SECRET: text.optional(),
   NOTION_WEBHOOK_SECRET: text.optional(),
   SLACK_WEBHOOK_URL: httpUrl.optional(),
+  SLACK_ALERTS_WEBHOOK_URL: httpUrl.optional(),
+  NOTION_HOLD_RETRY_SECONDS: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number of seconds")
+    .min(10, "must be at least 10")
+    .max(86_400, "must be at most 86400 (a day)")
+    .default(DEFAULT_NOTION_HOLD_RETRY_SECONDS),
+  LEAD_BACKLOG_ALERT_MINUTES: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number of minutes")
+    .min(1)
+    .max(10_080, "must be at most 10080 (a week)")
+    .default(DEFAULT_LEAD_BACKLOG_ALERT_MINUTES),
   HOST: text.default("127.0.0.1"),
   PORT: z.coerce
     .number({ error: "must be a number" })
@@ -116,6 +132,7 @@ export const SECRET_SETTINGS = [
   "FORM_SECRET",
   "NOTION_WEBHOOK_SECRET",
   "SLACK_WEBHOOK_URL",
+  "SLACK_ALERTS_WEBHOOK_URL",
   "TYPEFORM_SECRET",
   "TALLY_SECRET",
   "WEBFLOW_SECRET",

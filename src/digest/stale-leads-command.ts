@@ -73,6 +73,8 @@ export async function staleLeadsCommand(
       outbox,
       db,
       webhookUrl: config.SLACK_WEBHOOK_URL,
+      // The outbox is shared: a queued operator alert may be this process's to send.
+      alertsWebhookUrl: config.SLACK_ALERTS_WEBHOOK_URL,
       logger,
       ...(slackRetryBaseMs !== undefined && { retryBaseMs: slackRetryBaseMs }),
     });

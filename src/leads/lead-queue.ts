@@ -19,6 +19,8 @@ export type Submission = {
   contactPageId: string | undefined;
   activityPageId: string | undefined;
   activityStarted: boolean;
+  /** Queued, but held since then: Notion refused to create its contact or activity (see create-hold). */
+  heldSinceMs: number | undefined;
 };
 
 type Row = {
@@ -35,6 +37,7 @@ type Row = {
   contact_page_id: string | null;
   activity_page_id: string | null;
   activity_started: number;
+  held_since_ms: number | null;
 };
 
 export type LeadQueue = ReturnType<typeof createLeadQueue>;
@@ -54,23 +57,42 @@ export function createLeadQueue(db: Store, now: () => number = Date.now) {
   const queuedForEmail = db.prepare<[string], Row>(
     "SELECT * FROM lead_submissions WHERE email = ? AND state = 'queued' ORDER BY received_at_ms, rowid",
   );
+  // Held leads wait for the hold's probe, not for their own retry time.
   const dueEmails = db.prepare<[number, number], { email: string }>(
-    `SELECT email FROM lead_submissions WHERE state = 'queued' GROUP BY email HAVING min(next_attempt_at_ms) <= ? ORDER BY min(received_at_ms) LIMIT ?`,
+    `SELECT email FROM lead_submissions WHERE state = 'queued' AND held_since_ms IS NULL GROUP BY email HAVING min(next_attempt_at_ms) <= ? ORDER BY min(received_at_ms) LIMIT ?`,
   );
   const nextDue = db.prepare<[], { at: number | null }>(
-    "SELECT min(next_attempt_at_ms) AS at FROM lead_submissions WHERE state = 'queued'",
+    "SELECT min(next_attempt_at_ms) AS at FROM lead_submissions WHERE state = 'queued' AND held_since_ms IS NULL",
+  );
+  const hold = db.prepare(
+    "UPDATE lead_submissions SET held_since_ms = coalesce(held_since_ms, ?), last_error = ? WHERE id = ? AND state = 'queued'",
+  );
+  const oldestHeld = db.prepare<[], { email: string }>(
+    "SELECT email FROM lead_submissions WHERE state = 'queued' AND held_since_ms IS NOT NULL ORDER BY received_at_ms, rowid LIMIT 1",
+  );
+  const release = db.prepare(
+    "UPDATE lead_submissions SET held_since_ms = NULL, next_attempt_at_ms = ? WHERE state = 'queued' AND held_since_ms IS NOT NULL",
+  );
+  const heldCount = db.prepare<[], { n: number }>(
+    "SELECT count(*) AS n FROM lead_submissions WHERE state = 'queued' AND held_since_ms IS NOT NULL",
+  );
+  const listHeld = db.prepare<[number], Row>(
+    "SELECT * FROM lead_submissions WHERE state = 'queued' AND held_since_ms IS NOT NULL ORDER BY received_at_ms LIMIT ?",
+  );
+  const oldestWaiting = db.prepare<[], { at: number | null }>(
+    "SELECT min(received_at_ms) AS at FROM lead_submissions WHERE state = 'queued' AND held_since_ms IS NULL",
   );
   const setContact = db.prepare("UPDATE lead_submissions SET contact_page_id = ?, outcome = ? WHERE id = ?");
   const setActivityStarted = db.prepare("UPDATE lead_submissions SET activity_started = 1 WHERE id = ?");
   const setActivity = db.prepare("UPDATE lead_submissions SET activity_page_id = ? WHERE id = ?");
   const finish = db.prepare(
-    "UPDATE lead_submissions SET state = 'done', finished_at_ms = ?, last_error = NULL WHERE id = ? AND state = 'queued'",
+    "UPDATE lead_submissions SET state = 'done', finished_at_ms = ?, last_error = NULL, held_since_ms = NULL WHERE id = ? AND state = 'queued'",
   );
   const retryLater = db.prepare(
     "UPDATE lead_submissions SET attempts = attempts + 1, next_attempt_at_ms = ?, last_error = ? WHERE id = ? AND state = 'queued'",
   );
   const bury = db.prepare(
-    "UPDATE lead_submissions SET attempts = attempts + 1, state = 'dead', last_error = ?, finished_at_ms = ? WHERE id = ? AND state = 'queued'",
+    "UPDATE lead_submissions SET attempts = attempts + 1, state = 'dead', last_error = ?, finished_at_ms = ?, held_since_ms = NULL WHERE id = ? AND state = 'queued'",
   );
   const listByState = db.prepare<[string, number], Row>(
     "SELECT * FROM lead_submissions WHERE state = ? ORDER BY received_at_ms LIMIT ?",
@@ -120,6 +142,16 @@ export function createLeadQueue(db: Store, now: () => number = Date.now) {
       ids.forEach((id) => retryLater.run(atMs, error, id)),
     ),
     bury: db.transaction((ids: readonly string[], error: string) => ids.forEach((id) => bury.run(error, now(), id))),
+    /** Notion refused a create for these: they stay queued, held, and a hold is not a failed attempt. */
+    hold: db.transaction((ids: readonly string[], reason: string) => ids.forEach((id) => hold.run(now(), reason, id))),
+    /** The email of the oldest held lead: the one a probe tries. */
+    oldestHeldEmail: () => oldestHeld.get()?.email,
+    /** Notion accepts creates again: every held lead is due now. Returns how many. */
+    releaseHeld: () => release.run(now()).changes,
+    heldCount: () => heldCount.get()?.n ?? 0,
+    listHeld: (limit = 100) => listHeld.all(limit).map((row) => fromRow(row)!),
+    /** When the oldest lead still waiting for Notion (held ones aside) was received. */
+    oldestWaitingAtMs: () => oldestWaiting.get()?.at ?? undefined,
     list: (state: SubmissionState, limit = 100) => listByState.all(state, limit).map((row) => fromRow(row)!),
     /** Puts a dead lead back in the queue, due now. */
     revive: (id: string) => revive.run(now(), id).changes === 1,
@@ -146,5 +178,6 @@ function fromRow(row: Row | undefined): Submission | undefined {
     contactPageId: row.contact_page_id ?? undefined,
     activityPageId: row.activity_page_id ?? undefined,
     activityStarted: row.activity_started === 1,
+    heldSinceMs: row.held_since_ms ?? undefined,
   };
 }

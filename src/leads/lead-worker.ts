@@ -1,4 +1,7 @@
 import type { Logger } from "../log/create-logger.js";
+import type { CreateHold, HoldState } from "../notion/create-hold.js";
+import { CreatesHeldError, isCreatesHeldError } from "../notion/creates-held-error.js";
+import { CREATES_REFUSED_CAUSES, isCreateRefused } from "../notion/is-create-refused.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import { DONE, dueAgainAtMs, retryOrBuryError, type BatchOutcome } from "../queue/batch-outcome.js";
 import { createWorkLoop } from "../queue/create-work-loop.js";
@@ -26,6 +29,8 @@ export type LeadWorkerOptions = {
   cache: ContactCache;
   notion: NotionGateway;
   logger: Logger;
+  /** Notion refusing creates; unset, a refused create is dead-lettered like any refusal. */
+  hold?: CreateHold | undefined;
   signal?: AbortSignal;
   concurrency?: number;
   pollIntervalMs?: number;
@@ -44,8 +49,18 @@ export type LeadWorker = {
   stop(): Promise<void>;
 };
 
-/** One email's queued leads; `contactPageId` is known once the contact is saved. */
-type LeadBatch = { submissions: Submission[]; ids: string[]; targets: LeadTargets; contactPageId?: string };
+/**
+ * One email's queued leads; `contactPageId` is known once the contact is
+ * saved. A `probe` batch may create while Notion refuses creates: it is the
+ * one try per hold interval.
+ */
+type LeadBatch = {
+  submissions: Submission[];
+  ids: string[];
+  targets: LeadTargets;
+  contactPageId?: string;
+  probe: boolean;
+};
 
 /**
  * Drains the lead queue into Notion. Leads of one email are worked on one
@@ -64,8 +79,13 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
   const retry = { baseMs: options.retryBaseMs ?? LEAD_RETRY_BASE_MS, maxMs: LEAD_RETRY_MAX_MS };
   const log = logger.child({ area: "leads" });
   const waiters = new Map<string, Set<() => void>>();
+  const { hold } = options;
   // Until started, leads are only stored: nothing is sent to Notion.
   let targets: LeadTargets | undefined;
+  // The email whose held leads are the probe this interval, between due() and take().
+  let probeEmail: string | undefined;
+  // Creates go one at a time, so the first refusal holds every create after it: none is sent in vain.
+  let createTurn: Promise<unknown> = Promise.resolve();
 
   const loop = createWorkLoop<string, LeadBatch>({
     logger: log,
@@ -73,21 +93,86 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     pollIntervalMs,
     signal,
     now,
-    due: (limit) => queue.dueEmails(limit),
+    due(limit) {
+      const emails = queue.dueEmails(limit);
+      const probe = targets === undefined ? undefined : takeProbe();
+      return probe === undefined ? emails : [probe, ...emails.filter((email) => email !== probe)];
+    },
     take(email) {
       const submissions = queue.queuedFor(email);
+      const probe = email === probeEmail;
+      if (probe) probeEmail = undefined;
       if (submissions.length === 0 || targets === undefined) return undefined;
-      return { submissions, ids: submissions.map((submission) => submission.id), targets };
+      return { submissions, ids: submissions.map((submission) => submission.id), targets, probe };
     },
     work: processBatch,
     record,
-    nextDueAtMs: () => queue.nextDueAtMs(),
+    nextDueAtMs() {
+      const due = queue.nextDueAtMs();
+      const probeAt = hold !== undefined && queue.heldCount() > 0 ? hold.state()?.nextProbeAtMs : undefined;
+      return probeAt === undefined ? due : Math.min(due ?? Infinity, probeAt);
+    },
   });
+
+  /** The oldest held lead's email, once per hold interval (the claim is persisted, so restarts do not add tries). */
+  function takeProbe(): string | undefined {
+    if (hold === undefined || probeEmail !== undefined) return probeEmail;
+    if (hold.state() === undefined) {
+      // A batch held just as a probe lifted the hold (or another process lifted it): nothing holds them now.
+      if (queue.heldCount() > 0) queue.releaseHeld();
+      return undefined;
+    }
+    const email = queue.oldestHeldEmail();
+    if (email === undefined || !hold.claimProbe()) return undefined;
+    log.info({ email }, "Notion refuses creates: trying one held lead");
+    probeEmail = email;
+    return email;
+  }
+
+  /** Every create of a batch goes through here: one at a time, and none while Notion refuses creates, but the probe. */
+  function guardCreate(batch: LeadBatch) {
+    return <T>(run: () => Promise<T>): Promise<T> => {
+      if (hold === undefined) return run();
+      const turn = createTurn.then(async () => {
+        const held = hold.state();
+        if (held !== undefined && !batch.probe) throw new CreatesHeldError(held.sinceMs, false);
+        try {
+          const value = await run();
+          if (held !== undefined || hold.state() !== undefined) lifted();
+          return value;
+        } catch (error) {
+          // Only a create's refusal holds: the same 403 on an update is an ordinary rejection.
+          if (isCreateRefused(error)) throw new CreatesHeldError(refused(error).sinceMs, true, { cause: error });
+          throw error;
+        }
+      });
+      createTurn = turn.catch(() => undefined);
+      return turn;
+    };
+  }
+
+  function refused(error: unknown): HoldState {
+    const wasHeld = hold!.state() !== undefined;
+    const state = hold!.refused(error instanceof Error ? error.message : String(error));
+    if (!wasHeld) {
+      log.error(
+        { err: error, retryInMs: state.nextProbeAtMs - now() },
+        `NOTION REFUSES CREATES (403 restricted_resource): new leads are held, not lost; one is tried every ${Math.round(hold!.retryMs / 1000)} s. ${CREATES_REFUSED_CAUSES}`,
+      );
+    }
+    return state;
+  }
+
+  function lifted(): void {
+    hold!.lifted();
+    const released = queue.releaseHeld();
+    log.info({ released }, "Notion accepts creates again: the held leads follow");
+  }
 
   async function processBatch(leads: LeadBatch): Promise<BatchOutcome> {
     const { submissions: batch, targets: where } = leads;
     try {
-      const contactPageId = await saveContact(batch, where.contacts);
+      const contactPageId = await saveContact(leads, where.contacts);
       leads.contactPageId = contactPageId;
       if (where.activitiesDataSourceId !== undefined) {
         for (const submission of batch.filter((item) => item.activityPageId === undefined)) {
@@ -99,6 +184,7 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
             {
               alreadyStarted: submission.activityStarted,
               onStart: () => queue.markActivityStarted(submission.id),
+              guardCreate: guardCreate(leads),
             },
           );
           queue.setActivity(submission.id, activityId);
@@ -106,6 +192,10 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
       }
       return DONE;
     } catch (error) {
+      if (hold !== undefined && isCreatesHeldError(error)) {
+        const untilMs = hold.state()?.nextProbeAtMs ?? now() + hold.retryMs;
+        return { kind: "hold", untilMs, reason: error.message, ...(error.sent && { cause: error.cause }) };
+      }
       return retryOrBuryError(error, attemptOf(batch), retry);
     }
   }
@@ -120,6 +210,12 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
         log.error(
           { submissionIds: ids, err: outcome.cause ?? outcome.reason },
           "LEAD DEAD-LETTERED: Notion refused it; it is kept, see `npm run jobs` to inspect and retry",
+        );
+      } else if (outcome.kind === "hold") {
+        queue.hold(ids, outcome.reason);
+        log.warn(
+          { submissionIds: ids, nextProbeInMs: outcome.untilMs - now() },
+          "lead held: Notion refuses creates; it is stored and arrives once Notion accepts creates again",
         );
       } else {
         const atMs = dueAgainAtMs(outcome, now());
@@ -143,12 +239,13 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     return Math.max(...batch.map((submission) => submission.attempts)) + 1;
   }
 
-  async function saveContact(batch: readonly Submission[], contacts: ContactsTarget): Promise<string> {
+  async function saveContact(leads: LeadBatch, contacts: ContactsTarget): Promise<string> {
+    const batch = leads.submissions;
     const pending = batch.filter((submission) => submission.contactPageId === undefined);
     if (pending.length === 0) return batch[0]!.contactPageId!;
     const at = new Date(Math.max(...pending.map((submission) => submission.receivedAtMs)));
     const result = await upsertContact(
-      { ...options, contacts },
+      { ...options, contacts, guardCreate: guardCreate(leads) },
       pending.map((submission) => submission.lead),
       at,
     );
@@ -166,7 +263,9 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
   }
 
   function settle(id: string): void {
-    if (queue.get(id)?.state === "queued") return;
+    const current = queue.get(id);
+    // A held lead is settled too: its sender is answered now, not after the wait.
+    if (current?.state === "queued" && current.heldSinceMs === undefined) return;
     for (const wake of waiters.get(id) ?? []) wake();
     waiters.delete(id);
   }
@@ -179,7 +278,8 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     notify: loop.notify,
     waitFor(submissionId, timeoutMs) {
       const current = queue.get(submissionId);
-      if (current === undefined || current.state !== "queued") return Promise.resolve(current);
+      if (current === undefined || current.state !== "queued" || current.heldSinceMs !== undefined)
+        return Promise.resolve(current);
       return new Promise((resolve) => {
         const wake = () => {
           clearTimeout(timeout);

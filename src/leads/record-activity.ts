@@ -3,6 +3,7 @@ import { TITLE_PROPERTY_ID } from "../notion/filter-properties.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import { activityProperties, activityRef } from "./contact-properties.js";
 import type { Submission } from "./lead-queue.js";
+import type { GuardCreate } from "./upsert-contact.js";
 
 /**
  * One Activities row per accepted lead, related to its contact. The row's
@@ -14,7 +15,11 @@ export async function recordActivity(
   activitiesDataSourceId: string,
   submission: Submission,
   contactPageId: string,
-  { alreadyStarted, onStart }: { alreadyStarted: boolean; onStart: () => void },
+  {
+    alreadyStarted,
+    onStart,
+    guardCreate = (run) => run(),
+  }: { alreadyStarted: boolean; onStart: () => void; guardCreate?: GuardCreate | undefined },
 ): Promise<string> {
   const find = async () => {
     const result = await notion.read("query activity by ref", (client) =>
@@ -38,19 +43,21 @@ export async function recordActivity(
     const existing = await find();
     if (existing !== undefined) return existing;
   }
-  onStart();
   const at = new Date(submission.receivedAtMs);
-  const page = await notion.write<{ id: string }>(
-    "pages.create activity",
-    (client) =>
-      client.pages.create({
-        parent: { data_source_id: activitiesDataSourceId },
-        properties: activityProperties(submission.lead, submission.id, contactPageId, at),
-      }),
-    async () => {
-      const id = await find();
-      return id === undefined ? undefined : { id };
-    },
-  );
+  const page = await guardCreate(() => {
+    onStart();
+    return notion.write<{ id: string }>(
+      "pages.create activity",
+      (client) =>
+        client.pages.create({
+          parent: { data_source_id: activitiesDataSourceId },
+          properties: activityProperties(submission.lead, submission.id, contactPageId, at),
+        }),
+      async () => {
+        const id = await find();
+        return id === undefined ? undefined : { id };
+      },
+    );
+  });
   return page.id;
 }

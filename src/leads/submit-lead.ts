@@ -113,7 +113,10 @@ async function store(
 
 function outcomeOf(submission: Submission): Exclude<LeadOutcome, { kind: "invalid" | "limited" }> {
   if (submission.state === "spam") return { kind: "spam", id: submission.id };
-  if (submission.state === "done" && submission.contactPageId !== undefined) {
+  // A lead held only for its activity row: its contact is written, and that is the answer.
+  const written =
+    submission.state === "done" || (submission.state === "queued" && submission.heldSinceMs !== undefined);
+  if (written && submission.contactPageId !== undefined) {
     return { kind: submission.outcome ?? "updated", id: submission.contactPageId };
   }
   return { kind: "queued", id: submission.id };

@@ -28,6 +28,8 @@ export type ContactsTarget = {
   /** The ids of the Contacts properties a lookup reads (`filter_properties`). */
   readPropertyIds: readonly string[];
 };
+/** Runs a create, or refuses it without sending while Notion refuses creates (see the lead worker). */
+export type GuardCreate = <T>(run: () => Promise<T>) => Promise<T>;
 export type UpsertDependencies = {
   notion: NotionGateway;
   cache: ContactCache;
@@ -35,6 +37,7 @@ export type UpsertDependencies = {
   /** After an ambiguous create, when to look for the contact again. @default CREATE_RECHECK_DELAYS_MS */
   recheckDelaysMs?: readonly number[];
   signal?: AbortSignal;
+  guardCreate?: GuardCreate | undefined;
 };
 export type UpsertResult = { pageId: string; created: boolean };
 
@@ -45,7 +48,7 @@ export type UpsertResult = { pageId: string; created: boolean };
  * looking the email up again, never by creating blindly.
  */
 export async function upsertContact(
-  { notion, cache, contacts, recheckDelaysMs, signal }: UpsertDependencies,
+  { notion, cache, contacts, recheckDelaysMs, signal, guardCreate = (run) => run() }: UpsertDependencies,
   leads: readonly Lead[],
   receivedAt: Date,
 ): Promise<UpsertResult> {
@@ -121,18 +124,20 @@ export async function upsertContact(
     await update(existing.id, fillEmptyProperties(existing, lead, at));
     return { pageId: existing.id, created: false };
   }
-  const created = await notion.write(
-    "pages.create contact",
-    async (client) =>
-      fullPage(
-        await client.pages.create({
-          parent: { data_source_id: contacts.dataSourceId },
-          properties: newContactProperties(lead, contacts.statusType, at),
-        }),
-      ),
-    // Notion may name the page it wrote; otherwise its query index can lag the create by seconds.
-    async (committedResourceId) =>
-      committedResourceId === undefined ? lookAgain(find, recheckDelaysMs, signal) : retrieve(committedResourceId),
+  const created = await guardCreate(() =>
+    notion.write(
+      "pages.create contact",
+      async (client) =>
+        fullPage(
+          await client.pages.create({
+            parent: { data_source_id: contacts.dataSourceId },
+            properties: newContactProperties(lead, contacts.statusType, at),
+          }),
+        ),
+      // Notion may name the page it wrote; otherwise its query index can lag the create by seconds.
+      async (committedResourceId) =>
+        committedResourceId === undefined ? lookAgain(find, recheckDelaysMs, signal) : retrieve(committedResourceId),
+    ),
   );
   remember(created);
   return { pageId: created.id, created: true };

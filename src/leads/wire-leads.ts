@@ -1,6 +1,7 @@
 import type { ConfigWith } from "../config/load-config.js";
 import { formServiceRoute } from "../form-services/form-service-route.js";
 import { FORM_SERVICES } from "../form-services/form-services.js";
+import { createCreateHold } from "../notion/create-hold.js";
 import type { AreaDependencies, CrmArea } from "../server/crm-area.js";
 import { createSenderLimits } from "../spam/sender-limits.js";
 import { suspicionsOf } from "../spam/suspicious-lead.js";
@@ -20,6 +21,8 @@ export type LeadsArea = CrmArea<LeadTargets> & {
 export type LeadsAreaOptions = {
   retryBaseMs?: number | undefined;
   responseWaitMs?: number | undefined;
+  /** While Notion refuses creates, how often one held lead is tried. @default NOTION_HOLD_RETRY_SECONDS */
+  holdRetryMs?: number | undefined;
 };
 
 type LeadsConfig = Pick<
@@ -29,6 +32,7 @@ type LeadsConfig = Pick<
   | "FORM_FIELD_MAP"
   | "LEADS_PER_IP_PER_HOUR"
   | "LEADS_PER_EMAIL_PER_HOUR"
+  | "NOTION_HOLD_RETRY_SECONDS"
   | (typeof FORM_SERVICES)[number]["secretSetting"]
 >;
 
@@ -46,6 +50,7 @@ export function wireLeads(deps: AreaDependencies, config: LeadsConfig, options: 
     cache: createContactCache(db),
     notion,
     logger,
+    hold: createCreateHold(db, { retryMs: options.holdRetryMs ?? config.NOTION_HOLD_RETRY_SECONDS * 1000 }),
     signal,
     ...(options.retryBaseMs !== undefined && { retryBaseMs: options.retryBaseMs }),
   });

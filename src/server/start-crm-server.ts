@@ -1,3 +1,4 @@
+import { wireAlerts } from "../alerts/wire-alerts.js";
 import type { ConfigWith } from "../config/load-config.js";
 import { wireDealAlerts } from "../deal-webhooks/wire-deal-alerts.js";
 import { wireLeads } from "../leads/wire-leads.js";
@@ -36,6 +37,12 @@ export type CrmServerOverrides = Partial<Pick<NotionGatewayOptions, "backoffBase
   /** Replaces DEALS_POLL_SECONDS (unless that is 0, off). */
   dealPollIntervalMs?: number;
   slackRetryBaseMs?: number;
+  /** NOTION_HOLD_RETRY_SECONDS, in ms. */
+  holdRetryMs?: number;
+  /** LEAD_BACKLOG_ALERT_MINUTES, in ms. */
+  backlogAlertAfterMs?: number;
+  alertCheckIntervalMs?: number;
+  alertRepeatMs?: number;
 };
 
 /**
@@ -65,10 +72,22 @@ export async function startCrmServer(
 
     // Each area is wired in its own file; a new one is built here and joins `areas`.
     const deps: AreaDependencies = { db, notion, logger, signal: shutdown.signal };
-    const slack = wireSlack(deps, { webhookUrl: config.SLACK_WEBHOOK_URL, retryBaseMs: overrides.slackRetryBaseMs });
+    const slack = wireSlack(deps, {
+      webhookUrl: config.SLACK_WEBHOOK_URL,
+      alertsWebhookUrl: config.SLACK_ALERTS_WEBHOOK_URL,
+      retryBaseMs: overrides.slackRetryBaseMs,
+    });
+    const holdRetryMs = overrides.holdRetryMs ?? config.NOTION_HOLD_RETRY_SECONDS * 1000;
     const leads = wireLeads(deps, config, {
       retryBaseMs: overrides.retryBaseMs,
       responseWaitMs: overrides.leadResponseWaitMs,
+      holdRetryMs,
+    });
+    const alerts = wireAlerts(deps, slack, {
+      holdRetryMs,
+      backlogAfterMs: overrides.backlogAlertAfterMs ?? config.LEAD_BACKLOG_ALERT_MINUTES * 60_000,
+      checkIntervalMs: overrides.alertCheckIntervalMs,
+      repeatMs: overrides.alertRepeatMs,
     });
     const dealAlerts = wireDealAlerts(deps, {
       webhookSecret: config.NOTION_WEBHOOK_SECRET,
@@ -79,7 +98,7 @@ export async function startCrmServer(
       pollIntervalMs:
         config.DEALS_POLL_SECONDS === 0 ? 0 : (overrides.dealPollIntervalMs ?? config.DEALS_POLL_SECONDS * 1000),
     });
-    const areas = [leads, dealAlerts, slack];
+    const areas = [leads, dealAlerts, alerts, slack];
 
     const routes = areas.flatMap((area) => area.routes);
     const server = await startServer(createApp({ db, logger, routes }), { host: config.HOST, port: config.PORT });
@@ -88,6 +107,7 @@ export async function startCrmServer(
 
     // Slack needs nothing from Notion; the areas that write to Notion start once they know where.
     slack.start();
+    alerts.start();
     const schemaKnown =
       schema ??
       waitForCrmSchema(notion, databases, {

@@ -2,10 +2,13 @@ import type { Store } from "../store/open-store.js";
 import type { SlackMessage } from "./slack-message.js";
 
 export type OutboxState = "queued" | "sent" | "dead";
+/** Where a message goes: the team's channel, or the operator's alerts (SLACK_ALERTS_WEBHOOK_URL). */
+export type SlackChannel = "sales" | "alerts";
 export type OutboxItem = {
   id: number;
   dedupeKey: string | undefined;
   message: SlackMessage;
+  channel: SlackChannel;
   state: OutboxState;
   attempts: number;
   nextAttemptAtMs: number;
@@ -17,6 +20,7 @@ type Row = {
   id: number;
   dedupe_key: string | null;
   payload_json: string;
+  channel: SlackChannel;
   state: OutboxState;
   attempts: number;
   next_attempt_at_ms: number;
@@ -32,8 +36,8 @@ export type SlackOutbox = ReturnType<typeof createSlackOutbox>;
  * transition, a day's digest) makes a message that must go out once go out once.
  */
 export function createSlackOutbox(db: Store, now: () => number = Date.now) {
-  const insert = db.prepare<[{ key: string | null; payload: string; at: number }]>(
-    "INSERT INTO slack_outbox (dedupe_key, payload_json, created_at_ms, state, next_attempt_at_ms) VALUES (@key, @payload, @at, 'queued', @at) ON CONFLICT (dedupe_key) DO NOTHING",
+  const insert = db.prepare<[{ key: string | null; payload: string; at: number; channel: SlackChannel }]>(
+    "INSERT INTO slack_outbox (dedupe_key, payload_json, created_at_ms, state, next_attempt_at_ms, channel) VALUES (@key, @payload, @at, 'queued', @at, @channel) ON CONFLICT (dedupe_key) DO NOTHING",
   );
   const byId = db.prepare<[number], Row>("SELECT * FROM slack_outbox WHERE id = ?");
   const byKey = db.prepare<[string], Row>("SELECT * FROM slack_outbox WHERE dedupe_key = ?");
@@ -64,11 +68,16 @@ export function createSlackOutbox(db: Store, now: () => number = Date.now) {
 
   return {
     /** Queues a message; with a dedupe key already used, returns the first one instead. */
-    enqueue(message: SlackMessage, dedupeKey?: string): { item: OutboxItem; duplicate: boolean } {
+    enqueue(
+      message: SlackMessage,
+      dedupeKey?: string,
+      channel: SlackChannel = "sales",
+    ): { item: OutboxItem; duplicate: boolean } {
       const { changes, lastInsertRowid } = insert.run({
         key: dedupeKey ?? null,
         payload: JSON.stringify(message),
         at: now(),
+        channel,
       });
       const row = changes === 1 ? byId.get(Number(lastInsertRowid)) : byKey.get(dedupeKey!);
       return { item: fromRow(row)!, duplicate: changes === 0 };
@@ -94,6 +103,7 @@ function fromRow(row: Row | undefined): OutboxItem | undefined {
     id: row.id,
     dedupeKey: row.dedupe_key ?? undefined,
     message: JSON.parse(row.payload_json) as SlackMessage,
+    channel: row.channel,
     state: row.state,
     attempts: row.attempts,
     nextAttemptAtMs: row.next_attempt_at_ms,

@@ -21,6 +21,8 @@ export type SlackSenderOptions = {
   db: Store;
   /** Unset: messages are written to the log instead of sent. */
   webhookUrl: string | undefined;
+  /** Where operator alerts go; unset: `webhookUrl`. Never used for the sales channel. */
+  alertsWebhookUrl?: string | undefined;
   logger: Logger;
   fetch?: typeof globalThis.fetch;
   retryBaseMs?: number;
@@ -73,16 +75,27 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
     return true;
   }
 
+  const urlFor = (item: OutboxItem) =>
+    item.channel === "alerts" ? (options.alertsWebhookUrl ?? webhookUrl) : webhookUrl;
+
   async function post(item: OutboxItem): Promise<BatchOutcome> {
-    if (webhookUrl === undefined) {
-      log.info(
-        { slack: item.message.text, outboxId: item.id },
-        "Slack message (SLACK_WEBHOOK_URL is not set, so it is logged instead)",
-      );
+    const url = urlFor(item);
+    if (url === undefined) {
+      if (item.channel === "alerts") {
+        log.warn(
+          { slack: item.message.text, outboxId: item.id },
+          "OPERATOR ALERT (SLACK_ALERTS_WEBHOOK_URL and SLACK_WEBHOOK_URL are not set, so it is logged instead)",
+        );
+      } else {
+        log.info(
+          { slack: item.message.text, outboxId: item.id },
+          "Slack message (SLACK_WEBHOOK_URL is not set, so it is logged instead)",
+        );
+      }
       return DONE;
     }
     await bucket.take();
-    const result = await postToSlack(webhookUrl, item.message, options.fetch ? { fetch: options.fetch } : {});
+    const result = await postToSlack(url, item.message, options.fetch ? { fetch: options.fetch } : {});
     if (result.ok) return DONE;
     const retryAfterMs = result.permanent ? undefined : result.retryAfterMs;
     return retryOrBury({ retryable: !result.permanent, reason: result.reason, retryAfterMs }, item.attempts + 1, retry);
@@ -91,7 +104,7 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
   function record(item: OutboxItem, outcome: BatchOutcome): void {
     if (outcome.kind === "done") {
       outbox.markSent(item.id);
-      if (webhookUrl !== undefined) log.info({ outboxId: item.id }, "Slack message sent");
+      if (urlFor(item) !== undefined) log.info({ outboxId: item.id, channel: item.channel }, "Slack message sent");
     } else if (outcome.kind === "dead") {
       outbox.markDead(item.id, outcome.reason);
       log.error(

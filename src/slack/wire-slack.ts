@@ -12,6 +12,8 @@ export type SlackArea = CrmArea & {
 export type SlackAreaOptions = {
   /** Unset: messages are written to the log instead of sent. */
   webhookUrl: string | undefined;
+  /** Where operator alerts go; unset: `webhookUrl`. */
+  alertsWebhookUrl?: string | undefined;
   retryBaseMs?: number | undefined;
 };
 
@@ -22,6 +24,7 @@ export function wireSlack({ db, logger }: AreaDependencies, options: SlackAreaOp
     outbox,
     db,
     webhookUrl: options.webhookUrl,
+    alertsWebhookUrl: options.alertsWebhookUrl,
     logger,
     ...(options.retryBaseMs !== undefined && { retryBaseMs: options.retryBaseMs }),
   });

@@ -143,4 +143,35 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE deal_stages ADD COLUMN last_edited_time TEXT;
     `,
   },
+  {
+    version: 9,
+    name: "held creates, operator alerts and the outbox's channel",
+    sql: `
+      -- A lead Notion refused to create (403 restricted_resource: the Free
+      -- plan's block limit, or no Insert content capability) stays queued,
+      -- held since this time; held leads wait for the one probe, not for
+      -- their own retry time.
+      ALTER TABLE lead_submissions ADD COLUMN held_since_ms INTEGER;
+
+      -- Notion refusing creates, workspace-wide: since when, and when one held
+      -- lead is tried next. One row while it lasts; kept across restarts.
+      CREATE TABLE notion_holds (
+        kind TEXT PRIMARY KEY CHECK (kind IN ('creates')),
+        since_ms INTEGER NOT NULL,
+        next_probe_at_ms INTEGER NOT NULL,
+        last_reason TEXT NOT NULL
+      ) STRICT;
+
+      -- Each operator alert condition while it lasts: when it started and
+      -- when it was last posted, so a restart does not post it again.
+      CREATE TABLE operator_alerts (
+        condition TEXT PRIMARY KEY,
+        started_at_ms INTEGER NOT NULL,
+        last_posted_at_ms INTEGER NOT NULL
+      ) STRICT;
+
+      -- Which webhook a message goes to: the sales channel, or operator alerts.
+      ALTER TABLE slack_outbox ADD COLUMN channel TEXT NOT NULL DEFAULT 'sales' CHECK (channel IN ('sales', 'alerts'));
+    `,
+  },
 ];

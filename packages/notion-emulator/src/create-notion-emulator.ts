@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { Socket } from "node:net";
+import { createBlockLimit } from "./block-limit.js";
 import { createBotUser } from "./bot-user.js";
 import { createEmulatorAdmin, type EmulatorAdmin } from "./emulator-admin.js";
 import type { EmulatorContext } from "./emulator-context.js";
@@ -84,6 +85,7 @@ export function createNotionEmulator(options: NotionEmulatorOptions = {}): Notio
     titleOnlyUnlessFilterProperties: options.titleOnlyUnlessFilterProperties ?? false,
     queryIndexLagMs: options.queryIndexLagMs ?? 0,
     readUserInformation: options.readUserInformation ?? true,
+    blockLimit: createBlockLimit(),
   };
   const faults = createEmulatorFaults();
   const stats = createEmulatorStats();

@@ -27,7 +27,9 @@ export const createDatabase: RouteHandler = (req, ctx) => {
   const initial = req.body["initial_data_source"];
   if (initial !== undefined && !isRecord(initial))
     throw bodyValidationError("body.initial_data_source should be an object.");
+  ctx.blockLimit.checkCreate();
   const { database, dataSource } = ctx.store.createDatabase({ parent, title, properties: initial?.["properties"] });
+  ctx.blockLimit.counted();
   return { body: toDatabaseResponse(database, [dataSource]) };
 };
 

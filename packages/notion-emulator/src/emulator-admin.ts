@@ -58,6 +58,14 @@ export type EmulatorAdmin = {
     databases: Readonly<Record<Name, SeedDatabase<Name>>>,
     opts?: { parentTitle?: string },
   ): SeededDatabases<Name>;
+  /**
+   * The Free plan's block limit: after `creates` more creates through the API,
+   * POST /v1/pages and POST /v1/databases answer 403 `restricted_resource`;
+   * reads and edits go on. 0 refuses the next create.
+   */
+  limitBlocks(creates: number): void;
+  /** The workspace was upgraded: creates work again. */
+  liftBlockLimit(): void;
 };
 
 export function createEmulatorAdmin(ctx: EmulatorContext): EmulatorAdmin {
@@ -137,6 +145,8 @@ export function createEmulatorAdmin(ctx: EmulatorContext): EmulatorAdmin {
       }
       return { parentPageId, ...Object.fromEntries(seeded) } as SeededDatabases<Name>;
     },
+    limitBlocks: (creates) => ctx.blockLimit.limitAfter(creates),
+    liftBlockLimit: () => ctx.blockLimit.lift(),
   };
   return admin;
 }

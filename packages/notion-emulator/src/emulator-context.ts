@@ -1,4 +1,5 @@
 import type { PartialUserObjectResponse, UserObjectResponse } from "@notionhq/client";
+import type { BlockLimit } from "./block-limit.js";
 import type { EmulatorStore } from "./emulator-store.js";
 import type { CursorCodec } from "./paginate.js";
 
@@ -13,6 +14,8 @@ export type EmulatorContext = {
   titleOnlyUnlessFilterProperties: boolean;
   queryIndexLagMs: number;
   readUserInformation: boolean;
+  /** The Free plan's block limit, off unless the admin sets it. */
+  blockLimit: BlockLimit;
 };
 
 export type RouteRequest = {

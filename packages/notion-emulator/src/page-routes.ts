@@ -46,7 +46,9 @@ function resolveParent(ctx: EmulatorContext, parent: unknown): string {
 
 export const createPage: RouteHandler = (req, ctx) => {
   const dataSourceId = resolveParent(ctx, req.body["parent"]);
+  ctx.blockLimit.checkCreate();
   const row = ctx.store.createRow(dataSourceId, req.body["properties"]);
+  ctx.blockLimit.counted();
   return { body: rowResponse(ctx, row), committedResourceId: row.id };
 };
 

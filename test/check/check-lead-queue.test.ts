@@ -1,0 +1,61 @@
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { checkLeadQueue } from "../../src/check/check-lead-queue.js";
+import { createLeadQueue } from "../../src/leads/lead-queue.js";
+import { createCreateHold } from "../../src/notion/create-hold.js";
+import { openStore, type Store } from "../../src/store/open-store.js";
+import { makeTempDir } from "../support/temp-dir.js";
+
+const leadOf = (email: string) => ({
+  email,
+  name: undefined,
+  company: undefined,
+  message: undefined,
+  utm_source: undefined,
+});
+
+let dir: ReturnType<typeof makeTempDir>;
+let db: Store;
+const T0 = Date.UTC(2026, 8, 8, 9, 0, 0);
+const MINUTE_MS = 60_000;
+beforeEach(() => {
+  dir = makeTempDir();
+  db = openStore(dir.path);
+});
+afterEach(() => {
+  db.close();
+  dir.remove();
+});
+
+it("passes when nothing is held and no lead waits", () => {
+  const results = checkLeadQueue(db, { backlogAfterMs: 15 * MINUTE_MS, now: T0 });
+  expect(results.map((r) => r.outcome)).toEqual(["pass", "pass"]);
+});
+
+it("reports a hold, with its held leads and both causes, and a backlog older than the limit as problems", () => {
+  const queue = createLeadQueue(db, () => T0);
+  const held = queue.enqueue(leadOf("held@example.com")).submission;
+  queue.enqueue(leadOf("waiting@example.com"));
+  createCreateHold(db, { now: () => T0 }).refused("restricted_resource");
+  queue.hold([held.id], "held");
+
+  const [hold, backlog] = checkLeadQueue(db, { backlogAfterMs: 15 * MINUTE_MS, now: T0 + 20 * MINUTE_MS });
+  expect(hold).toMatchObject({ name: "Notion creates", outcome: "fail" });
+  expect(hold!.detail).toContain("since 20 min ago: 1 new lead held");
+  expect(hold!.detail).toContain("upgrade the workspace's plan, or remove members");
+  expect(hold!.detail).toContain("Insert content");
+  expect(backlog).toMatchObject({ name: "Lead backlog", outcome: "fail" });
+  expect(backlog!.detail).toContain("has waited 20 min");
+
+  const [, young] = checkLeadQueue(db, { backlogAfterMs: 15 * MINUTE_MS, now: T0 + 10 * MINUTE_MS });
+  expect(young).toMatchObject({ outcome: "pass" });
+});
+
+it("is part of `npm run check`'s report, which then fails", async () => {
+  createCreateHold(db).refused("restricted_resource");
+  db.close();
+  const { runChecks } = await import("../../src/check/run-checks.js");
+  const results = await runChecks({ DATA_DIR: dir.path }, { envFile: false });
+  db = openStore(dir.path);
+  expect(results.find((result) => result.name === "Notion creates")).toMatchObject({ outcome: "fail" });
+  expect(results.find((result) => result.name === "Lead backlog")).toMatchObject({ outcome: "pass" });
+});
