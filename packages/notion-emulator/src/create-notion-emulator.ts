@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { Socket } from "node:net";
-import { createBotUser } from "./bot-user.js";
+import { createBotUser, type UserInformation } from "./bot-user.js";
 import { createEmulatorAdmin, type EmulatorAdmin } from "./emulator-admin.js";
 import type { EmulatorContext } from "./emulator-context.js";
 import { createEmulatorFaults, type EmulatorFaults } from "./emulator-faults.js";
@@ -26,6 +26,13 @@ export type NotionEmulatorOptions = {
   port?: number;
   /** Results one query (a chain of cursors) may return, like Notion's cap. @default 10_000 */
   maxResultsPerQuery?: number;
+  /**
+   * The integration's user capability: with `"with_email"` ("Read user
+   * information including email addresses") user objects carry
+   * `person.email`; without it they do not, as at Notion.
+   * @default "without_email"
+   */
+  userInformation?: UserInformation;
 };
 
 export type NotionEmulator = {
@@ -51,6 +58,7 @@ export function createNotionEmulator(options: NotionEmulatorOptions = {}): Notio
     botRef: { object: "user", id: bot.id },
     cursors: createCursorCodec(),
     maxResultsPerQuery: options.maxResultsPerQuery ?? MAX_RESULTS_PER_QUERY,
+    userInformation: options.userInformation ?? "without_email",
   };
   const faults = createEmulatorFaults();
   const stats = createEmulatorStats();

@@ -1,4 +1,5 @@
 import type { PartialUserObjectResponse, UserObjectResponse } from "@notionhq/client";
+import type { UserInformation } from "./bot-user.js";
 import type { EmulatorStore } from "./emulator-store.js";
 import type { CursorCodec } from "./paginate.js";
 
@@ -9,6 +10,8 @@ export type EmulatorContext = {
   botRef: PartialUserObjectResponse;
   cursors: CursorCodec;
   maxResultsPerQuery: number;
+  /** Whether user objects show person.email (the integration's user capability). */
+  userInformation: UserInformation;
 };
 
 export type RouteRequest = {
