@@ -1,12 +1,13 @@
 import { isFullPage, type PageObjectResponse } from "@notionhq/client";
 import { parseNotionId } from "../config/parse-notion-id.js";
-import { DEAL } from "../crm-schema/crm-schema.js";
+import { DEAL, DEAL_STAGE } from "../crm-schema/crm-schema.js";
 import { isNotionGatewayError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
-import { choiceName, numberOf, peopleNames, plainText } from "../notion/property-values.js";
+import { peopleOf } from "../notion/people-of.js";
+import { choiceName, numberOf, plainText } from "../notion/property-values.js";
 import type { SlackOutbox } from "../slack/slack-outbox.js";
 import type { Store } from "../store/open-store.js";
-import { dealStageMessage, notifyStageOf } from "./deal-stage-message.js";
+import { dealStageMessage, notifyStageOf, ownerDealMessage } from "./deal-stage-message.js";
 import type { DealStageStore } from "./deal-stage-store.js";
 import { formatDealValue } from "./format-deal-value.js";
 import type { NotionEventStore, StoredEvent } from "./notion-event-store.js";
@@ -24,6 +25,8 @@ export type DealEventDependencies = {
   stages: DealStageStore;
   outbox: SlackOutbox;
   deals: DealsTarget;
+  /** Slack app mode: a move into negotiation also messages each owner directly. */
+  directMessages?: boolean;
 };
 export type DealEventOutcome = "ignored" | "gone" | "unchanged" | "changed" | "notified";
 
@@ -68,15 +71,21 @@ export async function processDealEvents(
   deps.db.transaction(() => {
     deps.stages.set(pageId, current);
     if (notify) {
-      const message = dealStageMessage({
+      const owners = peopleOf(page.properties[DEAL.owner]);
+      const transition = {
         dealName: plainText(page.properties[DEAL.name]),
         from: from.from,
         to: current,
         value: formatDealValue(numberOf(page.properties[DEAL.value]), deals.valueFormat),
-        owners: peopleNames(page.properties[DEAL.owner]),
+        owners,
         url: page.url,
-      });
-      deps.outbox.enqueue(message, `deal:${pageId}:${ids[0]}`);
+      };
+      deps.outbox.enqueue(dealStageMessage(transition), `deal:${pageId}:${ids[0]}`);
+      if (deps.directMessages && notifyStageOf(current) === DEAL_STAGE.negotiation) {
+        for (const owner of owners) {
+          deps.outbox.enqueue(ownerDealMessage(transition, owner), `deal:${pageId}:${ids[0]}:dm:${owner.id}`);
+        }
+      }
     }
     events.settle(ids, "done");
   })();

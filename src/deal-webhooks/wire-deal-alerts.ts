@@ -11,6 +11,8 @@ export type DealAlertsOptions = {
   webhookSecret: string | undefined;
   dealsConfigured: boolean;
   slack: Pick<SlackArea, "outbox" | "notify">;
+  /** Slack app mode: a deal moving into negotiation also messages its owner directly. */
+  directMessages?: boolean | undefined;
   quietMs?: number | undefined;
   retryBaseMs?: number | undefined;
 };
@@ -28,6 +30,7 @@ export function wireDealAlerts(deps: AreaDependencies, options: DealAlertsOption
     events,
     stages: createDealStageStore(db),
     outbox: options.slack.outbox,
+    directMessages: options.directMessages ?? false,
     logger,
     onMessage: () => options.slack.notify(),
     signal,

@@ -6,6 +6,7 @@ import { assertCrmSchema, type CrmDatabaseIds, type CrmSchemaReport } from "../n
 import { isNotionGatewayError } from "../notion/notion-errors.js";
 import { notionGatewayFromConfig, type NotionGateway, type NotionGatewayOptions } from "../notion/notion-gateway.js";
 import { waitForCrmSchema } from "../notion/wait-for-crm-schema.js";
+import { isSlackAppMode, slackAppFromConfig } from "../slack/slack-app-from-config.js";
 import { wireSlack } from "../slack/wire-slack.js";
 import { openStore, type Store } from "../store/open-store.js";
 import { sleep } from "../util/sleep.js";
@@ -63,7 +64,11 @@ export async function startCrmServer(
 
     // Each area is wired in its own file; a new one is built here and joins `areas`.
     const deps: AreaDependencies = { db, notion, logger, signal: shutdown.signal };
-    const slack = wireSlack(deps, { webhookUrl: config.SLACK_WEBHOOK_URL, retryBaseMs: overrides.slackRetryBaseMs });
+    const slack = wireSlack(deps, {
+      webhookUrl: config.SLACK_WEBHOOK_URL,
+      app: slackAppFromConfig(config, deps),
+      retryBaseMs: overrides.slackRetryBaseMs,
+    });
     const leads = wireLeads(deps, config, {
       retryBaseMs: overrides.retryBaseMs,
       responseWaitMs: overrides.leadResponseWaitMs,
@@ -72,6 +77,7 @@ export async function startCrmServer(
       webhookSecret: config.NOTION_WEBHOOK_SECRET,
       dealsConfigured: config.NOTION_DEALS_DB_ID !== undefined,
       slack,
+      directMessages: isSlackAppMode(config),
       quietMs: overrides.dealEventQuietMs,
       retryBaseMs: overrides.retryBaseMs,
     });

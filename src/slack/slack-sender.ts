@@ -4,10 +4,14 @@ import { DONE, dueAgainAtMs, retryOrBury, type BatchOutcome } from "../queue/bat
 import { createWorkLoop } from "../queue/create-work-loop.js";
 import type { Store } from "../store/open-store.js";
 import { sleep } from "../util/sleep.js";
-import { postToSlack } from "./post-to-slack.js";
+import { fallbackText, peopleNamedIn, renderForSlack } from "./person-mention.js";
+import { postToSlack, type SlackResult } from "./post-to-slack.js";
+import type { SlackMessage } from "./slack-message.js";
 import type { OutboxItem, SlackOutbox } from "./slack-outbox.js";
+import type { SlackUserResolver } from "./resolve-slack-user.js";
+import type { SlackWebApi } from "./slack-web-api.js";
 
-/** Slack allows about one message per second per incoming webhook; shared by every process on DATA_DIR. */
+/** Slack allows about one message per second per incoming webhook or channel; shared by every process on DATA_DIR. */
 export const SLACK_MESSAGES_PER_SECOND = 1;
 export const SLACK_RETRY_BASE_MS = 2_000;
 export const SLACK_RETRY_MAX_MS = 5 * 60_000;
@@ -16,11 +20,21 @@ const SLACK_POLL_INTERVAL_MS = 2_000;
 const SLACK_LEASE_MS = 60_000;
 const CLAIMED_ELSEWHERE_WAIT_MS = 250;
 
+/** App mode (SLACK_BOT_TOKEN and SLACK_CHANNEL): chat.postMessage, mentions, direct messages. */
+export type SlackAppDelivery = {
+  api: SlackWebApi;
+  /** SLACK_CHANNEL: where every message but a direct one goes. */
+  channel: string;
+  users: SlackUserResolver;
+};
+
 export type SlackSenderOptions = {
   outbox: SlackOutbox;
   db: Store;
-  /** Unset: messages are written to the log instead of sent. */
+  /** Unset (and no `app`): messages are written to the log instead of sent. */
   webhookUrl: string | undefined;
+  /** Set: every message goes through Slack's Web API; `webhookUrl` is not used. */
+  app?: SlackAppDelivery | undefined;
   logger: Logger;
   fetch?: typeof globalThis.fetch;
   retryBaseMs?: number;
@@ -41,11 +55,21 @@ export type SlackSender = {
 };
 
 export function createSlackSender(options: SlackSenderOptions): SlackSender {
-  const { outbox, webhookUrl, logger, now = Date.now } = options;
+  const { outbox, webhookUrl, app, logger, now = Date.now } = options;
   const retry = { baseMs: options.retryBaseMs ?? SLACK_RETRY_BASE_MS, maxMs: SLACK_RETRY_MAX_MS };
   const pollIntervalMs = options.pollIntervalMs ?? SLACK_POLL_INTERVAL_MS;
   const log = logger.child({ area: "slack" });
   const bucket = createTokenBucket({ db: options.db, name: "slack", ratePerSecond: SLACK_MESSAGES_PER_SECOND });
+  // chat.postMessage's limit is about one message a second per channel, so each channel (or DM) has its own bucket.
+  const channelBuckets = new Map<string, ReturnType<typeof createTokenBucket>>();
+  const bucketFor = (channel: string) => {
+    let found = channelBuckets.get(channel);
+    if (found === undefined) {
+      found = createTokenBucket({ db: options.db, name: `slack:${channel}`, ratePerSecond: SLACK_MESSAGES_PER_SECOND });
+      channelBuckets.set(channel, found);
+    }
+    return found;
+  };
 
   const loop = createWorkLoop<number, OutboxItem>({
     logger: log,
@@ -74,15 +98,61 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
   }
 
   async function post(item: OutboxItem): Promise<BatchOutcome> {
+    if (app !== undefined) return classify(item, await postWithApp(app, item));
+    if (item.message.dm !== undefined) {
+      log.info({ outboxId: item.id }, "direct message not sent: direct messages need Slack app mode (SLACK_BOT_TOKEN)");
+      return DONE;
+    }
+    const message = renderForSlack(item.message);
     if (webhookUrl === undefined) {
       log.info(
-        { slack: item.message.text, outboxId: item.id },
+        { slack: message.text, outboxId: item.id },
         "Slack message (SLACK_WEBHOOK_URL is not set, so it is logged instead)",
       );
       return DONE;
     }
     await bucket.take();
-    const result = await postToSlack(webhookUrl, item.message, options.fetch ? { fetch: options.fetch } : {});
+    return classify(item, await postToSlack(webhookUrl, message, options.fetch ? { fetch: options.fetch } : {}));
+  }
+
+  /** chat.postMessage to the channel or, for a direct message, to the person's Slack user; owners mentioned when known. */
+  async function postWithApp(delivery: SlackAppDelivery, item: OutboxItem): Promise<SlackResult | "no-recipient"> {
+    let channel = delivery.channel;
+    if (item.message.dm !== undefined) {
+      const slackUserId = await delivery.users.resolve(item.message.dm.notionUserId);
+      if (slackUserId === undefined) return "no-recipient";
+      channel = slackUserId;
+    }
+    const mentions = new Map<string, string>();
+    for (const notionUserId of peopleNamedIn(item.message)) {
+      const slackUserId = await delivery.users.resolve(notionUserId);
+      if (slackUserId !== undefined) mentions.set(notionUserId, slackUserId);
+    }
+    const message: SlackMessage = renderForSlack(item.message, (id) => mentions.get(id));
+    await bucketFor(channel).take();
+    const result = await delivery.api.post("chat.postMessage", {
+      channel,
+      text: fallbackText(message),
+      ...(message.blocks !== undefined && { blocks: message.blocks }),
+    });
+    if (result.ok) return { ok: true };
+    if (result.permanent) return { ok: false, permanent: true, reason: result.reason };
+    return {
+      ok: false,
+      permanent: false,
+      reason: result.reason,
+      ...(result.retryAfterMs !== undefined && { retryAfterMs: result.retryAfterMs }),
+    };
+  }
+
+  function classify(item: OutboxItem, result: SlackResult | "no-recipient"): BatchOutcome {
+    if (result === "no-recipient") {
+      log.info(
+        { outboxId: item.id, notionUserId: item.message.dm?.notionUserId },
+        "direct message not sent: the person has no Slack user this app can find",
+      );
+      return DONE;
+    }
     if (result.ok) return DONE;
     const retryAfterMs = result.permanent ? undefined : result.retryAfterMs;
     return retryOrBury({ retryable: !result.permanent, reason: result.reason, retryAfterMs }, item.attempts + 1, retry);
@@ -91,7 +161,7 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
   function record(item: OutboxItem, outcome: BatchOutcome): void {
     if (outcome.kind === "done") {
       outbox.markSent(item.id);
-      if (webhookUrl !== undefined) log.info({ outboxId: item.id }, "Slack message sent");
+      if (webhookUrl !== undefined || app !== undefined) log.info({ outboxId: item.id }, "Slack message sent");
     } else if (outcome.kind === "dead") {
       outbox.markDead(item.id, outcome.reason);
       log.error(

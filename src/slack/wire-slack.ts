@@ -1,6 +1,6 @@
 import type { AreaDependencies, CrmArea } from "../server/crm-area.js";
 import { createSlackOutbox, type SlackOutbox } from "./slack-outbox.js";
-import { createSlackSender } from "./slack-sender.js";
+import { createSlackSender, type SlackAppDelivery } from "./slack-sender.js";
 
 export type SlackArea = CrmArea & {
   /** Where other areas queue their messages. */
@@ -12,6 +12,8 @@ export type SlackArea = CrmArea & {
 export type SlackAreaOptions = {
   /** Unset: messages are written to the log instead of sent. */
   webhookUrl: string | undefined;
+  /** App mode (see slackAppFromConfig): wins over the webhook. */
+  app?: SlackAppDelivery | undefined;
   retryBaseMs?: number | undefined;
 };
 
@@ -22,6 +24,7 @@ export function wireSlack({ db, logger }: AreaDependencies, options: SlackAreaOp
     outbox,
     db,
     webhookUrl: options.webhookUrl,
+    app: options.app,
     logger,
     ...(options.retryBaseMs !== undefined && { retryBaseMs: options.retryBaseMs }),
   });
