@@ -1,5 +1,6 @@
 import type { PageObjectResponse } from "@notionhq/client";
 import { CONTACT } from "../crm-schema/crm-schema.js";
+import { peopleOf, type NotionPerson } from "../notion/people-of.js";
 import { dateStart, emailOf, plainText } from "../notion/property-values.js";
 
 /** What the digest needs of one Contacts page. */
@@ -12,6 +13,8 @@ export type StaleLead = {
   lastContacted: string | undefined;
   /** Notion's created_time (minute precision). */
   createdTime: string;
+  /** Contacts' optional Owner; empty without the property. */
+  owners?: NotionPerson[];
 };
 
 export function toStaleLead(page: PageObjectResponse): StaleLead {
@@ -22,6 +25,7 @@ export function toStaleLead(page: PageObjectResponse): StaleLead {
     email: emailOf(page.properties[CONTACT.email]),
     lastContacted: dateStart(page.properties[CONTACT.lastContacted]),
     createdTime: page.created_time,
+    owners: peopleOf(page.properties[CONTACT.owner]),
   };
 }
 

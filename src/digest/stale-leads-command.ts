@@ -4,6 +4,7 @@ import type { Logger } from "../log/create-logger.js";
 import { assertCrmSchema } from "../notion/check-crm-schema.js";
 import { isNotionGatewayError } from "../notion/notion-errors.js";
 import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/notion-gateway.js";
+import { isSlackAppMode, slackAppFromConfig } from "../slack/slack-app-from-config.js";
 import { createSlackOutbox } from "../slack/slack-outbox.js";
 import { createSlackSender } from "../slack/slack-sender.js";
 import { openStore } from "../store/open-store.js";
@@ -73,6 +74,7 @@ export async function staleLeadsCommand(
       outbox,
       db,
       webhookUrl: config.SLACK_WEBHOOK_URL,
+      app: slackAppFromConfig(config, { db, notion, logger }),
       logger,
       ...(slackRetryBaseMs !== undefined && { retryBaseMs: slackRetryBaseMs }),
     });
@@ -84,6 +86,7 @@ export async function staleLeadsCommand(
       logger,
       staleAfterDays: config.STALE_LEAD_DAYS,
       timeZone: config.DIGEST_TZ,
+      directMessages: isSlackAppMode(config),
       ...(now && { now }),
     };
     const finished = (outcome: DigestOutcome, startedAt: number, requestsBefore: number) => {
