@@ -31,6 +31,8 @@ export type FakeSlackOptions = {
   channels?: readonly FakeSlackChannel[];
   /** email → Slack user id */
   users?: Record<string, string>;
+  /** Called with each message chat.postMessage accepts (the demo prints them). */
+  onPost?: (message: PostedSlackMessage, raw: string) => void;
 };
 
 export type PostedSlackMessage = {
@@ -133,12 +135,14 @@ export async function startSlackWebApiFake(options: FakeSlackOptions = {}): Prom
         if (!channel.isMember && !scopes.includes("chat:write.public")) return fail("not_in_channel");
         channelId = channel.id;
       }
-      posted.push({
+      const message: PostedSlackMessage = {
         channel: ref,
         text,
         ...(Array.isArray(args["blocks"]) && { blocks: args["blocks"] as Array<Record<string, unknown>> }),
         at: Date.now(),
-      });
+      };
+      posted.push(message);
+      options.onPost?.(message, JSON.stringify(args));
       return { body: { ok: true, channel: channelId, ts: `${Date.now() / 1000}` } };
     },
   };

@@ -17,8 +17,12 @@ it("npm run demo runs to the end: setup, leads, a deal to won, the digest, all S
   expect(out).not.toContain("\u001b[");
   expect(out).toContain("(proposal → negotiation)");
   expect(out).toContain("(negotiation → won)");
+  // Slack as an app: the owner is mentioned in the channel and told directly.
+  expect(out).toContain("Owner: @Dana Lee");
+  expect(out).toContain("a direct message to @Dana Lee");
+  expect(out).toContain("as a mention (<@U0DANA0001>)");
   expect(out).toContain("4 stale leads");
   expect(out).toContain("escaped (&lt;!channel&gt;)");
   expect(out).toContain("Run again the same day: exit 0, nothing posted");
-  expect(out).toMatch(/3 Slack messages, \d+ Notion requests, 0 rate-limited/);
+  expect(out).toMatch(/4 Slack messages, \d+ Notion requests, 0 rate-limited/);
 }, 120_000);
