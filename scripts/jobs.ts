@@ -10,6 +10,7 @@ import { loadConfig } from "../src/config/load-config.js";
 import { createLeadQueue, type Submission } from "../src/leads/lead-queue.js";
 import { createSlackOutbox, type OutboxItem } from "../src/slack/slack-outbox.js";
 import { openStore } from "../src/store/open-store.js";
+import { renderForSlack } from "../src/slack/person-mention.js";
 
 const LIST_LIMIT = 50;
 
@@ -83,7 +84,7 @@ function describeLead(submission: Submission): string {
 function describeMessage(item: OutboxItem): string {
   const created = new Date(item.createdAtMs).toISOString();
   const error = item.lastError === undefined ? "" : `\n    last error: ${item.lastError}`;
-  return `  ${item.id}  ${created}  ${item.message.text.slice(0, 80)}  attempts ${item.attempts}${error}`;
+  return `  ${item.id}  ${created}  ${renderForSlack(item.message).text.slice(0, 80)}  attempts ${item.attempts}${error}`;
 }
 
 function print(line: string): void {
