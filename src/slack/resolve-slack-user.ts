@@ -11,9 +11,17 @@ import type { SlackWebApi } from "./slack-web-api.js";
  */
 export const SLACK_USER_LOOKUP_TIMEOUT_MS = 10_000;
 
+/**
+ * A Notion person's Slack user: `slackUserId` when found; otherwise
+ * `settled` says whether that is the answer (no email, no such Slack user)
+ * or only for now (Notion or Slack failed): a direct message waits for a
+ * settled answer, a mention does not.
+ */
+export type SlackUserAnswer = { slackUserId: string | undefined; settled: boolean };
+
 export type SlackUserResolver = {
-  /** The Slack user id of a Notion person, or undefined when it cannot be known now. Never throws. */
-  resolve(notionUserId: string): Promise<string | undefined>;
+  /** Never throws. */
+  resolve(notionUserId: string): Promise<SlackUserAnswer>;
 };
 
 export type SlackUserResolverOptions = {
@@ -76,7 +84,7 @@ export function createSlackUserResolver(options: SlackUserResolverOptions): Slac
   return {
     async resolve(notionUserId) {
       const known = map.get(notionUserId);
-      if (known !== undefined) return known.slackUserId ?? undefined;
+      if (known !== undefined) return { slackUserId: known.slackUserId ?? undefined, settled: true };
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<Lookup>((resolve) => {
         timer = setTimeout(() => resolve({ slackUserId: null, remember: false }), timeoutMs);
@@ -85,10 +93,10 @@ export function createSlackUserResolver(options: SlackUserResolverOptions): Slac
       try {
         const found = await Promise.race([lookUp(notionUserId), timedOut]);
         if (found.remember) map.set(notionUserId, found.slackUserId);
-        return found.slackUserId ?? undefined;
+        return { slackUserId: found.slackUserId ?? undefined, settled: found.remember };
       } catch (error) {
         log.warn({ notionUserId, err: error }, "Slack user lookup failed; naming the owner instead");
-        return undefined;
+        return { slackUserId: undefined, settled: false };
       } finally {
         clearTimeout(timer);
       }

@@ -119,13 +119,16 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
   async function postWithApp(delivery: SlackAppDelivery, item: OutboxItem): Promise<SlackResult | "no-recipient"> {
     let channel = delivery.channel;
     if (item.message.dm !== undefined) {
-      const slackUserId = await delivery.users.resolve(item.message.dm.notionUserId);
-      if (slackUserId === undefined) return "no-recipient";
-      channel = slackUserId;
+      const recipient = await delivery.users.resolve(item.message.dm.notionUserId);
+      // Not known for now (Notion or Slack failing): the message waits and tries again, like any failed send.
+      if (!recipient.settled)
+        return { ok: false, permanent: false, reason: "the recipient's Slack user could not be looked up" };
+      if (recipient.slackUserId === undefined) return "no-recipient";
+      channel = recipient.slackUserId;
     }
     const mentions = new Map<string, string>();
     for (const notionUserId of peopleNamedIn(item.message)) {
-      const slackUserId = await delivery.users.resolve(notionUserId);
+      const { slackUserId } = await delivery.users.resolve(notionUserId);
       if (slackUserId !== undefined) mentions.set(notionUserId, slackUserId);
     }
     const message: SlackMessage = renderForSlack(item.message, (id) => mentions.get(id));

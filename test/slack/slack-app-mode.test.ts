@@ -217,6 +217,16 @@ describe("the Slack sender in app mode (SLACK_BOT_TOKEN and SLACK_CHANNEL)", () 
     );
   });
 
+  it("keeps a direct message whose recipient could not be looked up for now, and sends it once the lookup works", async () => {
+    await start();
+    slack.replyNext("users.lookupByEmail", { status: 500 });
+    const { id } = enqueue({ text: "for Dana", dm: { notionUserId: dana } });
+    await sent(id);
+    expect(outbox.get(id)?.attempts).toBe(2);
+    expect(slack.callsOf("users.lookupByEmail")).toHaveLength(2);
+    expect(slack.posted.map((message) => [message.channel, message.text])).toEqual([[DANA_SLACK, "for Dana"]]);
+  });
+
   it.each([
     ["a wrong token", { token: "xoxb-wrong-token" }, "invalid_auth"],
     ["a channel that does not exist", { channel: "C0NOPE0000" }, "channel_not_found"],
