@@ -53,7 +53,12 @@ export function createSlackUserResolver(options: SlackUserResolverOptions): Slac
       );
       email = user.type === "person" ? user.person.email : undefined;
     } catch (error) {
-      if (isNotionGatewayError(error) && error.details.notionCode === "object_not_found") {
+      // Notion refusing for good (no such user, no user capability at all) is a miss to remember.
+      if (isNotionGatewayError(error) && !error.retryable) {
+        log.info(
+          { notionUserId, notionCode: error.details.notionCode },
+          "Notion refused to read the user; naming them instead",
+        );
         return { slackUserId: null, remember: true };
       }
       log.warn({ notionUserId, err: error }, "could not read the Notion user; naming them instead of mentioning");
