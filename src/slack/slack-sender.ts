@@ -126,11 +126,14 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
       if (recipient.slackUserId === undefined) return "no-recipient";
       channel = recipient.slackUserId;
     }
+    // Looked up side by side: each lookup has its own time limit, so a message is never held past its lease.
     const mentions = new Map<string, string>();
-    for (const notionUserId of peopleNamedIn(item.message)) {
-      const { slackUserId } = await delivery.users.resolve(notionUserId);
-      if (slackUserId !== undefined) mentions.set(notionUserId, slackUserId);
-    }
+    await Promise.all(
+      peopleNamedIn(item.message).map(async (notionUserId) => {
+        const { slackUserId } = await delivery.users.resolve(notionUserId);
+        if (slackUserId !== undefined) mentions.set(notionUserId, slackUserId);
+      }),
+    );
     const message: SlackMessage = renderForSlack(item.message, (id) => mentions.get(id));
     await bucketFor(channel).take();
     const result = await delivery.api.post("chat.postMessage", {
