@@ -1,6 +1,6 @@
 // `npm run demo`: the whole system on this machine, with no Notion account and
 // no Slack. A built-in Notion emulator stands in for Notion, a loopback
-// receiver prints Slack messages; everything else is the real thing: the
+// Slack Web API prints what the Slack app posts; everything else is the real thing: the
 // setup-notion command, the server process, signed HTTP requests, the digest.
 // The commands run in a scratch directory, so a .env of yours is not read.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -12,7 +12,7 @@ import { sleep } from "../src/util/sleep.js";
 import { runTsFile } from "./lib/run-ts-file.js";
 import { pageEvent, postNotionEvent, postSignedLead, type PostAnswer } from "./lib/signed-post.js";
 import { waitUntil } from "./lib/wait-until.js";
-import { startSlackPrinter } from "./demo/slack-printer.js";
+import { startSlackAppPrinter } from "./demo/slack-app-printer.js";
 import { spawnServer, type SpawnedServer } from "./lib/spawn-server.js";
 
 if (process.argv.includes("--help") || process.argv.includes("-h")) {
@@ -35,8 +35,12 @@ const say = (text = "") => process.stdout.write(`${text}\n`);
 let stepNumber = 0;
 const step = (title: string) => say(`\n━━ ${++stepNumber}. ${title}`);
 
-const emulator = await startNotionEmulator({ rateLimitPerSecond: 3 });
-const slack = await startSlackPrinter(say);
+// The integration may read emails, so a deal's owner can be found in Slack and mentioned.
+const emulator = await startNotionEmulator({ rateLimitPerSecond: 3, userInformation: "with_email" });
+const slack = await startSlackAppPrinter(say, {
+  channel: { id: "C0SALES0001", name: "sales" },
+  users: { "dana@acme.example": { id: "U0DANA0001", name: "Dana Lee" } },
+});
 const dataDir = mkdtempSync(join(tmpdir(), "notion-crm-demo-"));
 let server: SpawnedServer | undefined;
 let failed = false;
@@ -68,7 +72,9 @@ try {
     ...ids,
     FORM_SECRET,
     NOTION_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    SLACK_WEBHOOK_URL: slack.url,
+    SLACK_BOT_TOKEN: slack.token,
+    SLACK_CHANNEL: slack.channelId,
+    SLACK_API_URL: slack.url,
     PORT: "0",
     // The server also polls the Deals database; every 2 s here, 300 s by default.
     DEALS_POLL_SECONDS: String(DEMO_POLL_SECONDS),
@@ -101,12 +107,17 @@ try {
     databaseId: ids.NOTION_DEALS_DB_ID!,
     dataSourceId: emulator.admin.dataSourceOf(ids.NOTION_DEALS_DB_ID!),
   };
+  const dana = emulator.admin.addUser("Dana Lee", { email: "dana@acme.example" });
   const deal = emulator.admin.insertPage(deals.dataSourceId, {
     [DEAL.name]: { title: [{ text: { content: "Lee & Sons website" } }] },
     [DEAL.stage]: { select: { name: DEAL_STAGE.proposal } },
     [DEAL.value]: { number: 12_000 },
+    [DEAL.owner]: { people: [{ id: dana }] },
   });
-  say(`  A salesperson adds the deal "Lee & Sons website" at stage proposal, $12,000.`);
+  say(`  Dana Lee adds the deal "Lee & Sons website" at stage proposal, $12,000, with herself as Owner.`);
+  say(
+    `  Slack runs as an app: alerts mention the owner (Notion user → email → Slack user), who is also told directly.`,
+  );
   await postWebhook(server.url, pageEvent("page.created", deal.id, deals, [DEAL.stage]));
   // The server reads a deal once its events have been quiet for a second.
   await sleep(1_500);
@@ -115,8 +126,13 @@ try {
     emulator.admin.updatePage(deal.id, { [DEAL.stage]: { select: { name: stage } } });
     say(`\n  In Notion the deal moves to ${stage}; Notion sends page.properties_updated.`);
     await postWebhook(server.url, pageEvent("page.properties_updated", deal.id, deals, [DEAL.stage]));
-    await waitUntil(() => slack.count() > before, { what: `the ${stage} message` });
+    // Into negotiation: the channel's alert and a direct message to the owner.
+    const expected = before + (stage === DEAL_STAGE.negotiation ? 2 : 1);
+    await waitUntil(() => slack.count() >= expected, { what: `the ${stage} message` });
   }
+  const mentioned = slack.lastRaw().includes("<@U0DANA0001>");
+  say(`\n  The Owner went to Slack as ${mentioned ? "a mention (<@U0DANA0001>): Slack notifies Dana" : "NO mention"}.`);
+  if (!mentioned) throw new Error("the deal alert did not mention its owner");
 
   step("Deals without a webhook: the server polls Notion every DEALS_POLL_SECONDS");
   const retainer = emulator.admin.insertPage(deals.dataSourceId, {
@@ -180,6 +196,7 @@ try {
     3. Add a form secret and your Slack incoming-webhook URL to .env, then check:
          echo "FORM_SECRET=$(openssl rand -hex 32)" >> .env
          echo 'SLACK_WEBHOOK_URL=https://hooks.slack.com/services/...' >> .env
+         (or a Slack app's SLACK_BOT_TOKEN and SLACK_CHANNEL instead: docs/slack-app.md)
          npm run check
     4. npm start, behind Caddy (docs/operate.md); deal alerts come by polling (DEALS_POLL_SECONDS);
        a Notion webhook is optional, for faster alerts (docs/deal-alerts.md).`);

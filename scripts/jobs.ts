@@ -13,6 +13,7 @@ import { createCreateHold } from "../src/notion/create-hold.js";
 import { CREATES_REFUSED_CAUSES } from "../src/notion/is-create-refused.js";
 import { createSlackOutbox, type OutboxItem } from "../src/slack/slack-outbox.js";
 import { openStore } from "../src/store/open-store.js";
+import { renderForSlack } from "../src/slack/person-mention.js";
 
 const LIST_LIMIT = 50;
 const HELP = `Usage:
@@ -142,7 +143,7 @@ function describeLead(submission: Submission): string {
 function describeMessage(item: OutboxItem): string {
   const created = new Date(item.createdAtMs).toISOString();
   const error = item.lastError === undefined ? "" : `\n    last error: ${item.lastError}`;
-  return `  ${item.id}  ${created}  ${item.message.text.slice(0, 80)}  attempts ${item.attempts}${error}`;
+  return `  ${item.id}  ${created}  ${renderForSlack(item.message).text.slice(0, 80)}  attempts ${item.attempts}${error}`;
 }
 
 function print(line: string): void {

@@ -11,6 +11,9 @@ import { checkNotionAccess } from "./check-notion-access.js";
 import { checkNotionSchema } from "./check-notion-schema.js";
 import type { CheckResult } from "./check-result.js";
 import { checkSettings } from "./check-settings.js";
+import { isSlackAppMode } from "../slack/slack-app-from-config.js";
+import { checkContactsOwner } from "./check-contacts-owner.js";
+import { checkSlackApp, type CheckSlackAppOptions } from "./check-slack-app.js";
 import { checkSlackUrl } from "./check-slack-url.js";
 import { checkStateFile } from "./check-state-file.js";
 import { checkUserInformation } from "./check-user-information.js";
@@ -25,12 +28,13 @@ export type RunChecksOptions = {
   /** Built once the settings, and so the secrets to mask, are known. @default a silent logger */
   logger?: (config: Config) => Logger;
   gateway?: Partial<Pick<NotionGatewayOptions, "maxAttempts" | "attemptTimeoutMs" | "backoffBaseMs">>;
+  slack?: CheckSlackAppOptions;
 };
 
 /**
  * Everything `npm run check` looks at, in report order: settings, Notion
- * and its token, each database's schema, the Slack URL, how deal alerts
- * arrive, the state file.
+ * and its token, each database's schema, the Slack URL or the Slack app
+ * (token, scopes, channel, Contacts' Owner), how deal alerts arrive, the state file.
  * Each check runs whatever failed before it, so one run names every problem.
  */
 export async function runChecks(env: NodeJS.ProcessEnv, options: RunChecksOptions = {}): Promise<CheckResult[]> {
@@ -40,6 +44,7 @@ export async function runChecks(env: NodeJS.ProcessEnv, options: RunChecksOption
   const db = state.db ?? openScratchStore();
   try {
     const notionResults: CheckResult[] = [];
+    const ownerResults: CheckResult[] = [];
     if (config.NOTION_TOKEN === undefined || malformed.has("NOTION_BASE_URL") || malformed.has("NOTION_TOKEN")) {
       notionResults.push({
         name: "Notion",
@@ -59,9 +64,12 @@ export async function runChecks(env: NodeJS.ProcessEnv, options: RunChecksOption
       );
       const access = await checkNotionAccess(notion, config.NOTION_BASE_URL);
       notionResults.push(access);
-      if (access.outcome === "pass") notionResults.push(await checkUserInformation(notion));
-      if (access.outcome === "pass") notionResults.push(...(await checkNotionSchema(notion, databaseIds(config))));
-      else
+      if (access.outcome === "pass") {
+        notionResults.push(await checkUserInformation(notion));
+        notionResults.push(...(await checkNotionSchema(notion, databaseIds(config))));
+        if (isSlackAppMode(config) && config.NOTION_CONTACTS_DB_ID !== undefined)
+          ownerResults.push(await checkContactsOwner(notion, config.NOTION_CONTACTS_DB_ID));
+      } else
         notionResults.push({
           name: "Notion schema",
           outcome: "skip",
@@ -71,7 +79,12 @@ export async function runChecks(env: NodeJS.ProcessEnv, options: RunChecksOption
     const all = [
       ...results,
       ...notionResults,
-      checkSlackUrl(config.SLACK_WEBHOOK_URL, { malformed: malformed.has("SLACK_WEBHOOK_URL") }),
+      // In app mode an unset webhook URL is expected, not worth a warning.
+      ...(isSlackAppMode(config) && config.SLACK_WEBHOOK_URL === undefined
+        ? []
+        : [checkSlackUrl(config.SLACK_WEBHOOK_URL, { malformed: malformed.has("SLACK_WEBHOOK_URL") })]),
+      ...(malformed.has("SLACK_API_URL") ? [] : await checkSlackApp(config, options.slack)),
+      ...ownerResults,
       checkDealAlerts(config),
       state.result,
       ...(state.db === undefined

@@ -5,6 +5,7 @@ import { parseNotionId } from "./parse-notion-id.js";
 
 export const DEFAULT_NOTION_BASE_URL = "https://api.notion.com";
 export const DEFAULT_NOTION_RATE_LIMIT_RPS = 3;
+export const DEFAULT_SLACK_API_URL = "https://slack.com/api";
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_STALE_LEAD_DAYS = 30;
 export const DEFAULT_DIGEST_CRON = "0 9 * * *";
@@ -84,6 +85,10 @@ export const settingsSchema = z.object({
     .min(1)
     .max(10_080, "must be at most 10080 (a week)")
     .default(DEFAULT_LEAD_BACKLOG_ALERT_MINUTES),
+  // Slack as an app: with both set, messages go through Slack's Web API instead of the webhook.
+  SLACK_BOT_TOKEN: text.optional(),
+  SLACK_CHANNEL: text.optional(),
+  SLACK_API_URL: httpUrl.default(DEFAULT_SLACK_API_URL),
   HOST: text.default("127.0.0.1"),
   PORT: z.coerce
     .number({ error: "must be a number" })
@@ -133,6 +138,7 @@ export const SECRET_SETTINGS = [
   "NOTION_WEBHOOK_SECRET",
   "SLACK_WEBHOOK_URL",
   "SLACK_ALERTS_WEBHOOK_URL",
+  "SLACK_BOT_TOKEN",
   "TYPEFORM_SECRET",
   "TALLY_SECRET",
   "WEBFLOW_SECRET",

@@ -21,6 +21,8 @@ export const CONTACT = {
   source: "Source",
   lastContacted: "Last Contacted",
   notes: "Notes",
+  /** Optional: who looks after the lead; the digest messages each owner their own stale leads. */
+  owner: "Owner",
 } as const;
 
 /** Deals' property names. */
@@ -65,6 +67,8 @@ export type ExpectedProperty = {
   readonly name: string;
   readonly types: readonly PropertyType[];
   readonly optional?: boolean;
+  /** An optional feature's property: of another type it turns the feature off instead of being a schema problem. */
+  readonly featureOnly?: boolean;
   /** For relations: the database the property must point to. */
   readonly relatesTo?: CrmDatabase;
   /** For status properties: options that must exist (the API cannot add status options). */
@@ -90,6 +94,7 @@ export const CRM_SCHEMA: Readonly<Record<CrmDatabase, ExpectedDatabase>> = {
       { name: CONTACT.source, types: ["select"] },
       { name: CONTACT.lastContacted, types: ["date"] },
       { name: CONTACT.notes, types: ["rich_text"] },
+      { name: CONTACT.owner, types: ["people"], optional: true, featureOnly: true },
     ],
   },
   deals: {

@@ -11,8 +11,8 @@ export type WorkerTargets = {
   leads: LeadTargets;
   /** Where the deal worker reads deals; undefined unless Deals is configured and checked. */
   deals: DealsTarget | undefined;
-  /** The Contacts data source the digest reads. */
-  digest: ContactsTarget;
+  /** The Contacts data source the digest reads, and whether it has the optional Owner (people) property. */
+  digest: ContactsTarget & { ownerProperty: boolean };
 };
 
 /**
@@ -49,7 +49,7 @@ export function workerTargets(schema: CrmSchemaReport, dealsDatabaseId?: string)
               return id === undefined ? [] : [id];
             }),
           },
-    digest: contacts,
+    digest: { ...contacts, ownerProperty: schema.propertyTypes.contacts?.[CONTACT.owner] === "people" },
   };
 }
 

@@ -1,6 +1,8 @@
 import { DEAL_STAGE } from "../crm-schema/crm-schema.js";
+import type { NotionPerson } from "../notion/people-of.js";
 import { escapeMrkdwn, mrkdwnLink } from "../slack/escape-mrkdwn.js";
 import { mrkdwnBold } from "../slack/mrkdwn-bold.js";
+import { personToken } from "../slack/person-mention.js";
 import { context, fitToSlackLimits, section, type SlackMessage } from "../slack/slack-message.js";
 
 /** The stages worth telling the team about, each in its own words. */
@@ -23,7 +25,8 @@ export type DealTransition = {
   from: string | undefined;
   to: string;
   value: string;
-  owners: readonly string[];
+  /** The deal's Owner: a person is mentioned in Slack app mode when they map to a Slack user, named otherwise. */
+  owners: readonly (string | NotionPerson)[];
   url: string;
 };
 
@@ -32,12 +35,36 @@ export function dealStageMessage(transition: DealTransition): SlackMessage {
   const stage = notifyStageOf(transition.to);
   const { emoji, headline } =
     stage === undefined ? { emoji: "📌", headline: "Deal stage changed" } : NOTIFY_STAGES[stage];
-  const name = mrkdwnBold(transition.dealName.trim() || "Untitled deal");
-  const from = transition.from === undefined ? "new deal" : escapeMrkdwn(transition.from);
-  const line = `${emoji} ${headline}: ${name} — ${escapeMrkdwn(transition.value)} (${from} → ${escapeMrkdwn(transition.to)})`;
+  const line = `${emoji} ${headline}: ${dealSummary(transition)}`;
+  const people: Record<string, string | null> = {};
+  const owners = transition.owners.map((owner) =>
+    typeof owner === "string" ? escapeMrkdwn(owner) : personToken(owner, people),
+  );
   const details = [
-    ...(transition.owners.length > 0 ? [`Owner: ${transition.owners.map(escapeMrkdwn).join(", ")}`] : []),
+    ...(owners.length > 0 ? [`Owner: ${owners.join(", ")}`] : []),
     mrkdwnLink(transition.url, "Open in Notion"),
   ];
-  return fitToSlackLimits({ text: line, blocks: [section(line), context(details.join(" · "))] });
+  return fitToSlackLimits({
+    text: line,
+    blocks: [section(line), context(details.join(" · "))],
+    ...(Object.keys(people).length > 0 && { people }),
+  });
+}
+
+/** The direct message a deal's owner gets (Slack app mode): their deal, where it went, and the link. */
+export function ownerDealMessage(transition: DealTransition, owner: NotionPerson): SlackMessage {
+  const stage = notifyStageOf(transition.to);
+  const emoji = stage === undefined ? "📌" : NOTIFY_STAGES[stage].emoji;
+  const line = `${emoji} Your deal is in ${escapeMrkdwn(transition.to)}: ${dealSummary(transition)}`;
+  return fitToSlackLimits({
+    text: line,
+    blocks: [section(line), context(mrkdwnLink(transition.url, "Open in Notion"))],
+    dm: { notionUserId: owner.id },
+  });
+}
+
+function dealSummary(transition: DealTransition): string {
+  const name = mrkdwnBold(transition.dealName.trim() || "Untitled deal");
+  const from = transition.from === undefined ? "new deal" : escapeMrkdwn(transition.from);
+  return `${name} — ${escapeMrkdwn(transition.value)} (${from} → ${escapeMrkdwn(transition.to)})`;
 }

@@ -23,6 +23,8 @@ export type DealEventDependencies = {
   stages: DealStageStore;
   outbox: SlackOutbox;
   deals: DealsTarget;
+  /** Slack app mode: a move into negotiation also messages each owner directly. */
+  directMessages?: boolean;
 };
 export type DealEventOutcome = "ignored" | "gone" | "unchanged" | "changed" | "notified";
 

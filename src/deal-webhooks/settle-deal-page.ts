@@ -1,9 +1,10 @@
 import type { PageObjectResponse } from "@notionhq/client";
-import { DEAL } from "../crm-schema/crm-schema.js";
-import { choiceName, numberOf, peopleNames, plainText } from "../notion/property-values.js";
+import { DEAL, DEAL_STAGE } from "../crm-schema/crm-schema.js";
+import { peopleOf } from "../notion/people-of.js";
+import { choiceName, numberOf, plainText } from "../notion/property-values.js";
 import type { SlackOutbox } from "../slack/slack-outbox.js";
 import type { Store } from "../store/open-store.js";
-import { dealStageMessage, notifyStageOf } from "./deal-stage-message.js";
+import { dealStageMessage, notifyStageOf, ownerDealMessage } from "./deal-stage-message.js";
 import type { DealStageStore } from "./deal-stage-store.js";
 import { formatDealValue } from "./format-deal-value.js";
 
@@ -11,6 +12,8 @@ export type SettleDealDependencies = {
   db: Store;
   stages: DealStageStore;
   outbox: SlackOutbox;
+  /** Slack app mode: a move into negotiation also messages each owner directly. */
+  directMessages?: boolean | undefined;
 };
 
 /**
@@ -51,15 +54,20 @@ export function settleDealPage(
     const notify = from.changed && current !== undefined && notifyStageOf(current) !== undefined;
     deps.stages.set(page.id, current, page.last_edited_time);
     if (notify) {
-      const message = dealStageMessage({
+      const owners = peopleOf(page.properties[DEAL.owner]);
+      const transition = {
         dealName: plainText(page.properties[DEAL.name]),
         from: from.from,
         to: current,
         value: formatDealValue(numberOf(page.properties[DEAL.value]), options.valueFormat),
-        owners: peopleNames(page.properties[DEAL.owner]),
+        owners,
         url: page.url,
-      });
-      deps.outbox.enqueue(message, `deal:${page.id}:${page.last_edited_time}:${from.from ?? "new"}->${current}`);
+      };
+      const key = `deal:${page.id}:${page.last_edited_time}:${from.from ?? "new"}->${current}`;
+      deps.outbox.enqueue(dealStageMessage(transition), key);
+      if (deps.directMessages && notifyStageOf(current) === DEAL_STAGE.negotiation) {
+        for (const owner of owners) deps.outbox.enqueue(ownerDealMessage(transition, owner), `${key}:dm:${owner.id}`);
+      }
     }
     options.alsoInTransaction?.();
     return notify ? "notified" : from.changed ? "changed" : "unchanged";

@@ -13,6 +13,8 @@ export type DealAlertsOptions = {
   webhookSecret: string | undefined;
   dealsConfigured: boolean;
   slack: Pick<SlackArea, "outbox" | "notify">;
+  /** Slack app mode: a deal moving into negotiation also messages its owner directly. */
+  directMessages?: boolean | undefined;
   quietMs?: number | undefined;
   retryBaseMs?: number | undefined;
   /** DEALS_POLL_SECONDS in ms; 0: no polling. */
@@ -35,6 +37,7 @@ export function wireDealAlerts(deps: AreaDependencies, options: DealAlertsOption
     events,
     stages,
     outbox: options.slack.outbox,
+    directMessages: options.directMessages ?? false,
     logger,
     onMessage: () => options.slack.notify(),
     signal,
@@ -48,6 +51,7 @@ export function wireDealAlerts(deps: AreaDependencies, options: DealAlertsOption
           notion,
           stages,
           outbox: options.slack.outbox,
+          directMessages: options.directMessages ?? false,
           polls: createDealPollStore(db),
           logger,
           intervalMs: options.pollIntervalMs,

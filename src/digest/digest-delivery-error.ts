@@ -14,7 +14,7 @@ export class DigestDeliveryError extends Error {
     const said = item.lastError === undefined ? "" : ` (last answer: ${item.lastError})`;
     super(
       item.state === "dead"
-        ? `Slack refused the stale-lead digest${said}; it is kept as dead in the outbox. Fix SLACK_WEBHOOK_URL, then run again with --force.`
+        ? `Slack refused the stale-lead digest${said}; it is kept as dead in the outbox. Fix SLACK_WEBHOOK_URL (or, for a Slack app, SLACK_BOT_TOKEN, SLACK_CHANNEL and its scopes: \`npm run check\` names the problem), then run again with --force.`
         : `Slack did not accept the stale-lead digest after ${item.attempts} attempts${said}; it stays queued in the outbox and a Slack sender on the same DATA_DIR (the server, \`npm run stale-leads\`, or the next --once run today) delivers it later.`,
     );
     this.code = item.state === "dead" ? "slack_refused" : "slack_undelivered";

@@ -1,6 +1,7 @@
 import { isFullPage } from "@notionhq/client";
 import type { Logger } from "../log/create-logger.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
+import type { NotionPerson } from "../notion/people-of.js";
 import type { ChoiceType } from "../notion/property-values.js";
 import { compareStaleness, toStaleLead, type StaleLead } from "./stale-lead.js";
 import { staleLeadFilter, WINDOW_SORTS, type WindowStart } from "./stale-lead-filter.js";
@@ -20,7 +21,11 @@ export type StaleLeads = {
    * is a lower bound.
    */
   complete: boolean;
+  /** Contacts with an Owner: each owner's stale leads (their count, their stalest). Absent when no lead has one. */
+  byOwner?: OwnerStaleLeads[];
 };
+
+export type OwnerStaleLeads = { owner: NotionPerson; count: number; stalest: StaleLead[] };
 
 export type FindStaleLeadsOptions = {
   dataSourceId: string;
@@ -49,6 +54,7 @@ export async function findStaleLeads(
   const cutoff = options.cutoff.toISOString();
   const seen = new Set<string>();
   let stalest: StaleLead[] = [];
+  const owned = new Map<string, OwnerStaleLeads>();
   let from: WindowStart | undefined;
   for (;;) {
     const filter = staleLeadFilter({ statusType, cutoff, ...(from && { from }) });
@@ -74,19 +80,26 @@ export async function findStaleLeads(
         seen.add(last.id);
         fresh++;
         stalest = keepStalest(stalest, last, listed);
+        for (const owner of last.owners ?? []) {
+          const mine = owned.get(owner.id) ?? { owner, count: 0, stalest: [] };
+          mine.count++;
+          mine.stalest = keepStalest(mine.stalest, last, listed);
+          owned.set(owner.id, mine);
+        }
       }
       cursor = page.has_more ? (page.next_cursor ?? undefined) : undefined;
       // Notion may say so on an earlier page than the last; once said, it holds (as in the SDK's iterator).
       capped ||= page.request_status?.type === "incomplete";
     } while (cursor !== undefined);
 
-    if (!capped) return { count: seen.size, stalest, complete: true };
+    const byOwner = owned.size === 0 ? {} : { byOwner: [...owned.values()] };
+    if (!capped) return { count: seen.size, stalest, complete: true, ...byOwner };
     if (fresh === 0 || last === undefined) {
       logger.warn(
         { counted: seen.size, at: from },
         "more stale leads share one creation minute and Last Contacted than one Notion query returns; the count is a lower bound",
       );
-      return { count: seen.size, stalest, complete: false };
+      return { count: seen.size, stalest, complete: false, ...byOwner };
     }
     from = { createdTime: last.createdTime, lastContacted: last.lastContacted };
     logger.info({ counted: seen.size, from }, "Notion's per-query result limit reached; continuing with a new window");

@@ -25,6 +25,8 @@ export type DigestDeps = {
   staleAfterDays: number;
   /** DIGEST_TZ: the zone of "today" for the day guard and of days since last touched. */
   timeZone: string;
+  /** Slack app mode: each owner of stale leads (Contacts' optional Owner) also gets their own in a direct message. */
+  directMessages?: boolean;
   now?: () => number;
 };
 
@@ -38,7 +40,7 @@ export type DigestRunOptions = {
 };
 
 export type DigestOutcome =
-  | { kind: "sent"; staleCount: number; item: OutboxItem }
+  | { kind: "sent"; staleCount: number; item: OutboxItem; ownerMessages?: OutboxItem[] }
   | { kind: "already-sent"; item: OutboxItem }
   | { kind: "nothing-stale" }
   | { kind: "dry-run"; staleCount: number; message: SlackMessage; alreadySentToday: boolean };
@@ -66,6 +68,17 @@ export async function runDigest(
     return settled;
   };
 
+  // An owner's message that Slack does not take now stays queued for the background sender; the digest itself went out.
+  const deliverToOwner = async (item: OutboxItem) => {
+    const settled = await deps.sender.deliver(item.id, { maxAttempts: item.attempts + slackAttempts });
+    if (settled.state !== "sent")
+      log.warn(
+        { outboxId: item.id, state: settled.state, reason: settled.lastError },
+        "an owner's stale-lead message was not delivered",
+      );
+    return settled;
+  };
+
   const earlier = outbox.byKey(dayKey);
   if (earlier !== undefined && !force && !dryRun) {
     const said =
@@ -87,7 +100,8 @@ export async function runDigest(
     log.info({ staleAfterDays: deps.staleAfterDays }, "no stale leads; no digest posted");
     return { kind: "nothing-stale" };
   }
-  const message = staleDigestMessage(found, { nowMs, timeZone: deps.timeZone, staleAfterDays: deps.staleAfterDays });
+  const options = { nowMs, timeZone: deps.timeZone, staleAfterDays: deps.staleAfterDays };
+  const message = staleDigestMessage(found, options);
   if (dryRun) {
     log.info({ staleCount: found.count }, "dry run: digest built, nothing posted or recorded");
     return { kind: "dry-run", staleCount: found.count, message, alreadySentToday: earlier !== undefined };
@@ -110,7 +124,21 @@ export async function runDigest(
     },
     "stale-lead digest queued for Slack",
   );
+  // Each owner's own, after the channel's: they are queued behind it, and the outbox sends oldest first.
+  const owned = deps.directMessages ? (found.byOwner ?? []) : [];
+  const ownerItems = owned.map(
+    (mine) =>
+      outbox.enqueue(
+        {
+          ...staleDigestMessage({ ...mine, complete: found.complete }, { ...options, yours: true }),
+          dm: { notionUserId: mine.owner.id },
+        },
+        `${key}:dm:${mine.owner.id}`,
+      ).item,
+  );
   const sent = await deliver(item);
   log.info({ outboxId: item.id, staleCount: found.count }, "stale-lead digest sent");
-  return { kind: "sent", staleCount: found.count, item: sent };
+  const ownerMessages: OutboxItem[] = [];
+  for (const ownerItem of ownerItems) ownerMessages.push(await deliverToOwner(ownerItem));
+  return { kind: "sent", staleCount: found.count, item: sent, ...(ownerMessages.length > 0 && { ownerMessages }) };
 }

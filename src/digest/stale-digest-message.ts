@@ -13,6 +13,8 @@ export type StaleDigestOptions = {
   /** Days since last touched are counted in calendar days of this zone (DIGEST_TZ). */
   timeZone: string;
   staleAfterDays: number;
+  /** A direct message to one owner about their own leads: the headline says "of yours". */
+  yours?: boolean;
 };
 
 /**
@@ -22,11 +24,11 @@ export type StaleDigestOptions = {
  */
 export function staleDigestMessage(
   found: StaleLeads,
-  { nowMs, timeZone, staleAfterDays }: StaleDigestOptions,
+  { nowMs, timeZone, staleAfterDays, yours = false }: StaleDigestOptions,
 ): SlackMessage {
   const today = calendarDay(nowMs, timeZone);
   const count = `${found.complete ? "" : "at least "}${found.count.toLocaleString("en-US")}`;
-  const headline = `:hourglass: *${count} stale ${found.count === 1 ? "lead" : "leads"}*: status "${NEW_LEAD_STATUS}", not contacted for ${staleAfterDays} days or never.`;
+  const headline = `:hourglass: *${count} stale ${found.count === 1 ? "lead" : "leads"}${yours ? " of yours" : ""}*: status "${NEW_LEAD_STATUS}", not contacted for ${staleAfterDays} days or never.`;
   const lines = found.stalest.map((lead, i) => `${i + 1}. ${leadLine(lead, today, timeZone)}`);
   const footer =
     found.count > found.stalest.length

@@ -1,9 +1,10 @@
 import type { PageObjectResponse } from "@notionhq/client";
 import { CONTACT } from "../crm-schema/crm-schema.js";
+import { peopleOf, type NotionPerson } from "../notion/people-of.js";
 import { dateStart, emailOf, plainText } from "../notion/property-values.js";
 
-/** What a stale lead is read from. */
-export const STALE_LEAD_PROPERTIES = [CONTACT.name, CONTACT.email, CONTACT.lastContacted] as const;
+/** What a stale lead is read from; Owner only when Contacts has one (propertyIdsOf leaves absent ones out). */
+export const STALE_LEAD_PROPERTIES = [CONTACT.name, CONTACT.email, CONTACT.lastContacted, CONTACT.owner] as const;
 
 /** What the digest needs of one Contacts page. */
 export type StaleLead = {
@@ -15,6 +16,8 @@ export type StaleLead = {
   lastContacted: string | undefined;
   /** Notion's created_time (minute precision). */
   createdTime: string;
+  /** Contacts' optional Owner; empty without the property. */
+  owners?: NotionPerson[];
 };
 
 export function toStaleLead(page: PageObjectResponse): StaleLead {
@@ -25,6 +28,7 @@ export function toStaleLead(page: PageObjectResponse): StaleLead {
     email: emailOf(page.properties[CONTACT.email]),
     lastContacted: dateStart(page.properties[CONTACT.lastContacted]),
     createdTime: page.created_time,
+    owners: peopleOf(page.properties[CONTACT.owner]),
   };
 }
 

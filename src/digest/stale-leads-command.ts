@@ -4,6 +4,7 @@ import type { Logger } from "../log/create-logger.js";
 import { assertCrmSchema } from "../notion/check-crm-schema.js";
 import { isNotionGatewayError } from "../notion/notion-errors.js";
 import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/notion-gateway.js";
+import { isSlackAppMode, slackAppFromConfig } from "../slack/slack-app-from-config.js";
 import { createSlackOutbox } from "../slack/slack-outbox.js";
 import { createSlackSender } from "../slack/slack-sender.js";
 import { openStore } from "../store/open-store.js";
@@ -75,6 +76,7 @@ export async function staleLeadsCommand(
       webhookUrl: config.SLACK_WEBHOOK_URL,
       // The outbox is shared: a queued operator alert may be this process's to send.
       alertsWebhookUrl: config.SLACK_ALERTS_WEBHOOK_URL,
+      app: slackAppFromConfig(config, { db, notion, logger }),
       logger,
       ...(slackRetryBaseMs !== undefined && { retryBaseMs: slackRetryBaseMs }),
     });
@@ -86,6 +88,7 @@ export async function staleLeadsCommand(
       logger,
       staleAfterDays: config.STALE_LEAD_DAYS,
       timeZone: config.DIGEST_TZ,
+      directMessages: isSlackAppMode(config),
       ...(now && { now }),
     };
     const finished = (outcome: DigestOutcome, startedAt: number, requestsBefore: number) => {

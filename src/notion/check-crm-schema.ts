@@ -113,6 +113,7 @@ function propertyProblems(expected: ExpectedDatabase, properties: Record<string,
     if (actual === undefined)
       return property.optional ? [] : [`property "${property.name}" is missing (expected ${typeList(property)})`];
     if (!(property.types as readonly string[]).includes(actual.type)) {
+      if (property.featureOnly) return [];
       return [`property "${property.name}" is ${actual.type}, expected ${typeList(property)}`];
     }
     return missingStatusOptions(property, actual);

@@ -7,6 +7,7 @@ import { assertCrmSchema, type CrmDatabaseIds, type CrmSchemaReport } from "../n
 import { isNotionGatewayError } from "../notion/notion-errors.js";
 import { notionGatewayFromConfig, type NotionGateway, type NotionGatewayOptions } from "../notion/notion-gateway.js";
 import { waitForCrmSchema } from "../notion/wait-for-crm-schema.js";
+import { isSlackAppMode, slackAppFromConfig } from "../slack/slack-app-from-config.js";
 import { wireSlack } from "../slack/wire-slack.js";
 import { openStore, type Store } from "../store/open-store.js";
 import { sleep } from "../util/sleep.js";
@@ -75,6 +76,7 @@ export async function startCrmServer(
     const slack = wireSlack(deps, {
       webhookUrl: config.SLACK_WEBHOOK_URL,
       alertsWebhookUrl: config.SLACK_ALERTS_WEBHOOK_URL,
+      app: slackAppFromConfig(config, deps),
       retryBaseMs: overrides.slackRetryBaseMs,
     });
     const holdRetryMs = overrides.holdRetryMs ?? config.NOTION_HOLD_RETRY_SECONDS * 1000;
@@ -93,6 +95,7 @@ export async function startCrmServer(
       webhookSecret: config.NOTION_WEBHOOK_SECRET,
       dealsConfigured: config.NOTION_DEALS_DB_ID !== undefined,
       slack,
+      directMessages: isSlackAppMode(config),
       quietMs: overrides.dealEventQuietMs,
       retryBaseMs: overrides.retryBaseMs,
       pollIntervalMs:

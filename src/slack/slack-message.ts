@@ -8,8 +8,19 @@ export type SlackBlock =
   | { type: "context"; elements: Array<{ type: "mrkdwn"; text: string }> }
   | { type: "divider" };
 
-/** What an incoming webhook takes: `text` is the notification fallback, `blocks` the layout. */
-export type SlackMessage = { text: string; blocks?: SlackBlock[] };
+/**
+ * What the outbox keeps. `text` is the notification fallback and `blocks`
+ * the layout, as an incoming webhook and chat.postMessage take them; `people`
+ * names the Notion people whose tokens the text holds (see person-mention.ts);
+ * `dm` sends it, in app mode only, to that Notion person's Slack user instead
+ * of the channel.
+ */
+export type SlackMessage = {
+  text: string;
+  blocks?: SlackBlock[];
+  people?: Record<string, string | null>;
+  dm?: { notionUserId: string };
+};
 
 export const section = (text: string): SlackBlock => ({ type: "section", text: { type: "mrkdwn", text } });
 export const context = (...texts: string[]): SlackBlock => ({
@@ -19,7 +30,7 @@ export const context = (...texts: string[]): SlackBlock => ({
 
 /** Trims a message to Slack's limits so it is never refused as invalid_payload for its size. */
 export function fitToSlackLimits(message: SlackMessage): SlackMessage {
-  const fitted: SlackMessage = { text: truncateMrkdwn(message.text, SLACK_TEXT_MAX_CHARS) };
+  const fitted: SlackMessage = { ...message, text: truncateMrkdwn(message.text, SLACK_TEXT_MAX_CHARS) };
   if (message.blocks !== undefined) {
     fitted.blocks = message.blocks
       .slice(0, SLACK_MAX_BLOCKS)

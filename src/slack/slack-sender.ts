@@ -4,10 +4,14 @@ import { DONE, dueAgainAtMs, retryOrBury, type BatchOutcome } from "../queue/bat
 import { createWorkLoop } from "../queue/create-work-loop.js";
 import type { Store } from "../store/open-store.js";
 import { sleep } from "../util/sleep.js";
-import { postToSlack } from "./post-to-slack.js";
+import { fallbackText, peopleNamedIn, renderForSlack } from "./person-mention.js";
+import { postToSlack, type SlackResult } from "./post-to-slack.js";
+import type { SlackMessage } from "./slack-message.js";
 import type { OutboxItem, SlackOutbox } from "./slack-outbox.js";
+import type { SlackUserResolver } from "./resolve-slack-user.js";
+import type { SlackWebApi } from "./slack-web-api.js";
 
-/** Slack allows about one message per second per incoming webhook; shared by every process on DATA_DIR. */
+/** Slack allows about one message per second per incoming webhook or channel; shared by every process on DATA_DIR. */
 export const SLACK_MESSAGES_PER_SECOND = 1;
 export const SLACK_RETRY_BASE_MS = 2_000;
 export const SLACK_RETRY_MAX_MS = 5 * 60_000;
@@ -16,13 +20,23 @@ const SLACK_POLL_INTERVAL_MS = 2_000;
 const SLACK_LEASE_MS = 60_000;
 const CLAIMED_ELSEWHERE_WAIT_MS = 250;
 
+/** App mode (SLACK_BOT_TOKEN and SLACK_CHANNEL): chat.postMessage, mentions, direct messages. */
+export type SlackAppDelivery = {
+  api: SlackWebApi;
+  /** SLACK_CHANNEL: where every message but a direct one goes. */
+  channel: string;
+  users: SlackUserResolver;
+};
+
 export type SlackSenderOptions = {
   outbox: SlackOutbox;
   db: Store;
-  /** Unset: messages are written to the log instead of sent. */
+  /** Unset (and no `app`): messages are written to the log instead of sent. */
   webhookUrl: string | undefined;
-  /** Where operator alerts go; unset: `webhookUrl`. Never used for the sales channel. */
+  /** Where operator alerts go; unset: `webhookUrl` (or the app's channel). Never used for the sales channel. */
   alertsWebhookUrl?: string | undefined;
+  /** Set: every message goes through Slack's Web API, except operator alerts when `alertsWebhookUrl` is set. */
+  app?: SlackAppDelivery | undefined;
   logger: Logger;
   fetch?: typeof globalThis.fetch;
   retryBaseMs?: number;
@@ -43,11 +57,21 @@ export type SlackSender = {
 };
 
 export function createSlackSender(options: SlackSenderOptions): SlackSender {
-  const { outbox, webhookUrl, logger, now = Date.now } = options;
+  const { outbox, webhookUrl, app, logger, now = Date.now } = options;
   const retry = { baseMs: options.retryBaseMs ?? SLACK_RETRY_BASE_MS, maxMs: SLACK_RETRY_MAX_MS };
   const pollIntervalMs = options.pollIntervalMs ?? SLACK_POLL_INTERVAL_MS;
   const log = logger.child({ area: "slack" });
   const bucket = createTokenBucket({ db: options.db, name: "slack", ratePerSecond: SLACK_MESSAGES_PER_SECOND });
+  // chat.postMessage's limit is about one message a second per channel, so each channel (or DM) has its own bucket.
+  const channelBuckets = new Map<string, ReturnType<typeof createTokenBucket>>();
+  const bucketFor = (channel: string) => {
+    let found = channelBuckets.get(channel);
+    if (found === undefined) {
+      found = createTokenBucket({ db: options.db, name: `slack:${channel}`, ratePerSecond: SLACK_MESSAGES_PER_SECOND });
+      channelBuckets.set(channel, found);
+    }
+    return found;
+  };
 
   const loop = createWorkLoop<number, OutboxItem>({
     logger: log,
@@ -75,27 +99,84 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
     return true;
   }
 
-  const urlFor = (item: OutboxItem) =>
-    item.channel === "alerts" ? (options.alertsWebhookUrl ?? webhookUrl) : webhookUrl;
+  /** Whether a message went to Slack rather than to the log. */
+  const isDelivered = (item: OutboxItem) =>
+    app !== undefined ||
+    webhookUrl !== undefined ||
+    (item.channel === "alerts" && options.alertsWebhookUrl !== undefined);
 
   async function post(item: OutboxItem): Promise<BatchOutcome> {
-    const url = urlFor(item);
+    // Operator alerts go to their own webhook when there is one, whatever the mode.
+    const alertsUrl = item.channel === "alerts" ? options.alertsWebhookUrl : undefined;
+    if (app !== undefined && alertsUrl === undefined) return classify(item, await postWithApp(app, item));
+    if (item.message.dm !== undefined) {
+      log.info({ outboxId: item.id }, "direct message not sent: direct messages need Slack app mode (SLACK_BOT_TOKEN)");
+      return DONE;
+    }
+    const message = renderForSlack(item.message);
+    const url = alertsUrl ?? webhookUrl;
     if (url === undefined) {
       if (item.channel === "alerts") {
         log.warn(
-          { slack: item.message.text, outboxId: item.id },
+          { slack: message.text, outboxId: item.id },
           "OPERATOR ALERT (SLACK_ALERTS_WEBHOOK_URL and SLACK_WEBHOOK_URL are not set, so it is logged instead)",
         );
       } else {
         log.info(
-          { slack: item.message.text, outboxId: item.id },
+          { slack: message.text, outboxId: item.id },
           "Slack message (SLACK_WEBHOOK_URL is not set, so it is logged instead)",
         );
       }
       return DONE;
     }
     await bucket.take();
-    const result = await postToSlack(url, item.message, options.fetch ? { fetch: options.fetch } : {});
+    return classify(item, await postToSlack(url, message, options.fetch ? { fetch: options.fetch } : {}));
+  }
+
+  /** chat.postMessage to the channel or, for a direct message, to the person's Slack user; owners mentioned when known. */
+  async function postWithApp(delivery: SlackAppDelivery, item: OutboxItem): Promise<SlackResult | "no-recipient"> {
+    let channel = delivery.channel;
+    if (item.message.dm !== undefined) {
+      const recipient = await delivery.users.resolve(item.message.dm.notionUserId);
+      // Not known for now (Notion or Slack failing): the message waits and tries again, like any failed send.
+      if (!recipient.settled)
+        return { ok: false, permanent: false, reason: "the recipient's Slack user could not be looked up" };
+      if (recipient.slackUserId === undefined) return "no-recipient";
+      channel = recipient.slackUserId;
+    }
+    // Looked up side by side: each lookup has its own time limit, so a message is never held past its lease.
+    const mentions = new Map<string, string>();
+    await Promise.all(
+      peopleNamedIn(item.message).map(async (notionUserId) => {
+        const { slackUserId } = await delivery.users.resolve(notionUserId);
+        if (slackUserId !== undefined) mentions.set(notionUserId, slackUserId);
+      }),
+    );
+    const message: SlackMessage = renderForSlack(item.message, (id) => mentions.get(id));
+    await bucketFor(channel).take();
+    const result = await delivery.api.post("chat.postMessage", {
+      channel,
+      text: fallbackText(message),
+      ...(message.blocks !== undefined && { blocks: message.blocks }),
+    });
+    if (result.ok) return { ok: true };
+    if (result.permanent) return { ok: false, permanent: true, reason: result.reason };
+    return {
+      ok: false,
+      permanent: false,
+      reason: result.reason,
+      ...(result.retryAfterMs !== undefined && { retryAfterMs: result.retryAfterMs }),
+    };
+  }
+
+  function classify(item: OutboxItem, result: SlackResult | "no-recipient"): BatchOutcome {
+    if (result === "no-recipient") {
+      log.info(
+        { outboxId: item.id, notionUserId: item.message.dm?.notionUserId },
+        "direct message not sent: the person has no Slack user this app can find",
+      );
+      return DONE;
+    }
     if (result.ok) return DONE;
     const retryAfterMs = result.permanent ? undefined : result.retryAfterMs;
     return retryOrBury({ retryable: !result.permanent, reason: result.reason, retryAfterMs }, item.attempts + 1, retry);
@@ -104,7 +185,7 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
   function record(item: OutboxItem, outcome: BatchOutcome): void {
     if (outcome.kind === "done") {
       outbox.markSent(item.id);
-      if (urlFor(item) !== undefined) log.info({ outboxId: item.id, channel: item.channel }, "Slack message sent");
+      if (isDelivered(item)) log.info({ outboxId: item.id, channel: item.channel }, "Slack message sent");
     } else if (outcome.kind === "dead") {
       outbox.markDead(item.id, outcome.reason);
       log.error(

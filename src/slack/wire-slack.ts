@@ -1,6 +1,6 @@
 import type { AreaDependencies, CrmArea } from "../server/crm-area.js";
 import { createSlackOutbox, type SlackOutbox } from "./slack-outbox.js";
-import { createSlackSender } from "./slack-sender.js";
+import { createSlackSender, type SlackAppDelivery } from "./slack-sender.js";
 
 export type SlackArea = CrmArea & {
   /** Where other areas queue their messages. */
@@ -14,6 +14,8 @@ export type SlackAreaOptions = {
   webhookUrl: string | undefined;
   /** Where operator alerts go; unset: `webhookUrl`. */
   alertsWebhookUrl?: string | undefined;
+  /** App mode (see slackAppFromConfig): wins over the webhook. */
+  app?: SlackAppDelivery | undefined;
   retryBaseMs?: number | undefined;
 };
 
@@ -25,6 +27,7 @@ export function wireSlack({ db, logger }: AreaDependencies, options: SlackAreaOp
     db,
     webhookUrl: options.webhookUrl,
     alertsWebhookUrl: options.alertsWebhookUrl,
+    app: options.app,
     logger,
     ...(options.retryBaseMs !== undefined && { retryBaseMs: options.retryBaseMs }),
   });

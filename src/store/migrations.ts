@@ -174,4 +174,18 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE slack_outbox ADD COLUMN channel TEXT NOT NULL DEFAULT 'sales' CHECK (channel IN ('sales', 'alerts'));
     `,
   },
+  {
+    version: 11,
+    name: "Notion user to Slack user map",
+    sql: `
+      -- Which Slack user a Notion person is (by email), so a deal alert can
+      -- mention its owner. slack_user_id NULL remembers a miss (no email from
+      -- Notion, no such Slack user). Rows older than a day are looked up again.
+      CREATE TABLE slack_users (
+        notion_user_id TEXT PRIMARY KEY,
+        slack_user_id TEXT,
+        looked_up_at_ms INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

@@ -28,7 +28,9 @@ describe("loadConfig", () => {
       STALE_LEAD_DAYS: 30,
       DIGEST_CRON: "0 9 * * *",
       LOG_LEVEL: "info",
+      SLACK_API_URL: "https://slack.com/api",
     });
+    expect(config.SLACK_BOT_TOKEN).toBeUndefined();
     expect(config.DIGEST_TZ).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
     expect(config.NOTION_TOKEN).toBeUndefined();
   });
@@ -67,6 +69,7 @@ describe("loadConfig", () => {
     ["LOG_LEVEL", "loud", "LOG_LEVEL must be one of"],
     ["SLACK_WEBHOOK_URL", "hooks.slack.com/services/x", "SLACK_WEBHOOK_URL must be an http(s) URL"],
     ["NOTION_BASE_URL", "ftp://api.notion.com", "NOTION_BASE_URL must be an http(s) URL"],
+    ["SLACK_API_URL", "slack.com/api", "SLACK_API_URL must be an http(s) URL"],
   ])("names %s when it is malformed", (name, value, expected) => {
     const problems = problemsOf(() => loadConfig({ [name]: value }, noFile));
     expect(problems).toHaveLength(1);
@@ -114,6 +117,12 @@ describe("loadConfig", () => {
     const secretUrl = "not a url but secret-slack-value";
     const problems = problemsOf(() => loadConfig({ SLACK_WEBHOOK_URL: secretUrl }, noFile));
     expect(problems.join("\n")).not.toContain("secret-slack-value");
+  });
+
+  it("counts SLACK_BOT_TOKEN as a secret", () => {
+    expect(
+      secretValues(loadConfig({ SLACK_BOT_TOKEN: "xoxb-1-2-secret", SLACK_CHANNEL: "C0123456789" }, noFile)),
+    ).toContain("xoxb-1-2-secret");
   });
 
   it("reads an optional .env file and lets the environment win over it", () => {

@@ -41,7 +41,7 @@ describe("workerTargets", () => {
       readPropertyIds: contactProperties.map((name) => report.properties.contacts?.[name]?.id),
     };
     expect(targets.leads).toEqual({ contacts, activitiesDataSourceId: crm.dataSources.activities });
-    expect(targets.digest).toEqual(contacts);
+    expect(targets.digest).toEqual({ ...contacts, ownerProperty: false });
     expect(targets.deals).toEqual({
       databaseId: crm.databases.deals,
       dataSourceId: crm.dataSources.deals,
@@ -61,6 +61,15 @@ describe("workerTargets", () => {
     const targets = workerTargets(await assertCrmSchema(notion, crm.databases));
     expect(targets.leads.contacts.statusType).toBe("status");
     expect(targets.digest.statusType).toBe("status");
+  });
+
+  it("tells the digest whether Contacts has an Owner (people) property; another type is no schema problem", async () => {
+    crm.emulator.admin.updateProperty(crm.dataSources.contacts, "Owner", { rich_text: {} });
+    const asText = await assertCrmSchema(notion, crm.databases);
+    expect(workerTargets(asText).digest.ownerProperty).toBe(false);
+    crm.emulator.admin.updateProperty(crm.dataSources.contacts, "Owner", null);
+    crm.emulator.admin.updateProperty(crm.dataSources.contacts, "Owner", { people: {} });
+    expect(workerTargets(await assertCrmSchema(notion, crm.databases)).digest.ownerProperty).toBe(true);
   });
 
   it("has no deals target without a Deals database, and no activities without Activities", async () => {

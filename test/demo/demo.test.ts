@@ -21,6 +21,10 @@ it("npm run demo runs to the end: setup, leads, a deal to won by webhook and one
   expect(out).toContain("🎉 Deal won: Acme retainer — $4,500");
   expect(out).toContain("(proposal → won)");
   expect(out).toMatch(/The poll found it [\d.]+ s later/);
+  // Slack as an app: the owner is mentioned in the channel and told directly.
+  expect(out).toContain("Owner: @Dana Lee");
+  expect(out).toContain("a direct message to @Dana Lee");
+  expect(out).toContain("as a mention (<@U0DANA0001>)");
   expect(out).toContain("4 stale leads");
   expect(out).toContain("escaped (&lt;!channel&gt;)");
   expect(out).toContain("Run again the same day: exit 0, nothing posted");

@@ -18,13 +18,24 @@ export function createBotUser(): UserObjectResponse {
   };
 }
 
-export function createPersonUser(name: string): UserObjectResponse {
-  const id = newNotionId();
-  const email = `${
+/** An integration's user capability, as far as emails go. */
+export type UserInformation = "with_email" | "without_email";
+
+export function createPersonUser(name: string, email = emailFor(name)): UserObjectResponse {
+  return { object: "user", id: newNotionId(), name, avatar_url: null, type: "person", person: { email } };
+}
+
+/** A user as an integration sees it: without the email-address capability, `person` is empty. */
+export function visibleUser(user: UserObjectResponse, information: UserInformation): UserObjectResponse {
+  if (information === "with_email" || user.type !== "person") return user;
+  return { ...user, person: {} };
+}
+
+function emailFor(name: string): string {
+  return `${
     name
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, ".")
       .replace(/^\.|\.$/g, "") || "user"
   }@example.com`;
-  return { object: "user", id, name, avatar_url: null, type: "person", person: { email } };
 }

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { Socket } from "node:net";
 import { createBlockLimit } from "./block-limit.js";
-import { createBotUser } from "./bot-user.js";
+import { createBotUser, type UserInformation } from "./bot-user.js";
 import { createEmulatorAdmin, type EmulatorAdmin } from "./emulator-admin.js";
 import type { EmulatorContext } from "./emulator-context.js";
 import { createEmulatorFaults, type EmulatorFaults } from "./emulator-faults.js";
@@ -53,6 +53,13 @@ export type NotionEmulatorOptions = {
    * answer 403 restricted_resource. @default true
    */
   readUserInformation?: boolean;
+  /**
+   * The integration's user capability: with `"with_email"` ("Read user
+   * information including email addresses") user objects carry
+   * `person.email`; without it they do not, as at Notion.
+   * @default "without_email"
+   */
+  userInformation?: UserInformation;
 };
 
 export type NotionEmulator = {
@@ -86,6 +93,7 @@ export function createNotionEmulator(options: NotionEmulatorOptions = {}): Notio
     queryIndexLagMs: options.queryIndexLagMs ?? 0,
     readUserInformation: options.readUserInformation ?? true,
     blockLimit: createBlockLimit(),
+    userInformation: options.userInformation ?? "without_email",
   };
   const faults = createEmulatorFaults();
   const stats = createEmulatorStats();

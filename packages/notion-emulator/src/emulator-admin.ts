@@ -47,8 +47,12 @@ export type EmulatorAdmin = {
   dataSourceOf(databaseId: string): string;
   /** Adds, replaces or (with null) deletes a schema property; may break the schema on purpose. */
   updateProperty(dataSourceId: string, name: string, config: PropertyConfigRequest | { name: string } | null): void;
-  /** A person user that people properties can hold. */
-  addUser(name: string): string;
+  /**
+   * A person user that people properties can hold; its email is `email`, or
+   * one made from the name. GET /v1/users shows the email only when the
+   * emulator has the `userInformation: "with_email"` capability.
+   */
+  addUser(name: string, opts?: { email?: string }): string;
   /**
    * Creates the given databases, in the object's key order, under one new
    * workspace page (titled "CRM" unless told). The emulator knows no schema of
@@ -119,8 +123,8 @@ export function createEmulatorAdmin(ctx: EmulatorContext): EmulatorAdmin {
     updateProperty(dataSourceId, name, config) {
       store.updateSchema(idOf(dataSourceId), { [name]: config }, { allowMissingTitle: true });
     },
-    addUser(name) {
-      const user = createPersonUser(name);
+    addUser(name, opts = {}) {
+      const user = createPersonUser(name, opts.email);
       store.addUser(user);
       return user.id;
     },

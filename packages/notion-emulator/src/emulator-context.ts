@@ -1,5 +1,6 @@
 import type { PartialUserObjectResponse, UserObjectResponse } from "@notionhq/client";
 import type { BlockLimit } from "./block-limit.js";
+import type { UserInformation } from "./bot-user.js";
 import type { EmulatorStore } from "./emulator-store.js";
 import type { CursorCodec } from "./paginate.js";
 
@@ -16,6 +17,8 @@ export type EmulatorContext = {
   readUserInformation: boolean;
   /** The Free plan's block limit, off unless the admin sets it. */
   blockLimit: BlockLimit;
+  /** Whether user objects show person.email (the integration's user capability). */
+  userInformation: UserInformation;
 };
 
 export type RouteRequest = {

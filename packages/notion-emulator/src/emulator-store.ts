@@ -1,4 +1,5 @@
 import type { RichTextItemResponse, UserObjectResponse } from "@notionhq/client";
+import { visibleUser } from "./bot-user.js";
 import { applySchemaChanges, buildInitialSchema } from "./database-schema.js";
 import { validationError } from "./notion-api-error.js";
 import { newNotionId } from "./emulator-ids.js";
@@ -44,7 +45,11 @@ export function createEmulatorStore(
       const row = rows.get(pageId);
       return row !== undefined && row.dataSourceId === dataSourceId && !row.inTrash;
     },
-    findUser: (id) => (opts.readUserInformation === false ? undefined : users.get(id)),
+    // People values in pages carry no email: an email is read with GET /v1/users/{id}, capability permitting.
+    findUser: (id) => {
+      const user = opts.readUserInformation === false ? undefined : users.get(id);
+      return user === undefined ? undefined : visibleUser(user, "without_email");
+    },
   };
 
   function requireDataSource(id: string): StoredDataSource {

@@ -1,4 +1,5 @@
 import type { ListUsersResponse } from "@notionhq/client";
+import { visibleUser } from "./bot-user.js";
 import type { RouteHandler } from "./emulator-context.js";
 import { NotionApiError, objectNotFound } from "./notion-api-error.js";
 import { paginate, parsePageSize } from "./paginate.js";
@@ -17,12 +18,12 @@ export const getUser: RouteHandler = (req, ctx) => {
   const id = requirePathId(req.params[0], "user_id");
   const user = id === ctx.bot.id ? ctx.bot : ctx.store.users.get(id);
   if (user === undefined) throw objectNotFound("user", id);
-  return { body: user };
+  return { body: visibleUser(user, ctx.userInformation) };
 };
 
 export const listUsers: RouteHandler = (req, ctx) => {
   requireUserInformation(ctx.readUserInformation);
-  const users = [...ctx.store.users.values(), ctx.bot];
+  const users = [...ctx.store.users.values(), ctx.bot].map((user) => visibleUser(user, ctx.userInformation));
   const page = paginate(users, {
     codec: ctx.cursors,
     scope: "users",

@@ -1,0 +1,216 @@
+// A loopback stand-in for the parts of Slack's Web API this project calls,
+// shared by the tests (test/support) and the demo. It checks the bearer
+// token, answers as Slack does (HTTP 200 with `ok: false` for an error,
+// HTTP 429 with Retry-After for a rate limit), and records every call.
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export const FAKE_SLACK_TOKEN = "xoxb-fake-slack-bot-token";
+/** Every scope the project uses, as a fresh app installed from docs/slack-app.md has them. */
+export const ALL_SLACK_SCOPES = ["chat:write", "chat:write.public", "users:read", "users:read.email", "im:write"];
+
+export type SlackApiCall = {
+  method: string;
+  /** The JSON body of a POST, or the query parameters of a GET. */
+  args: Record<string, unknown>;
+  /** Whether the bearer token was the right one. */
+  authorized: boolean;
+  at: number;
+};
+
+/** What the next call of a method gets instead of its normal answer. */
+export type ScriptedSlackReply = { error: string } | { status: 429; retryAfterSeconds: number } | { status: number };
+
+export type FakeSlackChannel = { id: string; name: string; isMember?: boolean; isArchived?: boolean };
+
+export type FakeSlackOptions = {
+  token?: string;
+  scopes?: readonly string[];
+  team?: string;
+  botName?: string;
+  channels?: readonly FakeSlackChannel[];
+  /** email → Slack user id */
+  users?: Record<string, string>;
+  /** Called with each message chat.postMessage accepts (the demo prints them). */
+  onPost?: (message: PostedSlackMessage, raw: string) => void;
+};
+
+export type PostedSlackMessage = {
+  channel: string;
+  text: string;
+  blocks?: Array<Record<string, unknown>>;
+  at: number;
+};
+
+export type SlackWebApiFake = {
+  /** The SLACK_API_URL to use: http://127.0.0.1:<port>/api */
+  readonly url: string;
+  readonly token: string;
+  /** Every call, in order, refused ones included. */
+  readonly calls: SlackApiCall[];
+  /** Messages chat.postMessage accepted, in order. */
+  readonly posted: PostedSlackMessage[];
+  callsOf(method: string): SlackApiCall[];
+  /** The next calls of `method` get these answers, one each, before the normal ones resume. */
+  replyNext(method: string, ...replies: ScriptedSlackReply[]): void;
+  addUser(email: string, slackUserId: string): void;
+  setScopes(scopes: readonly string[]): void;
+  stop(): Promise<void>;
+};
+
+/** Starts the fake on 127.0.0.1 and a free port. */
+export async function startSlackWebApiFake(options: FakeSlackOptions = {}): Promise<SlackWebApiFake> {
+  const token = options.token ?? FAKE_SLACK_TOKEN;
+  let scopes = [...(options.scopes ?? ALL_SLACK_SCOPES)];
+  const channels = new Map(
+    (options.channels ?? [{ id: "C0SALES0001", name: "sales", isMember: true }]).map((channel) => [
+      channel.id,
+      channel,
+    ]),
+  );
+  const users = new Map(Object.entries(options.users ?? {}).map(([email, id]) => [email.toLowerCase(), id]));
+  const calls: SlackApiCall[] = [];
+  const posted: PostedSlackMessage[] = [];
+  const scripted = new Map<string, ScriptedSlackReply[]>();
+
+  const channelFor = (ref: string): FakeSlackChannel | undefined => {
+    if (ref.startsWith("#")) return [...channels.values()].find((channel) => channel.name === ref.slice(1));
+    return channels.get(ref) ?? [...channels.values()].find((channel) => channel.name === ref);
+  };
+  const isUserId = (ref: string) => [...users.values()].includes(ref);
+
+  type Answer = { status?: number; headers?: Record<string, string>; body: Record<string, unknown> };
+  const fail = (error: string, extra: Record<string, unknown> = {}): Answer => ({
+    body: { ok: false, error, ...extra },
+  });
+  const needs = (scope: string): Answer | undefined =>
+    scopes.includes(scope) ? undefined : fail("missing_scope", { needed: scope, provided: scopes.join(",") });
+
+  const methods: Record<string, (args: Record<string, unknown>) => Answer> = {
+    "auth.test": () => ({
+      headers: { "x-oauth-scopes": scopes.join(",") },
+      body: {
+        ok: true,
+        url: "https://acme.slack.com/",
+        team: options.team ?? "Acme",
+        user: options.botName ?? "crm-bot",
+        team_id: "T0ACME0001",
+        user_id: "U0BOT00001",
+        bot_id: "B0BOT00001",
+      },
+    }),
+    "conversations.info": (args) => {
+      const channel = channelFor(String(args["channel"] ?? ""));
+      if (channel === undefined || String(args["channel"]).startsWith("#")) return fail("channel_not_found");
+      return {
+        body: {
+          ok: true,
+          channel: {
+            id: channel.id,
+            name: channel.name,
+            is_channel: true,
+            is_archived: channel.isArchived ?? false,
+            is_member: channel.isMember ?? false,
+          },
+        },
+      };
+    },
+    "users.lookupByEmail": (args) => {
+      const missing = needs("users:read.email") ?? needs("users:read");
+      if (missing !== undefined) return missing;
+      const id = users.get(String(args["email"] ?? "").toLowerCase());
+      return id === undefined ? fail("users_not_found") : { body: { ok: true, user: { id, name: id.toLowerCase() } } };
+    },
+    "chat.postMessage": (args) => {
+      const missing = needs("chat:write");
+      if (missing !== undefined) return missing;
+      const ref = String(args["channel"] ?? "");
+      const text = typeof args["text"] === "string" ? args["text"] : "";
+      if (text === "" && !Array.isArray(args["blocks"])) return fail("no_text");
+      let channelId = ref;
+      if (!isUserId(ref)) {
+        const channel = channelFor(ref);
+        if (channel === undefined) return fail("channel_not_found");
+        if (channel.isArchived) return fail("is_archived");
+        if (!channel.isMember && !scopes.includes("chat:write.public")) return fail("not_in_channel");
+        channelId = channel.id;
+      }
+      const message: PostedSlackMessage = {
+        channel: ref,
+        text,
+        ...(Array.isArray(args["blocks"]) && { blocks: args["blocks"] as Array<Record<string, unknown>> }),
+        at: Date.now(),
+      };
+      posted.push(message);
+      options.onPost?.(message, JSON.stringify(args));
+      return { body: { ok: true, channel: channelId, ts: `${Date.now() / 1000}` } };
+    },
+  };
+
+  const server: Server = createServer((req, res) => {
+    void readArgs(req).then((args) => {
+      const method = new URL(req.url ?? "/", "http://fake").pathname.replace(/^\/api\//, "");
+      const authorized = req.headers.authorization === `Bearer ${token}`;
+      calls.push({ method, args, authorized, at: Date.now() });
+      const answer = reply(method, args, authorized);
+      res
+        .writeHead(answer.status ?? 200, { "content-type": "application/json; charset=utf-8", ...answer.headers })
+        .end(JSON.stringify(answer.body));
+    });
+  });
+
+  function reply(method: string, args: Record<string, unknown>, authorized: boolean): Answer {
+    const next = scripted.get(method)?.shift();
+    if (next !== undefined) {
+      if ("error" in next) return fail(next.error);
+      if (next.status === 429 && "retryAfterSeconds" in next) {
+        return {
+          status: 429,
+          headers: { "retry-after": String(next.retryAfterSeconds) },
+          body: fail("ratelimited").body,
+        };
+      }
+      return { status: next.status, body: { ok: false, error: "fatal_error" } };
+    }
+    if (!authorized) return fail("invalid_auth");
+    const handler = methods[method];
+    return handler === undefined ? { status: 404, body: fail("unknown_method").body } : handler(args);
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/api`,
+    token,
+    calls,
+    posted,
+    callsOf: (method) => calls.filter((call) => call.method === method),
+    replyNext: (method, ...replies) => void scripted.set(method, [...(scripted.get(method) ?? []), ...replies]),
+    addUser: (email, slackUserId) => void users.set(email.toLowerCase(), slackUserId),
+    setScopes: (next) => void (scopes = [...next]),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A POST's JSON or form body, or a GET's query, as one object. */
+async function readArgs(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const url = new URL(req.url ?? "/", "http://fake");
+  const args: Record<string, unknown> = Object.fromEntries(url.searchParams);
+  let raw = "";
+  for await (const chunk of req) raw += (chunk as Buffer).toString();
+  if (raw === "") return args;
+  if ((req.headers["content-type"] ?? "").includes("application/json")) {
+    try {
+      const parsed = JSON.parse(raw) as unknown;
+      if (parsed !== null && typeof parsed === "object") return { ...args, ...(parsed as Record<string, unknown>) };
+    } catch {
+      return { ...args, invalid_json: true };
+    }
+    return args;
+  }
+  return { ...args, ...Object.fromEntries(new URLSearchParams(raw)) };
+}

@@ -1,0 +1,36 @@
+import type { Logger } from "../log/create-logger.js";
+import type { NotionGateway } from "../notion/notion-gateway.js";
+import type { Store } from "../store/open-store.js";
+import { createSlackUserResolver } from "./resolve-slack-user.js";
+import type { SlackAppDelivery } from "./slack-sender.js";
+import { createSlackUserMap } from "./slack-user-map.js";
+import { createSlackWebApi } from "./slack-web-api.js";
+
+export type SlackAppSettings = {
+  SLACK_BOT_TOKEN?: string | undefined;
+  SLACK_CHANNEL?: string | undefined;
+  SLACK_API_URL: string;
+};
+
+/** App mode is on when both the bot token and the channel are set; otherwise the webhook (or the log) is used. */
+export function isSlackAppMode(config: SlackAppSettings): boolean {
+  return config.SLACK_BOT_TOKEN !== undefined && config.SLACK_CHANNEL !== undefined;
+}
+
+/** The Web API delivery every command builds the same way, or undefined when app mode is off. */
+export function slackAppFromConfig(
+  config: SlackAppSettings,
+  deps: { db: Store; notion: Pick<NotionGateway, "read">; logger: Logger; fetch?: typeof globalThis.fetch },
+): SlackAppDelivery | undefined {
+  if (config.SLACK_BOT_TOKEN === undefined || config.SLACK_CHANNEL === undefined) return undefined;
+  const api = createSlackWebApi({
+    token: config.SLACK_BOT_TOKEN,
+    apiUrl: config.SLACK_API_URL,
+    ...(deps.fetch && { fetch: deps.fetch }),
+  });
+  return {
+    api,
+    channel: config.SLACK_CHANNEL,
+    users: createSlackUserResolver({ notion: deps.notion, api, map: createSlackUserMap(deps.db), logger: deps.logger }),
+  };
+}
