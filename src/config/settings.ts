@@ -2,6 +2,7 @@ import cron from "node-cron";
 import { z } from "zod";
 import { parseFieldMap } from "./parse-field-map.js";
 import { parseNotionId } from "./parse-notion-id.js";
+import { parseOrigins } from "./parse-origins.js";
 
 export const DEFAULT_NOTION_BASE_URL = "https://api.notion.com";
 export const DEFAULT_NOTION_RATE_LIMIT_RPS = 3;
@@ -13,6 +14,7 @@ export const DEFAULT_DIGEST_CRON = "0 9 * * *";
 // per-person limit (that is the per-email one). 20 would refuse a busy form's leads.
 export const DEFAULT_LEADS_PER_IP_PER_HOUR = 300;
 export const DEFAULT_LEADS_PER_EMAIL_PER_HOUR = 5;
+export const DEFAULT_TURNSTILE_VERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const text = z.string().min(1);
@@ -49,6 +51,18 @@ const fieldMap = z.string().transform((value, ctx) => {
   }
   return parsed.map;
 });
+
+const origins = z.string().transform((value, ctx) => {
+  const parsed = parseOrigins(value);
+  if (!parsed.ok) {
+    ctx.addIssue({ code: "custom", message: parsed.error });
+    return z.NEVER;
+  }
+  return parsed.origins;
+});
+
+// Kept exactly as written: a trailing slash may matter to the page it names.
+const redirectUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
 
 const timeZone = z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin");
 
@@ -97,6 +111,11 @@ export const settingsSchema = z.object({
   HONEYPOT_FIELD: text.optional(),
   LEADS_PER_IP_PER_HOUR: hourlyLimit.default(DEFAULT_LEADS_PER_IP_PER_HOUR),
   LEADS_PER_EMAIL_PER_HOUR: hourlyLimit.default(DEFAULT_LEADS_PER_EMAIL_PER_HOUR),
+  // POST /form, for static sites: on only while FORM_ALLOWED_ORIGINS is set.
+  FORM_ALLOWED_ORIGINS: origins.optional(),
+  FORM_REDIRECT_URL: redirectUrl.optional(),
+  TURNSTILE_SECRET: text.optional(),
+  TURNSTILE_VERIFY_URL: httpUrl.default(DEFAULT_TURNSTILE_VERIFY_URL),
 });
 
 export type SettingName = keyof z.input<typeof settingsSchema>;
@@ -113,6 +132,7 @@ export const SECRET_SETTINGS = [
   "WEBFLOW_SECRET",
   "FORMSPREE_SECRET",
   "FRAMER_SECRET",
+  "TURNSTILE_SECRET",
 ] as const satisfies readonly SettingName[];
 
 function isTimeZone(zone: string): boolean {

@@ -3,6 +3,7 @@ import { formServiceRoute } from "../form-services/form-service-route.js";
 import { FORM_SERVICES } from "../form-services/form-services.js";
 import type { AreaDependencies, CrmArea } from "../server/crm-area.js";
 import { createSenderLimits } from "../spam/sender-limits.js";
+import { wireWebForm } from "../web-form/wire-web-form.js";
 import { suspicionsOf } from "../spam/suspicious-lead.js";
 import { createContactCache } from "./contact-cache.js";
 import { createLeadQueue } from "./lead-queue.js";
@@ -29,6 +30,10 @@ type LeadsConfig = Pick<
   | "FORM_FIELD_MAP"
   | "LEADS_PER_IP_PER_HOUR"
   | "LEADS_PER_EMAIL_PER_HOUR"
+  | "FORM_ALLOWED_ORIGINS"
+  | "FORM_REDIRECT_URL"
+  | "TURNSTILE_SECRET"
+  | "TURNSTILE_VERIFY_URL"
   | (typeof FORM_SERVICES)[number]["secretSetting"]
 >;
 
@@ -74,6 +79,12 @@ export function wireLeads(deps: AreaDependencies, config: LeadsConfig, options: 
         secrets: formSecrets,
         fieldMap: config.FORM_FIELD_MAP,
         honeypotField: config.HONEYPOT_FIELD,
+      }),
+      // POST /form answers as soon as the lead is stored: a person is not kept waiting for Notion.
+      ...wireWebForm(config, {
+        submit: (submission) => submitLead({ ...stored, limits, responseWaitMs: 0 }, submission),
+        findSubmission: (key) => queue.findByKey(key),
+        logger,
       }),
     ],
     queuedCount: () => queue.counts().queued ?? 0,
