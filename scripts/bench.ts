@@ -1,6 +1,7 @@
 // `npm run bench`: speed against the limits that matter, printed as ratios.
 // Nothing here asserts; the test suite never times anything.
 import { digestBench } from "./bench/digest-bench.js";
+import { formBench } from "./bench/form-bench.js";
 import { gatewayBench } from "./bench/gateway-bench.js";
 import { leadBench } from "./bench/lead-bench.js";
 import { webhookBench } from "./bench/webhook-bench.js";
@@ -10,6 +11,7 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ["leads", leadBench],
   ["webhook", webhookBench],
   ["digest", digestBench],
+  ["form", formBench],
 ];
 const only = process.argv[2];
 
