@@ -29,7 +29,8 @@ export function problemPage(
   const back =
     backUrl === undefined
       ? `<p><a href="javascript:history.back()">Go back to the form</a></p>`
-      : `<p><a href="${escapeHtml(backUrl)}">Go back to the form</a></p>`;
+      : // Back in history when it can, so the browser still holds what the person typed.
+        `<p><a href="${escapeHtml(backUrl)}" onclick="history.back(); return false;">Go back to the form</a></p>`;
   return page(title, `<p>${escapeHtml(explanation)}</p>${list}`, back);
 }
 
