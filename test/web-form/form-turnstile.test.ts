@@ -100,6 +100,20 @@ describe("POST /form with TURNSTILE_SECRET", () => {
     );
   });
 
+  it("an unverified lead that also looks like spam keeps both warnings", async () => {
+    await start(TURNSTILE_PASSING_SECRET);
+    cloudflare.failNext(2, 500);
+    const fields = {
+      email: "both@example.com",
+      name: "Cheap pills www.spam.com",
+      [TOKEN_FIELD]: TURNSTILE_DUMMY_TOKEN,
+    };
+    expect((await scriptPost(h, fields)).status).toBe(202);
+    const notes = await activityNotesOf("both@example.com");
+    expect(notes).toContain("not verified by Turnstile");
+    expect(notes).toContain("a link in the name");
+  });
+
   it("one 5xx then an answer: the retry, with the same idempotency key, verifies the token", async () => {
     await start(TURNSTILE_REAL_SECRET);
     cloudflare.failNext(1, 502);
