@@ -1,6 +1,7 @@
 // `npm run bench`: speed against the limits that matter, printed as ratios.
 // Nothing here asserts; the test suite never times anything.
 import { digestBench } from "./bench/digest-bench.js";
+import { formBench } from "./bench/form-bench.js";
 import { gatewayBench } from "./bench/gateway-bench.js";
 import { heldBench } from "./bench/held-bench.js";
 import { leadBench } from "./bench/lead-bench.js";
@@ -14,6 +15,7 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ["digest", digestBench],
   ["poll", pollBench],
   ["held", heldBench],
+  ["form", formBench],
 ];
 const only = process.argv[2];
 const HELP = `Usage: npm run bench [-- gateway|leads|webhook|digest]

@@ -10,6 +10,7 @@ import { CONTACT, DEAL, DEAL_STAGE, NEW_LEAD_STATUS } from "../src/crm-schema/cr
 import { startNotionEmulator } from "@notion-crm/notion-emulator";
 import { sleep } from "../src/util/sleep.js";
 import { runTsFile } from "./lib/run-ts-file.js";
+import { postBrowserForm } from "./lib/form-post.js";
 import { pageEvent, postNotionEvent, postSignedLead, type PostAnswer } from "./lib/signed-post.js";
 import { waitUntil } from "./lib/wait-until.js";
 import { startSlackAppPrinter } from "./demo/slack-app-printer.js";
@@ -30,6 +31,7 @@ const FORM_SECRET = "demo-form-secret";
 const WEBHOOK_SECRET = "secret_demo_webhook_verification_token";
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DEMO_POLL_SECONDS = 2;
+const SITE = "https://www.example.com";
 
 const say = (text = "") => process.stdout.write(`${text}\n`);
 let stepNumber = 0;
@@ -75,6 +77,8 @@ try {
     SLACK_BOT_TOKEN: slack.token,
     SLACK_CHANNEL: slack.channelId,
     SLACK_API_URL: slack.url,
+    FORM_ALLOWED_ORIGINS: SITE,
+    FORM_REDIRECT_URL: `${SITE}/thanks/`,
     PORT: "0",
     // The server also polls the Deals database; every 2 s here, 300 s by default.
     DEALS_POLL_SECONDS: String(DEMO_POLL_SECONDS),
@@ -99,6 +103,20 @@ try {
   const contactsId = emulator.admin.dataSourceOf(ids.NOTION_CONTACTS_DB_ID!);
   const ann = emulator.admin.listPages(contactsId);
   say(`  Notion now has ${ann.length} contact: ${ann.map((page) => describeContact(page.properties)).join("; ")}`);
+
+  step("A static site's contact form: POST /form, as a browser posts it (no signature; Origin checked)");
+  const fields = { email: "zoe@example.com", name: "Zoë Ångström", message: "Do you build shops?" };
+  const form = await postBrowserForm(server.url, fields, SITE);
+  say(`  A visitor on ${SITE} presses Send: ${new URLSearchParams(fields).toString()}`);
+  say(`    → ${form.status}, Location: ${form.location} (answered once stored, without waiting for Notion)`);
+  await waitUntil(
+    () => emulator.admin.listPages(contactsId).some((page) => describeContact(page.properties).includes("zoe@")),
+    {
+      what: "the form's contact",
+    },
+  );
+  const zoe = emulator.admin.listPages(contactsId).find((page) => describeContact(page.properties).includes("zoe@"))!;
+  say(`  The contact it made: ${describeContact(zoe.properties)}`);
 
   step("Deals: Notion webhooks tell the server about stage changes; Slack hears about negotiation, won and lost");
   const handshake = await postWebhook(server.url, { verification_token: WEBHOOK_SECRET }, false);

@@ -2,6 +2,7 @@ import cron from "node-cron";
 import { z } from "zod";
 import { parseFieldMap } from "./parse-field-map.js";
 import { parseNotionId } from "./parse-notion-id.js";
+import { parseOrigins } from "./parse-origins.js";
 
 export const DEFAULT_NOTION_BASE_URL = "https://api.notion.com";
 export const DEFAULT_NOTION_RATE_LIMIT_RPS = 3;
@@ -18,6 +19,7 @@ export const DEFAULT_DEALS_POLL_SECONDS = 300;
 /** While Notion refuses creates, one held lead is tried this often. */
 export const DEFAULT_NOTION_HOLD_RETRY_SECONDS = 600;
 export const DEFAULT_LEAD_BACKLOG_ALERT_MINUTES = 15;
+export const DEFAULT_TURNSTILE_VERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const text = z.string().min(1);
@@ -54,6 +56,18 @@ const fieldMap = z.string().transform((value, ctx) => {
   }
   return parsed.map;
 });
+
+const origins = z.string().transform((value, ctx) => {
+  const parsed = parseOrigins(value);
+  if (!parsed.ok) {
+    ctx.addIssue({ code: "custom", message: parsed.error });
+    return z.NEVER;
+  }
+  return parsed.origins;
+});
+
+// Kept exactly as written: a trailing slash may matter to the page it names.
+const redirectUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
 
 const timeZone = z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin");
 
@@ -126,6 +140,11 @@ export const settingsSchema = z.object({
     .min(0, "must be 0 (off) or more")
     .max(86_400, "must be at most 86400 (a day)")
     .default(DEFAULT_DEALS_POLL_SECONDS),
+  // POST /form, for static sites: on only while FORM_ALLOWED_ORIGINS is set.
+  FORM_ALLOWED_ORIGINS: origins.optional(),
+  FORM_REDIRECT_URL: redirectUrl.optional(),
+  TURNSTILE_SECRET: text.optional(),
+  TURNSTILE_VERIFY_URL: httpUrl.default(DEFAULT_TURNSTILE_VERIFY_URL),
 });
 
 export type SettingName = keyof z.input<typeof settingsSchema>;
@@ -144,6 +163,7 @@ export const SECRET_SETTINGS = [
   "WEBFLOW_SECRET",
   "FORMSPREE_SECRET",
   "FRAMER_SECRET",
+  "TURNSTILE_SECRET",
 ] as const satisfies readonly SettingName[];
 
 function isTimeZone(zone: string): boolean {

@@ -94,6 +94,6 @@ export function formServiceRoute(options: FormServiceRouteOptions): Router {
 }
 
 /** The sender's address as the app's `trust proxy` resolves it, IPv4 written plainly. */
-function clientIp(req: Request): string | undefined {
+export function clientIp(req: Request): string | undefined {
   return req.ip?.replace(/^::ffff:/, "");
 }

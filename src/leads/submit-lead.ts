@@ -89,7 +89,13 @@ export async function submitLead(deps: SubmitLeadDependencies, submission: LeadS
   const flags = deps.suspicionsOf?.(lead) ?? [];
   if (flags.length > 0)
     log.warn({ flags }, "lead flagged as possible spam; it goes to Notion with a warning on its activity");
-  return store(deps, flags.length > 0 ? { ...lead, context: { ...lead.context, flags } } : lead, idempotencyKey);
+  // Flags the route already set (an unverified captcha) stay beside these.
+  const allFlags = [...(lead.context?.flags ?? []), ...flags];
+  return store(
+    deps,
+    flags.length > 0 ? { ...lead, context: { ...lead.context, flags: allFlags } } : lead,
+    idempotencyKey,
+  );
 }
 
 /**

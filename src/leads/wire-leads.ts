@@ -4,6 +4,7 @@ import { FORM_SERVICES } from "../form-services/form-services.js";
 import { createCreateHold } from "../notion/create-hold.js";
 import type { AreaDependencies, CrmArea } from "../server/crm-area.js";
 import { createSenderLimits } from "../spam/sender-limits.js";
+import { wireWebForm } from "../web-form/wire-web-form.js";
 import { suspicionsOf } from "../spam/suspicious-lead.js";
 import { createContactCache } from "./contact-cache.js";
 import { createLeadQueue } from "./lead-queue.js";
@@ -33,6 +34,10 @@ type LeadsConfig = Pick<
   | "LEADS_PER_IP_PER_HOUR"
   | "LEADS_PER_EMAIL_PER_HOUR"
   | "NOTION_HOLD_RETRY_SECONDS"
+  | "FORM_ALLOWED_ORIGINS"
+  | "FORM_REDIRECT_URL"
+  | "TURNSTILE_SECRET"
+  | "TURNSTILE_VERIFY_URL"
   | (typeof FORM_SERVICES)[number]["secretSetting"]
 >;
 
@@ -79,6 +84,12 @@ export function wireLeads(deps: AreaDependencies, config: LeadsConfig, options: 
         secrets: formSecrets,
         fieldMap: config.FORM_FIELD_MAP,
         honeypotField: config.HONEYPOT_FIELD,
+      }),
+      // POST /form answers as soon as the lead is stored: a person is not kept waiting for Notion.
+      ...wireWebForm(config, {
+        submit: (submission) => submitLead({ ...stored, limits, responseWaitMs: 0 }, submission),
+        findSubmission: (key) => queue.findByKey(key),
+        logger,
       }),
     ],
     queuedCount: () => queue.counts().queued ?? 0,

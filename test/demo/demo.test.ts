@@ -12,6 +12,8 @@ it("npm run demo runs to the end: setup, leads, a deal to won by webhook and one
   expect(out).toMatch(/no email\): .*\n\s+→ 400 /);
   expect(out).toMatch(/wrong signature\): .*\n\s+→ 401 /);
   expect(out).toContain("Notion now has 1 contact: Ann Lee <ann@example.com>, Lee & Sons");
+  expect(out).toMatch(/presses Send: .*\n\s+→ 303, Location: https:\/\/www\.example\.com\/thanks\//);
+  expect(out).toContain("The contact it made: Zoë Ångström <zoe@example.com>");
   expect(out).toContain("🤝 Deal in negotiation: Lee & Sons website — $12,000");
   // Not a terminal: no colour codes in the output.
   expect(out).not.toContain("\u001b[");
