@@ -118,4 +118,36 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sender_hits_at ON sender_hits (at_ms);
     `,
   },
+  {
+    version: 10,
+    name: "bucket lanes and the import journal",
+    sql: `
+      -- Serial number of the last token granted: the order of grants across processes.
+      ALTER TABLE rate_bucket ADD COLUMN grants INTEGER NOT NULL DEFAULT 0;
+
+      -- A live taker (a lead, a webhook) waiting for a token marks itself here
+      -- until until_ms; bulk takers (an import) take no token while a mark is fresh.
+      CREATE TABLE rate_live_waiters (
+        bucket TEXT NOT NULL,
+        holder TEXT NOT NULL,
+        until_ms INTEGER NOT NULL,
+        PRIMARY KEY (bucket, holder)
+      ) STRICT;
+
+      -- npm run import: one row per contact written (or refused by Notion),
+      -- keyed by the file's content hash and the contact's first line. A
+      -- row left 'creating' or 'updating' was in flight when the import died.
+      CREATE TABLE import_rows (
+        file_hash TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        email TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('creating', 'updating', 'done')),
+        outcome TEXT CHECK (outcome IN ('created', 'updated', 'rejected')),
+        page_id TEXT,
+        reason TEXT,
+        updated_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (file_hash, line)
+      ) STRICT;
+    `,
+  },
 ];
