@@ -34,6 +34,8 @@ export const title = (text: string): PropertyValueRequest => ({ title: textChunk
 export const richText = (text: string): PropertyValueRequest => ({ rich_text: textChunks(text) });
 export const email = (address: string): PropertyValueRequest => ({ email: address });
 export const date = (at: Date): PropertyValueRequest => ({ date: { start: at.toISOString() } });
+/** A date as Notion writes it: `YYYY-MM-DD` for a day, an ISO instant for a moment. */
+export const dateFrom = (start: string): PropertyValueRequest => ({ date: { start } });
 export const relation = (pageIds: readonly string[]): PropertyValueRequest => ({
   relation: pageIds.map((id) => ({ id })),
 });
