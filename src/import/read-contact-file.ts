@@ -165,7 +165,7 @@ function mergeInto(contact: ImportContact, later: ImportContact): void {
   for (const key of ["name", "company", "source", "status"] as const) {
     if (contact[key] === undefined && later[key] !== undefined) contact[key] = later[key];
   }
-  if (later.notes !== undefined && contact.notes !== later.notes) {
+  if (later.notes !== undefined && !(contact.notes ?? "").split(NOTES_SEPARATOR).includes(later.notes)) {
     contact.notes = contact.notes === undefined ? later.notes : `${contact.notes}${NOTES_SEPARATOR}${later.notes}`;
   }
   if (later.lastContacted !== undefined && isLater(later.lastContacted, contact.lastContacted)) {
