@@ -2,6 +2,7 @@
 // Nothing here asserts; the test suite never times anything.
 import { digestBench } from "./bench/digest-bench.js";
 import { gatewayBench } from "./bench/gateway-bench.js";
+import { importBench } from "./bench/import-bench.js";
 import { leadBench } from "./bench/lead-bench.js";
 import { webhookBench } from "./bench/webhook-bench.js";
 
@@ -10,6 +11,7 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ["leads", leadBench],
   ["webhook", webhookBench],
   ["digest", digestBench],
+  ["import", importBench],
 ];
 const only = process.argv[2];
 

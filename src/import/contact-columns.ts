@@ -27,7 +27,14 @@ const EMAIL_FALLBACK = /^e-?mail\b/;
 export type ColumnMapping = Partial<Record<ImportField, number>>;
 
 export function mapColumns(headers: readonly string[]): ColumnMapping {
-  const normalised = headers.map((header) => header.trim().toLowerCase().replace(/\s+/g, " "));
+  // Some Pipedrive exports prefix every column of a person with "Person - ".
+  const normalised = headers.map((header) =>
+    header
+      .trim()
+      .toLowerCase()
+      .replace(/\s+/g, " ")
+      .replace(/^person - /, ""),
+  );
   const mapping: ColumnMapping = {};
   for (const field of Object.keys(COLUMN_HEADERS) as ImportField[]) {
     for (const name of COLUMN_HEADERS[field]) {

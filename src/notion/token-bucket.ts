@@ -104,7 +104,10 @@ export function createTokenBucket({
       }
       return { waitMs: 0, serial: grants + 1 };
     }
-    write.run(name, tokens, at, grants);
+    // A refusal leaves the row as it was (the refill is computed from it), so it costs no disk write,
+    // unless the clock stepped back: then the row takes the new time, or the bucket would stall until
+    // the clock caught up. A waiting live taker writes its mark.
+    if (row !== undefined && at < row.updated_at_ms) write.run(name, tokens, at, grants);
     if (lane === "live") markWaiting.run(name, holder, at + untilTokenMs + LIVE_MARK_GRACE_MS);
     // A bulk taker that stepped aside for a token that is there looks again soon: the live taker is about to take it.
     return { waitMs: Math.max(untilTokenMs, yieldToLive ? Math.ceil(msPerToken / 4) : 1), serial: 0 };

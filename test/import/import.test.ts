@@ -142,4 +142,31 @@ describe("npm run import against Notion", () => {
     await kit.run([path]);
     expect(kit.contacts()["long@example.com"]!.notes).toBe(notes);
   });
+  it("reads day-first dates with --date-format DD/MM/YYYY, and names --source for rows without one", async () => {
+    const path = kit.file(
+      "sheet.csv",
+      "Email;Name;Last Contacted;Source\nd@x.example;Dee;03/04/2026;\ne@x.example;Eli;31/12/2026 09:30;Fair\n",
+    );
+    const result = await kit.run([path, "--date-format", "DD/MM/YYYY", "--source", "old crm"]);
+    expect(result.stdout).toEqual(["import: created 2, updated 0, unchanged 0, rejected 0"]);
+    expect(kit.contacts()).toMatchObject({
+      "d@x.example": { name: "Dee", lastContacted: "2026-04-03", source: "old crm" },
+      "e@x.example": { name: "Eli", lastContacted: "2026-12-31T09:30:00.000+00:00", source: "Fair" },
+    });
+  });
+
+  it("moves Last Contacted forward only, and never changes Status", async () => {
+    kit.seedContact({ email: "a@x.example", name: "A", status: "customer", lastContacted: "2026-02-01" });
+    kit.seedContact({ email: "b@x.example", name: "B", status: "lost", lastContacted: "2026-02-01" });
+    const path = kit.file(
+      "dates.csv",
+      "Email,Status,Last Contacted\na@x.example,new lead,2026-03-01\nb@x.example,qualified,2026-01-01\n",
+    );
+    const result = await kit.run([path]);
+    expect(result.stdout).toEqual(["import: created 0, updated 1, unchanged 1, rejected 0"]);
+    expect(kit.contacts()).toMatchObject({
+      "a@x.example": { status: "customer", lastContacted: "2026-03-01" },
+      "b@x.example": { status: "lost", lastContacted: "2026-02-01" },
+    });
+  });
 });

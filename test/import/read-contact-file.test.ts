@@ -47,6 +47,11 @@ describe("readContactFile", () => {
     expect(file.contacts.map((contact) => contact.email)).toEqual(["kim@work.example"]);
   });
 
+  it("reads Pipedrive columns prefixed with Person", () => {
+    const file = read("Person - Name,Person - Email - Work,Person - Organization\nLea,lea@x.example,Lea AG\n");
+    expect(file.contacts).toEqual([{ line: 2, email: "lea@x.example", name: "Lea", company: "Lea AG" }]);
+  });
+
   it("recognises headers whatever their case and spacing", () => {
     const file = read(
       " FULL NAME ,EMAIL ADDRESS,Lead Source,Status,Last Contacted Date\nLu,lu@x.example,Fair,Customer,2026-01-05\n",
