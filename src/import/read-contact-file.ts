@@ -29,6 +29,8 @@ export type ContactFile = {
   mapping: ColumnMapping;
   contacts: ImportContact[];
   rejects: RejectedRow[];
+  /** Each contact's row as it was (by its line), for the rejects file if Notion refuses it. */
+  rowsByLine: Map<number, readonly string[]>;
   dateProblems: DateProblem[];
   /** Data rows read, and how many of them repeated an email seen earlier in the file. */
   rows: number;
@@ -87,6 +89,7 @@ export function readContactFile(path: string, dateOrder: DateOrder): ContactFile
 
   const byEmail = new Map<string, ImportContact>();
   const rejects: RejectedRow[] = [];
+  const rowsByLine = new Map<number, readonly string[]>();
   const dateProblems: DateProblem[] = [];
   let repeatedRows = 0;
   let dataRows = 0;
@@ -128,8 +131,10 @@ export function readContactFile(path: string, dateOrder: DateOrder): ContactFile
       ...defined("lastContacted", lastContacted),
     };
     const earlier = byEmail.get(fromRow.email);
-    if (earlier === undefined) byEmail.set(fromRow.email, fromRow);
-    else {
+    if (earlier === undefined) {
+      byEmail.set(fromRow.email, fromRow);
+      rowsByLine.set(line, record);
+    } else {
       repeatedRows++;
       mergeInto(earlier, fromRow);
     }
@@ -141,6 +146,7 @@ export function readContactFile(path: string, dateOrder: DateOrder): ContactFile
     mapping,
     contacts: [...byEmail.values()],
     rejects,
+    rowsByLine,
     dateProblems,
     rows: dataRows,
     repeatedRows,

@@ -97,9 +97,21 @@ export async function runImport(options: ImportOptions, deps: ImportDeps): Promi
     if (entry.outcome === "updated") counts.updated++;
     if (entry.outcome === "rejected") {
       counts.rejected++;
-      notionRejects.push({ line: entry.line, reason: entry.reason ?? "refused by Notion", values: [] });
+      notionRejects.push({
+        line: entry.line,
+        reason: entry.reason ?? "refused by Notion",
+        values: file.rowsByLine.get(entry.line) ?? [],
+      });
     }
   }
+
+  const reject = (contact: ImportContact, error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    const reason = isNotionGatewayError(error) ? `refused by Notion: ${message}` : message;
+    if (!options.dryRun) journal.finish(contact.line, contact.email, "rejected", undefined, reason);
+    notionRejects.push({ line: contact.line, reason, values: file.rowsByLine.get(contact.line) ?? [] });
+    counts.rejected++;
+  };
 
   const work: Work[] = [];
   for (const contact of pending) {
@@ -121,7 +133,14 @@ export async function runImport(options: ImportOptions, deps: ImportDeps): Promi
       plan.create++;
       continue;
     }
-    const properties = importFillProperties(page, contact);
+    let properties: PropertiesRequest;
+    try {
+      properties = importFillProperties(page, contact);
+    } catch (error) {
+      // Text too long for even a split property (over 200,000 characters): this row cannot go in.
+      reject(contact, error);
+      continue;
+    }
     if (Object.keys(properties).length > 0) {
       work.push({ kind: "update", contact, page, properties });
       plan.update++;
@@ -172,11 +191,8 @@ export async function runImport(options: ImportOptions, deps: ImportDeps): Promi
           return;
         }
         // Notion refused this one contact (a validation error): reported, and the rest go on.
-        const reason = `refused by Notion: ${error instanceof Error ? error.message : String(error)}`;
-        journal.finish(item.contact.line, item.contact.email, "rejected", undefined, reason);
-        notionRejects.push({ line: item.contact.line, reason, values: [] });
-        counts.rejected++;
-        log.warn({ line: item.contact.line, err: error }, "Notion refused a contact; it is in the rejects file");
+        reject(item.contact, error);
+        log.warn({ line: item.contact.line, err: error }, "a contact was refused; it is in the rejects file");
       }
       progress.tick(counts);
     }

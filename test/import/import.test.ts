@@ -169,4 +169,21 @@ describe("npm run import against Notion", () => {
       "b@x.example": { status: "lost", lastContacted: "2026-02-01" },
     });
   });
+  it("puts a contact Notion refuses (400) in the rejects file and goes on with the rest", async () => {
+    const path = kit.file("two.csv", "Email,Name\nfirst@x.example,First\nsecond@x.example,Second\n");
+    kit.crm.emulator.faults.failNext(1, { method: "POST", path: PAGES, kind: "status", status: 400 });
+
+    const result = await kit.run([path]);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toEqual(["import: created 1, updated 0, unchanged 0, rejected 1"]);
+    expect(Object.keys(kit.contacts())).toEqual(["second@x.example"]);
+    const rejects = readFileSync(rejectsPathFor(path), "utf8").split("\r\n");
+    expect(rejects[1]).toMatch(/^2,"?refused by Notion: .*,first@x\.example,First$/);
+    // A rerun does not send it again (the file would need fixing first) and still reports it.
+    kit.crm.emulator.stats.reset();
+    expect((await kit.run([path])).stdout).toEqual(["import: created 1, updated 0, unchanged 0, rejected 1"]);
+    expect(kit.crm.emulator.stats.count({ method: "POST", path: PAGES })).toBe(0);
+    expect(readFileSync(rejectsPathFor(path), "utf8").split("\r\n")[1]).toBe(rejects[1]);
+  });
 });
