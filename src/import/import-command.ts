@@ -2,12 +2,17 @@ import { parseArgs } from "node:util";
 import { describeFailure } from "../cli/run-cli.js";
 import type { ConfigWith } from "../config/load-config.js";
 import type { Logger } from "../log/create-logger.js";
-import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/notion-gateway.js";
+import {
+  NOTION_PACING_HEADROOM,
+  notionGatewayFromConfig,
+  type NotionGatewayOptions,
+} from "../notion/notion-gateway.js";
 import { openStore } from "../store/open-store.js";
 import { describeColumnMapping } from "./contact-columns.js";
 import type { ImportProgress } from "./import-progress.js";
 import { DATE_FORMATS, type DateOrder } from "./parse-import-date.js";
 import { formatDuration } from "./import-progress.js";
+import type { ContactFile } from "./read-contact-file.js";
 import { runImport, type ImportOutcome } from "./run-import.js";
 
 /** What the import cannot run without: it writes Contacts and nothing else. */
@@ -15,7 +20,8 @@ export const IMPORT_REQUIRED_SETTINGS = ["NOTION_TOKEN", "NOTION_CONTACTS_DB_ID"
 export type ImportConfig = ConfigWith<(typeof IMPORT_REQUIRED_SETTINGS)[number]>;
 /** Exit status of a run Ctrl-C stopped (128 + SIGINT), as shells report it. */
 export const EXIT_INTERRUPTED = 130;
-const DATE_PROBLEMS_SHOWN = 10;
+/** Date problems and rejected rows listed by line; the rest are counted. */
+const LISTED = 10;
 
 export const IMPORT_USAGE = `Usage: npm run import -- <file.csv> [--dry-run] [--source <name>] [--date-format MM/DD/YYYY|DD/MM/YYYY]
 
@@ -100,40 +106,50 @@ export async function importCommand(
   try {
     // Bulk lane: a lead posted to the server meanwhile takes the next token.
     const notion = notionGatewayFromConfig(config, { db, logger, lane: "bulk", ...overrides });
+    const describeFile = (file: ContactFile) => {
+      const lines = [`Columns of ${args.file}:`, ...describeColumnMapping(file.headers, file.mapping)];
+      if (file.dateProblems.length > 0) lines.push("Dates it cannot read (left empty):");
+      for (const problem of file.dateProblems.slice(0, LISTED))
+        lines.push(`  line ${problem.line}: ${JSON.stringify(problem.value)} in "${problem.header}" is not a date`);
+      if (file.dateProblems.length > LISTED) lines.push(`  ... and ${file.dateProblems.length - LISTED} more`);
+      return lines;
+    };
     const outcome = await runImport(
       { file: args.file, dryRun: args.dryRun, dateOrder: args.dateOrder, ...(args.source && { source: args.source }) },
-      { notion, db, contactsDatabaseId: config.NOTION_CONTACTS_DB_ID, logger, progress, signal },
+      {
+        notion,
+        db,
+        contactsDatabaseId: config.NOTION_CONTACTS_DB_ID,
+        logger,
+        progress,
+        signal,
+        ...(!args.dryRun && { onFileRead: (file: ContactFile) => describeFile(file).forEach(report) }),
+      },
     );
     const { file, counts } = outcome;
-    const mapping = [`Columns of ${args.file}:`, ...describeColumnMapping(file.headers, file.mapping)];
-    const dates = file.dateProblems
-      .slice(0, DATE_PROBLEMS_SHOWN)
-      .map(
-        (problem) =>
-          `  line ${problem.line}: ${JSON.stringify(problem.value)} in "${problem.header}" is not a date it can read; left empty`,
-      );
-    if (file.dateProblems.length > DATE_PROBLEMS_SHOWN)
-      dates.push(`  ... and ${file.dateProblems.length - DATE_PROBLEMS_SHOWN} more`);
 
     if (args.dryRun) {
       const { plan } = outcome;
       const calls = plan.create + plan.update;
       const earlier = plan.alreadyDone > 0 ? `; ${plan.alreadyDone} done by an earlier run of this file` : "";
+      const rejects = file.rejects.slice(0, LISTED).map((row) => `  line ${row.line}: ${row.reason}`);
+      if (file.rejects.length > LISTED) rejects.push(`  ... and ${file.rejects.length - LISTED} more`);
+      const duration = formatDuration(calls / (config.NOTION_RATE_LIMIT_RPS * NOTION_PACING_HEADROOM));
       for (const line of [
-        ...mapping,
-        `${file.rows} rows, ${file.contacts.length} contacts${file.repeatedRows > 0 ? ` (${file.repeatedRows} rows repeat an email and are merged into its contact)` : ""}`,
-        `${outcome.notionContacts} contacts already in Notion (read in ${outcome.indexQueries} queries)`,
-        `Would create ${plan.create}, update ${plan.update} (fill empty fields, later Last Contacted), leave ${plan.unchanged} unchanged, reject ${counts.rejected} rows${earlier}`,
-        ...(dates.length > 0 ? ["Dates it cannot read (left empty):", ...dates] : []),
-        `That is ${calls} Notion calls, about ${formatDuration(calls / config.NOTION_RATE_LIMIT_RPS)} at ${config.NOTION_RATE_LIMIT_RPS} requests a second`,
+        ...describeFile(file),
+        `${file.rows} rows, ${plural(file.contacts.length, "contact")}${file.repeatedRows > 0 ? ` (${plural(file.repeatedRows, "row")} repeating an email, merged into its contact)` : ""}`,
+        `${plural(outcome.notionContacts, "contact")} already in Notion (read in ${plural(outcome.indexQueries, "query", "queries")})`,
+        `Would create ${plan.create}, update ${plan.update} (fill empty fields, later Last Contacted), leave ${plan.unchanged} unchanged, reject ${plural(counts.rejected, "row")}${earlier}`,
+        ...(rejects.length > 0
+          ? ["Rows it would not import (written to the rejects file on a real run):", ...rejects]
+          : []),
+        `That is ${plural(calls, "Notion call")}, about ${duration} at NOTION_RATE_LIMIT_RPS=${config.NOTION_RATE_LIMIT_RPS}`,
         "Dry run: nothing was written.",
       ])
         print(line);
       return 0;
     }
 
-    for (const line of mapping) report(line);
-    if (dates.length > 0) report(["Dates it cannot read (left empty):", ...dates].join("\n"));
     if (outcome.rejectsPath !== undefined) report(`${counts.rejected} rows not imported: see ${outcome.rejectsPath}`);
     const stop = outcome.stop;
     if (stop !== undefined) {
@@ -159,4 +175,8 @@ export async function importCommand(
 
 export function summaryLine({ counts }: Pick<ImportOutcome, "counts">): string {
   return `import: created ${counts.created}, updated ${counts.updated}, unchanged ${counts.unchanged}, rejected ${counts.rejected}`;
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
 }

@@ -33,6 +33,8 @@ export type ImportDeps = {
   contactsDatabaseId: string;
   logger: Logger;
   progress: ImportProgress;
+  /** Called once the file is read, before Notion is: to show the column mapping first. */
+  onFileRead?: (file: ContactFile) => void;
   /** Aborted: no new contact is started; those in flight finish. */
   signal?: AbortSignal;
   concurrency?: number;
@@ -72,6 +74,7 @@ export async function runImport(options: ImportOptions, deps: ImportDeps): Promi
   const { notion, db, logger, progress, signal } = deps;
   const log = logger.child({ area: "import" });
   const file = readContactFile(options.file, options.dateOrder);
+  deps.onFileRead?.(file);
   const journal = createImportJournal(db, file.hash);
   const earlier = journal.entries();
   const schema = await assertCrmSchema(notion, { contacts: deps.contactsDatabaseId });

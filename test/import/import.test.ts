@@ -84,11 +84,14 @@ describe("npm run import against Notion", () => {
     expect(out).toContain('"Lead Status" -> Status');
     expect(out).toContain('"Last Activity Date" -> Last Contacted');
     expect(out).toContain('"Original Source" -> Source');
-    expect(out).toContain("8 rows, 5 contacts (1 rows repeat an email and are merged into its contact)");
+    expect(out).toContain("8 rows, 5 contacts (1 row repeating an email, merged into its contact)");
     expect(out).toContain("2 contacts already in Notion");
     expect(out).toContain(
       "Would create 3, update 1 (fill empty fields, later Last Contacted), leave 1 unchanged, reject 2 rows",
     );
+    expect(out).toContain('line 6: invalid email "not-an-email"');
+    expect(out).toContain("line 7: no email");
+    expect(out).toContain("That is 4 Notion calls");
     expect(result.stdout.at(-1)).toBe("Dry run: nothing was written.");
     expect(kit.contacts()).toEqual(before);
     expect(
