@@ -137,3 +137,42 @@ it("killed with SIGKILL mid-run, then run again: the same final state, no duplic
     expect(contacts[`old${i}@example.com`]).toMatchObject({ name: `Old ${i}`, company: `Old Co ${i}` });
   }
 }, 90_000);
+
+it("stops after the contacts in flight on Ctrl-C, says so, exits 130, and the next run finishes the file", async () => {
+  const rows = Array.from({ length: 40 }, (_, i) => `c${i}@example.com,C ${i}`);
+  const path = kit.file("ctrl-c.csv", `Email,Name\n${rows.join("\n")}\n`);
+  const env = { ...kit.env, NOTION_RATE_LIMIT_RPS: "25" };
+  kit.crm.emulator.faults.latencyMs = 20;
+  const child = spawn(process.execPath, tsxArgs("scripts/import.ts", [path]), {
+    cwd: kit.dir,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = once(child, "exit");
+  await eventually(
+    () => expect(kit.crm.emulator.stats.count({ method: "POST", path: CREATE })).toBeGreaterThanOrEqual(5),
+    {
+      timeoutMs: 30_000,
+      intervalMs: 2,
+    },
+  );
+  child.kill("SIGINT");
+  const [code] = (await exited) as [number | null];
+
+  expect(code, stderr).toBe(130);
+  expect(stderr).toContain("import interrupted:");
+  const created = Object.keys(kit.contacts()).length;
+  expect(created).toBeLessThan(rows.length);
+  // Every create that was sent was answered and counted: the summary matches Notion.
+  expect(stdout).toBe(`import: created ${created}, updated 0, unchanged 0, rejected 0\n`);
+
+  kit.crm.emulator.faults.latencyMs = 0;
+  const rerun = await runImport([path], env);
+  expect(rerun.code, rerun.stderr).toBe(0);
+  expect(rerun.stdout).toBe(`import: created ${rows.length}, updated 0, unchanged 0, rejected 0\n`);
+  expect(Object.keys(kit.contacts())).toHaveLength(rows.length);
+}, 90_000);
