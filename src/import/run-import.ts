@@ -169,6 +169,7 @@ export async function runImport(options: ImportOptions, deps: ImportDeps): Promi
 
   const worker = createContactWriter({
     notion,
+    propertyIds,
     journal,
     cache: createContactCache(db),
     dataSourceId,
@@ -221,6 +222,8 @@ function stopFor(error: unknown): ImportStop | undefined {
 
 type WriterDeps = {
   notion: NotionGateway;
+  /** The Contacts properties a lookup reads (`filter_properties`), by id. */
+  propertyIds: string[];
   journal: ImportJournal;
   cache: ReturnType<typeof createContactCache>;
   dataSourceId: string;
@@ -228,7 +231,15 @@ type WriterDeps = {
   defaultSource: string;
 };
 
-function createContactWriter({ notion, journal, cache, dataSourceId, statusType, defaultSource }: WriterDeps) {
+function createContactWriter({
+  notion,
+  propertyIds,
+  journal,
+  cache,
+  dataSourceId,
+  statusType,
+  defaultSource,
+}: WriterDeps) {
   const find = async (email: string) => {
     const result = await notion.read("query contact by email", (client) =>
       client.dataSources.query({
@@ -236,6 +247,7 @@ function createContactWriter({ notion, journal, cache, dataSourceId, statusType,
         filter: { property: CONTACT_PROPERTY.email, email: { equals: email } },
         sorts: [{ timestamp: "created_time", direction: "ascending" }],
         page_size: 1,
+        filter_properties: propertyIds,
       }),
     );
     const [first] = result.results;
