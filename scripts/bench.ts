@@ -4,6 +4,7 @@ import { digestBench } from "./bench/digest-bench.js";
 import { formBench } from "./bench/form-bench.js";
 import { gatewayBench } from "./bench/gateway-bench.js";
 import { heldBench } from "./bench/held-bench.js";
+import { importBench } from "./bench/import-bench.js";
 import { leadBench } from "./bench/lead-bench.js";
 import { pollBench } from "./bench/poll-bench.js";
 import { webhookBench } from "./bench/webhook-bench.js";
@@ -16,6 +17,7 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ["poll", pollBench],
   ["held", heldBench],
   ["form", formBench],
+  ["import", importBench],
 ];
 const only = process.argv[2];
 const HELP = `Usage: npm run bench [-- gateway|leads|webhook|digest]

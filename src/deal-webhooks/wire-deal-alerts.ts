@@ -1,3 +1,4 @@
+import type { NotionGateway } from "../notion/notion-gateway.js";
 import type { AreaDependencies, CrmArea } from "../server/crm-area.js";
 import type { SlackArea } from "../slack/wire-slack.js";
 import { createDealEventWorker } from "./deal-event-worker.js";
@@ -15,6 +16,8 @@ export type DealAlertsOptions = {
   slack: Pick<SlackArea, "outbox" | "notify">;
   /** Slack app mode: a deal moving into negotiation also messages its owner directly. */
   directMessages?: boolean | undefined;
+  /** The gateway the poller reads with (the server gives it the bulk lane); default: the area's own. */
+  pollNotion?: NotionGateway | undefined;
   quietMs?: number | undefined;
   retryBaseMs?: number | undefined;
   /** DEALS_POLL_SECONDS in ms; 0: no polling. */
@@ -48,7 +51,7 @@ export function wireDealAlerts(deps: AreaDependencies, options: DealAlertsOption
     options.pollIntervalMs > 0
       ? createDealPoller({
           db,
-          notion,
+          notion: options.pollNotion ?? notion,
           stages,
           outbox: options.slack.outbox,
           directMessages: options.directMessages ?? false,

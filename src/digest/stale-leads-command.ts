@@ -67,6 +67,8 @@ export async function staleLeadsCommand(
       logger,
       signal,
       onSend: () => void notionRequests++,
+      // A long digest is bulk work: a lead reaching the server meanwhile goes first.
+      lane: "bulk",
       ...gatewayOverrides,
     });
     const outbox = createSlackOutbox(db);

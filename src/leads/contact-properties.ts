@@ -31,6 +31,14 @@ const FIELD_PROPERTY: Record<ContactField, string> = {
   source: CONTACT.source,
 };
 
+/** Every Contacts property by role, for code outside this module that builds or reads contact pages. */
+export const CONTACT_PROPERTY = {
+  ...FIELD_PROPERTY,
+  email: "Email",
+  status: "Status",
+  lastContacted: "Last Contacted",
+} as const satisfies Record<ContactField | "email" | "status" | "lastContacted", string>;
+
 /** Several leads of one email sent to Notion together: the first value of each field wins. */
 export type MergedLead = { email: string; name?: string; company?: string; notes?: string; source?: string };
 

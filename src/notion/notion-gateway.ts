@@ -6,7 +6,7 @@ import { classifyFailure, type Failure } from "./classify-failure.js";
 import { NotionGatewayError } from "./notion-errors.js";
 import { createPacedFetch } from "./paced-fetch.js";
 import { resolveDataSourceId } from "./resolve-data-source-id.js";
-import { createTokenBucket } from "../rate-limit/token-bucket.js";
+import { createTokenBucket, type BucketLane } from "../rate-limit/token-bucket.js";
 import { backoffDelayMs } from "../util/backoff.js";
 import { sleep } from "../util/sleep.js";
 
@@ -57,6 +57,8 @@ export type NotionGatewayOptions = {
   backoffBaseMs?: number;
   signal?: AbortSignal;
   onSend?: (method: string, url: string) => void;
+  /** Which lane of the shared bucket this gateway's requests queue in: `bulk` yields to any waiting `live`. @default "live" */
+  lane?: BucketLane;
 };
 
 export function createNotionGateway(options: NotionGatewayOptions): NotionGateway {
@@ -66,6 +68,7 @@ export function createNotionGateway(options: NotionGatewayOptions): NotionGatewa
     db: options.db,
     name: "notion",
     ratePerSecond: options.ratePerSecond * NOTION_PACING_HEADROOM,
+    ...(options.lane && { lane: options.lane }),
   });
   const client = new Client({
     auth: options.token,

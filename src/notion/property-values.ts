@@ -52,6 +52,9 @@ export function sameNotionTime(stored: string | undefined, at: Date): boolean {
   const storedMs = Date.parse(stored);
   return !Number.isNaN(storedMs) && toNotionPrecision(new Date(storedMs)).getTime() === toNotionPrecision(at).getTime();
 }
+
+/** A date as Notion writes it: `YYYY-MM-DD` for a day, an ISO instant for a moment. */
+export const dateFrom = (start: string): PropertyValueRequest => ({ date: { start } });
 export const relation = (pageIds: readonly string[]): PropertyValueRequest => ({
   relation: pageIds.map((id) => ({ id })),
 });

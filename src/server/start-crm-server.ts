@@ -61,13 +61,16 @@ export async function startCrmServer(
   const db = openStore(config.DATA_DIR);
   const shutdown = new AbortController();
   try {
-    const notion = notionGatewayFromConfig(config, {
+    const gatewayOptions = {
       db,
       logger,
       signal: shutdown.signal,
       ...(overrides.backoffBaseMs !== undefined && { backoffBaseMs: overrides.backoffBaseMs }),
       ...(overrides.attemptTimeoutMs !== undefined && { attemptTimeoutMs: overrides.attemptTimeoutMs }),
-    });
+    };
+    const notion = notionGatewayFromConfig(config, gatewayOptions);
+    // Paging through deals is bulk work: it takes a token only while no lead is waiting for one.
+    const bulkNotion = notionGatewayFromConfig(config, { ...gatewayOptions, lane: "bulk" });
     const databases = crmDatabaseIds(config);
     const schema = await checkSchemaAtStart(notion, databases, logger);
 
@@ -95,6 +98,7 @@ export async function startCrmServer(
       webhookSecret: config.NOTION_WEBHOOK_SECRET,
       dealsConfigured: config.NOTION_DEALS_DB_ID !== undefined,
       slack,
+      pollNotion: bulkNotion,
       directMessages: isSlackAppMode(config),
       quietMs: overrides.dealEventQuietMs,
       retryBaseMs: overrides.retryBaseMs,

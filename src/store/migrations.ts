@@ -119,7 +119,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 8,
+    version: 5,
     name: "deal poll mark",
     sql: `
       -- The Deals poll: where it got to (mark_ms, our clock when the last
@@ -144,7 +144,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 9,
+    version: 6,
     name: "held creates, operator alerts and the outbox's channel",
     sql: `
       -- A lead Notion refused to create (403 restricted_resource: the Free
@@ -175,7 +175,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 11,
+    version: 7,
     name: "Notion user to Slack user map",
     sql: `
       -- Which Slack user a Notion person is (by email), so a deal alert can
@@ -185,6 +185,37 @@ export const MIGRATIONS: readonly Migration[] = [
         notion_user_id TEXT PRIMARY KEY,
         slack_user_id TEXT,
         looked_up_at_ms INTEGER NOT NULL
+    `,
+  },
+  {
+    version: 8,
+    name: "bucket lanes and the import journal",
+    sql: `
+      -- Serial number of the last token granted: the order of grants across processes.
+      ALTER TABLE rate_bucket ADD COLUMN grants INTEGER NOT NULL DEFAULT 0;
+
+      -- A live taker (a lead, a webhook) waiting for a token marks itself here
+      -- until until_ms; bulk takers (an import) take no token while a mark is fresh.
+      CREATE TABLE rate_live_waiters (
+        bucket TEXT NOT NULL,
+        holder TEXT NOT NULL,
+        until_ms INTEGER NOT NULL,
+        PRIMARY KEY (bucket, holder)
+      ) STRICT;
+
+      -- npm run import: one row per contact written (or refused by Notion),
+      -- keyed by the file's content hash and the contact's first line. A
+      -- row left 'creating' or 'updating' was in flight when the import died.
+      CREATE TABLE import_rows (
+        file_hash TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        email TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('creating', 'updating', 'done')),
+        outcome TEXT CHECK (outcome IN ('created', 'updated', 'rejected')),
+        page_id TEXT,
+        reason TEXT,
+        updated_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (file_hash, line)
       ) STRICT;
     `,
   },

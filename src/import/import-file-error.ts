@@ -1,0 +1,16 @@
+/**
+ * The file cannot be imported as a whole; nothing was written.
+ * - `file_unreadable`: missing, not UTF-8, or not CSV past some line.
+ * - `no_email_column`: no header names an email column (the message lists the headers seen).
+ */
+export class ImportFileError extends Error {
+  override readonly name = "ImportFileError";
+
+  constructor(
+    readonly code: "file_unreadable" | "no_email_column",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,309 @@
+import { isFullPage, type PageObjectResponse } from "@notionhq/client";
+import { createContactCache } from "../leads/contact-cache.js";
+import { CONTACT_PROPERTY, filledFields } from "../leads/contact-properties.js";
+import type { Logger } from "../log/create-logger.js";
+import { assertCrmSchema } from "../notion/check-crm-schema.js";
+import { CRM_SCHEMA } from "../crm-schema/crm-schema.js";
+import { isNotionGatewayError } from "../notion/notion-errors.js";
+import type { NotionGateway } from "../notion/notion-gateway.js";
+import type { ChoiceType, PropertiesRequest } from "../notion/property-values.js";
+import type { Store } from "../store/open-store.js";
+import { createImportJournal, type ImportJournal } from "./import-journal.js";
+import { importedContactProperties, importFillProperties, IMPORT_SOURCE } from "./import-contact-properties.js";
+import type { ImportCounts, ImportProgress } from "./import-progress.js";
+import type { DateOrder } from "./parse-import-date.js";
+import { readContactFile, type ContactFile, type ImportContact, type RejectedRow } from "./read-contact-file.js";
+import { readContactIndex } from "./read-contact-index.js";
+import { writeRejectsFile } from "./write-rejects-file.js";
+
+/** Contacts written at once: enough to keep the bucket busy while answers travel; it paces them anyway. */
+export const IMPORT_CONCURRENCY = 4;
+
+export type ImportOptions = {
+  file: string;
+  dryRun: boolean;
+  /** `Source` for rows that name none. @default "import" */
+  source?: string;
+  dateOrder: DateOrder;
+};
+
+export type ImportDeps = {
+  notion: NotionGateway;
+  db: Store;
+  contactsDatabaseId: string;
+  logger: Logger;
+  progress: ImportProgress;
+  /** Called once the file is read, before Notion is: to show the column mapping first. */
+  onFileRead?: (file: ContactFile) => void;
+  /** Aborted: no new contact is started; those in flight finish. */
+  signal?: AbortSignal;
+  concurrency?: number;
+};
+
+/** Why a run ended before the end of the file. */
+export type ImportStop =
+  { reason: "creates_refused" } | { reason: "notion_failed"; error: unknown } | { reason: "interrupted" };
+
+export type ImportPlan = { create: number; update: number; unchanged: number; alreadyDone: number };
+
+export type ImportOutcome = {
+  file: ContactFile;
+  counts: ImportCounts;
+  /** What a dry run would do (and what this run set out to do). */
+  plan: ImportPlan;
+  rejectsPath: string | undefined;
+  /** Contacts already in Notion, and the queries it took to read them. */
+  notionContacts: number;
+  indexQueries: number;
+  stop?: ImportStop;
+};
+
+type Work =
+  | { kind: "create"; contact: ImportContact }
+  | { kind: "settle-create"; contact: ImportContact }
+  | { kind: "update"; contact: ImportContact; page: PageObjectResponse; properties: PropertiesRequest };
+
+/**
+ * `npm run import`: the file's contacts into Notion with the fewest calls.
+ * Every contact is read once up front (the index); then one create per new
+ * contact, one update per existing contact with something to fill, nothing
+ * for the rest. The journal makes a rerun of the same file go on where the
+ * last one stopped.
+ */
+export async function runImport(options: ImportOptions, deps: ImportDeps): Promise<ImportOutcome> {
+  const { notion, db, logger, progress, signal } = deps;
+  const log = logger.child({ area: "import" });
+  const file = readContactFile(options.file, options.dateOrder);
+  deps.onFileRead?.(file);
+  const journal = createImportJournal(db, file.hash);
+  const earlier = journal.entries();
+  const schema = await assertCrmSchema(notion, { contacts: deps.contactsDatabaseId });
+  const dataSourceId = schema.dataSourceIds.contacts!;
+  const statusType: ChoiceType =
+    schema.propertyTypes.contacts?.[CONTACT_PROPERTY.status] === "status" ? "status" : "select";
+
+  const pending = file.contacts.filter((contact) => earlier.get(contact.line)?.state !== "done");
+  const propertyIds = CRM_SCHEMA.contacts.properties
+    .map((property) => schema.properties.contacts?.[property.name]?.id)
+    .filter((id): id is string => id !== undefined);
+  const index =
+    pending.length === 0
+      ? { byEmail: new Map<string, PageObjectResponse>(), queries: 0 }
+      : await readContactIndex(notion, { dataSourceId, propertyIds, logger: log });
+
+  const counts: ImportCounts = { created: 0, updated: 0, unchanged: 0, rejected: file.rejects.length };
+  const notionRejects: RejectedRow[] = [];
+  const plan: ImportPlan = { create: 0, update: 0, unchanged: 0, alreadyDone: file.contacts.length - pending.length };
+  for (const entry of earlier.values()) {
+    if (entry.state !== "done") continue;
+    if (entry.outcome === "created") counts.created++;
+    if (entry.outcome === "updated") counts.updated++;
+    if (entry.outcome === "rejected") {
+      counts.rejected++;
+      notionRejects.push({
+        line: entry.line,
+        reason: entry.reason ?? "refused by Notion",
+        values: file.rowsByLine.get(entry.line) ?? [],
+      });
+    }
+  }
+
+  const reject = (contact: ImportContact, error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    const reason = isNotionGatewayError(error) ? `refused by Notion: ${message}` : message;
+    if (!options.dryRun) journal.finish(contact.line, contact.email, "rejected", undefined, reason);
+    notionRejects.push({ line: contact.line, reason, values: file.rowsByLine.get(contact.line) ?? [] });
+    counts.rejected++;
+  };
+
+  const work: Work[] = [];
+  for (const contact of pending) {
+    const inFlight = earlier.get(contact.line)?.state;
+    const page = index.byEmail.get(contact.email);
+    if (inFlight === "creating") {
+      // The create may have happened: settled by looking the email up, never by creating blindly.
+      if (page !== undefined) {
+        if (!options.dryRun) journal.finish(contact.line, contact.email, "created", page.id);
+        counts.created++;
+      } else {
+        work.push({ kind: "settle-create", contact });
+        plan.create++;
+      }
+      continue;
+    }
+    if (page === undefined) {
+      work.push({ kind: "create", contact });
+      plan.create++;
+      continue;
+    }
+    let properties: PropertiesRequest;
+    try {
+      properties = importFillProperties(page, contact);
+    } catch (error) {
+      // Text too long for even a split property (over 200,000 characters): this row cannot go in.
+      reject(contact, error);
+      continue;
+    }
+    if (Object.keys(properties).length > 0) {
+      work.push({ kind: "update", contact, page, properties });
+      plan.update++;
+    } else if (inFlight === "updating") {
+      // Sent before the last run died, and Notion had applied it.
+      if (!options.dryRun) journal.finish(contact.line, contact.email, "updated", page.id);
+      counts.updated++;
+    } else {
+      plan.unchanged++;
+      counts.unchanged++;
+    }
+  }
+
+  const outcome: ImportOutcome = {
+    file,
+    counts,
+    plan,
+    rejectsPath: undefined,
+    notionContacts: index.byEmail.size,
+    indexQueries: index.queries,
+  };
+  if (options.dryRun) return outcome;
+
+  const worker = createContactWriter({
+    notion,
+    propertyIds,
+    journal,
+    cache: createContactCache(db),
+    dataSourceId,
+    statusType,
+    defaultSource: options.source ?? IMPORT_SOURCE,
+  });
+  progress.start(work.length);
+  let next = 0;
+  const runOne = async (): Promise<void> => {
+    while (outcome.stop === undefined && next < work.length) {
+      if (signal?.aborted) {
+        outcome.stop = { reason: "interrupted" };
+        return;
+      }
+      const item = work[next++]!;
+      try {
+        const result = await worker.write(item);
+        counts[result]++;
+      } catch (error) {
+        const stop = stopFor(error);
+        if (stop !== undefined) {
+          outcome.stop ??= stop;
+          return;
+        }
+        // Notion refused this one contact (a validation error): reported, and the rest go on.
+        reject(item.contact, error);
+        log.warn({ line: item.contact.line, err: error }, "a contact was refused; it is in the rejects file");
+      }
+      progress.tick(counts);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: deps.concurrency ?? IMPORT_CONCURRENCY }, runOne));
+  } finally {
+    progress.stop();
+  }
+  outcome.rejectsPath = writeRejectsFile(options.file, file, [...file.rejects, ...notionRejects]);
+  return outcome;
+}
+
+function stopFor(error: unknown): ImportStop | undefined {
+  if (!isNotionGatewayError(error)) return undefined;
+  if (error.details.notionCode === "restricted_resource") return { reason: "creates_refused" };
+  // Unreachable, ambiguous past settling, or a refusal no row can fix (token, sharing): stop, resume next run.
+  if (error.retryable || ["unauthorized", "object_not_found"].includes(error.details.notionCode ?? "")) {
+    return { reason: "notion_failed", error };
+  }
+  return undefined;
+}
+
+type WriterDeps = {
+  notion: NotionGateway;
+  /** The Contacts properties a lookup reads (`filter_properties`), by id. */
+  propertyIds: string[];
+  journal: ImportJournal;
+  cache: ReturnType<typeof createContactCache>;
+  dataSourceId: string;
+  statusType: ChoiceType;
+  defaultSource: string;
+};
+
+function createContactWriter({
+  notion,
+  propertyIds,
+  journal,
+  cache,
+  dataSourceId,
+  statusType,
+  defaultSource,
+}: WriterDeps) {
+  const find = async (email: string) => {
+    const result = await notion.read("query contact by email", (client) =>
+      client.dataSources.query({
+        data_source_id: dataSourceId,
+        filter: { property: CONTACT_PROPERTY.email, email: { equals: email } },
+        sorts: [{ timestamp: "created_time", direction: "ascending" }],
+        page_size: 1,
+        filter_properties: propertyIds,
+      }),
+    );
+    const [first] = result.results;
+    return first !== undefined && isFullPage(first) ? first : undefined;
+  };
+  // The server's lead worker reads this cache: a lead for an imported contact then skips its lookup.
+  const remember = (email: string, page: PageObjectResponse) => cache.set(email, page.id, filledFields(page));
+
+  const create = async (contact: ImportContact): Promise<"created"> => {
+    const properties = importedContactProperties(contact, statusType, defaultSource);
+    journal.begin(contact.line, contact.email, "creating");
+    try {
+      const page = await notion.write(
+        "pages.create contact",
+        async (client) => fullPage(await client.pages.create({ parent: { data_source_id: dataSourceId }, properties })),
+        () => find(contact.email),
+      );
+      journal.finish(contact.line, contact.email, "created", page.id);
+      remember(contact.email, page);
+      return "created";
+    } catch (error) {
+      // Refused outright: nothing was created, so the next run starts this contact afresh.
+      if (isNotionGatewayError(error) && error.code === "notion_rejected") journal.forget(contact.line);
+      throw error;
+    }
+  };
+
+  return {
+    async write(item: Work): Promise<"created" | "updated"> {
+      const { contact } = item;
+      if (item.kind === "settle-create") {
+        const found = await find(contact.email);
+        if (found !== undefined) {
+          journal.finish(contact.line, contact.email, "created", found.id);
+          remember(contact.email, found);
+          return "created";
+        }
+        return create(contact);
+      }
+      if (item.kind === "create") return create(contact);
+      journal.begin(contact.line, contact.email, "updating");
+      const page = await notion.write(
+        "pages.update contact",
+        async (client) => fullPage(await client.pages.update({ page_id: item.page.id, properties: item.properties })),
+        // Filling the same values twice changes nothing: an update whose answer was lost is simply sent again.
+        async () => undefined,
+      );
+      journal.finish(contact.line, contact.email, "updated", page.id);
+      remember(contact.email, page);
+      return "updated";
+    },
+  };
+}
+
+function fullPage(response: Parameters<typeof isFullPage>[0]): PageObjectResponse {
+  if (!isFullPage(response))
+    throw new Error("Notion returned a partial page; the integration needs read content capability");
+  return response;
+}

@@ -1,0 +1,150 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ImportFileError } from "../../src/import/import-file-error.js";
+import { parseImportDate } from "../../src/import/parse-import-date.js";
+import { readContactFile } from "../../src/import/read-contact-file.js";
+import { makeTempDir } from "../support/temp-dir.js";
+
+let dir: ReturnType<typeof makeTempDir>;
+beforeEach(() => {
+  dir = makeTempDir();
+});
+afterEach(() => dir.remove());
+
+function read(content: string | Buffer, order: "month-first" | "day-first" = "month-first") {
+  const path = join(dir.path, "contacts.csv");
+  writeFileSync(path, content);
+  return readContactFile(path, order);
+}
+
+describe("readContactFile", () => {
+  it("reads a semicolon file from a European spreadsheet, commas inside values included", () => {
+    const file = read("Name;E-Mail;Company;Notes\nMüller, Hans;Hans@Example.de;Müller GmbH;1,5 Mio Umsatz\n");
+    expect(file.delimiter).toBe(";");
+    expect(file.contacts).toEqual([
+      { line: 2, email: "hans@example.de", name: "Müller, Hans", company: "Müller GmbH", notes: "1,5 Mio Umsatz" },
+    ]);
+  });
+
+  it("reads a Pipedrive people export as it comes", () => {
+    const file = read(
+      [
+        "Name,Organization - Name,Email,Phone,Label",
+        "Ivy Park,Park & Co,ivy@park.example,+1 555 0100,Hot lead",
+        '"Jon ""JJ"" Jones",,"jon@jones.example, jj@home.example",,',
+      ].join("\n"),
+    );
+    expect(file.contacts).toEqual([
+      { line: 2, email: "ivy@park.example", name: "Ivy Park", company: "Park & Co" },
+      // A cell with several addresses: the first is the contact's.
+      { line: 3, email: "jon@jones.example", name: 'Jon "JJ" Jones' },
+    ]);
+  });
+
+  it("uses Pipedrive's labelled email column when no plain email column is there", () => {
+    const file = read("Name,Email - Work,Email - Home\nKim,kim@work.example,kim@home.example\n");
+    expect(file.contacts.map((contact) => contact.email)).toEqual(["kim@work.example"]);
+  });
+
+  it("reads Pipedrive columns prefixed with Person", () => {
+    const file = read("Person - Name,Person - Email - Work,Person - Organization\nLea,lea@x.example,Lea AG\n");
+    expect(file.contacts).toEqual([{ line: 2, email: "lea@x.example", name: "Lea", company: "Lea AG" }]);
+  });
+
+  it("recognises headers whatever their case and spacing", () => {
+    const file = read(
+      " FULL NAME ,EMAIL ADDRESS,Lead Source,Status,Last Contacted Date\nLu,lu@x.example,Fair,Customer,2026-01-05\n",
+    );
+    expect(file.contacts).toEqual([
+      { line: 2, email: "lu@x.example", name: "Lu", source: "Fair", status: "Customer", lastContacted: "2026-01-05" },
+    ]);
+  });
+
+  it("merges repeated emails: first value of each field, notes added up, the latest Last Contacted", () => {
+    const file = read(
+      [
+        "Email,Name,Company,Notes,Last Contacted",
+        "mo@x.example,,First Co,one,2026-02-01",
+        "MO@x.example,Mo,Second Co,two,2026-03-01",
+        "mo@x.example,Other,,one,2026-01-01",
+      ].join("\n"),
+    );
+    expect(file.contacts).toEqual([
+      {
+        line: 2,
+        email: "mo@x.example",
+        name: "Mo",
+        company: "First Co",
+        notes: "one\n\ntwo",
+        lastContacted: "2026-03-01",
+      },
+    ]);
+    expect(file.repeatedRows).toBe(2);
+  });
+
+  it("counts lines as an editor shows them, across quoted newlines and blank lines", () => {
+    const file = read('Email,Notes\na@x.example,"two\nlines"\n\nnot an email,x\nb@x.example,y\n');
+    expect(file.contacts.map((contact) => [contact.line, contact.email])).toEqual([
+      [2, "a@x.example"],
+      [6, "b@x.example"],
+    ]);
+    expect(file.rejects).toEqual([{ line: 5, reason: 'invalid email "not an email"', values: ["not an email", "x"] }]);
+  });
+
+  it("reads day-first dates when told to, and reports a date it cannot read instead of guessing", () => {
+    const content = "Email,Last Contacted\na@x.example,03/04/2026\nb@x.example,31/12/2026\n";
+    expect(read(content, "day-first").contacts.map((contact) => contact.lastContacted)).toEqual([
+      "2026-04-03",
+      "2026-12-31",
+    ]);
+    const monthFirst = read(content, "month-first");
+    expect(monthFirst.contacts.map((contact) => contact.lastContacted)).toEqual(["2026-03-04", undefined]);
+    expect(monthFirst.dateProblems).toEqual([{ line: 3, header: "Last Contacted", value: "31/12/2026" }]);
+  });
+
+  it("names the headers it saw when no column holds emails", () => {
+    expect.assertions(2);
+    try {
+      read("Name,Phone,Company\nAnn,123,Acme\n");
+    } catch (error) {
+      expect((error as ImportFileError).code).toBe("no_email_column");
+      expect((error as Error).message).toContain('headers seen: "Name", "Phone", "Company"');
+    }
+  });
+
+  it("refuses a file that is not UTF-8, saying how to export it", () => {
+    const latin1 = Buffer.from("Email,Name\nrene@x.example,Ren\xe9\n", "latin1");
+    expect(() => read(latin1)).toThrow(/not UTF-8.*CSV UTF-8/);
+  });
+});
+
+describe("parseImportDate", () => {
+  it.each([
+    ["2026-03-04", "2026-03-04"],
+    ["2026-03-04T14:08:00Z", "2026-03-04T14:08:00.000Z"],
+    ["2026-03-04T14:08:00.250+02:00", "2026-03-04T12:08:00.250Z"],
+    ["2026-03-04 14:08", "2026-03-04T14:08:00.000Z"],
+    ["2026-03-04 14:08:09", "2026-03-04T14:08:09.000Z"],
+    ["03/04/2026", "2026-03-04"],
+    ["3/4/2026 2:08 PM", "2026-03-04T14:08:00.000Z"],
+    ["12/31/2026 12:00 AM", "2026-12-31T00:00:00.000Z"],
+    ["03.04.2026", "2026-03-04"],
+  ])("reads %s month-first as %s", (text, expected) => {
+    expect(parseImportDate(text, "month-first")).toBe(expected);
+  });
+
+  it.each([
+    ["03/04/2026", "2026-04-03"],
+    ["04.03.2026 09:30", "2026-03-04T09:30:00.000Z"],
+  ])("reads %s day-first as %s", (text, expected) => {
+    expect(parseImportDate(text, "day-first")).toBe(expected);
+  });
+
+  it.each(["yesterday", "2026-02-30", "13/01/2026", "03/04/26", "2026-03-04 25:00", "March 4, 2026", ""])(
+    "does not guess %j",
+    (text) => {
+      expect(parseImportDate(text, "month-first")).toBeUndefined();
+    },
+  );
+});
