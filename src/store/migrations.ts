@@ -185,6 +185,7 @@ export const MIGRATIONS: readonly Migration[] = [
         notion_user_id TEXT PRIMARY KEY,
         slack_user_id TEXT,
         looked_up_at_ms INTEGER NOT NULL
+      ) STRICT;
     `,
   },
   {

@@ -30,5 +30,6 @@ it("npm run demo runs to the end: setup, leads, a deal to won by webhook and one
   expect(out).toContain("4 stale leads");
   expect(out).toContain("escaped (&lt;!channel&gt;)");
   expect(out).toContain("Run again the same day: exit 0, nothing posted");
-  expect(out).toMatch(/4 Slack messages, \d+ Notion requests, 0 rate-limited/);
+  // Two deal alerts by webhook, the negotiation direct message, one by poll, the digest.
+  expect(out).toMatch(/5 Slack messages, \d+ Notion requests, 0 rate-limited/);
 }, 120_000);
