@@ -56,7 +56,7 @@ export function formServiceRoute(options: FormServiceRouteOptions): Router {
         res.status(401).json({ error: "invalid signature" });
         return;
       }
-      const parsed = parseJsonObject(body);
+      const parsed = parseJsonObject(body, req.get("content-type"));
       if (!parsed.ok) {
         log.info({ details: parsed.details }, "form lead refused: invalid body");
         res.status(400).json({ error: parsed.error, details: parsed.details });

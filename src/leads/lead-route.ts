@@ -29,7 +29,7 @@ export function leadRoute(options: LeadRouteOptions): Router {
       res.status(401).json({ error: "invalid signature" });
       return;
     }
-    const parsed = parseJsonObject(body);
+    const parsed = parseJsonObject(body, req.get("content-type"));
     const outcome = parsed.ok
       ? await options.submit({
           lead: validateLead(parsed.json),
