@@ -148,6 +148,17 @@ describe("POST /notion-webhook", () => {
       expect(texts()).toEqual([]);
     });
 
+    it("refuses a signed event whose entity.id is not a Notion id with 400, and never reads Notion for it", async () => {
+      await start();
+      const before = h.crm.emulator.stats.requests.length;
+      const body = event("page.created", "x?filter_properties=title");
+      const response = await deliver(body);
+      expect(response.status).toBe(400);
+      expect(response.body.details).toEqual([{ field: "entity.id", message: "must be a Notion id (a UUID)" }]);
+      await quiet();
+      expect(h.crm.emulator.stats.requests.slice(before).map((entry) => entry.path)).toEqual([]);
+    });
+
     it("refuses a tampered body", async () => {
       await start();
       const body = JSON.stringify(event("page.created", randomUUID()));
