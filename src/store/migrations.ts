@@ -118,4 +118,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sender_hits_at ON sender_hits (at_ms);
     `,
   },
+  {
+    version: 5,
+    name: "health probe",
+    sql: `
+      -- /healthz writes a row here and deletes it in the same transaction:
+      -- it answers whether the state file can take a write right now.
+      CREATE TABLE health_probe (
+        at_ms INTEGER NOT NULL,
+        filler BLOB NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
