@@ -5,6 +5,7 @@ import { honeypotFilledIn } from "../spam/honeypot.js";
 import { validateLead } from "./lead.js";
 import { leadAnswer } from "./lead-answer.js";
 import { parseJsonObject } from "./parse-json-object.js";
+import { sameBodyKeys } from "./same-body-keys.js";
 import type { SubmitLead } from "./submit-lead.js";
 import { readRawBody } from "../server/read-raw-body.js";
 
@@ -30,10 +31,13 @@ export function leadRoute(options: LeadRouteOptions): Router {
       return;
     }
     const parsed = parseJsonObject(body, req.get("content-type"));
+    // A Standard Webhooks delivery id wins; a plain X-Form-Signature body is one submission for 10 minutes.
+    const sameBody = signature.deliveryId === undefined ? sameBodyKeys(body, Date.now()) : undefined;
     const outcome = parsed.ok
       ? await options.submit({
           lead: validateLead(parsed.json),
-          idempotencyKey: signature.deliveryId === undefined ? undefined : `lead:${signature.deliveryId}`,
+          idempotencyKey: sameBody?.key ?? `lead:${signature.deliveryId}`,
+          previousKey: sameBody && { key: sameBody.previousKey, withinMs: sameBody.windowMs },
           honeypotFilled: options.honeypotField !== undefined && honeypotFilledIn(parsed.json, options.honeypotField),
           log: req.log,
         })
