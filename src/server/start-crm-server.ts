@@ -108,6 +108,8 @@ export async function startCrmServer(
 
     // Slack needs nothing from Notion; the areas that write to Notion start once they know where.
     slack.start();
+    // Stopping begins before the shutdown signal aborts (batches get a grace period): nothing starts after it.
+    const stopping = new AbortController();
     const retried = () =>
       waitForCrmSchema(notion, databases, {
         logger,
@@ -118,6 +120,7 @@ export async function startCrmServer(
       if (early === undefined)
         logger.warn("Notion has not answered the schema check yet: leads are accepted and queued meanwhile");
       const first = early ?? (await firstCheck);
+      stopping.signal.throwIfAborted();
       if (first.kind === "passed") return first.report;
       if (first.kind === "unreachable") {
         logger.warn(
@@ -129,14 +132,20 @@ export async function startCrmServer(
       }
       return retried();
     })();
-    whenKnown(schemaKnown, shutdown.signal, (report) => {
+    whenKnown(schemaKnown, stopping.signal, (report) => {
       const targets = workerTargets(report, config.NOTION_DEALS_DB_ID);
       leads.start(targets.leads);
       if (targets.deals !== undefined) dealAlerts.start(targets.deals);
     });
 
     const running = server;
-    return { url: running.url, stop: () => stopAll(running, areas, shutdown, db) };
+    return {
+      url: running.url,
+      stop: () => {
+        stopping.abort();
+        return stopAll(running, areas, shutdown, db);
+      },
+    };
   } catch (error) {
     shutdown.abort(error);
     await server?.close();
