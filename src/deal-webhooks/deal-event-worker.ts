@@ -103,9 +103,14 @@ export function createDealEventWorker(options: DealEventWorkerOptions): DealEven
     );
   }
 
+  /** Housekeeping on a timer, outside the work loop: a failing store is logged, never thrown. */
   function prune(): void {
-    const removed = events.prune();
-    if (removed > 0) log.info({ removed }, "pruned Notion event ids older than 7 days");
+    try {
+      const removed = events.prune();
+      if (removed > 0) log.info({ removed }, "pruned Notion event ids older than 7 days");
+    } catch (error) {
+      log.error({ err: error }, "pruning old Notion event ids failed; tried again in an hour");
+    }
   }
 
   return {

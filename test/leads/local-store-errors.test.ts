@@ -154,4 +154,30 @@ describe("a lead meeting a local SQLite error", () => {
       }),
     );
   });
+
+  it('answers a waiting sender "queued" when the store fails as its wait ends, without crashing', async () => {
+    await setUp();
+    const real = createLeadQueue(db);
+    let reads = 0;
+    const queue: LeadQueue = {
+      ...real,
+      get: (id: string) => {
+        if (reads++ > 0) throw new Database.SqliteError("disk I/O error", "SQLITE_IOERR");
+        return real.get(id);
+      },
+    };
+    const { submission } = real.enqueue({
+      email: "wait@example.com",
+      name: "Wait",
+      message: undefined,
+      company: undefined,
+      utm_source: undefined,
+    });
+    // Not started: the lead stays queued, and the wait ends on its timer.
+    worker = createLeadWorker({ queue, cache: createContactCache(db), notion: undefined as never, logger: log.logger });
+    await expect(worker.waitFor(submission.id, 20)).resolves.toBeUndefined();
+    expect(log.lines()).toContainEqual(
+      expect.objectContaining({ msg: "could not read the lead back; answering queued", submissionId: submission.id }),
+    );
+  });
 });
