@@ -1,5 +1,6 @@
 // `npm run bench`: speed against the limits that matter, printed as ratios.
 // Nothing here asserts; the test suite never times anything.
+import { burstMemoryBench } from "./bench/burst-memory-bench.js";
 import { digestBench } from "./bench/digest-bench.js";
 import { formBench } from "./bench/form-bench.js";
 import { gatewayBench } from "./bench/gateway-bench.js";
@@ -12,6 +13,7 @@ import { webhookBench } from "./bench/webhook-bench.js";
 const benches: Array<[string, () => Promise<string[]>]> = [
   ["gateway", gatewayBench],
   ["leads", leadBench],
+  ["burst", burstMemoryBench],
   ["webhook", webhookBench],
   ["digest", digestBench],
   ["poll", pollBench],

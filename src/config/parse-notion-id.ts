@@ -5,6 +5,11 @@ const HEX_ID_PATTERN = /^[0-9a-f]{32}$/i;
 // by "?v=<view id>" (the view, not the database) or a "#" fragment.
 const URL_ID_PATTERN = /([0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 
+/** Exactly a Notion id (a dashed UUID or 32 hex digits), nothing around it: for ids a stranger sends. */
+export function isNotionId(text: string): boolean {
+  return UUID_PATTERN.test(text) || HEX_ID_PATTERN.test(text);
+}
+
 /**
  * Normalises a Notion id given as 32 hex digits, a dashed UUID or a Notion
  * URL to the dashed lower-case UUID the API returns. Returns undefined when

@@ -6,6 +6,8 @@ import { processDealEvents, type DealEventDependencies, type DealsTarget } from 
 
 /** A page is read once its events have been quiet this long: a bulk edit's burst costs one read per page. */
 export const DEAL_EVENT_QUIET_MS = 1_000;
+/** However many edits follow, a page is read at most this long after its first pending event. */
+export const DEAL_EVENT_MAX_WAIT_MS = 5_000;
 export const DEAL_EVENT_CONCURRENCY = 2;
 export const DEAL_EVENT_RETRY_BASE_MS = 2_000;
 export const DEAL_EVENT_RETRY_MAX_MS = 5 * 60_000;
@@ -17,6 +19,8 @@ export type DealEventWorkerOptions = Omit<DealEventDependencies, "deals"> & {
   onMessage: () => void;
   signal?: AbortSignal;
   quietMs?: number;
+  /** The cap on the quiet period, counted from the oldest pending event. */
+  maxWaitMs?: number;
   retryBaseMs?: number;
   now?: () => number;
 };
@@ -31,7 +35,14 @@ export type DealEventWorker = {
 type DealEventBatch = { pageId: string; events: StoredEvent[]; deals: DealsTarget };
 
 export function createDealEventWorker(options: DealEventWorkerOptions): DealEventWorker {
-  const { events, logger, signal, quietMs = DEAL_EVENT_QUIET_MS, now = Date.now } = options;
+  const {
+    events,
+    logger,
+    signal,
+    quietMs = DEAL_EVENT_QUIET_MS,
+    maxWaitMs = Math.max(DEAL_EVENT_MAX_WAIT_MS, quietMs),
+    now = Date.now,
+  } = options;
   const retry = { baseMs: options.retryBaseMs ?? DEAL_EVENT_RETRY_BASE_MS, maxMs: DEAL_EVENT_RETRY_MAX_MS };
   const log = logger.child({ area: "deal-webhooks" });
   let deals: DealsTarget | undefined;
@@ -43,7 +54,7 @@ export function createDealEventWorker(options: DealEventWorkerOptions): DealEven
     concurrency: DEAL_EVENT_CONCURRENCY,
     signal,
     now,
-    due: () => events.duePages(quietMs),
+    due: () => events.duePages(quietMs, maxWaitMs),
     take(pageId) {
       const batch = events.queuedFor(pageId);
       if (batch.length === 0 || deals === undefined) return undefined;
@@ -92,9 +103,14 @@ export function createDealEventWorker(options: DealEventWorkerOptions): DealEven
     );
   }
 
+  /** Housekeeping on a timer, outside the work loop: a failing store is logged, never thrown. */
   function prune(): void {
-    const removed = events.prune();
-    if (removed > 0) log.info({ removed }, "pruned Notion event ids older than 7 days");
+    try {
+      const removed = events.prune();
+      if (removed > 0) log.info({ removed }, "pruned Notion event ids older than 7 days");
+    } catch (error) {
+      log.error({ err: error }, "pruning old Notion event ids failed; tried again in an hour");
+    }
   }
 
   return {

@@ -38,9 +38,11 @@ export function createNotionEventStore(db: Store, now: () => number = Date.now) 
     `INSERT OR IGNORE INTO notion_events (id, type, page_id, parent_id, parent_data_source_id, updated_properties, event_at, received_at_ms, state, next_attempt_at_ms)
      VALUES (@id, @type, @pageId, @parentId, @parentDataSourceId, @updatedProperties, @eventAt, @at, @state, @at)`,
   );
-  const duePages = db.prepare<[{ now: number; quietMs: number }], { page_id: string }>(
+  const duePages = db.prepare<[{ now: number; quietMs: number; maxWaitMs: number }], { page_id: string }>(
     `SELECT page_id FROM notion_events WHERE state = 'queued' GROUP BY page_id
-     HAVING min(next_attempt_at_ms) <= @now AND max(received_at_ms) <= @now - @quietMs ORDER BY min(received_at_ms)`,
+     HAVING min(next_attempt_at_ms) <= @now
+        AND (max(received_at_ms) <= @now - @quietMs OR min(received_at_ms) <= @now - @maxWaitMs)
+     ORDER BY min(received_at_ms)`,
   );
   const anyQueued = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM notion_events WHERE state = 'queued'");
   const queuedFor = db.prepare<[string], Row>(
@@ -74,8 +76,15 @@ export function createNotionEventStore(db: Store, now: () => number = Date.now) 
       });
       return changes === 1;
     },
-    /** Pages with queued events, once their newest event is `quietMs` old: a burst of edits is read once. */
-    duePages: (quietMs: number) => duePages.all({ now: now(), quietMs }).map((row) => row.page_id),
+    /**
+     * Pages with queued events, once their newest event is `quietMs` old (a
+     * burst of edits is read once), or their oldest is `maxWaitMs` old: edits
+     * that never stop cannot hold a page back for ever.
+     */
+    duePages: (quietMs: number, maxWaitMs: number = Infinity) =>
+      duePages
+        .all({ now: now(), quietMs, maxWaitMs: Math.min(maxWaitMs, Number.MAX_SAFE_INTEGER) })
+        .map((row) => row.page_id),
     hasQueued: () => (anyQueued.get()?.n ?? 0) > 0,
     queuedFor: (pageId: string) => queuedFor.all(pageId).map(fromRow),
     settle: db.transaction((ids: readonly string[], state: "done" | "ignored") =>

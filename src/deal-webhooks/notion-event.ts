@@ -1,14 +1,18 @@
 import { z } from "zod";
+import { isNotionId } from "../config/parse-notion-id.js";
 
 /** Event types that can change a deal's Stage. */
 export const STAGE_EVENT_TYPES = new Set(["page.created", "page.properties_updated"]);
+
+/** An id that goes into a Notion API path: checked here, at the edge, so it cannot carry a path or a query. */
+const notionId = z.string().refine(isNotionId, "must be a Notion id (a UUID)");
 
 /** The part of a Notion webhook event this project reads; the rest is ignored. */
 export const notionEventSchema = z.object({
   id: z.string().min(1).max(200),
   type: z.string().min(1).max(200),
   timestamp: z.string().optional(),
-  entity: z.object({ id: z.string().min(1), type: z.string() }).optional(),
+  entity: z.object({ id: notionId, type: z.string() }).optional(),
   data: z
     .object({
       parent: z.object({ id: z.string(), type: z.string(), data_source_id: z.string().optional() }).optional(),

@@ -2,8 +2,11 @@ import { verifyWebhookSignature } from "@notionhq/client";
 import express, { type Router } from "express";
 import type { NotionEventStore } from "./notion-event-store.js";
 import { notionEventSchema, verificationTokenOf } from "./notion-event.js";
+import { readRawBody } from "../server/read-raw-body.js";
 
 export const NOTION_WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
+/** An unsigned request can only be the handshake, `{"verification_token":"secret_…"}`: a few dozen bytes. */
+export const NOTION_HANDSHAKE_MAX_BYTES = 4 * 1024;
 
 export type NotionWebhookRouteOptions = {
   /** The subscription's verification token; until it is set, only the handshake is answered. */
@@ -24,7 +27,10 @@ export function notionWebhookRoute({ secret, events, onEvent, dealsConfigured }:
   const router = express.Router();
   router.post(
     "/notion-webhook",
-    express.raw({ type: () => true, limit: NOTION_WEBHOOK_BODY_LIMIT_BYTES }),
+    readRawBody({
+      limitBytes: NOTION_WEBHOOK_BODY_LIMIT_BYTES,
+      limitFor: (req) => (req.get("x-notion-signature") === undefined ? NOTION_HANDSHAKE_MAX_BYTES : Infinity),
+    }),
     async (req, res) => {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const signature = req.get("x-notion-signature");
@@ -44,10 +50,17 @@ export function notionWebhookRoute({ secret, events, onEvent, dealsConfigured }:
 
       const token = verificationTokenOf(json);
       if (token !== undefined) {
+        if (!isTokenShaped(token)) {
+          req.log.warn({ length: token.length }, "Notion webhook handshake refused: the token is not token-shaped");
+          res.status(400).json({ error: "verification_token must be 1 to 256 letters, digits, _ or -" });
+          return;
+        }
         req.log.warn(
-          { verificationToken: token },
-          `Notion webhook verification token received: ${token} — paste it in Notion (integration settings → Webhooks → Verify), ` +
-            "then set NOTION_WEBHOOK_SECRET to the same value in .env and restart the server",
+          secret === undefined
+            ? `Notion webhook verification token received: ${token} — paste it in Notion (integration settings → Webhooks → Verify), ` +
+                "then set NOTION_WEBHOOK_SECRET to the same value in .env and restart the server"
+            : `Notion webhook verification token received: ${token} — NOTION_WEBHOOK_SECRET is already set; ` +
+                "use it only if you are re-creating the subscription (anyone can post an unsigned handshake)",
         );
         res.status(200).json({ status: "ok" });
         return;
@@ -81,4 +94,9 @@ export function notionWebhookRoute({ secret, events, onEvent, dealsConfigured }:
     },
   );
   return router;
+}
+
+/** Notion's tokens are `secret_` and a few dozen letters and digits; anything else is not one. */
+function isTokenShaped(token: string): boolean {
+  return /^[A-Za-z0-9_-]{1,256}$/.test(token);
 }

@@ -8,6 +8,7 @@ import { parseFormLead } from "./parse-form-lead.js";
 import type { FormService, FormServiceName } from "./form-service.js";
 import { findAnswer, mapAnswers } from "./map-answers.js";
 import { parseJsonObject } from "../leads/parse-json-object.js";
+import { readRawBody } from "../server/read-raw-body.js";
 
 export type FormServiceRouteOptions = {
   /** The lead use case, with the per-sender limits: these posts come from the services' servers. */
@@ -43,7 +44,7 @@ export function formServiceRoute(options: FormServiceRouteOptions): Router {
     "/lead/:service",
     knownService,
     requireJson,
-    express.raw({ type: () => true, limit: LEAD_BODY_LIMIT_BYTES }),
+    readRawBody({ limitBytes: LEAD_BODY_LIMIT_BYTES }),
     async (req, res) => {
       const service = enabled.get(String(req.params.service))!;
       const log = req.log.child({ service: service.name });
@@ -55,7 +56,7 @@ export function formServiceRoute(options: FormServiceRouteOptions): Router {
         res.status(401).json({ error: "invalid signature" });
         return;
       }
-      const parsed = parseJsonObject(body);
+      const parsed = parseJsonObject(body, req.get("content-type"));
       if (!parsed.ok) {
         log.info({ details: parsed.details }, "form lead refused: invalid body");
         res.status(400).json({ error: parsed.error, details: parsed.details });

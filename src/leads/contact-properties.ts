@@ -18,11 +18,18 @@ import {
   type ChoiceType,
   type PropertiesRequest,
 } from "../notion/property-values.js";
+import { fitRichText } from "../notion/fit-rich-text.js";
 import type { ContactField } from "./contact-cache.js";
 import { activityNotes } from "./activity-notes.js";
 import type { Lead, QueuedLead } from "./lead.js";
 
 const MESSAGE_SEPARATOR = "\n\n";
+/** Ends a contact's Notes that had to be cut to Notion's limits. */
+export const NOTES_CUT_MARKER =
+  "[Cut here to fit Notion's limits. Every message is whole on its Activities row and in the server's state file (npm run jobs).]";
+/** Ends an Activities row's Notes that had to be cut. */
+export const ACTIVITY_NOTES_CUT_MARKER =
+  "[Cut here to fit Notion's limits. The whole message is kept in the server's state file (npm run jobs).]";
 
 const FIELD_PROPERTY: Record<ContactField, string> = {
   name: CONTACT.name,
@@ -53,7 +60,8 @@ export function mergeLeads(leads: readonly Lead[]): MergedLead {
   const company = first("company");
   if (name !== undefined) merged.name = name;
   if (company !== undefined) merged.company = company;
-  if (messages.length > 0) merged.notes = messages.join(MESSAGE_SEPARATOR);
+  // A batch of long messages for one email can pass what one property holds: the Notes get what fits.
+  if (messages.length > 0) merged.notes = fitRichText(messages.join(MESSAGE_SEPARATOR), NOTES_CUT_MARKER);
   merged.source = (source === undefined ? "" : selectOptionName(source)) || DEFAULT_SOURCE;
   return merged;
 }
@@ -121,6 +129,6 @@ export function activityProperties(
     [ACTIVITY.contact]: relation([contactPageId]),
     [ACTIVITY.type]: choice("select", FORM_SUBMISSION_ACTIVITY),
     [ACTIVITY.date]: date(at),
-    ...(notes !== undefined && { [ACTIVITY.notes]: richText(notes) }),
+    ...(notes !== undefined && { [ACTIVITY.notes]: richText(fitRichText(notes, ACTIVITY_NOTES_CUT_MARKER)) }),
   };
 }

@@ -284,7 +284,13 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
         const wake = () => {
           clearTimeout(timeout);
           waiters.get(submissionId)?.delete(wake);
-          resolve(queue.get(submissionId));
+          // On a timer: a failing store must not throw here. The sender is then told "queued", which it is.
+          try {
+            resolve(queue.get(submissionId));
+          } catch (error) {
+            log.error({ err: error, submissionId }, "could not read the lead back; answering queued");
+            resolve(undefined);
+          }
         };
         const timeout = setTimeout(wake, timeoutMs);
         waiters.set(submissionId, (waiters.get(submissionId) ?? new Set()).add(wake));

@@ -42,6 +42,8 @@ export type LeadSubmission = {
   /** The lead as the route validated it, or what is wrong with it. */
   lead: { ok: true; lead: QueuedLead } | { ok: false; error: string; details: FieldProblem[] };
   idempotencyKey?: string | undefined;
+  /** An earlier key the same submission may be stored under, counted only while it is younger than `withinMs`. */
+  previousKey?: { key: string; withinMs: number } | undefined;
   /** Whether the route found its honeypot field filled in. */
   honeypotFilled: boolean;
   ip?: string | undefined;
@@ -65,7 +67,7 @@ export async function submitLead(deps: SubmitLeadDependencies, submission: LeadS
   if (!submission.lead.ok) return { kind: "invalid", error: submission.lead.error, details: submission.lead.details };
   const lead = submission.lead.lead;
 
-  const earlier = idempotencyKey === undefined ? undefined : deps.queue.findByKey(idempotencyKey);
+  const earlier = earlierDelivery(deps.queue, submission);
   if (earlier !== undefined) {
     log.info({ submissionId: earlier.id }, "lead redelivered: answered like the first delivery");
     return outcomeOf(earlier);
@@ -115,6 +117,14 @@ async function store(
   const waits = submission.state === "queued" && responseWaitMs > 0;
   const settled = waits ? await worker.waitFor(submission.id, responseWaitMs) : submission;
   return outcomeOf(settled ?? submission);
+}
+
+/** The submission this one repeats: stored under its key, or under its previous key recently enough. */
+function earlierDelivery(queue: LeadQueue, { idempotencyKey, previousKey }: LeadSubmission): Submission | undefined {
+  const same = idempotencyKey === undefined ? undefined : queue.findByKey(idempotencyKey);
+  if (same !== undefined || previousKey === undefined) return same;
+  const before = queue.findByKey(previousKey.key);
+  return before !== undefined && Date.now() - before.receivedAtMs < previousKey.withinMs ? before : undefined;
 }
 
 function outcomeOf(submission: Submission): Exclude<LeadOutcome, { kind: "invalid" | "limited" }> {

@@ -1,4 +1,5 @@
 import { APIResponseError, isHTTPResponseError, RequestTimeoutError } from "@notionhq/client";
+import { isLocalStoreError } from "../store/local-store-error.js";
 
 /**
  * What a failed request tells us:
@@ -54,6 +55,8 @@ export function classifyFailure(error: unknown): Failure {
   if (RequestTimeoutError.isRequestTimeoutError(error) || isAbortTimeout(error)) {
     return { kind: "ambiguous", reason: "timeout" };
   }
+  // The shared rate bucket's SQLite file was locked or full: the request never left.
+  if (isLocalStoreError(error)) return { kind: "not_sent", reason: "local state file unavailable" };
   const errno = networkErrorCode(error);
   if (errno !== undefined) {
     return NOT_SENT_ERRNOS.has(errno) ? { kind: "not_sent", reason: errno } : { kind: "ambiguous", reason: errno };

@@ -1,4 +1,5 @@
 import { isNotionGatewayError } from "../notion/notion-errors.js";
+import { isLocalStoreError } from "../store/local-store-error.js";
 import { backoffDelayMs } from "../util/backoff.js";
 
 /** What became of one batch of queued work; the worker writes it to its store. */
@@ -31,9 +32,12 @@ export function retryOrBury(failure: AttemptFailure, attempt: number, policy: Re
   return { kind: "retry", afterMs, reason: failure.reason, ...cause };
 }
 
-/** A Notion call failed: retry what the gateway calls retryable, bury the rest (bugs included). */
+/**
+ * A batch's work threw: retry what the gateway calls retryable and every
+ * failure of the local state file (locked, disk full), bury the rest (bugs included).
+ */
 export function retryOrBuryError(error: unknown, attempt: number, policy: RetryPolicy): BatchOutcome {
-  const retryable = isNotionGatewayError(error) && error.retryable;
+  const retryable = isLocalStoreError(error) || (isNotionGatewayError(error) && error.retryable);
   const reason = error instanceof Error ? error.message : String(error);
   return retryOrBury({ retryable, reason, cause: error }, attempt, policy);
 }

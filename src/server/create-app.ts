@@ -1,5 +1,6 @@
 import express, { type ErrorRequestHandler, type Express, type Router } from "express";
 import type { Logger } from "../log/create-logger.js";
+import { createStoreProbe } from "../store/create-store-probe.js";
 import type { Store } from "../store/open-store.js";
 import { requestLogger } from "./request-logger.js";
 
@@ -17,10 +18,18 @@ export function createApp({ db, logger, routes = [] }: AppDependencies): Express
   app.set("trust proxy", "loopback");
   app.use(requestLogger(logger));
 
-  // Never calls Notion: it says whether this process can still keep what it accepts.
-  app.get("/healthz", (_req, res) => {
-    db.prepare("SELECT 1").get();
-    res.json({ status: "ok" });
+  // Never calls Notion: it says whether this process can still keep what it accepts (a write, not a read).
+  const canStore = createStoreProbe(db);
+  app.get("/healthz", (req, res) => {
+    const health = canStore();
+    if (health.ok) {
+      res.json({ status: "ok" });
+      return;
+    }
+    req.log.error({ reason: health.reason }, "health check failed: the state file cannot take a write");
+    res
+      .status(503)
+      .json({ status: "unavailable", error: "the state file cannot take a write; leads would be refused" });
   });
 
   for (const route of routes) app.use(route);

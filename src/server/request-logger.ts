@@ -11,6 +11,7 @@ declare module "express-serve-static-core" {
 }
 
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,100}$/;
+export const PATH_LOG_MAX_CHARS = 200;
 
 /** Gives every request an id (the proxy's X-Request-Id when sane) and logs one line when it ends. */
 export function requestLogger(logger: Logger): RequestHandler {
@@ -24,7 +25,13 @@ export function requestLogger(logger: Logger): RequestHandler {
     res.on("finish", () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       req.log.info(
-        { method: req.method, path: req.path, status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10 },
+        {
+          method: req.method.slice(0, 20),
+          // A stranger chooses the path: only a bounded prefix is logged.
+          path: req.path.slice(0, PATH_LOG_MAX_CHARS),
+          status: res.statusCode,
+          durationMs: Math.round(durationMs * 10) / 10,
+        },
         "request done",
       );
     });

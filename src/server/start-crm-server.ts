@@ -3,11 +3,18 @@ import type { ConfigWith } from "../config/load-config.js";
 import { wireDealAlerts } from "../deal-webhooks/wire-deal-alerts.js";
 import { wireLeads } from "../leads/wire-leads.js";
 import type { Logger } from "../log/create-logger.js";
-import { assertCrmSchema, type CrmDatabaseIds, type CrmSchemaReport } from "../notion/check-crm-schema.js";
+import {
+  assertCrmSchema,
+  NotionSchemaError,
+  type CrmDatabaseIds,
+  type CrmSchemaReport,
+} from "../notion/check-crm-schema.js";
 import { isNotionGatewayError } from "../notion/notion-errors.js";
 import { notionGatewayFromConfig, type NotionGateway, type NotionGatewayOptions } from "../notion/notion-gateway.js";
 import { waitForCrmSchema } from "../notion/wait-for-crm-schema.js";
 import { isSlackAppMode, slackAppFromConfig } from "../slack/slack-app-from-config.js";
+import { describeFailure } from "../cli/run-cli.js";
+import { alertOperator, type OperatorAlert } from "../slack/alert-operator.js";
 import { wireSlack } from "../slack/wire-slack.js";
 import { openStore, type Store } from "../store/open-store.js";
 import { sleep } from "../util/sleep.js";
@@ -44,14 +51,25 @@ export type CrmServerOverrides = Partial<Pick<NotionGatewayOptions, "backoffBase
   backlogAlertAfterMs?: number;
   alertCheckIntervalMs?: number;
   alertRepeatMs?: number;
+  /** How long a start waits for the first schema check. @default STARTUP_SCHEMA_WAIT_MS */
+  startupSchemaWaitMs?: number;
 };
 
 /**
- * Builds the real objects and starts listening. The Notion schema is checked
- * first: a wrong schema or a refused token stops the start, naming the
- * problem. Notion being unreachable does not: leads are then accepted and
- * queued while the check is retried, because a server that is down loses
- * the form posts sent to it. Leads a previous process left queued resume.
+ * How long a start waits for the first schema check before going on without
+ * it. A check that answers "wrong schema" or "token refused" within it stops
+ * the start, naming the problem; after it, the same answer is an alert.
+ */
+export const STARTUP_SCHEMA_WAIT_MS = 2_000;
+
+/**
+ * Builds the real objects and starts listening at once: a restart during a
+ * Notion incident must not refuse form posts. The Notion schema is checked
+ * in the background; the workers that write to Notion start once it passes.
+ * A wrong schema or a refused token found within a moment stops the start,
+ * naming the problem; found later, it is logged and sent to the operator,
+ * and nothing is written to Notion until a retried check passes. Leads are
+ * accepted and stored meanwhile; leads a previous process left queued resume.
  */
 export async function startCrmServer(
   config: ServerConfig,
@@ -60,6 +78,8 @@ export async function startCrmServer(
 ): Promise<CrmServer> {
   const db = openStore(config.DATA_DIR);
   const shutdown = new AbortController();
+  let server: RunningServer | undefined;
+  let areas: Array<{ stop(): Promise<void> }> = [];
   try {
     const gatewayOptions = {
       db,
@@ -72,7 +92,7 @@ export async function startCrmServer(
     // Paging through deals is bulk work: it takes a token only while no lead is waiting for one.
     const bulkNotion = notionGatewayFromConfig(config, { ...gatewayOptions, lane: "bulk" });
     const databases = crmDatabaseIds(config);
-    const schema = await checkSchemaAtStart(notion, databases, logger);
+    const firstCheck = checkSchema(notion, databases);
 
     // Each area is wired in its own file; a new one is built here and joins `areas`.
     const deps: AreaDependencies = { db, notion, logger, signal: shutdown.signal };
@@ -105,35 +125,88 @@ export async function startCrmServer(
       pollIntervalMs:
         config.DEALS_POLL_SECONDS === 0 ? 0 : (overrides.dealPollIntervalMs ?? config.DEALS_POLL_SECONDS * 1000),
     });
-    const areas = [leads, dealAlerts, alerts, slack];
+    const wired = [leads, dealAlerts, alerts, slack];
+    areas = wired;
 
-    const routes = areas.flatMap((area) => area.routes);
-    const server = await startServer(createApp({ db, logger, routes }), { host: config.HOST, port: config.PORT });
+    const routes = wired.flatMap((area) => area.routes);
+    server = await startServer(createApp({ db, logger, routes }), { host: config.HOST, port: config.PORT });
     const listening = { url: server.url, queued: leads.queuedCount(), formServices: leads.formServices };
     logger.info(listening, "server listening");
+
+    const early = await answeredWithin(firstCheck, overrides.startupSchemaWaitMs ?? STARTUP_SCHEMA_WAIT_MS);
+    if (early?.kind === "wrong") throw early.error;
 
     // Slack needs nothing from Notion; the areas that write to Notion start once they know where.
     slack.start();
     alerts.start();
-    const schemaKnown =
-      schema ??
+    // Stopping begins before the shutdown signal aborts (batches get a grace period): nothing starts after it.
+    const stopping = new AbortController();
+    const retried = () =>
       waitForCrmSchema(notion, databases, {
         logger,
         signal: shutdown.signal,
         ...(overrides.schemaRetryBaseMs !== undefined && { retryBaseMs: overrides.schemaRetryBaseMs }),
       });
-    whenKnown(schemaKnown, (report) => {
+    const schemaKnown = (async (): Promise<CrmSchemaReport> => {
+      if (early === undefined)
+        logger.warn("Notion has not answered the schema check yet: leads are accepted and queued meanwhile");
+      const first = early ?? (await firstCheck);
+      stopping.signal.throwIfAborted();
+      if (first.kind === "passed") return first.report;
+      if (first.kind === "unreachable") {
+        logger.warn(
+          { err: first.error },
+          "Notion is unreachable at start: leads are accepted and queued, and the schema check is retried",
+        );
+      } else {
+        alertOperator({ outbox: slack.outbox, notify: slack.notify, logger }, schemaAlert(first.error));
+      }
+      return retried();
+    })();
+    whenKnown(schemaKnown, stopping.signal, (report) => {
       const targets = workerTargets(report, config.NOTION_DEALS_DB_ID);
       leads.start(targets.leads);
       if (targets.deals !== undefined) dealAlerts.start(targets.deals);
     });
 
-    return { url: server.url, stop: () => stopAll(server, areas, shutdown, db) };
+    const running = server;
+    return {
+      url: running.url,
+      stop: () => {
+        stopping.abort();
+        return stopAll(running, areas, shutdown, db);
+      },
+    };
   } catch (error) {
     shutdown.abort(error);
+    await server?.close();
+    await Promise.all(areas.map((area) => area.stop()));
     db.close();
     throw error;
   }
+}
+
+/** The first check's answer: passed, wrong (schema or token: a person must act), or Notion unreachable. */
+type SchemaCheck =
+  | { kind: "passed"; report: CrmSchemaReport }
+  | { kind: "wrong"; error: unknown }
+  | { kind: "unreachable"; error: unknown };
+
+function checkSchema(notion: NotionGateway, databases: CrmDatabaseIds): Promise<SchemaCheck> {
+  return assertCrmSchema(notion, databases).then(
+    (report) => ({ kind: "passed", report }),
+    (error: unknown) =>
+      isNotionGatewayError(error) && error.retryable ? { kind: "unreachable", error } : { kind: "wrong", error },
+  );
+}
+
+/** The operator alert for a schema or token found wrong after the server went on without it. */
+function schemaAlert(error: unknown): OperatorAlert {
+  const meanwhile =
+    "The server accepts and stores leads but writes nothing to Notion until this is fixed; it checks again by itself.";
+  if (error instanceof NotionSchemaError)
+    return { title: "The Notion databases do not match the expected schema", problems: error.problems, meanwhile };
+  return { title: "Notion refuses the CRM's requests", problems: [describeFailure(error)], meanwhile };
 }
 
 function crmDatabaseIds(config: ServerConfig): CrmDatabaseIds {
@@ -144,27 +217,26 @@ function crmDatabaseIds(config: ServerConfig): CrmDatabaseIds {
   };
 }
 
-/** A wrong schema or a refused token throws; Notion unreachable gives undefined, to be retried. */
-async function checkSchemaAtStart(
-  notion: NotionGateway,
-  databases: CrmDatabaseIds,
-  logger: Logger,
-): Promise<CrmSchemaReport | undefined> {
-  return assertCrmSchema(notion, databases).catch((error: unknown) => {
-    if (!isNotionGatewayError(error) || !error.retryable) throw error;
-    logger.warn(
-      { err: error },
-      "Notion is unreachable at start: leads are accepted and queued, and the schema check is retried",
-    );
-    return undefined;
-  });
+/** The promise's value if it settles within `ms`, else undefined (it goes on settling). */
+function answeredWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Runs `then` now when the schema is already known, or once the retried check passes. */
-function whenKnown(schema: CrmSchemaReport | Promise<CrmSchemaReport>, then: (report: CrmSchemaReport) => void): void {
+/** Runs `then` once the schema is known, unless the server stopped first. */
+function whenKnown(
+  schema: Promise<CrmSchemaReport>,
+  signal: AbortSignal,
+  then: (report: CrmSchemaReport) => void,
+): void {
   // A rejected wait was aborted: the server is stopping.
-  if (schema instanceof Promise) schema.then(then, () => undefined);
-  else then(schema);
+  schema.then(
+    (report) => {
+      if (!signal.aborted) then(report);
+    },
+    () => undefined,
+  );
 }
 
 async function stopAll(

@@ -220,4 +220,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 9,
+    name: "health probe",
+    sql: `
+      -- /healthz writes a row here and deletes it in the same transaction:
+      -- it answers whether the state file can take a write right now.
+      CREATE TABLE health_probe (
+        at_ms INTEGER NOT NULL,
+        filler BLOB NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

@@ -1,16 +1,11 @@
 import cors from "cors";
-import express, {
-  type ErrorRequestHandler,
-  type Request,
-  type RequestHandler,
-  type Response,
-  type Router,
-} from "express";
+import express, { type Request, type RequestHandler, type Response, type Router } from "express";
 import type { FieldMap } from "../config/parse-field-map.js";
 import { clientIp } from "../form-services/form-service-route.js";
 import { mapAnswers } from "../form-services/map-answers.js";
 import { parseFormLead } from "../form-services/parse-form-lead.js";
 import { LEAD_BODY_LIMIT_BYTES } from "../leads/lead-route.js";
+import { readRawBody, type BodyRefusal } from "../server/read-raw-body.js";
 import type { FieldProblem } from "../leads/parse-json-object.js";
 import type { SubmitLead } from "../leads/submit-lead.js";
 import { answersOf, formEncodingOf, readFormBody, type FormEncoding } from "./form-body.js";
@@ -198,9 +193,9 @@ export function formRoute(options: FormRouteOptions): Router {
     "/form",
     corsForAllowed,
     checkOriginAndType,
-    express.raw({ type: () => true, limit: LEAD_BODY_LIMIT_BYTES }),
+    // 413 the moment the body passes the limit, and the connection closed: an endless upload is not read.
+    readRawBody({ limitBytes: LEAD_BODY_LIMIT_BYTES, refuse: refuseBody }),
     handle,
-    bodyErrors,
   );
   return router;
 
@@ -218,26 +213,21 @@ export function formRoute(options: FormRouteOptions): Router {
   }
 }
 
-/** 413 and unreadable bodies from express.raw, answered in the request's own way. */
-const bodyErrors: ErrorRequestHandler = (error: unknown, req, res, next) => {
-  const status = (error as { status?: unknown } | null)?.status;
-  if (status !== 413 && status !== 400) {
-    next(error);
-    return;
-  }
+/** A body refused while it is read (too large, an unknown encoding, undecodable), answered in the request's own way. */
+const refuseBody: BodyRefusal = (req, res, status, error) => {
   req.log.info({ status }, "form refused: body too large or unreadable");
-  const tooLarge = status === 413;
-  const refusal: Refusal = tooLarge
-    ? {
-        error: "request entity too large",
-        title: "The form is too large",
-        explanation: `What the form sent is over ${LEAD_BODY_LIMIT_BYTES / 1024} KiB. Shorten the message and send it again.`,
-      }
-    : {
-        error: "bad request",
-        title: "This form could not be read",
-        explanation: "What the form sent could not be read. Please go back and try again.",
-      };
+  const refusal: Refusal =
+    status === 413
+      ? {
+          error: "request entity too large",
+          title: "The form is too large",
+          explanation: `What the form sent is over ${LEAD_BODY_LIMIT_BYTES / 1024} KiB. Shorten the message and send it again.`,
+        }
+      : {
+          error: status === 415 ? error : "bad request",
+          title: "This form could not be read",
+          explanation: "What the form sent could not be read. Please go back and try again.",
+        };
   if (wantsJson(req, formEncodingOf(req.get("content-type")))) res.status(status).json({ error: refusal.error });
   else res.status(status).type("html").send(problemPage(refusal, undefined));
 };

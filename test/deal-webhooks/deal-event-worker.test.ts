@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDealEventWorker, type DealEventWorker } from "../../src/deal-webhooks/deal-event-worker.js";
@@ -89,5 +90,118 @@ describe("deal event worker", () => {
       "SQLITE_BUSY: database is locked (duePages)",
       "SQLITE_BUSY: database is locked (bury)",
     ]);
+  });
+
+  it("retries, never dead-letters, events whose settling met a full disk (SQLITE_FULL)", async () => {
+    crm = await startCrmEmulator();
+    const dir = makeTempDir("crm-deal-worker-");
+    dirs.push(dir);
+    db = openStore(dir.path);
+    const log = captureLogger();
+    const real = createNotionEventStore(db);
+    let full = 1;
+    const events: NotionEventStore = {
+      ...real,
+      settle: ((...args: Parameters<NotionEventStore["settle"]>) => {
+        if (full-- > 0) throw new Database.SqliteError("database or disk is full", "SQLITE_FULL");
+        return real.settle(...args);
+      }) as NotionEventStore["settle"],
+    };
+    const eventId = randomUUID();
+    real.record({
+      id: eventId,
+      type: "page.properties_updated",
+      entity: { id: randomUUID(), type: "page" },
+      data: { parent: { id: crm.databases.contacts, type: "database", data_source_id: crm.dataSources.contacts } },
+    });
+    worker = createDealEventWorker({
+      db,
+      notion: createNotionGateway({
+        token: crm.emulator.token,
+        baseUrl: crm.emulator.url,
+        ratePerSecond: 1000,
+        db,
+        logger: log.logger,
+      }),
+      events,
+      stages: createDealStageStore(db),
+      outbox: createSlackOutbox(db),
+      logger: log.logger,
+      onMessage: () => {},
+      quietMs: 0,
+      retryBaseMs: 20,
+    });
+    worker.start({
+      databaseId: crm.databases.deals,
+      dataSourceId: crm.dataSources.deals,
+      stagePropertyId: undefined,
+      valueFormat: undefined,
+    });
+    worker.notify();
+
+    await eventually(() =>
+      expect(log.lines()).toContainEqual(
+        expect.objectContaining({ msg: "deal events settled", eventIds: [eventId], outcome: "ignored" }),
+      ),
+    );
+    expect(log.lines()).toContainEqual(
+      expect.objectContaining({ msg: "deal events not processed yet; will retry", eventIds: [eventId] }),
+    );
+    expect(log.lines().filter((line) => /DEAD-LETTERED/.test(line.msg))).toEqual([]);
+    expect(db.prepare("SELECT state FROM notion_events WHERE id = ?").get(eventId)).toEqual({ state: "ignored" });
+  });
+
+  it("survives pruning on a full disk: start does not throw and events are still settled", async () => {
+    crm = await startCrmEmulator();
+    const dir = makeTempDir("crm-deal-worker-");
+    dirs.push(dir);
+    db = openStore(dir.path);
+    const log = captureLogger();
+    const real = createNotionEventStore(db);
+    const events: NotionEventStore = {
+      ...real,
+      prune: () => {
+        throw new Database.SqliteError("database or disk is full", "SQLITE_FULL");
+      },
+    };
+    const eventId = randomUUID();
+    real.record({
+      id: eventId,
+      type: "page.properties_updated",
+      entity: { id: randomUUID(), type: "page" },
+      data: { parent: { id: crm.databases.contacts, type: "database", data_source_id: crm.dataSources.contacts } },
+    });
+    worker = createDealEventWorker({
+      db,
+      notion: createNotionGateway({
+        token: crm.emulator.token,
+        baseUrl: crm.emulator.url,
+        ratePerSecond: 1000,
+        db,
+        logger: log.logger,
+      }),
+      events,
+      stages: createDealStageStore(db),
+      outbox: createSlackOutbox(db),
+      logger: log.logger,
+      onMessage: () => {},
+      quietMs: 0,
+    });
+    const target = {
+      databaseId: crm.databases.deals,
+      dataSourceId: crm.dataSources.deals,
+      stagePropertyId: undefined,
+      valueFormat: undefined,
+    };
+    expect(() => worker!.start(target)).not.toThrow();
+    worker.notify();
+    await eventually(() =>
+      expect(log.lines()).toContainEqual(
+        expect.objectContaining({ msg: "deal events settled", eventIds: [eventId], outcome: "ignored" }),
+      ),
+    );
+    expect(log.lines()).toContainEqual(
+      expect.objectContaining({ msg: "pruning old Notion event ids failed; tried again in an hour" }),
+    );
   });
 });

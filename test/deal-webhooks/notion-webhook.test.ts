@@ -109,6 +109,25 @@ describe("POST /notion-webhook", () => {
       expect(line?.msg).toContain("NOTION_WEBHOOK_SECRET");
     });
 
+    it("refuses an unsigned body over a few KB with 413, and no log line grows with what a stranger sent", async () => {
+      await start({ NOTION_WEBHOOK_SECRET: "" });
+      const huge = "secret_" + "a".repeat(900 * 1024);
+      const response = await deliver({ verification_token: huge }, { "x-notion-signature": undefined });
+      expect(response.status).toBe(413);
+      expect(h.log.raw.filter((line) => line.includes("aaaaaaaaaaaaaaaa"))).toEqual([]);
+      expect(Math.max(...h.log.raw.map((line) => line.length))).toBeLessThan(2_048);
+    });
+
+    it("refuses a handshake whose token is not token-shaped, without logging it", async () => {
+      await start({ NOTION_WEBHOOK_SECRET: "" });
+      const response = await deliver(
+        { verification_token: "secret_abc\nNotion webhook verification token received: planted" },
+        { "x-notion-signature": undefined },
+      );
+      expect(response.status).toBe(400);
+      expect(h.log.raw.filter((line) => line.includes("planted"))).toEqual([]);
+    });
+
     it("refuses events until NOTION_WEBHOOK_SECRET is set, saying why in the log", async () => {
       await start({ NOTION_WEBHOOK_SECRET: "" });
       const response = await deliver(event("page.created", randomUUID()));
@@ -133,6 +152,17 @@ describe("POST /notion-webhook", () => {
       await quiet();
       expect(pageReads(dealId)).toBe(0);
       expect(texts()).toEqual([]);
+    });
+
+    it("refuses a signed event whose entity.id is not a Notion id with 400, and never reads Notion for it", async () => {
+      await start();
+      const before = h.crm.emulator.stats.requests.length;
+      const body = event("page.created", "x?filter_properties=title");
+      const response = await deliver(body);
+      expect(response.status).toBe(400);
+      expect(response.body.details).toEqual([{ field: "entity.id", message: "must be a Notion id (a UUID)" }]);
+      await quiet();
+      expect(h.crm.emulator.stats.requests.slice(before).map((entry) => entry.path)).toEqual([]);
     });
 
     it("refuses a tampered body", async () => {

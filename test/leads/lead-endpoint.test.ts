@@ -165,7 +165,8 @@ describe("POST /lead", () => {
       h = await startCrmHarness({ env: { NOTION_ACTIVITIES_DB_ID: "" } });
       await h.postLead({ email: "ann@example.com", name: "Ann" });
       h.crm.emulator.stats.reset();
-      expect((await h.postLead({ email: "ann@example.com", name: "Ann" })).status).toBe(200);
+      // Other bytes (the same body again within 10 minutes is a sender's retry, not a repeat lead).
+      expect((await h.postLead('{"name":"Ann","email":"ann@example.com"}')).status).toBe(200);
       expect(h.crm.emulator.stats.requests.map((r) => `${r.method} ${r.path.replace(/[0-9a-f-]{36}/, ":id")}`)).toEqual(
         ["PATCH /v1/pages/:id"],
       );
@@ -183,7 +184,7 @@ describe("POST /lead", () => {
         },
         body: JSON.stringify({ in_trash: true }),
       });
-      const second = await h.postLead({ email: "ann@example.com" });
+      const second = await h.postLead('{ "email": "ann@example.com" }');
       expect(second.body.status).toBe("created");
       expect(second.body.id).not.toBe(first.body.id);
       expect(h.contacts()).toHaveLength(1);
@@ -307,6 +308,14 @@ describe("POST /lead", () => {
       expect(h.activities()).toHaveLength(1);
     });
 
+    it("goes by webhook-id, not by body: two ids with the same body are two submissions", async () => {
+      h = await startCrmHarness();
+      const body = '{"email":"twice@example.com","message":"same words"}';
+      await deliver(h, "msg_a", body);
+      await deliver(h, "msg_b", body);
+      expect(h.activities()).toHaveLength(2);
+    });
+
     it("refuses a delivery whose timestamp is more than 5 minutes old", async () => {
       h = await startCrmHarness();
       const response = await deliver(h, "msg_2", '{"email":"sw@example.com"}', Math.floor(Date.now() / 1000) - 301);
@@ -355,5 +364,26 @@ describe("POST /lead", () => {
     const posts = h.crm.emulator.stats.count({ method: "POST", path: /^\/v1\/pages$/ });
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(h.crm.emulator.stats.count({ method: "POST", path: /^\/v1\/pages$/ })).toBe(posts);
+  });
+
+  describe("a sender's retry with plain X-Form-Signature", () => {
+    it("is the same submission: the same signed body within 10 minutes writes one Activities row", async () => {
+      h = await startCrmHarness();
+      const body = JSON.stringify({ email: "retry@example.com", name: "Rita", message: "Call me" });
+      const first = await h.postLead(body);
+      const again = await h.postLead(body);
+      const third = await h.postLead(body);
+      expect(first.status).toBe(200);
+      expect([again.body, third.body]).toEqual([first.body, first.body]);
+      expect(h.contacts()).toHaveLength(1);
+      expect(h.activities()).toHaveLength(1);
+    });
+
+    it("is told apart from another body of the same email", async () => {
+      h = await startCrmHarness();
+      await h.postLead({ email: "two@example.com", message: "first" });
+      await h.postLead({ email: "two@example.com", message: "second" });
+      expect(h.activities()).toHaveLength(2);
+    });
   });
 });

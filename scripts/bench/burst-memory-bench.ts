@@ -1,0 +1,97 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { startNotionEmulator } from "@notion-crm/notion-emulator";
+import { seedCrm } from "../lib/crm-seed.js";
+import { REPO_ROOT } from "../lib/run-ts-file.js";
+import { postSignedLead, type PostAnswer } from "../lib/signed-post.js";
+import { spawnServer, type SpawnedServer } from "../lib/spawn-server.js";
+import { fixed, percentile } from "./measure.js";
+
+const LEADS = 2_000;
+const CONNECTIONS = 500;
+const LIMIT_PER_SECOND = 3;
+const FORM_SECRET = "bench-form-secret";
+/** The goal for a $5 VPS (issue 11). */
+const PEAK_RSS_GOAL_MB = 120;
+
+/**
+ * 2,000 new leads sent over 500 concurrent connections to the compiled
+ * server (`node dist/src/main.js`), against an emulator limited to 3 req/s:
+ * most answers wait for Notion, so the burst holds as much as it ever will.
+ * Reports the server's peak RSS (VmHWM) over the burst, started with the
+ * Node flags `npm start` and the systemd unit use (SERVER_NODE_FLAGS).
+ */
+export async function burstMemoryBench(): Promise<string[]> {
+  const emulator = await startNotionEmulator({ rateLimitPerSecond: LIMIT_PER_SECOND });
+  const crm = seedCrm(emulator.admin);
+  const dataDir = mkdtempSync(join(tmpdir(), "crm-bench-"));
+  let server: SpawnedServer | undefined;
+  try {
+    execFileSync(
+      process.execPath,
+      [resolve(REPO_ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
+      { cwd: REPO_ROOT, stdio: "inherit" },
+    );
+    server = await spawnServer(
+      {
+        NOTION_TOKEN: emulator.token,
+        NOTION_BASE_URL: emulator.url,
+        NOTION_CONTACTS_DB_ID: crm.contacts.databaseId,
+        NOTION_ACTIVITIES_DB_ID: crm.activities.databaseId,
+        NOTION_RATE_LIMIT_RPS: String(LIMIT_PER_SECOND),
+        FORM_SECRET,
+        DATA_DIR: dataDir,
+        PORT: "0",
+        LOG_LEVEL: "info",
+      },
+      { compiled: true },
+    );
+    const pid = server.child.pid!;
+    const startRssMb = rssMb(pid, "VmRSS");
+    let next = 0;
+    const answers: PostAnswer[] = [];
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, async () => {
+        for (let i = next++; i < LEADS; i = next++) {
+          answers.push(
+            await postSignedLead(
+              server!.url,
+              { email: `burst${i}@example.com`, name: `Burst ${i}`, message: `Hello from lead ${i}, about pricing.` },
+              FORM_SECRET,
+            ),
+          );
+        }
+      }),
+    );
+    const burstMs = Date.now() - started;
+    const times = answers.map((answer) => answer.ms);
+    const peakMb = rssMb(pid, "VmHWM");
+    return [
+      `${LEADS} new leads over ${CONNECTIONS} concurrent connections, emulator limited to ${LIMIT_PER_SECOND} req/s (node dist/src/main.js)`,
+      `  answers in ${fixed(burstMs / 1000, 1)} s: p50 ${fixed(percentile(times, 50) / 1000, 2)} s, p99 ${fixed(percentile(times, 99) / 1000, 2)} s (${countBy(answers.map((answer) => answer.status))})`,
+      `  server RSS at start ${fixed(startRssMb, 0)} MB, peak ${fixed(peakMb, 0)} MB (goal ≤ ${PEAK_RSS_GOAL_MB} MB: ${peakMb <= PEAK_RSS_GOAL_MB ? "met" : "MISSED"})`,
+    ];
+  } finally {
+    await server?.kill("SIGTERM");
+    await emulator.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function countBy(values: number[]): string {
+  const counts = new Map<number, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts]
+    .sort(([a], [b]) => a - b)
+    .map(([value, count]) => `${count} x ${value}`)
+    .join(", ");
+}
+
+/** A figure from Linux's /proc status, in MB (VmHWM: the peak resident set). */
+function rssMb(pid: number, field: "VmRSS" | "VmHWM"): number {
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return match?.[1] === undefined ? Number.NaN : Number(match[1]) / 1024;
+}

@@ -1,0 +1,45 @@
+import { createHash } from "node:crypto";
+import type { Logger } from "../log/create-logger.js";
+import { escapeMrkdwn } from "./escape-mrkdwn.js";
+import { fitToSlackLimits, section } from "./slack-message.js";
+import type { SlackOutbox } from "./slack-outbox.js";
+
+export type OperatorAlert = {
+  /** What is wrong, in a line. */
+  title: string;
+  /** Each problem, as a person can act on it. */
+  problems: readonly string[];
+  /** What the server does meanwhile. */
+  meanwhile: string;
+};
+
+/**
+ * Tells the operator through the Slack outbox, once per distinct alert and
+ * UTC day (the dedupe key is a hash of the alert), and at error level in the
+ * log. Small on purpose: a general operator-alert facility can take its
+ * place without changing the callers.
+ */
+export function alertOperator(
+  { outbox, notify, logger }: { outbox: SlackOutbox; notify: () => void; logger: Logger },
+  alert: OperatorAlert,
+  now: Date = new Date(),
+): void {
+  logger.error({ problems: alert.problems }, `${alert.title}: ${alert.problems.join("; ")}. ${alert.meanwhile}`);
+  const digest = createHash("sha256").update(JSON.stringify(alert)).digest("hex").slice(0, 16);
+  const text = [
+    `:rotating_light: *${escapeMrkdwn(alert.title)}*`,
+    ...alert.problems.map((problem) => `• ${escapeMrkdwn(problem)}`),
+    escapeMrkdwn(alert.meanwhile),
+  ].join("\n");
+  try {
+    const { duplicate } = outbox.enqueue(
+      fitToSlackLimits({ text, blocks: [section(text)] }),
+      `operator:${digest}:${now.toISOString().slice(0, 10)}`,
+      "alerts",
+    );
+    if (!duplicate) notify();
+  } catch (error) {
+    // The log line above already said it; a full disk must not turn an alert into a crash.
+    logger.error({ err: error }, "operator alert could not be queued for Slack");
+  }
+}
