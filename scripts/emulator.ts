@@ -6,7 +6,7 @@ import { seedCrm } from "./lib/crm-seed.js";
 
 const DEFAULT_PORT = 4010;
 
-const HELP = `Usage: npm run emulator [-- --port ${DEFAULT_PORT}] [-- --rps 3]
+const HELP = `Usage: npm run emulator [-- --port ${DEFAULT_PORT} --rps 3]
 
 Starts the Notion emulator on 127.0.0.1 with the CRM's three databases in it
 and prints the .env lines that point the server and the commands at it.

@@ -117,6 +117,9 @@ function revive(ids: readonly string[], reviveOne: (id: string) => boolean, what
   return failed === 0 ? 0 : 1;
 }
 
+/** Why a submission has no Notion page, where "yet" would be wrong. */
+const NO_PAGE = { spam: "never sent to Notion (spam)", dead: "no Notion page (Notion refused it)" } as const;
+
 function traceEmail(email: string, found: ReturnType<typeof findSubmissions>, dataDir: string): number {
   if (found.length === 0) {
     print(`No submission from ${email.trim().toLowerCase()} in ${dataDir}.`);
@@ -126,7 +129,7 @@ function traceEmail(email: string, found: ReturnType<typeof findSubmissions>, da
   for (const trace of found) {
     const page =
       trace.contactPageId === undefined
-        ? "no Notion page yet"
+        ? (NO_PAGE[trace.state as keyof typeof NO_PAGE] ?? "no Notion page yet")
         : `Notion page ${notionPageUrl(trace.contactPageId)}${trace.outcome === undefined ? "" : ` (${trace.outcome})`}`;
     const error = trace.lastError === undefined ? "" : `\n    last error: ${trace.lastError}`;
     print(`  ${new Date(trace.receivedAtMs).toISOString()}  ${trace.state.padEnd(6)}  ${page}  id ${trace.id}${error}`);

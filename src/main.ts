@@ -6,7 +6,7 @@ import { SERVER_REQUIRED_SETTINGS, startCrmServer } from "./server/start-crm-ser
 
 const HELP = `Usage: npm start (node dist/src/main.js)
 
-Runs the HTTP server: POST /lead, /lead/<service>, /notion-webhook, GET /healthz.
+Runs the HTTP server: POST /lead, /lead/<service>, /form (with OPTIONS), /notion-webhook, GET /healthz.
 Reads the environment and, under it, .env in the working directory. Needs
 NOTION_TOKEN, NOTION_CONTACTS_DB_ID and FORM_SECRET; every setting is in
 docs/reference.md. It checks the Notion schema first and refuses to start on a mismatch.`;

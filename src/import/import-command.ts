@@ -138,7 +138,9 @@ export async function importCommand(
       for (const line of [
         ...describeFile(file),
         `${file.rows} rows, ${plural(file.contacts.length, "contact")}${file.repeatedRows > 0 ? ` (${plural(file.repeatedRows, "row")} repeating an email, merged into its contact)` : ""}`,
-        `${plural(outcome.notionContacts, "contact")} already in Notion (read in ${plural(outcome.indexQueries, "query", "queries")})`,
+        outcome.indexQueries === 0
+          ? "Notion not read: the file has no contact to look up"
+          : `${plural(outcome.notionContacts, "contact")} already in Notion (read in ${plural(outcome.indexQueries, "query", "queries")})`,
         `Would create ${plan.create}, update ${plan.update} (fill empty fields, later Last Contacted), leave ${plan.unchanged} unchanged, reject ${plural(counts.rejected, "row")}${earlier}`,
         ...(rejects.length > 0
           ? ["Rows it would not import (written to the rejects file on a real run):", ...rejects]

@@ -41,7 +41,8 @@ export async function readFormBody(
 
 /** The fields as answers for FORM_FIELD_MAP and the default labels. */
 export function answersOf(fields: readonly FormField[]): FormAnswer[] {
-  return fields.map((field) => ({ names: [field.name], value: field.value }));
+  // A browser sends a textarea's line breaks as CRLF (the HTML spec); everything else we store uses LF.
+  return fields.map((field) => ({ names: [field.name], value: field.value.replace(/\r\n?/g, "\n") }));
 }
 
 function readUrlencoded(body: Buffer): FormBody {

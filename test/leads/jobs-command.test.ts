@@ -67,7 +67,7 @@ it("`find <email>` traces each submission from that address: time, state, Notion
   expect(annLines[1]).toContain((done.body.id as string).replaceAll("-", ""));
 
   const bob = await runTsFile("scripts/jobs.ts", { env: { DATA_DIR: h.dataDir }, args: ["find", "bob@example.com"] });
-  expect(bob.stdout).toMatch(/dead +no Notion page yet/);
+  expect(bob.stdout).toMatch(/dead +no Notion page \(Notion refused it\)/);
   expect(bob.stdout).toMatch(/last error: Notion rejected pages\.create contact: validation_error/);
   expect(bob.stdout).not.toContain("other@example.com");
 

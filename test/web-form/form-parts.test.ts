@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formEncodingOf, readFormBody } from "../../src/web-form/form-body.js";
+import { answersOf, formEncodingOf, readFormBody } from "../../src/web-form/form-body.js";
 import { escapeHtml, problemPage, thankYouPage } from "../../src/web-form/form-pages.js";
 import { DOUBLE_SUBMIT_WINDOW_MS, formSubmissionKey } from "../../src/web-form/form-submission-key.js";
 import { requestOrigin } from "../../src/web-form/request-origin.js";
@@ -62,6 +62,14 @@ describe("readFormBody", () => {
     expect(formEncodingOf("application/json")).toBe("json");
     expect(formEncodingOf("text/plain")).toBeUndefined();
     expect(formEncodingOf(undefined)).toBeUndefined();
+  });
+});
+
+describe("answersOf", () => {
+  it("stores a textarea's CRLF line breaks (as browsers send them) as LF, like every other source", () => {
+    expect(answersOf([{ name: "message", value: "Line one\r\nLine two\rthree" }])).toEqual([
+      { names: ["message"], value: "Line one\nLine two\nthree" },
+    ]);
   });
 });
 
