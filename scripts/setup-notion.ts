@@ -3,10 +3,11 @@
 // reusing any already there, and prints the .env lines for them.
 import { parseArgs } from "node:util";
 import { createCliLogger } from "../src/cli/create-cli-logger.js";
-import { describeFailure, runCli } from "../src/cli/run-cli.js";
+import { runCli } from "../src/cli/run-cli.js";
 import { wantsHelp } from "../src/cli/wants-help.js";
 import { loadConfig } from "../src/config/load-config.js";
 import { parseNotionId } from "../src/config/parse-notion-id.js";
+import { describeFailure } from "../src/log/describe-failure.js";
 import { notionGatewayFromConfig } from "../src/notion/notion-gateway.js";
 import { createCrmDatabases } from "../src/setup/create-crm-databases.js";
 import { formatCrmSetup } from "../src/setup/format-crm-setup.js";

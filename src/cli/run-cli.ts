@@ -1,6 +1,4 @@
-import { ConfigError } from "../config/config-error.js";
-import { NotionSchemaError } from "../notion/check-crm-schema.js";
-import { isNotionGatewayError } from "../notion/notion-errors.js";
+import { describeFailure } from "../log/describe-failure.js";
 
 /**
  * Runs an entry point and turns a startup failure into a short message a
@@ -16,16 +14,4 @@ export function runCli(main: () => Promise<number | void>): void {
       process.exitCode = 1;
     },
   );
-}
-
-export function describeFailure(error: unknown): string {
-  if (error instanceof ConfigError)
-    return error.problems.map((problem) => `Configuration error: ${problem}`).join("\n");
-  if (error instanceof NotionSchemaError) return error.message;
-  if (isNotionGatewayError(error)) {
-    if (error.details.notionCode === "unauthorized")
-      return "Notion refused the token (NOTION_TOKEN): check that it is the integration's secret.";
-    return `Notion error: ${error.message}`;
-  }
-  return `Error: ${error instanceof Error ? error.message : String(error)}`;
 }

@@ -3,23 +3,15 @@ import type { ConfigWith } from "../config/load-config.js";
 import { wireDealAlerts } from "../deal-webhooks/wire-deal-alerts.js";
 import { wireLeads } from "../leads/wire-leads.js";
 import type { Logger } from "../log/create-logger.js";
-import {
-  assertCrmSchema,
-  NotionSchemaError,
-  type CrmDatabaseIds,
-  type CrmSchemaReport,
-} from "../notion/check-crm-schema.js";
-import { isNotionGatewayError } from "../notion/notion-errors.js";
-import { notionGatewayFromConfig, type NotionGateway, type NotionGatewayOptions } from "../notion/notion-gateway.js";
-import { waitForCrmSchema } from "../notion/wait-for-crm-schema.js";
+import type { CrmDatabaseIds } from "../notion/check-crm-schema.js";
+import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/notion-gateway.js";
 import { isSlackAppMode, slackAppFromConfig } from "../slack/slack-app-from-config.js";
-import { describeFailure } from "../cli/run-cli.js";
-import { alertOperator, type OperatorAlert } from "../slack/alert-operator.js";
 import { wireSlack } from "../slack/wire-slack.js";
 import { openStore, type Store } from "../store/open-store.js";
 import { sleep } from "../util/sleep.js";
 import type { AreaDependencies } from "./crm-area.js";
 import { createApp } from "./create-app.js";
+import { answeredWithin, checkSchema, schemaAtStart, STARTUP_SCHEMA_WAIT_MS, whenKnown } from "./schema-at-start.js";
 import { workerTargets } from "../crm-schema/worker-targets.js";
 import { startServer, type RunningServer } from "./start-server.js";
 
@@ -54,13 +46,6 @@ export type CrmServerOverrides = Partial<Pick<NotionGatewayOptions, "backoffBase
   /** How long a start waits for the first schema check. @default STARTUP_SCHEMA_WAIT_MS */
   startupSchemaWaitMs?: number;
 };
-
-/**
- * How long a start waits for the first schema check before going on without
- * it. A check that answers "wrong schema" or "token refused" within it stops
- * the start, naming the problem; after it, the same answer is an alert.
- */
-export const STARTUP_SCHEMA_WAIT_MS = 2_000;
 
 /**
  * Builds the real objects and starts listening at once: a restart during a
@@ -141,28 +126,15 @@ export async function startCrmServer(
     alerts.start();
     // Stopping begins before the shutdown signal aborts (batches get a grace period): nothing starts after it.
     const stopping = new AbortController();
-    const retried = () =>
-      waitForCrmSchema(notion, databases, {
-        logger,
-        signal: shutdown.signal,
-        ...(overrides.schemaRetryBaseMs !== undefined && { retryBaseMs: overrides.schemaRetryBaseMs }),
-      });
-    const schemaKnown = (async (): Promise<CrmSchemaReport> => {
-      if (early === undefined)
-        logger.warn("Notion has not answered the schema check yet: leads are accepted and queued meanwhile");
-      const first = early ?? (await firstCheck);
-      stopping.signal.throwIfAborted();
-      if (first.kind === "passed") return first.report;
-      if (first.kind === "unreachable") {
-        logger.warn(
-          { err: first.error },
-          "Notion is unreachable at start: leads are accepted and queued, and the schema check is retried",
-        );
-      } else {
-        alertOperator({ outbox: slack.outbox, notify: slack.notify, logger }, schemaAlert(first.error));
-      }
-      return retried();
-    })();
+    const schemaKnown = schemaAtStart(firstCheck, early, {
+      notion,
+      databases,
+      logger,
+      signal: shutdown.signal,
+      stopping: stopping.signal,
+      slack,
+      schemaRetryBaseMs: overrides.schemaRetryBaseMs,
+    });
     whenKnown(schemaKnown, stopping.signal, (report) => {
       const targets = workerTargets(report, config.NOTION_DEALS_DB_ID);
       leads.start(targets.leads);
@@ -186,57 +158,12 @@ export async function startCrmServer(
   }
 }
 
-/** The first check's answer: passed, wrong (schema or token: a person must act), or Notion unreachable. */
-type SchemaCheck =
-  | { kind: "passed"; report: CrmSchemaReport }
-  | { kind: "wrong"; error: unknown }
-  | { kind: "unreachable"; error: unknown };
-
-function checkSchema(notion: NotionGateway, databases: CrmDatabaseIds): Promise<SchemaCheck> {
-  return assertCrmSchema(notion, databases).then(
-    (report) => ({ kind: "passed", report }),
-    (error: unknown) =>
-      isNotionGatewayError(error) && error.retryable ? { kind: "unreachable", error } : { kind: "wrong", error },
-  );
-}
-
-/** The operator alert for a schema or token found wrong after the server went on without it. */
-function schemaAlert(error: unknown): OperatorAlert {
-  const meanwhile =
-    "The server accepts and stores leads but writes nothing to Notion until this is fixed; it checks again by itself.";
-  if (error instanceof NotionSchemaError)
-    return { title: "The Notion databases do not match the expected schema", problems: error.problems, meanwhile };
-  return { title: "Notion refuses the CRM's requests", problems: [describeFailure(error)], meanwhile };
-}
-
 function crmDatabaseIds(config: ServerConfig): CrmDatabaseIds {
   return {
     contacts: config.NOTION_CONTACTS_DB_ID,
     ...(config.NOTION_DEALS_DB_ID && { deals: config.NOTION_DEALS_DB_ID }),
     ...(config.NOTION_ACTIVITIES_DB_ID && { activities: config.NOTION_ACTIVITIES_DB_ID }),
   };
-}
-
-/** The promise's value if it settles within `ms`, else undefined (it goes on settling). */
-function answeredWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** Runs `then` once the schema is known, unless the server stopped first. */
-function whenKnown(
-  schema: Promise<CrmSchemaReport>,
-  signal: AbortSignal,
-  then: (report: CrmSchemaReport) => void,
-): void {
-  // A rejected wait was aborted: the server is stopping.
-  schema.then(
-    (report) => {
-      if (!signal.aborted) then(report);
-    },
-    () => undefined,
-  );
 }
 
 async function stopAll(
