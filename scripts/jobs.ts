@@ -27,6 +27,9 @@ const HELP = `Usage:
 Reads the state file in DATA_DIR (default ./data). The running server picks
 revived items up within a few seconds.`;
 
+/** Why a submission has no Notion page, where "yet" would be wrong. */
+const NO_PAGE = { spam: "never sent to Notion (spam)", dead: "no Notion page (Notion refused it)" } as const;
+
 runCli(async () => {
   if (wantsHelp()) return void print(HELP);
   const { positionals, values } = parseArgs({
@@ -116,9 +119,6 @@ function revive(ids: readonly string[], reviveOne: (id: string) => boolean, what
   }
   return failed === 0 ? 0 : 1;
 }
-
-/** Why a submission has no Notion page, where "yet" would be wrong. */
-const NO_PAGE = { spam: "never sent to Notion (spam)", dead: "no Notion page (Notion refused it)" } as const;
 
 function traceEmail(email: string, found: ReturnType<typeof findSubmissions>, dataDir: string): number {
   if (found.length === 0) {
