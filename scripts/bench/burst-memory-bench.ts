@@ -1,18 +1,11 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { startNotionEmulator } from "@notion-crm/notion-emulator";
-import { seedCrm } from "../lib/crm-seed.js";
-import { REPO_ROOT } from "../lib/run-ts-file.js";
+import { readFileSync } from "node:fs";
 import { postSignedLead, type PostAnswer } from "../lib/signed-post.js";
-import { spawnServer, type SpawnedServer } from "../lib/spawn-server.js";
+import { BENCH_FORM_SECRET as FORM_SECRET, startBenchCrm } from "./bench-crm.js";
 import { fixed, percentile } from "./measure.js";
 
 const LEADS = 2_000;
 const CONNECTIONS = 500;
 const LIMIT_PER_SECOND = 3;
-const FORM_SECRET = "bench-form-secret";
 /** The goal for a $5 VPS (issue 11). */
 const PEAK_RSS_GOAL_MB = 120;
 
@@ -24,30 +17,10 @@ const PEAK_RSS_GOAL_MB = 120;
  * Node flags `npm start` and the systemd unit use (SERVER_NODE_FLAGS).
  */
 export async function burstMemoryBench(): Promise<string[]> {
-  const emulator = await startNotionEmulator({ rateLimitPerSecond: LIMIT_PER_SECOND });
-  const crm = seedCrm(emulator.admin);
-  const dataDir = mkdtempSync(join(tmpdir(), "crm-bench-"));
-  let server: SpawnedServer | undefined;
+  const bench = await startBenchCrm(LIMIT_PER_SECOND);
+  const { emulator, crm } = bench;
   try {
-    execFileSync(
-      process.execPath,
-      [resolve(REPO_ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
-      { cwd: REPO_ROOT, stdio: "inherit" },
-    );
-    server = await spawnServer(
-      {
-        NOTION_TOKEN: emulator.token,
-        NOTION_BASE_URL: emulator.url,
-        NOTION_CONTACTS_DB_ID: crm.contacts.databaseId,
-        NOTION_ACTIVITIES_DB_ID: crm.activities.databaseId,
-        NOTION_RATE_LIMIT_RPS: String(LIMIT_PER_SECOND),
-        FORM_SECRET,
-        DATA_DIR: dataDir,
-        PORT: "0",
-        LOG_LEVEL: "info",
-      },
-      { compiled: true },
-    );
+    const server = await bench.startServer({}, { compiled: true });
     const pid = server.child.pid!;
     const startRssMb = rssMb(pid, "VmRSS");
     let next = 0;
@@ -58,7 +31,7 @@ export async function burstMemoryBench(): Promise<string[]> {
         for (let i = next++; i < LEADS; i = next++) {
           answers.push(
             await postSignedLead(
-              server!.url,
+              server.url,
               { email: `burst${i}@example.com`, name: `Burst ${i}`, message: `Hello from lead ${i}, about pricing.` },
               FORM_SECRET,
             ),
@@ -75,9 +48,7 @@ export async function burstMemoryBench(): Promise<string[]> {
       `  server RSS at start ${fixed(startRssMb, 0)} MB, peak ${fixed(peakMb, 0)} MB (goal ≤ ${PEAK_RSS_GOAL_MB} MB: ${peakMb <= PEAK_RSS_GOAL_MB ? "met" : "MISSED"})`,
     ];
   } finally {
-    await server?.kill("SIGTERM");
-    await emulator.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 

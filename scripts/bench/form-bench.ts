@@ -1,18 +1,12 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { startNotionEmulator } from "@notion-crm/notion-emulator";
-import { seedCrm } from "../lib/crm-seed.js";
 import { postBrowserForm } from "../lib/form-post.js";
 import { postSignedLead } from "../lib/signed-post.js";
-import { spawnServer, type SpawnedServer } from "../lib/spawn-server.js";
 import { sleep } from "../../src/util/sleep.js";
 import { waitUntil } from "../lib/wait-until.js";
+import { BENCH_FORM_SECRET as FORM_SECRET, startBenchCrm } from "./bench-crm.js";
 import { fixed, percentile } from "./measure.js";
 
 const LIMIT_PER_SECOND = 3;
 const BURST = 30;
-const FORM_SECRET = "bench-form-secret";
 const ORIGIN = "https://www.example.com";
 
 /**
@@ -22,24 +16,13 @@ const ORIGIN = "https://www.example.com";
  * Notion's own pace, 3 a second.
  */
 export async function formBench(): Promise<string[]> {
-  const emulator = await startNotionEmulator({ rateLimitPerSecond: LIMIT_PER_SECOND });
-  const crm = seedCrm(emulator.admin);
-  const dataDir = mkdtempSync(join(tmpdir(), "crm-bench-"));
-  let server: SpawnedServer | undefined;
+  const bench = await startBenchCrm(LIMIT_PER_SECOND);
+  const { emulator, crm } = bench;
   try {
-    server = await spawnServer({
-      NOTION_TOKEN: emulator.token,
-      NOTION_BASE_URL: emulator.url,
-      NOTION_CONTACTS_DB_ID: crm.contacts.databaseId,
-      NOTION_ACTIVITIES_DB_ID: crm.activities.databaseId,
-      NOTION_RATE_LIMIT_RPS: String(LIMIT_PER_SECOND),
-      FORM_SECRET,
+    const server = await bench.startServer({
       FORM_ALLOWED_ORIGINS: ORIGIN,
       LEADS_PER_IP_PER_HOUR: "0",
       LEADS_PER_EMAIL_PER_HOUR: "0",
-      DATA_DIR: dataDir,
-      PORT: "0",
-      LOG_LEVEL: "info",
     });
     const url = server.url;
     let written = 0;
@@ -81,9 +64,7 @@ export async function formBench(): Promise<string[]> {
         `p99 ${fixed(percentile(times, 99), 1)} ms (goal < 100 ms = ${fixed(percentile(times, 99) / 100)}x; ${summary(paced.map((answer) => answer.status))})`,
     ];
   } finally {
-    await server?.kill("SIGTERM");
-    await emulator.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 

@@ -1,49 +1,21 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { startNotionEmulator } from "@notion-crm/notion-emulator";
-import { seedCrm } from "../lib/crm-seed.js";
-import { REPO_ROOT } from "../lib/run-ts-file.js";
+import { readFileSync } from "node:fs";
 import { postSignedLead } from "../lib/signed-post.js";
-import { spawnServer, type SpawnedServer } from "../lib/spawn-server.js";
 import { waitUntil } from "../lib/wait-until.js";
+import { BENCH_FORM_SECRET as FORM_SECRET, startBenchCrm } from "./bench-crm.js";
 import { fixed, percentile } from "./measure.js";
 
 const LIMIT_PER_SECOND = 3;
 const BURST = 30;
-const FORM_SECRET = "bench-form-secret";
 
 /**
  * A burst of 30 new leads, then 30 repeats of the same emails, against an
  * emulator limited to 3 req/s, with the server in its own process.
  */
 export async function leadBench(): Promise<string[]> {
-  const emulator = await startNotionEmulator({ rateLimitPerSecond: LIMIT_PER_SECOND });
-  const crm = seedCrm(emulator.admin);
-  const dataDir = mkdtempSync(join(tmpdir(), "crm-bench-"));
-  let server: SpawnedServer | undefined;
+  const bench = await startBenchCrm(LIMIT_PER_SECOND);
+  const { emulator, crm } = bench;
   try {
-    // The production build, as `npm start` runs it: its memory is what a small VPS must hold.
-    execFileSync(
-      process.execPath,
-      [resolve(REPO_ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
-      { cwd: REPO_ROOT, stdio: "inherit" },
-    );
-    server = await spawnServer(
-      {
-        NOTION_TOKEN: emulator.token,
-        NOTION_BASE_URL: emulator.url,
-        NOTION_CONTACTS_DB_ID: crm.contacts.databaseId,
-        NOTION_ACTIVITIES_DB_ID: crm.activities.databaseId,
-        NOTION_RATE_LIMIT_RPS: String(LIMIT_PER_SECOND),
-        FORM_SECRET,
-        DATA_DIR: dataDir,
-        PORT: "0",
-        LOG_LEVEL: "info",
-      },
-      { compiled: true },
-    );
+    const server = await bench.startServer({}, { compiled: true });
     const lines = [
       `POST /lead bursts against an emulator limited to ${LIMIT_PER_SECOND} req/s, Activities on (drain = time until all ${BURST} are in Notion; ideal = Notion calls / ${LIMIT_PER_SECOND} per s)`,
     ];
@@ -57,7 +29,7 @@ export async function leadBench(): Promise<string[]> {
       const answers = await Promise.all(
         Array.from({ length: BURST }, (_, i) =>
           postSignedLead(
-            server!.url,
+            server.url,
             { email: `lead${i}@example.com`, name: `Lead ${i}`, message: `${tag} ${i}` },
             FORM_SECRET,
           ),
@@ -82,9 +54,7 @@ export async function leadBench(): Promise<string[]> {
     lines.push(`  server peak RSS ${peakRssMb(server.child.pid!)} MB (node dist/src/main.js)`);
     return lines;
   } finally {
-    await server?.kill("SIGTERM");
-    await emulator.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 
