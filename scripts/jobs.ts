@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import { runCli } from "../src/cli/run-cli.js";
 import { wantsHelp } from "../src/cli/wants-help.js";
-import { findSubmissions, notionPageUrl } from "../src/leads/find-submissions.js";
+import { notionPageUrl } from "../src/leads/notion-page-url.js";
 import { loadConfig } from "../src/config/load-config.js";
 import { createDealPollStore } from "../src/deal-webhooks/deal-poll-store.js";
 import { describeDealPoll } from "../src/deal-webhooks/describe-deal-poll.js";
@@ -50,7 +50,7 @@ runCli(async () => {
     if (command === "find") {
       const [email, ...extra] = ids;
       if (email === undefined || extra.length > 0) throw new Error("name one email address: find <email>");
-      return traceEmail(email, findSubmissions(db, email), config.DATA_DIR);
+      return traceEmail(email, queue.forEmail(email), config.DATA_DIR);
     }
     if (command === "retry-slack") {
       if (ids.length === 0) throw new Error("name the Slack messages to retry: retry-slack <id> [...]");
@@ -120,19 +120,21 @@ function revive(ids: readonly string[], reviveOne: (id: string) => boolean, what
   return failed === 0 ? 0 : 1;
 }
 
-function traceEmail(email: string, found: ReturnType<typeof findSubmissions>, dataDir: string): number {
+function traceEmail(email: string, found: readonly Submission[], dataDir: string): number {
   if (found.length === 0) {
     print(`No submission from ${email.trim().toLowerCase()} in ${dataDir}.`);
     return 1;
   }
   print(`Submissions from ${email.trim().toLowerCase()} in ${dataDir}, oldest first:`);
   for (const trace of found) {
+    // A held lead is queued in the table, but waiting for Notion to accept creates again.
+    const state = trace.heldSinceMs === undefined ? trace.state : "held";
     const page =
       trace.contactPageId === undefined
         ? (NO_PAGE[trace.state as keyof typeof NO_PAGE] ?? "no Notion page yet")
         : `Notion page ${notionPageUrl(trace.contactPageId)}${trace.outcome === undefined ? "" : ` (${trace.outcome})`}`;
     const error = trace.lastError === undefined ? "" : `\n    last error: ${trace.lastError}`;
-    print(`  ${new Date(trace.receivedAtMs).toISOString()}  ${trace.state.padEnd(6)}  ${page}  id ${trace.id}${error}`);
+    print(`  ${new Date(trace.receivedAtMs).toISOString()}  ${state.padEnd(6)}  ${page}  id ${trace.id}${error}`);
   }
   return 0;
 }

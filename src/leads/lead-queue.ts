@@ -94,6 +94,9 @@ export function createLeadQueue(db: Store, now: () => number = Date.now) {
   const bury = db.prepare(
     "UPDATE lead_submissions SET attempts = attempts + 1, state = 'dead', last_error = ?, finished_at_ms = ?, held_since_ms = NULL WHERE id = ? AND state = 'queued'",
   );
+  const listByEmail = db.prepare<[string, number], Row>(
+    "SELECT * FROM lead_submissions WHERE email = ? ORDER BY received_at_ms, rowid LIMIT ?",
+  );
   const listByState = db.prepare<[string, number], Row>(
     "SELECT * FROM lead_submissions WHERE state = ? ORDER BY received_at_ms LIMIT ?",
   );
@@ -153,6 +156,9 @@ export function createLeadQueue(db: Store, now: () => number = Date.now) {
     /** When the oldest lead still waiting for Notion (held ones aside) was received. */
     oldestWaitingAtMs: () => oldestWaiting.get()?.at ?? undefined,
     list: (state: SubmissionState, limit = 100) => listByState.all(state, limit).map((row) => fromRow(row)!),
+    /** Every submission from one address (trimmed and lower-cased, as leads are), oldest first. */
+    forEmail: (email: string, limit = 200) =>
+      listByEmail.all(email.trim().toLowerCase(), limit).map((row) => fromRow(row)!),
     /** Puts a dead lead back in the queue, due now. */
     revive: (id: string) => revive.run(now(), id).changes === 1,
     counts: () =>

@@ -98,6 +98,11 @@ describe("when Notion refuses creates (403 restricted_resource)", () => {
     expect(jobs.stdout).not.toContain("Queued leads (waiting for Notion)");
     // A hold is not a failed attempt.
     expect(jobs.stdout).not.toMatch(/attempts [1-9]/);
+    const found = await runTsFile("scripts/jobs.ts", {
+      env: { DATA_DIR: h.dataDir },
+      args: ["find", "new0@example.com"],
+    });
+    expect(found.stdout).toMatch(/held +no Notion page yet/);
 
     h.crm.emulator.admin.liftBlockLimit();
     await eventually(() => expect(queueCounts(h)).toMatchObject({ done: 12 }), { timeoutMs: 20_000 });
