@@ -4,7 +4,7 @@ import type { Logger } from "../log/create-logger.js";
 import { assertCrmSchema } from "../notion/check-crm-schema.js";
 import { isNotionGatewayError } from "../notion/notion-errors.js";
 import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/notion-gateway.js";
-import { isSlackAppMode, slackAppFromConfig } from "../slack/slack-app-from-config.js";
+import { isSlackAppMode, slackDestinationsFromConfig } from "../slack/slack-app-from-config.js";
 import { createSlackOutbox } from "../slack/slack-outbox.js";
 import { createSlackSender } from "../slack/slack-sender.js";
 import { openStore } from "../store/open-store.js";
@@ -75,10 +75,8 @@ export async function staleLeadsCommand(
     const sender = createSlackSender({
       outbox,
       db,
-      webhookUrl: config.SLACK_WEBHOOK_URL,
       // The outbox is shared: a queued operator alert may be this process's to send.
-      alertsWebhookUrl: config.SLACK_ALERTS_WEBHOOK_URL,
-      app: slackAppFromConfig(config, { db, notion, logger }),
+      ...slackDestinationsFromConfig(config, { db, notion, logger }),
       logger,
       ...(slackRetryBaseMs !== undefined && { retryBaseMs: slackRetryBaseMs }),
     });

@@ -5,7 +5,7 @@ import { wireLeads } from "../leads/wire-leads.js";
 import type { Logger } from "../log/create-logger.js";
 import type { CrmDatabaseIds } from "../notion/check-crm-schema.js";
 import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/notion-gateway.js";
-import { isSlackAppMode, slackAppFromConfig } from "../slack/slack-app-from-config.js";
+import { isSlackAppMode, slackDestinationsFromConfig } from "../slack/slack-app-from-config.js";
 import { wireSlack } from "../slack/wire-slack.js";
 import { openStore, type Store } from "../store/open-store.js";
 import { sleep } from "../util/sleep.js";
@@ -82,9 +82,7 @@ export async function startCrmServer(
     // Each area is wired in its own file; a new one is built here and joins `areas`.
     const deps: AreaDependencies = { db, notion, logger, signal: shutdown.signal };
     const slack = wireSlack(deps, {
-      webhookUrl: config.SLACK_WEBHOOK_URL,
-      alertsWebhookUrl: config.SLACK_ALERTS_WEBHOOK_URL,
-      app: slackAppFromConfig(config, deps),
+      ...slackDestinationsFromConfig(config, deps),
       retryBaseMs: overrides.slackRetryBaseMs,
     });
     const holdRetryMs = overrides.holdRetryMs ?? config.NOTION_HOLD_RETRY_SECONDS * 1000;

@@ -2,11 +2,13 @@ import type { Logger } from "../log/create-logger.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import type { Store } from "../store/open-store.js";
 import { createSlackUserResolver } from "./resolve-slack-user.js";
-import type { SlackAppDelivery } from "./slack-sender.js";
+import type { SlackAppDelivery, SlackSenderOptions } from "./slack-sender.js";
 import { createSlackUserMap } from "./slack-user-map.js";
 import { createSlackWebApi } from "./slack-web-api.js";
 
 export type SlackAppSettings = {
+  SLACK_WEBHOOK_URL?: string | undefined;
+  SLACK_ALERTS_WEBHOOK_URL?: string | undefined;
   SLACK_BOT_TOKEN?: string | undefined;
   SLACK_CHANNEL?: string | undefined;
   SLACK_API_URL: string;
@@ -32,5 +34,20 @@ export function slackAppFromConfig(
     api,
     channel: config.SLACK_CHANNEL,
     users: createSlackUserResolver({ notion: deps.notion, api, map: createSlackUserMap(deps.db), logger: deps.logger }),
+  };
+}
+
+/**
+ * Where every Slack message goes, from the settings: the server and the
+ * digest share one outbox, so both must send any message in it the same way.
+ */
+export function slackDestinationsFromConfig(
+  config: SlackAppSettings,
+  deps: Parameters<typeof slackAppFromConfig>[1],
+): Pick<SlackSenderOptions, "webhookUrl" | "alertsWebhookUrl" | "app"> {
+  return {
+    webhookUrl: config.SLACK_WEBHOOK_URL,
+    alertsWebhookUrl: config.SLACK_ALERTS_WEBHOOK_URL,
+    app: slackAppFromConfig(config, deps),
   };
 }
