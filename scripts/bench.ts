@@ -22,10 +22,12 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ["import", importBench],
 ];
 const only = process.argv[2];
-const HELP = `Usage: npm run bench [-- gateway|leads|webhook|digest]
+const HELP = `Usage: npm run bench [-- <name>]
 
-Runs the benchmarks (all, or the one named) against an emulator limited to
-3 requests/s and prints each result as a ratio to its limit. Takes minutes.`;
+Runs the benchmarks, all or the one named:
+  ${benches.map(([name]) => name).join(", ")}
+against a Notion emulator held to Notion's request rate, and prints each
+result as a ratio to its limit; nothing is asserted. Takes minutes.`;
 if (only === "--help" || only === "-h") {
   process.stdout.write(`${HELP}\n`);
   process.exit(0);

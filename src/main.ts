@@ -2,7 +2,7 @@ import { runCli } from "./cli/run-cli.js";
 import { wantsHelp } from "./cli/wants-help.js";
 import { loadConfig, secretValues } from "./config/load-config.js";
 import { createLogger } from "./log/create-logger.js";
-import { SERVER_REQUIRED_SETTINGS, startCrmServer } from "./server/start-crm-server.js";
+import { SERVER_REQUIRED_SETTINGS, SERVER_SETTINGS, startCrmServer } from "./server/start-crm-server.js";
 
 const HELP = `Usage: npm start (node dist/src/main.js)
 
@@ -13,7 +13,7 @@ docs/reference.md. It checks the Notion schema first and refuses to start on a m
 
 runCli(async () => {
   if (wantsHelp()) return void process.stdout.write(`${HELP}\n`);
-  const config = loadConfig(process.env, { require: SERVER_REQUIRED_SETTINGS });
+  const config = loadConfig(process.env, { require: SERVER_REQUIRED_SETTINGS, uses: SERVER_SETTINGS });
   const logger = createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config) });
   const server = await startCrmServer(config, logger);
   for (const signal of ["SIGTERM", "SIGINT"] as const) {

@@ -6,7 +6,7 @@ import { fixed, percentile } from "./measure.js";
 const LEADS = 2_000;
 const CONNECTIONS = 500;
 const LIMIT_PER_SECOND = 3;
-/** The goal for a $5 VPS (issue 11). */
+/** The goal for a $5 VPS. */
 const PEAK_RSS_GOAL_MB = 120;
 
 /**

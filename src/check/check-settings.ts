@@ -62,6 +62,16 @@ export function checkSettings(env: NodeJS.ProcessEnv, envFile: string | false | 
         "NOTION_WEBHOOK_SECRET is not set: /notion-webhook answers only Notion's verification handshake until it is",
     });
   }
+  if (config.FORM_SECRET_PREVIOUS !== undefined) {
+    results.push({
+      name: NAME,
+      outcome: "warn",
+      detail:
+        config.FORM_SECRET_PREVIOUS === config.FORM_SECRET
+          ? "FORM_SECRET_PREVIOUS is the same as FORM_SECRET: set FORM_SECRET to the new key, or remove FORM_SECRET_PREVIOUS"
+          : "FORM_SECRET_PREVIOUS is set: /lead also takes bodies signed with the old key; remove it once every sender signs with FORM_SECRET",
+    });
+  }
   if (!results.some((result) => result.outcome === "fail")) {
     results.unshift({ name: NAME, outcome: "pass", detail: "everything the server needs is set and well-formed" });
   }

@@ -12,6 +12,12 @@ export type LoadConfigOptions<Required extends SettingName> = {
   require?: readonly Required[];
   /** A dotenv file read under the environment (the environment wins). @default "<cwd>/.env" */
   envFile?: string | false;
+  /**
+   * The settings this command reads. Only these are validated; any other is
+   * taken as unset (its default), so a slip in a setting a command never
+   * reads cannot stop it. @default every setting
+   */
+  uses?: readonly SettingName[];
 };
 
 /**
@@ -20,11 +26,12 @@ export type LoadConfigOptions<Required extends SettingName> = {
  */
 export function loadConfig<Required extends SettingName = never>(
   env: NodeJS.ProcessEnv = process.env,
-  { require = [], envFile = join(process.cwd(), ".env") }: LoadConfigOptions<Required> = {},
+  { require = [], envFile = join(process.cwd(), ".env"), uses }: LoadConfigOptions<Required> = {},
 ): ConfigWith<Required> {
   const merged = { ...(envFile === false ? {} : readEnvFile(envFile)), ...env };
+  const read = (name: string) => uses === undefined || (uses as readonly string[]).includes(name);
   const input = Object.fromEntries(
-    Object.keys(settingsSchema.shape).map((name) => [name, emptyToUndefined(merged[name])]),
+    Object.keys(settingsSchema.shape).map((name) => [name, read(name) ? emptyToUndefined(merged[name]) : undefined]),
   );
   const parsed = settingsSchema.safeParse(input);
   const problems = parsed.success

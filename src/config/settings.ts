@@ -3,6 +3,7 @@ import { z } from "zod";
 import { parseFieldMap } from "./parse-field-map.js";
 import { parseNotionId } from "./parse-notion-id.js";
 import { parseOrigins } from "./parse-origins.js";
+import { isUsableSlackWebhookUrl, SLACK_WEBHOOK_URL_PROBLEM } from "./slack-webhook-url.js";
 
 export const DEFAULT_NOTION_BASE_URL = "https://api.notion.com";
 export const DEFAULT_NOTION_RATE_LIMIT_RPS = 3;
@@ -27,6 +28,8 @@ const text = z.string().min(1);
 const httpUrl = z
   .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
   .transform((url) => url.replace(/\/+$/, ""));
+
+const slackWebhookUrl = httpUrl.refine(isUsableSlackWebhookUrl, SLACK_WEBHOOK_URL_PROBLEM);
 
 const notionId = z.string().transform((value, ctx) => {
   const id = parseNotionId(value);
@@ -84,9 +87,11 @@ export const settingsSchema = z.object({
   NOTION_ACTIVITIES_DB_ID: notionId.optional(),
   NOTION_RATE_LIMIT_RPS: positiveNumber.default(DEFAULT_NOTION_RATE_LIMIT_RPS),
   FORM_SECRET: text.optional(),
+  // A second accepted /lead key while FORM_SECRET is being rotated.
+  FORM_SECRET_PREVIOUS: text.optional(),
   NOTION_WEBHOOK_SECRET: text.optional(),
-  SLACK_WEBHOOK_URL: httpUrl.optional(),
-  SLACK_ALERTS_WEBHOOK_URL: httpUrl.optional(),
+  SLACK_WEBHOOK_URL: slackWebhookUrl.optional(),
+  SLACK_ALERTS_WEBHOOK_URL: slackWebhookUrl.optional(),
   NOTION_HOLD_RETRY_SECONDS: z.coerce
     .number({ error: "must be a number" })
     .int("must be a whole number of seconds")
@@ -154,6 +159,7 @@ export type Settings = z.output<typeof settingsSchema>;
 export const SECRET_SETTINGS = [
   "NOTION_TOKEN",
   "FORM_SECRET",
+  "FORM_SECRET_PREVIOUS",
   "NOTION_WEBHOOK_SECRET",
   "SLACK_WEBHOOK_URL",
   "SLACK_ALERTS_WEBHOOK_URL",

@@ -9,6 +9,7 @@ import type { FormService, FormServiceName } from "./form-service.js";
 import { findAnswer, mapAnswers } from "./map-answers.js";
 import { parseJsonObject } from "../leads/parse-json-object.js";
 import { readRawBody } from "../server/read-raw-body.js";
+import { clientIp } from "../util/client-ip.js";
 
 export type FormServiceRouteOptions = {
   /** The lead use case, with the per-sender limits: these posts come from the services' servers. */
@@ -92,9 +93,4 @@ export function formServiceRoute(options: FormServiceRouteOptions): Router {
     },
   );
   return router;
-}
-
-/** The sender's address as the app's `trust proxy` resolves it, IPv4 written plainly. */
-export function clientIp(req: Request): string | undefined {
-  return req.ip?.replace(/^::ffff:/, "");
 }

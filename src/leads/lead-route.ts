@@ -14,7 +14,8 @@ export const LEAD_BODY_LIMIT_BYTES = 64 * 1024;
 export type LeadRouteOptions = {
   /** The lead use case, with no per-sender limits: the only sender /lead sees is the site's own backend. */
   submit: SubmitLead;
-  formSecret: string;
+  /** FORM_SECRET, then FORM_SECRET_PREVIOUS while a key is being rotated: a body signed with either passes. */
+  formSecrets: readonly string[];
   /** A body key that only bots fill; unset, nothing is treated as spam. */
   honeypotField?: string | undefined;
 };
@@ -24,7 +25,7 @@ export function leadRoute(options: LeadRouteOptions): Router {
   const router = express.Router();
   router.post("/lead", requireJson, readRawBody({ limitBytes: LEAD_BODY_LIMIT_BYTES }), async (req, res) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const signature = verifyFormSignature(body, (name) => req.get(name), options.formSecret);
+    const signature = verifyFormSignature(body, (name) => req.get(name), options.formSecrets);
     if (!signature.ok) {
       req.log.warn({ reason: signature.reason }, "lead refused: bad signature");
       res.status(401).json({ error: "invalid signature" });

@@ -29,6 +29,7 @@ export type LeadsAreaOptions = {
 type LeadsConfig = Pick<
   ConfigWith<"FORM_SECRET">,
   | "FORM_SECRET"
+  | "FORM_SECRET_PREVIOUS"
   | "HONEYPOT_FIELD"
   | "FORM_FIELD_MAP"
   | "LEADS_PER_IP_PER_HOUR"
@@ -75,7 +76,7 @@ export function wireLeads(deps: AreaDependencies, config: LeadsConfig, options: 
     routes: [
       leadRoute({
         submit: (submission) => submitLead(stored, submission),
-        formSecret: config.FORM_SECRET,
+        formSecrets: [config.FORM_SECRET, ...(config.FORM_SECRET_PREVIOUS ? [config.FORM_SECRET_PREVIOUS] : [])],
         honeypotField: config.HONEYPOT_FIELD,
       }),
       formServiceRoute({

@@ -1,5 +1,6 @@
 import { wireAlerts } from "../alerts/wire-alerts.js";
 import type { ConfigWith } from "../config/load-config.js";
+import { settingsSchema, type SettingName } from "../config/settings.js";
 import { wireDealAlerts } from "../deal-webhooks/wire-deal-alerts.js";
 import { wireLeads } from "../leads/wire-leads.js";
 import type { Logger } from "../log/create-logger.js";
@@ -20,6 +21,12 @@ export const STOP_GRACE_MS = 5_000;
 
 /** Settings the server refuses to start without (the contract's "required"). */
 export const SERVER_REQUIRED_SETTINGS = ["NOTION_TOKEN", "NOTION_CONTACTS_DB_ID", "FORM_SECRET"] as const;
+/** Read by the stale-lead digest alone (`npm run stale-leads`), never by the server. */
+const DIGEST_ONLY_SETTINGS: readonly SettingName[] = ["STALE_LEAD_DAYS", "DIGEST_CRON", "DIGEST_TZ"];
+/** Every setting `npm start` reads, and so validates at start: all but the digest's own. */
+export const SERVER_SETTINGS = (Object.keys(settingsSchema.shape) as SettingName[]).filter(
+  (name) => !DIGEST_ONLY_SETTINGS.includes(name),
+);
 export type ServerConfig = ConfigWith<(typeof SERVER_REQUIRED_SETTINGS)[number]>;
 
 export type CrmServer = {

@@ -14,23 +14,26 @@ export type SignatureCheck = { ok: true; deliveryId?: string } | { ok: false; re
  * - Standard Webhooks: `webhook-id`, `webhook-timestamp` and
  *   `webhook-signature: v1,<base64 HMAC-SHA256("id.timestamp.body")> ...`
  *   (several, for secret rotation). Its id is the idempotency key.
+ * Any of `secrets` may have signed it: FORM_SECRET and, while a key is
+ * being rotated, FORM_SECRET_PREVIOUS.
  * The reason is for the log only; the caller answers every failure the same.
  */
 export function verifyFormSignature(
   body: Buffer,
   header: HeaderReader,
-  secret: string,
+  secrets: string | readonly string[],
   nowMs = Date.now(),
 ): SignatureCheck {
+  const keys = typeof secrets === "string" ? [secrets] : secrets;
   const standardSignature = header("webhook-signature");
-  if (standardSignature !== undefined) return verifyStandardWebhook(body, header, standardSignature, secret, nowMs);
+  if (standardSignature !== undefined) return verifyStandardWebhook(body, header, standardSignature, keys, nowMs);
 
   const given = header("x-form-signature")?.trim();
   if (given === undefined || given === "") return { ok: false, reason: "no signature header" };
   const hex = given.toLowerCase().startsWith(SHA256_PREFIX) ? given.slice(SHA256_PREFIX.length) : given;
   const digest = hexDigest(hex);
   if (digest === undefined) return { ok: false, reason: "X-Form-Signature is not a 64-digit hex digest" };
-  return digestsEqual(hmacSha256(secret, body), digest)
+  return keys.some((secret) => digestsEqual(hmacSha256(secret, body), digest))
     ? { ok: true }
     : { ok: false, reason: "X-Form-Signature does not match" };
 }
@@ -39,7 +42,7 @@ function verifyStandardWebhook(
   body: Buffer,
   header: HeaderReader,
   signatures: string,
-  secret: string,
+  secrets: readonly string[],
   nowMs: number,
 ): SignatureCheck {
   const id = header("webhook-id")?.trim();
@@ -49,13 +52,13 @@ function verifyStandardWebhook(
   if (!withinSignatureWindow(Number(timestamp) * 1000, nowMs)) {
     return { ok: false, reason: "webhook-timestamp is more than 5 minutes from now" };
   }
-  const expected = hmacSha256(signingKey(secret), `${id}.${timestamp}.`, body);
+  const expected = secrets.map((secret) => hmacSha256(signingKey(secret), `${id}.${timestamp}.`, body));
   const matches = signatures
     .split(" ")
     .filter((entry) => entry.startsWith("v1,"))
     .some((entry) => {
       const digest = base64Digest(entry.slice(3));
-      return digest !== undefined && digestsEqual(expected, digest);
+      return digest !== undefined && expected.some((key) => digestsEqual(key, digest));
     });
   return matches ? { ok: true, deliveryId: id } : { ok: false, reason: "no webhook-signature matches" };
 }

@@ -1,4 +1,5 @@
 import type { Store } from "../store/open-store.js";
+import { ipLimitKey } from "./ip-limit-key.js";
 
 /** How far back the per-sender limits look. */
 export const SENDER_WINDOW_MS = 60 * 60_000;
@@ -19,7 +20,7 @@ export type SenderLimits = {
 type Kind = "ip" | "email";
 
 /**
- * Hourly limits per IP and per email over a sliding window, kept in the
+ * Hourly limits per IP (IPv6 by its /64) and per email over a sliding window, kept in the
  * SQLite state file so they hold across restarts and across processes that
  * share DATA_DIR. Only submissions let through are counted, so a sender that
  * waits for Retry-After is let in again.
@@ -44,7 +45,7 @@ export function createSenderLimits(
     const since = at - SENDER_WINDOW_MS;
     prune.run(since);
     const checks: Array<[Kind, string, number]> = [];
-    if (perIpPerHour > 0 && sender.ip) checks.push(["ip", sender.ip, perIpPerHour]);
+    if (perIpPerHour > 0 && sender.ip) checks.push(["ip", ipLimitKey(sender.ip), perIpPerHour]);
     if (perEmailPerHour > 0) checks.push(["email", sender.email, perEmailPerHour]);
     for (const [kind, value, limit] of checks) {
       const { n } = count.get(kind, value, since)!;

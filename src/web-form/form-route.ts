@@ -1,7 +1,7 @@
 import cors from "cors";
 import express, { type Request, type RequestHandler, type Response, type Router } from "express";
 import type { FieldMap } from "../config/parse-field-map.js";
-import { clientIp } from "../form-services/form-service-route.js";
+import { clientIp } from "../util/client-ip.js";
 import { mapAnswers } from "../form-services/map-answers.js";
 import { parseFormLead } from "../form-services/parse-form-lead.js";
 import { LEAD_BODY_LIMIT_BYTES } from "../leads/lead-route.js";

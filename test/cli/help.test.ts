@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { expect, it } from "vitest";
-import { runTsFile } from "../support/run-node.js";
+import { REPO_ROOT, runTsFile } from "../support/run-node.js";
 
 // Every command answers --help on stdout and exits 0, needing no setting and touching nothing.
 it.each([
@@ -17,4 +19,14 @@ it.each([
     expect(result, result.stderr).toMatchObject({ code: 0, stderr: "" });
     expect(result.stdout).toContain(usage);
   }
+});
+
+it("bench --help names every benchmark, and the reference describes the same ones", async () => {
+  const help = (await runTsFile("scripts/bench.ts", { args: ["--help"] })).stdout;
+  const listed = /named:\n {2}(.+)\n/.exec(help)?.[1]?.split(", ") ?? [];
+  const reference = readFileSync(join(REPO_ROOT, "docs/reference.md"), "utf8");
+  const section = reference.slice(reference.indexOf("### Benchmarks"), reference.indexOf("### Layout"));
+  const described = [...section.matchAll(/^- \*\*([a-z]+)\*\*:/gm)].map((match) => match[1]);
+  expect(listed.length).toBeGreaterThan(0);
+  expect(described.sort()).toEqual([...listed].sort());
 });

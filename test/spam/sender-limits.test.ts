@@ -37,6 +37,17 @@ describe("createSenderLimits", () => {
     expect(limits.take({ ip: "198.51.100.1", email: "c@x.co" })).toEqual({ ok: true });
   });
 
+  it("counts a whole IPv6 /64 as one sender, and the next /64 apart", () => {
+    const limits = createSenderLimits(db, { perIpPerHour: 2, perEmailPerHour: 0 }, clock);
+    expect(limits.take({ ip: "2001:db8:1:2::1", email: "a@x.co" })).toEqual({ ok: true });
+    expect(limits.take({ ip: "2001:db8:1:2:ffff::9", email: "b@x.co" })).toEqual({ ok: true });
+    expect(limits.take({ ip: "2001:db8:1:2:1234:5678:9abc:def0", email: "c@x.co" })).toMatchObject({
+      ok: false,
+      limitedBy: "ip",
+    });
+    expect(limits.take({ ip: "2001:db8:1:3::1", email: "c@x.co" })).toEqual({ ok: true });
+  });
+
   it("counts per email regardless of the address it comes from", () => {
     const limits = createSenderLimits(db, { perIpPerHour: 0, perEmailPerHour: 1 }, clock);
     expect(limits.take({ ip: "203.0.113.7", email: "ann@x.co" }).ok).toBe(true);

@@ -104,7 +104,10 @@ describe("POST /form in a real browser", () => {
     await foreign.fill("input[name=email]", "foreign@example.com");
     await foreign.click("button[type=submit]");
     await foreign.waitForSelector("#contact-status:not(:empty)");
-    expect(await foreign.textContent("#contact-status")).toContain("the connection failed");
+    // The page may not read the answer (no Access-Control-Allow-Origin), so the docs' example lands in its catch, as website-forms.md says.
+    expect(await foreign.textContent("#contact-status")).toBe(
+      "Not sent: the form could not reach us. Please try again later.",
+    );
     expect(contactsFor(h, "foreign@example.com")).toHaveLength(0);
     await Promise.all([page.close(), foreign.close()]);
   });
