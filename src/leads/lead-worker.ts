@@ -2,6 +2,7 @@ import type { Logger } from "../log/create-logger.js";
 import type { CreateHold, HoldState } from "../notion/create-hold.js";
 import { CreatesHeldError, isCreatesHeldError } from "../notion/creates-held-error.js";
 import { CREATES_REFUSED_CAUSES, isCreateRefused } from "../notion/is-create-refused.js";
+import { isRetryableNotionError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import { DONE, dueAgainAtMs, retryOrBuryError, type BatchOutcome } from "../queue/batch-outcome.js";
 import { createWorkLoop } from "../queue/create-work-loop.js";
@@ -196,7 +197,7 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
         const untilMs = hold.state()?.nextProbeAtMs ?? now() + hold.retryMs;
         return { kind: "hold", untilMs, reason: error.message, ...(error.sent && { cause: error.cause }) };
       }
-      return retryOrBuryError(error, attemptOf(batch), retry);
+      return retryOrBuryError(error, attemptOf(batch), retry, isRetryableNotionError);
     }
   }
 
