@@ -95,14 +95,15 @@ export function createDealEventWorker(options: DealEventWorkerOptions): DealEven
       );
       return;
     }
-    const atMs = dueAgainAtMs(outcome, now());
+    const decidedAt = now();
+    const atMs = dueAgainAtMs(outcome, decidedAt);
     events.retryLater(ids, atMs, outcome.reason);
     log.warn(
       {
         pageId,
         eventIds: ids,
         attempts: Math.max(...batch.map((event) => event.attempts)) + 1,
-        retryInMs: atMs - now(),
+        retryInMs: atMs - decidedAt,
         err: outcome.cause ?? outcome.reason,
       },
       "deal events not processed yet; will retry",

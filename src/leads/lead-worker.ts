@@ -219,13 +219,14 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
           "lead held: Notion refuses creates; it is stored and arrives once Notion accepts creates again",
         );
       } else {
-        const atMs = dueAgainAtMs(outcome, now());
+        const decidedAt = now();
+        const atMs = dueAgainAtMs(outcome, decidedAt);
         queue.retryLater(ids, atMs, outcome.reason);
         log.warn(
           {
             submissionIds: ids,
             attempts: attemptOf(batch),
-            retryInMs: atMs - now(),
+            retryInMs: atMs - decidedAt,
             err: outcome.cause ?? outcome.reason,
           },
           "lead not saved yet; will retry",
