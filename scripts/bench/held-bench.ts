@@ -5,6 +5,7 @@ import { startNotionEmulator } from "@notion-crm/notion-emulator";
 import { loadConfig } from "../../src/config/load-config.js";
 import { createLeadQueue } from "../../src/leads/lead-queue.js";
 import { createLogger } from "../../src/log/create-logger.js";
+import { DEFAULT_HOLD_RETRY_MS } from "../../src/notion/create-hold.js";
 import { SERVER_REQUIRED_SETTINGS, startCrmServer } from "../../src/server/start-crm-server.js";
 import { openStore } from "../../src/store/open-store.js";
 import { seedCrm } from "../lib/crm-seed.js";
@@ -14,10 +15,10 @@ import { fixed } from "./measure.js";
 
 const LIMIT_PER_SECOND = 3;
 const HELD_LEADS = 30;
-/** The bench's hold interval; production's is NOTION_HOLD_RETRY_SECONDS (600 s). */
+/** The bench's hold interval; production's is NOTION_HOLD_RETRY_SECONDS (DEFAULT_HOLD_RETRY_MS by default). */
 const HOLD_RETRY_MS = 4_000;
 const HELD_INTERVALS = 5;
-const PRODUCTION_HOLD_RETRY_MS = 600_000;
+const PRODUCTION_HOLD_RETRY_MS = DEFAULT_HOLD_RETRY_MS;
 const FORM_SECRET = "bench-form-secret";
 
 /**
@@ -76,10 +77,10 @@ export async function heldBench(): Promise<string[]> {
       `held: ${HELD_LEADS} new leads while Notion refuses creates (emulator at ${LIMIT_PER_SECOND} req/s, hold interval ${HOLD_RETRY_MS / 1000} s)`,
       `  answers: ${statuses.filter((status) => status === 200 || status === 202).length}/${HELD_LEADS} 2xx`,
       `  create attempts while held: ${attemptsWhileHeld} in ${fixed(heldMs / 1000, 1)} s = ${fixed(perInterval)} per hold interval` +
-        ` (at the default 600 s: ${fixed(perInterval * (3_600_000 / PRODUCTION_HOLD_RETRY_MS), 1)} per hour, limit 6)`,
+        ` (at the default ${PRODUCTION_HOLD_RETRY_MS / 1000} s: ${fixed(perInterval * (3_600_000 / PRODUCTION_HOLD_RETRY_MS), 1)} per hour, limit 6)`,
       `  lift -> last held lead stored: ${fixed(lastStoredMs / 1000, 1)} s = ${fixed(lastStoredMs / HOLD_RETRY_MS)} x the hold interval` +
         ` (waiting for the probe ${fixed(probeWaitMs / 1000, 1)} s, then ${HELD_LEADS} leads in ${fixed(drainMs / 1000, 1)} s)`,
-      `  at the default 600 s interval: at most ${fixed((PRODUCTION_HOLD_RETRY_MS + drainMs) / PRODUCTION_HOLD_RETRY_MS)} x the interval for ${HELD_LEADS} leads`,
+      `  at the default ${PRODUCTION_HOLD_RETRY_MS / 1000} s interval: at most ${fixed((PRODUCTION_HOLD_RETRY_MS + drainMs) / PRODUCTION_HOLD_RETRY_MS)} x the interval for ${HELD_LEADS} leads`,
     ];
   } finally {
     db.close();

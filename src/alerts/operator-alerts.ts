@@ -2,6 +2,7 @@ import type { Logger } from "../log/create-logger.js";
 import type { SlackOutbox } from "../slack/slack-outbox.js";
 import type { Store } from "../store/open-store.js";
 import type { AlertReading } from "./alert-reading.js";
+import { queueOperatorMessage } from "./queue-operator-message.js";
 
 /** While a condition lasts, it is posted again at most this often. */
 export const ALERT_REPEAT_MS = 60 * 60_000;
@@ -41,7 +42,7 @@ export function createOperatorAlerts(options: OperatorAlertsOptions): OperatorAl
   const post = (reading: AlertReading, kind: "start" | "repeat" | "clear", startedAtMs: number, text: string) => {
     // The key makes the message go out once even when two processes look at once.
     const key = `alert:${reading.key}:${startedAtMs}:${kind === "repeat" ? `repeat:${now()}` : kind}`;
-    outbox.enqueue({ text }, key, "alerts");
+    queueOperatorMessage(outbox, { text }, key);
     log.info({ condition: reading.key, kind, outboxKey: key }, "operator alert queued");
   };
 

@@ -1,8 +1,14 @@
 import type { CreateHold } from "../notion/create-hold.js";
 import { CREATES_REFUSED_CAUSES } from "../notion/is-create-refused.js";
-import type { Store } from "../store/open-store.js";
+import type { QueueReader } from "../queue/durable-queue.js";
 import type { AlertReading } from "./alert-reading.js";
 import { formatDuration } from "./format-duration.js";
+
+/** The queues the conditions read, through the durable queue's API (a held lead is a parked one). */
+export type AlertQueues = {
+  leads: Pick<QueueReader<unknown>, "count" | "parkedCount" | "waiting">;
+  dealEvents: Pick<QueueReader<unknown>, "count">;
+};
 
 export type AlertConditionOptions = {
   hold: Pick<CreateHold, "state" | "retryMs">;
@@ -12,23 +18,17 @@ export type AlertConditionOptions = {
 };
 
 /**
- * Reads every alert condition from the state file: a few indexed counts,
- * cheap enough for a timer. Held leads count as held, not as backlog: they
- * have their own alert.
+ * Reads every alert condition from the queues: a few indexed counts, cheap
+ * enough for a timer. Held leads count as held, not as backlog: they have
+ * their own alert.
  */
-export function createAlertConditions(db: Store, { hold, backlogAfterMs, now = Date.now }: AlertConditionOptions) {
-  const held = db.prepare<[], { n: number }>(
-    "SELECT count(*) AS n FROM lead_submissions WHERE state = 'queued' AND held_since_ms IS NOT NULL",
-  );
-  const deadLeads = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM lead_submissions WHERE state = 'dead'");
-  const deadEvents = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM notion_events WHERE state = 'dead'");
-  const waiting = db.prepare<[], { n: number; oldest: number | null }>(
-    "SELECT count(*) AS n, min(received_at_ms) AS oldest FROM lead_submissions WHERE state = 'queued' AND held_since_ms IS NULL",
-  );
-
+export function createAlertConditions(
+  { leads, dealEvents }: AlertQueues,
+  { hold, backlogAfterMs, now = Date.now }: AlertConditionOptions,
+) {
   function createsRefused(): AlertReading {
     const state = hold.state();
-    const count = held.get()?.n ?? 0;
+    const count = leads.parkedCount();
     const since = state === undefined ? "" : `, since ${formatDuration(now() - state.sinceMs)} ago`;
     return {
       key: "creates-refused",
@@ -43,13 +43,13 @@ export function createAlertConditions(db: Store, { hold, backlogAfterMs, now = D
   }
 
   function deadLetters(): AlertReading {
-    const leads = deadLeads.get()?.n ?? 0;
-    const events = deadEvents.get()?.n ?? 0;
+    const deadLeads = leads.count("dead");
+    const deadEvents = dealEvents.count("dead");
     return {
       key: "dead-letters",
-      active: leads + events > 0,
+      active: deadLeads + deadEvents > 0,
       message:
-        `:x: *${plural(leads, "lead")} and ${plural(events, "deal event")} dead-lettered*: Notion refused them, ` +
+        `:x: *${plural(deadLeads, "lead")} and ${plural(deadEvents, "deal event")} dead-lettered*: Notion refused them, ` +
         "and they are kept in the state file. Run `npm run jobs` to see why; once the cause is fixed, " +
         "`npm run jobs -- retry --all-dead` sends the leads again.",
       clearedMessage: ":white_check_mark: No dead-lettered leads or deal events are left.",
@@ -57,13 +57,13 @@ export function createAlertConditions(db: Store, { hold, backlogAfterMs, now = D
   }
 
   function leadBacklog(): AlertReading {
-    const row = waiting.get();
-    const ageMs = row?.oldest === null || row?.oldest === undefined ? 0 : now() - row.oldest;
+    const waiting = leads.waiting();
+    const ageMs = waiting.oldestAtMs === undefined ? 0 : now() - waiting.oldestAtMs;
     return {
       key: "lead-backlog",
-      active: row !== undefined && row.n > 0 && ageMs > backlogAfterMs,
+      active: waiting.count > 0 && ageMs > backlogAfterMs,
       message:
-        `:hourglass: *Leads are waiting for Notion*: ${plural(row?.n ?? 0, "lead")} queued, the oldest for ` +
+        `:hourglass: *Leads are waiting for Notion*: ${plural(waiting.count, "lead")} queued, the oldest for ` +
         `${formatDuration(ageMs)} (the alert is at ${formatDuration(backlogAfterMs)}, LEAD_BACKLOG_ALERT_MINUTES). ` +
         "Notion is down, slow or refusing this server's requests; the server log says which, and `npm run check` " +
         "tests the connection. The leads are kept and retried.",

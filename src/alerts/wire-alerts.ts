@@ -2,12 +2,14 @@ import { createCreateHold } from "../notion/create-hold.js";
 import type { AreaDependencies, CrmArea } from "../server/crm-area.js";
 import type { SlackArea } from "../slack/wire-slack.js";
 import { createOperatorAlerts } from "./operator-alerts.js";
-import { createAlertConditions } from "./read-alert-conditions.js";
+import { createAlertConditions, type AlertQueues } from "./read-alert-conditions.js";
 
 /** How often the conditions are looked at: a few SQLite counts each time. */
 export const ALERT_CHECK_INTERVAL_MS = 30_000;
 
 export type AlertsAreaOptions = {
+  /** The queues whose state the conditions read (the leads' and the deal events'). */
+  queues: AlertQueues;
   holdRetryMs: number;
   backlogAfterMs: number;
   checkIntervalMs?: number | undefined;
@@ -15,12 +17,12 @@ export type AlertsAreaOptions = {
 };
 
 /**
- * Operator alerts: on a timer, reads the conditions from the state file and
+ * Operator alerts: on a timer, reads the conditions from the queues and
  * queues what changed in the Slack outbox's alerts channel. It needs
  * nothing from Notion, so it runs from the start, a Notion outage included.
  */
 export function wireAlerts({ db, logger }: AreaDependencies, slack: SlackArea, options: AlertsAreaOptions): CrmArea {
-  const conditions = createAlertConditions(db, {
+  const conditions = createAlertConditions(options.queues, {
     hold: createCreateHold(db, { retryMs: options.holdRetryMs }),
     backlogAfterMs: options.backlogAfterMs,
   });

@@ -1,4 +1,5 @@
 import type { Logger } from "../log/create-logger.js";
+import { isRetryableNotionError } from "../notion/notion-errors.js";
 import { DONE, dueAgainAtMs, retryOrBuryError, type BatchOutcome } from "../queue/batch-outcome.js";
 import { createWorkLoop } from "../queue/create-work-loop.js";
 import type { StoredEvent } from "./notion-event-store.js";
@@ -74,7 +75,12 @@ export function createDealEventWorker(options: DealEventWorkerOptions): DealEven
       if (outcome === "notified") options.onMessage();
       return DONE;
     } catch (error) {
-      return retryOrBuryError(error, Math.max(...batch.map((event) => event.attempts)) + 1, retry);
+      return retryOrBuryError(
+        error,
+        Math.max(...batch.map((event) => event.attempts)) + 1,
+        retry,
+        isRetryableNotionError,
+      );
     }
   }
 
@@ -89,14 +95,15 @@ export function createDealEventWorker(options: DealEventWorkerOptions): DealEven
       );
       return;
     }
-    const atMs = dueAgainAtMs(outcome, now());
+    const decidedAt = now();
+    const atMs = dueAgainAtMs(outcome, decidedAt);
     events.retryLater(ids, atMs, outcome.reason);
     log.warn(
       {
         pageId,
         eventIds: ids,
         attempts: Math.max(...batch.map((event) => event.attempts)) + 1,
-        retryInMs: atMs - now(),
+        retryInMs: atMs - decidedAt,
         err: outcome.cause ?? outcome.reason,
       },
       "deal events not processed yet; will retry",

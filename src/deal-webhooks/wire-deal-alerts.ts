@@ -5,7 +5,7 @@ import { createDealEventWorker } from "./deal-event-worker.js";
 import { createDealPollStore } from "./deal-poll-store.js";
 import { createDealPoller } from "./deal-poller.js";
 import { createDealStageStore } from "./deal-stage-store.js";
-import { createNotionEventStore } from "./notion-event-store.js";
+import { createNotionEventStore, type NotionEventStore } from "./notion-event-store.js";
 import { notionWebhookRoute } from "./notion-webhook-route.js";
 import type { DealsTarget } from "./process-deal-events.js";
 
@@ -30,7 +30,12 @@ export type DealAlertsOptions = {
  * both feed each deal page through one stage comparison into Slack messages.
  * Polling needs no public URL, so it works without the webhook.
  */
-export function wireDealAlerts(deps: AreaDependencies, options: DealAlertsOptions): CrmArea<DealsTarget> {
+export type DealAlertsArea = CrmArea<DealsTarget> & {
+  /** The stored Notion events, for reading (operator alerts). */
+  readonly events: NotionEventStore["jobs"];
+};
+
+export function wireDealAlerts(deps: AreaDependencies, options: DealAlertsOptions): DealAlertsArea {
   const { db, notion, logger, signal } = deps;
   const events = createNotionEventStore(db);
   const stages = createDealStageStore(db);
@@ -63,6 +68,7 @@ export function wireDealAlerts(deps: AreaDependencies, options: DealAlertsOption
         })
       : undefined;
   return {
+    events: events.jobs,
     routes: [
       notionWebhookRoute({
         secret: options.webhookSecret,

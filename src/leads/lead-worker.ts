@@ -2,6 +2,7 @@ import type { Logger } from "../log/create-logger.js";
 import type { CreateHold, HoldState } from "../notion/create-hold.js";
 import { CreatesHeldError, isCreatesHeldError } from "../notion/creates-held-error.js";
 import { CREATES_REFUSED_CAUSES, isCreateRefused } from "../notion/is-create-refused.js";
+import { isRetryableNotionError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import { DONE, dueAgainAtMs, retryOrBuryError, type BatchOutcome } from "../queue/batch-outcome.js";
 import { createWorkLoop } from "../queue/create-work-loop.js";
@@ -196,7 +197,7 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
         const untilMs = hold.state()?.nextProbeAtMs ?? now() + hold.retryMs;
         return { kind: "hold", untilMs, reason: error.message, ...(error.sent && { cause: error.cause }) };
       }
-      return retryOrBuryError(error, attemptOf(batch), retry);
+      return retryOrBuryError(error, attemptOf(batch), retry, isRetryableNotionError);
     }
   }
 
@@ -218,13 +219,14 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
           "lead held: Notion refuses creates; it is stored and arrives once Notion accepts creates again",
         );
       } else {
-        const atMs = dueAgainAtMs(outcome, now());
+        const decidedAt = now();
+        const atMs = dueAgainAtMs(outcome, decidedAt);
         queue.retryLater(ids, atMs, outcome.reason);
         log.warn(
           {
             submissionIds: ids,
             attempts: attemptOf(batch),
-            retryInMs: atMs - now(),
+            retryInMs: atMs - decidedAt,
             err: outcome.cause ?? outcome.reason,
           },
           "lead not saved yet; will retry",

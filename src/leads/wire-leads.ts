@@ -7,7 +7,7 @@ import { createSenderLimits } from "../spam/sender-limits.js";
 import { wireWebForm } from "../web-form/wire-web-form.js";
 import { suspicionsOf } from "../spam/suspicious-lead.js";
 import { createContactCache } from "./contact-cache.js";
-import { createLeadQueue } from "./lead-queue.js";
+import { createLeadQueue, type LeadQueue } from "./lead-queue.js";
 import { leadRoute } from "./lead-route.js";
 import { createLeadWorker, type LeadTargets } from "./lead-worker.js";
 import { submitLead } from "./submit-lead.js";
@@ -15,6 +15,8 @@ import { submitLead } from "./submit-lead.js";
 export type LeadsArea = CrmArea<LeadTargets> & {
   /** Leads waiting for Notion, such as those a previous process left queued. */
   queuedCount(): number;
+  /** The lead queue, for reading (operator alerts). */
+  readonly queue: LeadQueue["jobs"];
   /** The form services whose /lead/<service> route is on. */
   readonly formServices: readonly string[];
 };
@@ -93,7 +95,8 @@ export function wireLeads(deps: AreaDependencies, config: LeadsConfig, options: 
         logger,
       }),
     ],
-    queuedCount: () => queue.counts().queued ?? 0,
+    queuedCount: () => queue.jobs.count("queued"),
+    queue: queue.jobs,
     formServices: Object.keys(formSecrets).filter((name) => formSecrets[name] !== undefined),
     start: (targets) => worker.start(targets),
     stop: () => worker.stop(),

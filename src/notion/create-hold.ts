@@ -1,7 +1,8 @@
+import { DEFAULT_NOTION_HOLD_RETRY_SECONDS } from "../config/settings.js";
 import type { Store } from "../store/open-store.js";
 
-/** While Notion refuses creates, one held item is tried this often. */
-export const DEFAULT_HOLD_RETRY_MS = 600_000;
+/** While Notion refuses creates, one held item is tried this often: NOTION_HOLD_RETRY_SECONDS's default, in ms. */
+export const DEFAULT_HOLD_RETRY_MS = DEFAULT_NOTION_HOLD_RETRY_SECONDS * 1000;
 
 export type HoldState = {
   /** The first refusal of this hold. */

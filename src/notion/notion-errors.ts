@@ -27,3 +27,8 @@ export class NotionGatewayError extends Error {
 export function isNotionGatewayError(error: unknown): error is NotionGatewayError {
   return error instanceof NotionGatewayError;
 }
+
+/** What a queue worker passes to retryOrBuryError: a gateway failure that may succeed later. */
+export function isRetryableNotionError(error: unknown): boolean {
+  return isNotionGatewayError(error) && error.retryable;
+}

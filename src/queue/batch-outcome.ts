@@ -1,4 +1,3 @@
-import { isNotionGatewayError } from "../notion/notion-errors.js";
 import { isLocalStoreError } from "../store/local-store-error.js";
 import { backoffDelayMs } from "../util/backoff.js";
 
@@ -33,11 +32,18 @@ export function retryOrBury(failure: AttemptFailure, attempt: number, policy: Re
 }
 
 /**
- * A batch's work threw: retry what the gateway calls retryable and every
- * failure of the local state file (locked, disk full), bury the rest (bugs included).
+ * A batch's work threw: retry every failure of the local state file (locked,
+ * disk full) and what the caller's `isRetryable` says may succeed later (the
+ * caller knows its vendor's errors; this module knows none), bury the rest
+ * (bugs included).
  */
-export function retryOrBuryError(error: unknown, attempt: number, policy: RetryPolicy): BatchOutcome {
-  const retryable = isLocalStoreError(error) || (isNotionGatewayError(error) && error.retryable);
+export function retryOrBuryError(
+  error: unknown,
+  attempt: number,
+  policy: RetryPolicy,
+  isRetryable: (error: unknown) => boolean,
+): BatchOutcome {
+  const retryable = isLocalStoreError(error) || isRetryable(error);
   const reason = error instanceof Error ? error.message : String(error);
   return retryOrBury({ retryable, reason, cause: error }, attempt, policy);
 }

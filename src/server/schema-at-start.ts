@@ -1,3 +1,4 @@
+import { alertOperator, type OperatorAlert } from "../alerts/alert-operator.js";
 import type { Logger } from "../log/create-logger.js";
 import { describeFailure } from "../log/describe-failure.js";
 import {
@@ -9,7 +10,6 @@ import {
 import { isNotionGatewayError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import { waitForCrmSchema } from "../notion/wait-for-crm-schema.js";
-import { alertOperator, type OperatorAlert } from "../slack/alert-operator.js";
 import type { SlackOutbox } from "../slack/slack-outbox.js";
 
 /**

@@ -98,12 +98,6 @@ export async function startCrmServer(
       responseWaitMs: overrides.leadResponseWaitMs,
       holdRetryMs,
     });
-    const alerts = wireAlerts(deps, slack, {
-      holdRetryMs,
-      backlogAfterMs: overrides.backlogAlertAfterMs ?? config.LEAD_BACKLOG_ALERT_MINUTES * 60_000,
-      checkIntervalMs: overrides.alertCheckIntervalMs,
-      repeatMs: overrides.alertRepeatMs,
-    });
     const dealAlerts = wireDealAlerts(deps, {
       webhookSecret: config.NOTION_WEBHOOK_SECRET,
       dealsConfigured: config.NOTION_DEALS_DB_ID !== undefined,
@@ -114,6 +108,13 @@ export async function startCrmServer(
       retryBaseMs: overrides.retryBaseMs,
       pollIntervalMs:
         config.DEALS_POLL_SECONDS === 0 ? 0 : (overrides.dealPollIntervalMs ?? config.DEALS_POLL_SECONDS * 1000),
+    });
+    const alerts = wireAlerts(deps, slack, {
+      queues: { leads: leads.queue, dealEvents: dealAlerts.events },
+      holdRetryMs,
+      backlogAfterMs: overrides.backlogAlertAfterMs ?? config.LEAD_BACKLOG_ALERT_MINUTES * 60_000,
+      checkIntervalMs: overrides.alertCheckIntervalMs,
+      repeatMs: overrides.alertRepeatMs,
     });
     const wired = [leads, dealAlerts, alerts, slack];
     areas = wired;

@@ -1,3 +1,4 @@
+import { createDurableQueue, type DurableQueueTable, type QueueReader } from "../queue/durable-queue.js";
 import type { Store } from "../store/open-store.js";
 import type { SlackMessage } from "./slack-message.js";
 
@@ -30,70 +31,49 @@ type Row = {
 
 export type SlackOutbox = ReturnType<typeof createSlackOutbox>;
 
+/** slack_outbox on the durable-queue contract: a sent message is done as 'sent'; senders lease a message. */
+export const SLACK_OUTBOX_TABLE: DurableQueueTable<Row, OutboxItem> = {
+  table: "slack_outbox",
+  keyColumn: "dedupe_key",
+  createdAtColumn: "created_at_ms",
+  doneState: "sent",
+  orderBy: "id",
+  leases: true,
+  fromRow: (row) => fromRow(row)!,
+};
+
 /**
  * Every Slack message is stored before it is sent, so a Slack outage or a
  * restart delays a message but never loses it. A dedupe key (a deal's
  * transition, a day's digest) makes a message that must go out once go out once.
  */
 export function createSlackOutbox(db: Store, now: () => number = Date.now) {
-  const insert = db.prepare<[{ key: string | null; payload: string; at: number; channel: SlackChannel }]>(
-    "INSERT INTO slack_outbox (dedupe_key, payload_json, created_at_ms, state, next_attempt_at_ms, channel) VALUES (@key, @payload, @at, 'queued', @at, @channel) ON CONFLICT (dedupe_key) DO NOTHING",
-  );
-  const byId = db.prepare<[number], Row>("SELECT * FROM slack_outbox WHERE id = ?");
-  const byKey = db.prepare<[string], Row>("SELECT * FROM slack_outbox WHERE dedupe_key = ?");
-  const nextDue = db.prepare<[{ now: number }], Row>(
-    "SELECT * FROM slack_outbox WHERE state = 'queued' AND next_attempt_at_ms <= @now AND (lease_until_ms IS NULL OR lease_until_ms < @now) ORDER BY id LIMIT 1",
-  );
-  const earliest = db.prepare<[], { at: number | null }>(
-    "SELECT min(next_attempt_at_ms) AS at FROM slack_outbox WHERE state = 'queued'",
-  );
-  const claim = db.prepare(
-    "UPDATE slack_outbox SET lease_until_ms = ? WHERE id = ? AND state = 'queued' AND (lease_until_ms IS NULL OR lease_until_ms < ?)",
-  );
-  const markSent = db.prepare(
-    "UPDATE slack_outbox SET state = 'sent', attempts = attempts + 1, sent_at_ms = ?, last_error = NULL, lease_until_ms = NULL WHERE id = ?",
-  );
-  const markRetry = db.prepare(
-    "UPDATE slack_outbox SET attempts = attempts + 1, next_attempt_at_ms = ?, last_error = ?, lease_until_ms = NULL WHERE id = ?",
-  );
-  const markDead = db.prepare(
-    "UPDATE slack_outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, lease_until_ms = NULL WHERE id = ?",
-  );
-  const listByState = db.prepare<[string, number], Row>(
-    "SELECT * FROM slack_outbox WHERE state = ? ORDER BY id LIMIT ?",
-  );
-  const revive = db.prepare(
-    "UPDATE slack_outbox SET state = 'queued', next_attempt_at_ms = ? WHERE id = ? AND state = 'dead'",
-  );
+  const jobs = createDurableQueue(db, SLACK_OUTBOX_TABLE, now);
 
   return {
+    /** The generic queue underneath: what `jobs` reads. */
+    jobs: jobs as QueueReader<OutboxItem>,
     /** Queues a message; with a dedupe key already used, returns the first one instead. */
     enqueue(
       message: SlackMessage,
       dedupeKey?: string,
       channel: SlackChannel = "sales",
     ): { item: OutboxItem; duplicate: boolean } {
-      const { changes, lastInsertRowid } = insert.run({
-        key: dedupeKey ?? null,
-        payload: JSON.stringify(message),
-        at: now(),
-        channel,
-      });
-      const row = changes === 1 ? byId.get(Number(lastInsertRowid)) : byKey.get(dedupeKey!);
-      return { item: fromRow(row)!, duplicate: changes === 0 };
+      const { item, isNew } = jobs.enqueue({ payload_json: JSON.stringify(message), channel }, { key: dedupeKey });
+      return { item, duplicate: !isNew };
     },
-    get: (id: number) => fromRow(byId.get(id)),
-    byKey: (key: string) => fromRow(byKey.get(key)),
+    get: (id: number) => jobs.get(id),
+    byKey: (key: string) => jobs.findByKey(key),
     /** The oldest message due now: messages go out in the order they were queued. */
-    nextDue: () => fromRow(nextDue.get({ now: now() })),
-    earliestDueAtMs: () => earliest.get()?.at ?? undefined,
+    nextDue: (): OutboxItem | undefined => jobs.due(1)[0],
+    earliestDueAtMs: () => jobs.nextDueAtMs(),
     /** Takes a message for `leaseMs`; false when another sender holds it or it is no longer queued. */
-    claim: (id: number, leaseMs: number) => claim.run(now() + leaseMs, id, now()).changes === 1,
-    markSent: (id: number) => void markSent.run(now(), id),
-    markRetry: (id: number, atMs: number, error: string) => void markRetry.run(atMs, error, id),
-    markDead: (id: number, error: string) => void markDead.run(error, id),
-    list: (state: OutboxState, limit = 100) => listByState.all(state, limit).map((row) => fromRow(row)!),
-    revive: (id: number) => revive.run(now(), id).changes === 1,
+    claim: (id: number, leaseMs: number) => jobs.claim(id, leaseMs),
+    markSent: (id: number) => void jobs.markDone([id]),
+    markRetry: (id: number, atMs: number, error: string) => void jobs.retryLater([id], atMs, error),
+    markDead: (id: number, error: string) => void jobs.bury([id], error),
+    list: (state: OutboxState, limit = 100) => jobs.list(state, limit),
+    revive: (id: number) => jobs.revive(id),
   };
 }
 

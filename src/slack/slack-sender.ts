@@ -193,10 +193,11 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
         "SLACK MESSAGE DEAD-LETTERED: Slack refused it; see `npm run jobs`",
       );
     } else {
-      const atMs = dueAgainAtMs(outcome, now());
+      const decidedAt = now();
+      const atMs = dueAgainAtMs(outcome, decidedAt);
       outbox.markRetry(item.id, atMs, outcome.reason);
       log.warn(
-        { outboxId: item.id, reason: outcome.reason, retryInMs: atMs - now() },
+        { outboxId: item.id, reason: outcome.reason, retryInMs: atMs - decidedAt },
         "Slack message not sent yet; will retry",
       );
     }

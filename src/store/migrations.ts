@@ -232,4 +232,25 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  // 10 is left to another branch; versions may have gaps.
+  {
+    version: 11,
+    name: "one durable queue contract: finished_at_ms on every queue",
+    sql: `
+      -- Every queue table follows src/queue/durable-queue.ts: finished_at_ms
+      -- is when a row left 'queued', and retention counts from it. Rows that
+      -- finished before this migration take the best time known: the outbox's
+      -- sent_at_ms (now superseded, no longer written), else when it was queued.
+      ALTER TABLE slack_outbox ADD COLUMN finished_at_ms INTEGER;
+      UPDATE slack_outbox SET finished_at_ms = coalesce(sent_at_ms, created_at_ms) WHERE state != 'queued';
+      ALTER TABLE notion_events ADD COLUMN finished_at_ms INTEGER;
+      UPDATE notion_events SET finished_at_ms = received_at_ms WHERE state != 'queued';
+      -- Spam was stored finished but without the time.
+      UPDATE lead_submissions SET finished_at_ms = received_at_ms WHERE state != 'queued' AND finished_at_ms IS NULL;
+
+      CREATE INDEX lead_submissions_finished ON lead_submissions (finished_at_ms);
+      CREATE INDEX slack_outbox_finished ON slack_outbox (finished_at_ms);
+      CREATE INDEX notion_events_finished ON notion_events (finished_at_ms);
+    `,
+  },
 ];

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AlertReading } from "../../src/alerts/alert-reading.js";
 import { ALERT_REPEAT_MS, createOperatorAlerts } from "../../src/alerts/operator-alerts.js";
 import { createAlertConditions } from "../../src/alerts/read-alert-conditions.js";
+import { createNotionEventStore } from "../../src/deal-webhooks/notion-event-store.js";
 import { createLeadQueue } from "../../src/leads/lead-queue.js";
 import { createCreateHold } from "../../src/notion/create-hold.js";
 import { createSlackOutbox, type SlackOutbox } from "../../src/slack/slack-outbox.js";
@@ -81,7 +82,11 @@ describe("operator alerts", () => {
   it("reads each condition from the state file: a hold with its held leads, dead letters, and a backlog past its limit", () => {
     const queue = createLeadQueue(db, now);
     const hold = createCreateHold(db, { retryMs: 10 * MINUTE_MS, now });
-    const conditions = createAlertConditions(db, { hold, backlogAfterMs: 15 * MINUTE_MS, now });
+    const dealEvents = createNotionEventStore(db, now);
+    const conditions = createAlertConditions(
+      { leads: queue.jobs, dealEvents: dealEvents.jobs },
+      { hold, backlogAfterMs: 15 * MINUTE_MS, now },
+    );
     const active = () => Object.fromEntries(conditions.read().map((r) => [r.key, r.active]));
     expect(active()).toEqual({ "creates-refused": false, "dead-letters": false, "lead-backlog": false });
 
@@ -107,6 +112,12 @@ describe("operator alerts", () => {
     queue.bury([dead.id], "validation_error");
     expect(conditions.read().find((r) => r.key === "dead-letters")!.message).toContain(
       "1 lead and 0 deal events dead-lettered",
+    );
+    const eventId = "9a2f7c1e-0000-4000-8000-000000000001";
+    dealEvents.record({ id: eventId, type: "page.properties_updated", entity: { id: "deal-page", type: "page" } });
+    dealEvents.bury([eventId], "validation_error");
+    expect(conditions.read().find((r) => r.key === "dead-letters")!.message).toContain(
+      "1 lead and 1 deal event dead-lettered",
     );
   });
 });

@@ -32,10 +32,11 @@ describe("deal event worker", () => {
     const log = captureLogger();
     const real = createNotionEventStore(db);
     const failing = new Set(["duePages", "settle", "bury"]);
-    /** The store's own method, throwing a SQLite-like error on its first call. */
+    /** The store's own method, throwing what better-sqlite3 throws for a locked file (code SQLITE_BUSY) on its first call. */
     const failOnce = <F extends (...args: never[]) => unknown>(where: string, method: F): F =>
       ((...args: Parameters<F>) => {
-        if (failing.delete(where)) throw new Error(`SQLITE_BUSY: database is locked (${where})`);
+        if (failing.delete(where))
+          throw new Database.SqliteError(`SQLITE_BUSY: database is locked (${where})`, "SQLITE_BUSY");
         return method(...args);
       }) as F;
     const events: NotionEventStore = {
@@ -54,6 +55,11 @@ describe("deal event worker", () => {
         data: { parent: { id: crm.databases.contacts, type: "database", data_source_id: crm.dataSources.contacts } },
       }),
     ).toBe(true);
+    // An event for a page Notion refuses to read (400 validation_error): dead-lettered, so bury is called.
+    const refusedPageId = randomUUID();
+    crm.emulator.faults.failNext(100, { method: "GET", path: new RegExp(refusedPageId), kind: "status", status: 400 });
+    const refusedEventId = randomUUID();
+    real.record({ id: refusedEventId, type: "page.properties_updated", entity: { id: refusedPageId, type: "page" } });
     worker = createDealEventWorker({
       db,
       notion: createNotionGateway({
@@ -69,6 +75,7 @@ describe("deal event worker", () => {
       logger: log.logger,
       onMessage: () => {},
       quietMs: 0,
+      retryBaseMs: 20,
     });
     worker.start({
       databaseId: crm.databases.deals,
@@ -78,11 +85,17 @@ describe("deal event worker", () => {
     });
     worker.notify();
 
-    await eventually(() =>
+    await eventually(() => {
       expect(log.lines()).toContainEqual(
         expect.objectContaining({ msg: "deal events settled", eventIds: [eventId], outcome: "ignored" }),
-      ),
-    );
+      );
+      expect(log.lines()).toContainEqual(
+        expect.objectContaining({
+          msg: expect.stringContaining("DEAL EVENTS DEAD-LETTERED"),
+          eventIds: [refusedEventId],
+        }),
+      );
+    });
     expect(real.hasQueued()).toBe(false);
     expect(failing.size).toBe(0);
     const failures = log.lines().filter((line) => line.msg === "queue work failed unexpectedly; pausing the queue");
@@ -90,6 +103,24 @@ describe("deal event worker", () => {
       "SQLITE_BUSY: database is locked (duePages)",
       "SQLITE_BUSY: database is locked (bury)",
     ]);
+    // The locked settle was retried (a local store failure never dead-letters), then settled.
+    expect(log.lines()).toContainEqual(
+      expect.objectContaining({
+        msg: "deal events not processed yet; will retry",
+        eventIds: [eventId],
+        err: expect.objectContaining({ code: "SQLITE_BUSY" }),
+      }),
+    );
+    const stateOf = (id: string) => db!.prepare("SELECT state FROM notion_events WHERE id = ?").get(id);
+    expect(stateOf(eventId)).toEqual({ state: "ignored" });
+    // Buried once its bury went through: the locked bury lost nothing and doubled nothing.
+    expect(stateOf(refusedEventId)).toEqual({ state: "dead" });
+    expect(
+      log
+        .lines()
+        .filter((line) => /DEAD-LETTERED/.test(line.msg))
+        .map((line) => line.eventIds),
+    ).toEqual([[refusedEventId]]);
   });
 
   it("retries, never dead-letters, events whose settling met a full disk (SQLITE_FULL)", async () => {

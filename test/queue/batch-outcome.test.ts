@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NotionGatewayError } from "../../src/notion/notion-errors.js";
+import { isRetryableNotionError, NotionGatewayError } from "../../src/notion/notion-errors.js";
 import { dueAgainAtMs, retryOrBury, retryOrBuryError } from "../../src/queue/batch-outcome.js";
 
 const policy = { baseMs: 100, maxMs: 1_000 };
@@ -49,7 +49,7 @@ describe("retryOrBuryError", () => {
 
   it("retries what the Notion gateway calls retryable and keeps the error for the log", () => {
     const error = new NotionGatewayError("notion_unavailable", "Notion is unavailable", details);
-    expect(retryOrBuryError(error, 1, policy)).toMatchObject({
+    expect(retryOrBuryError(error, 1, policy, isRetryableNotionError)).toMatchObject({
       kind: "retry",
       reason: "Notion is unavailable",
       cause: error,
@@ -58,12 +58,28 @@ describe("retryOrBuryError", () => {
 
   it("buries what Notion rejected, and any other error (a bug is not retried forever)", () => {
     const rejected = new NotionGatewayError("notion_rejected", "Email is not a property", details);
-    expect(retryOrBuryError(rejected, 1, policy)).toMatchObject({ kind: "dead", reason: "Email is not a property" });
-    expect(retryOrBuryError(new TypeError("x is undefined"), 1, policy)).toMatchObject({
+    expect(retryOrBuryError(rejected, 1, policy, isRetryableNotionError)).toMatchObject({
+      kind: "dead",
+      reason: "Email is not a property",
+    });
+    expect(retryOrBuryError(new TypeError("x is undefined"), 1, policy, isRetryableNotionError)).toMatchObject({
       kind: "dead",
       reason: "x is undefined",
     });
-    expect(retryOrBuryError("plain string", 1, policy)).toMatchObject({ kind: "dead", reason: "plain string" });
+    expect(retryOrBuryError("plain string", 1, policy, isRetryableNotionError)).toMatchObject({
+      kind: "dead",
+      reason: "plain string",
+    });
+  });
+});
+
+describe("retryOrBuryError knows no vendor", () => {
+  it("asks the caller's classifier, and retries a failure of the local state file whatever it says", () => {
+    const busy = Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" });
+    const never = () => false;
+    expect(retryOrBuryError(busy, 1, policy, never)).toMatchObject({ kind: "retry", reason: "database is locked" });
+    expect(retryOrBuryError(new Error("vendor hiccup"), 1, policy, () => true)).toMatchObject({ kind: "retry" });
+    expect(retryOrBuryError(new Error("vendor hiccup"), 1, policy, never)).toMatchObject({ kind: "dead" });
   });
 });
 

@@ -238,7 +238,8 @@ describe("the Slack sender in app mode (SLACK_BOT_TOKEN and SLACK_CHANNEL)", () 
     expect(log.lines()).toContainEqual(
       expect.objectContaining({ level: 50, msg: expect.stringContaining("SLACK MESSAGE DEAD-LETTERED") }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Dead is final, and stop() waits for any send in flight: after it, no post can follow.
+    await sender!.stop();
     expect(slack.callsOf("chat.postMessage")).toHaveLength(1);
     expect(log.raw.join("\n")).not.toContain("xoxb-wrong-token");
   });

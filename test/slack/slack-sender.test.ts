@@ -48,7 +48,9 @@ describe("the Slack sender", () => {
     outbox.enqueue({ text: "hello" });
     start();
     await eventually(() => expect(slack.received.map((m) => m.body.text)).toEqual(["hello"]));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Sent is final, and stop() waits for any send in flight: after it, no post can follow.
+    await eventually(() => expect(outbox.list("sent")).toHaveLength(1));
+    await sender!.stop();
     expect(slack.attempts()).toBe(1);
   });
 
@@ -131,7 +133,8 @@ describe("the Slack sender", () => {
       expect(log.lines()).toContainEqual(
         expect.objectContaining({ level: 50, msg: expect.stringContaining("SLACK MESSAGE DEAD-LETTERED") }),
       );
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Dead is final, and stop() waits for any send in flight: after it, no post can follow.
+      await sender!.stop();
       expect(slack.attempts()).toBe(1);
     },
   );

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import type { Logger } from "../log/create-logger.js";
-import { escapeMrkdwn } from "./escape-mrkdwn.js";
-import { fitToSlackLimits, section } from "./slack-message.js";
-import type { SlackOutbox } from "./slack-outbox.js";
+import { escapeMrkdwn } from "../slack/escape-mrkdwn.js";
+import { fitToSlackLimits, section } from "../slack/slack-message.js";
+import type { SlackOutbox } from "../slack/slack-outbox.js";
+import { queueOperatorMessage } from "./queue-operator-message.js";
 
 export type OperatorAlert = {
   /** What is wrong, in a line. */
@@ -14,13 +15,14 @@ export type OperatorAlert = {
 };
 
 /**
- * Tells the operator through the Slack outbox, once per distinct alert and
- * UTC day (the dedupe key is a hash of the alert), and at error level in the
- * log. Small on purpose: a general operator-alert facility can take its
- * place without changing the callers.
+ * A one-off operator alert (a problem seen once, such as a wrong schema
+ * found after start): told through the one operator-message path, once per
+ * distinct alert and UTC day (the dedupe key is a hash of the alert), and at
+ * error level in the log. Conditions that start and clear are
+ * createOperatorAlerts' instead.
  */
 export function alertOperator(
-  { outbox, notify, logger }: { outbox: SlackOutbox; notify: () => void; logger: Logger },
+  { outbox, notify, logger }: { outbox: Pick<SlackOutbox, "enqueue">; notify: () => void; logger: Logger },
   alert: OperatorAlert,
   now: Date = new Date(),
 ): void {
@@ -32,12 +34,12 @@ export function alertOperator(
     escapeMrkdwn(alert.meanwhile),
   ].join("\n");
   try {
-    const { duplicate } = outbox.enqueue(
+    const queued = queueOperatorMessage(
+      outbox,
       fitToSlackLimits({ text, blocks: [section(text)] }),
       `operator:${digest}:${now.toISOString().slice(0, 10)}`,
-      "alerts",
     );
-    if (!duplicate) notify();
+    if (queued) notify();
   } catch (error) {
     // The log line above already said it; a full disk must not turn an alert into a crash.
     logger.error({ err: error }, "operator alert could not be queued for Slack");

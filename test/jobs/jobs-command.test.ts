@@ -1,0 +1,90 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { jobsCommand } from "../../src/jobs/jobs-command.js";
+import { createLeadQueue } from "../../src/leads/lead-queue.js";
+import { createCreateHold } from "../../src/notion/create-hold.js";
+import { createSlackOutbox } from "../../src/slack/slack-outbox.js";
+import { openStore } from "../../src/store/open-store.js";
+import { makeTempDir } from "../support/temp-dir.js";
+
+const leadOf = (email: string) => ({
+  email,
+  name: undefined,
+  company: undefined,
+  message: undefined,
+  utm_source: undefined,
+});
+const T0 = Date.UTC(2026, 8, 8, 9, 0, 0);
+const MINUTE_MS = 60_000;
+
+// In process, on a state file the test fills through the queues' own API (test/leads/jobs-command.test.ts runs the script against a server).
+describe("jobsCommand", () => {
+  let dir: ReturnType<typeof makeTempDir>;
+  let lines: string[];
+  const run = (...argv: string[]) =>
+    jobsCommand(
+      argv,
+      { DATA_DIR: dir.path, NOTION_HOLD_RETRY_SECONDS: 600 },
+      {
+        print: (line) => lines.push(...line.split("\n")),
+        now: () => T0 + 5 * MINUTE_MS,
+      },
+    );
+  beforeEach(() => {
+    dir = makeTempDir("crm-jobs-");
+    lines = [];
+  });
+  afterEach(() => dir.remove());
+
+  const fill = () => {
+    const db = openStore(dir.path);
+    try {
+      const queue = createLeadQueue(db, () => T0);
+      const held = queue.enqueue(leadOf("held@example.com")).submission;
+      queue.hold([held.id], "Notion rejected pages.create contact: restricted_resource");
+      createCreateHold(db, { retryMs: 600_000, now: () => T0 }).refused("restricted_resource");
+      const dead = queue.enqueue(leadOf("dead@example.com")).submission;
+      queue.bury([dead.id], "validation_error");
+      queue.enqueue(leadOf("spam@example.com"), undefined, "spam");
+      const outbox = createSlackOutbox(db, () => T0);
+      const { item } = outbox.enqueue({ text: "Deal won" });
+      outbox.markDead(item.id, "HTTP 404 channel_not_found");
+      return { held, dead, messageId: item.id };
+    } finally {
+      db.close();
+    }
+  };
+
+  it("lists counts, held leads apart from queued ones, dead leads and dead Slack messages", () => {
+    const { held, dead, messageId } = fill();
+    expect(run()).toBe(0);
+    expect(lines[0]).toBe(`Leads in ${dir.path}: 1 queued, 0 done, 1 dead, 1 spam`);
+    expect(lines).toContain(
+      "Held leads: 1 (Notion refuses creates since 2026-09-08T09:00:00.000Z (5 min ago); next try in 5 min):",
+    );
+    expect(lines.join("\n")).not.toContain("Queued leads");
+    expect(lines.filter((line) => line.includes(held.id))).toHaveLength(1);
+    expect(lines.join("\n")).toMatch(
+      new RegExp(`Dead leads[^\\n]*\\n {2}${dead.id} .* attempts 1\\n {4}last error: validation_error`),
+    );
+    expect(lines.join("\n")).toMatch(
+      new RegExp(`Dead Slack messages[^\\n]*\\n {2}${messageId} .*Deal won {2}attempts 1`),
+    );
+  });
+
+  it("`find` shows a held lead as held, and `retry` revives a dead lead once", () => {
+    const { dead } = fill();
+    expect(run("find", "HELD@example.com")).toBe(0);
+    expect(lines[1]).toMatch(/^ {2}2026-09-08T09:00:00\.000Z {2}held {4}no Notion page yet/);
+    lines = [];
+    expect(run("retry", dead.id)).toBe(0);
+    expect(run("retry", dead.id)).toBe(1);
+    expect(lines).toEqual([`requeued ${dead.id}`, `not requeued ${dead.id}: no dead lead has that id`]);
+  });
+
+  it("refuses an unknown command and changes nothing", () => {
+    fill();
+    expect(() => run("purge")).toThrow(/unknown command "purge"/);
+    expect(run()).toBe(0);
+    expect(lines[0]).toContain("1 queued, 0 done, 1 dead, 1 spam");
+  });
+});
