@@ -232,4 +232,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 10,
+    name: "a Name that is only the email is not a filled field",
+    sql: `
+      -- A Name that is only the email (a lead without a name) now counts as
+      -- empty, so a later lead with a name fills it. Cached contacts were
+      -- recorded with such a Name as filled: forget that for every contact,
+      -- so its next lead with a name reads the page once and fills it.
+      UPDATE contacts
+      SET filled_fields = trim(replace(',' || filled_fields || ',', ',name,', ','), ',')
+      WHERE ',' || filled_fields || ',' LIKE '%,name,%';
+    `,
+  },
 ];

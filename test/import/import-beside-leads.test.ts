@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { assertCrmSchema } from "../../src/notion/check-crm-schema.js";
 import { createNotionGateway } from "../../src/notion/notion-gateway.js";
-import { createContactCache } from "../../src/leads/contact-cache.js";
+import { createContactCache } from "../../src/contacts/contact-cache.js";
 import { createLeadQueue } from "../../src/leads/lead-queue.js";
 import { createLeadWorker } from "../../src/leads/lead-worker.js";
 import { workerTargets } from "../../src/crm-schema/worker-targets.js";

@@ -1,6 +1,6 @@
 import type { PageObjectResponse } from "@notionhq/client";
 import { afterEach, expect, it } from "vitest";
-import { createContactCache } from "../../src/leads/contact-cache.js";
+import { createContactCache } from "../../src/contacts/contact-cache.js";
 import { upsertContact, type UpsertDependencies } from "../../src/leads/upsert-contact.js";
 import { checkCrmSchema } from "../../src/notion/check-crm-schema.js";
 import type { NotionEmulatorOptions } from "@notion-crm/notion-emulator";
