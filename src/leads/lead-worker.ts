@@ -1,6 +1,6 @@
 import type { Logger } from "../log/create-logger.js";
 import type { ContactCache } from "../contacts/contact-cache.js";
-import { createContactWriter, type ContactsTarget } from "../contacts/contact-writer.js";
+import type { ContactsTarget } from "../contacts/contact-writer.js";
 import { createCreateGuard, type GuardCreate } from "../contacts/create-guard.js";
 import type { CreateHold } from "../notion/create-hold.js";
 import { isCreatesHeldError } from "../notion/creates-held-error.js";
@@ -9,8 +9,8 @@ import type { NotionGateway } from "../notion/notion-gateway.js";
 import { DONE, dueAgainAtMs, retryOrBuryError, type BatchOutcome } from "../queue/batch-outcome.js";
 import { createWorkLoop } from "../queue/create-work-loop.js";
 import type { LeadQueue, Outcome, Submission } from "./lead-queue.js";
-import { mergeLeads } from "./contact-properties.js";
 import { recordActivity } from "./record-activity.js";
+import { upsertContact } from "./upsert-contact.js";
 
 /** Emails worked on at once; the shared token bucket paces their requests anyway. */
 export const LEAD_WORKER_CONCURRENCY = 4;
@@ -227,12 +227,12 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     const pending = batch.filter((submission) => submission.contactPageId === undefined);
     if (pending.length === 0) return batch[0]!.contactPageId!;
     const at = new Date(Math.max(...pending.map((submission) => submission.receivedAtMs)));
-    const writer = createContactWriter({ notion: options.notion, cache: options.cache, contacts, signal });
-    const result = await writer.upsertFromLead(mergeLeads(pending.map((submission) => submission.lead)), at, {
-      guardCreate: guardCreate(leads),
-    });
-    const created = result.outcome === "created";
-    const outcomes: Outcome[] = pending.map((_, index) => (index === 0 && created ? "created" : "updated"));
+    const result = await upsertContact(
+      { notion: options.notion, cache: options.cache, contacts, signal, guardCreate: guardCreate(leads) },
+      pending.map((submission) => submission.lead),
+      at,
+    );
+    const outcomes: Outcome[] = pending.map((_, index) => (index === 0 && result.created ? "created" : "updated"));
     queue.setContact(
       pending.map((submission) => submission.id),
       result.pageId,
