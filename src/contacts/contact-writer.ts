@@ -208,7 +208,11 @@ export function createContactWriter({ notion, cache, contacts, recheckDelaysMs, 
      * Changes an existing contact (a Slack click, a logged email); never
      * creates one. Undefined: no contact has that email, or the page is gone.
      */
-    async updateContact(ref: ContactRef, patch: ContactPatch, options: WriteOptions = {}) {
+    async updateContact(
+      ref: ContactRef,
+      patch: ContactPatch,
+      options: WriteOptions = {},
+    ): Promise<ContactWrite | undefined> {
       if ("email" in ref) {
         const viaCached = await viaCache(ref.email, patch, options);
         if (viaCached !== undefined) return viaCached;
