@@ -59,7 +59,7 @@ describe("deal event worker", () => {
       notion: createNotionGateway({
         token: crm.emulator.token,
         baseUrl: crm.emulator.url,
-        ratePerSecond: 1000,
+        requestsPerMinute: 60_000,
         db,
         logger: log.logger,
       }),
@@ -119,7 +119,7 @@ describe("deal event worker", () => {
       notion: createNotionGateway({
         token: crm.emulator.token,
         baseUrl: crm.emulator.url,
-        ratePerSecond: 1000,
+        requestsPerMinute: 60_000,
         db,
         logger: log.logger,
       }),
@@ -176,7 +176,7 @@ describe("deal event worker", () => {
       notion: createNotionGateway({
         token: crm.emulator.token,
         baseUrl: crm.emulator.url,
-        ratePerSecond: 1000,
+        requestsPerMinute: 60_000,
         db,
         logger: log.logger,
       }),
