@@ -11,6 +11,7 @@ import { formatDuration } from "../src/alerts/format-duration.js";
 import { createLeadQueue, type Submission } from "../src/leads/lead-queue.js";
 import { createCreateHold } from "../src/notion/create-hold.js";
 import { CREATES_REFUSED_CAUSES } from "../src/notion/is-create-refused.js";
+import { CONNECTION_BLOCKED_FIX } from "../src/notion/notion-errors.js";
 import { createSlackOutbox, type OutboxItem } from "../src/slack/slack-outbox.js";
 import { openStore } from "../src/store/open-store.js";
 import { renderForSlack } from "../src/slack/person-mention.js";
@@ -99,9 +100,12 @@ function printHeld(queue: ReturnType<typeof createLeadQueue>, hold: ReturnType<t
   const since =
     state === undefined
       ? "Notion accepted a create since; they are on their way"
-      : `Notion refuses creates since ${new Date(state.sinceMs).toISOString()} (${formatDuration(now - state.sinceMs)} ago); next try in ${formatDuration(state.nextProbeAtMs - now)}`;
+      : `${state.cause === "connection_blocked" ? "Notion blocked this connection (only Notion support can lift it)" : "Notion refuses creates"} since ${new Date(state.sinceMs).toISOString()} (${formatDuration(now - state.sinceMs)} ago); next try in ${formatDuration(state.nextProbeAtMs - now)}`;
   print(`\nHeld leads: ${count} (${since}):`);
-  if (state !== undefined) print(`  ${CREATES_REFUSED_CAUSES.replaceAll("*", "")}`);
+  if (state !== undefined)
+    print(
+      `  ${state.cause === "connection_blocked" ? CONNECTION_BLOCKED_FIX : CREATES_REFUSED_CAUSES.replaceAll("*", "")}`,
+    );
   for (const submission of queue.listHeld(LIST_LIMIT)) {
     const heldFor = formatDuration(now - (submission.heldSinceMs ?? now));
     print(`${describeLead(submission)}\n    held for ${heldFor}`);

@@ -3,6 +3,7 @@ import type { CreateHold, HoldState } from "../notion/create-hold.js";
 import { CreatesHeldError, isCreatesHeldError } from "../notion/creates-held-error.js";
 import { CREATES_REFUSED_CAUSES, isCreateRefused } from "../notion/is-create-refused.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
+import { CONNECTION_BLOCKED_FIX, isConnectionBlocked } from "../notion/notion-errors.js";
 import { DONE, dueAgainAtMs, retryOrBuryError, type BatchOutcome } from "../queue/batch-outcome.js";
 import { createWorkLoop } from "../queue/create-work-loop.js";
 import type { ContactCache } from "./contact-cache.js";
@@ -151,6 +152,19 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     };
   }
 
+  /** Notion blocked the connection: every lead is held (not only creates), and one probe per interval asks again. */
+  function blocked(error: unknown): HoldState {
+    const wasBlocked = hold!.state()?.cause === "connection_blocked";
+    const state = hold!.refused(error instanceof Error ? error.message : String(error), "connection_blocked");
+    if (!wasBlocked) {
+      log.error(
+        { err: error, retryInMs: state.nextProbeAtMs - now() },
+        `NOTION BLOCKED THIS CONNECTION: new leads are held, not lost; one is tried every ${Math.round(hold!.retryMs / 1000)} s. ${CONNECTION_BLOCKED_FIX}`,
+      );
+    }
+    return state;
+  }
+
   function refused(error: unknown): HoldState {
     const wasHeld = hold!.state() !== undefined;
     const state = hold!.refused(error instanceof Error ? error.message : String(error));
@@ -172,6 +186,9 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
   async function processBatch(leads: LeadBatch): Promise<BatchOutcome> {
     const { submissions: batch, targets: where } = leads;
     try {
+      // While Notion blocks the connection, only the probe sends anything.
+      const heldNow = hold?.state();
+      if (heldNow?.cause === "connection_blocked" && !leads.probe) throw new CreatesHeldError(heldNow.sinceMs, false);
       const contactPageId = await saveContact(leads, where.contacts);
       leads.contactPageId = contactPageId;
       if (where.activitiesDataSourceId !== undefined) {
@@ -190,8 +207,14 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
           queue.setActivity(submission.id, activityId);
         }
       }
+      // A batch that got through proves the block is over (a probe of updates only lifts it too).
+      if (hold?.state()?.cause === "connection_blocked") lifted();
       return DONE;
     } catch (error) {
+      if (hold !== undefined && isConnectionBlocked(error)) {
+        const untilMs = blocked(error).nextProbeAtMs;
+        return { kind: "hold", untilMs, reason: (error as Error).message, cause: error };
+      }
       if (hold !== undefined && isCreatesHeldError(error)) {
         const untilMs = hold.state()?.nextProbeAtMs ?? now() + hold.retryMs;
         return { kind: "hold", untilMs, reason: error.message, ...(error.sent && { cause: error.cause }) };
@@ -215,7 +238,7 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
         queue.hold(ids, outcome.reason);
         log.warn(
           { submissionIds: ids, nextProbeInMs: outcome.untilMs - now() },
-          "lead held: Notion refuses creates; it is stored and arrives once Notion accepts creates again",
+          "lead held: Notion refuses creates or blocked the connection; it is stored and arrives once Notion accepts it again",
         );
       } else {
         const atMs = dueAgainAtMs(outcome, now());

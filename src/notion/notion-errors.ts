@@ -41,7 +41,7 @@ export function isNotionGatewayError(error: unknown): error is NotionGatewayErro
 }
 
 /** Notion blocked this connection: only Notion support can lift it. */
-export function isConnectionBlocked(error: unknown): error is NotionGatewayError {
+export function isConnectionBlocked(error: unknown): boolean {
   return isNotionGatewayError(error) && error.code === "notion_blocked";
 }
 
