@@ -11,8 +11,12 @@ import type { LeadQueue, Outcome, Submission } from "./lead-queue.js";
 import { recordActivity } from "./record-activity.js";
 import { upsertContact, type ContactsTarget } from "./upsert-contact.js";
 
-/** Emails worked on at once; the shared token bucket paces their requests anyway. */
-export const LEAD_WORKER_CONCURRENCY = 4;
+/**
+ * Emails worked on at once. Notion takes a burst up to its per-minute budget,
+ * so a burst of leads goes in parallel; the shared window keeps the total
+ * within the budget anyway. 16 new leads make about 48 calls, well inside 180.
+ */
+export const LEAD_WORKER_CONCURRENCY = 16;
 /** How often the queue is looked at without a nudge (leads revived by `npm run jobs`). */
 export const LEAD_POLL_INTERVAL_MS = 2_000;
 export const LEAD_RETRY_BASE_MS = 2_000;
