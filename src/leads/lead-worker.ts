@@ -89,7 +89,7 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
   let targets: LeadTargets | undefined;
   // The email whose held leads are the probe this interval, between due() and take().
   let probeEmail: string | undefined;
-  // Creates go one at a time, so the first refusal holds every create after it: none is sent in vain.
+  // While a hold is on, creates (the probe's) go one at a time.
   let createTurn: Promise<unknown> = Promise.resolve();
 
   const loop = createWorkLoop<string, LeadBatch>({
@@ -134,11 +134,15 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     return email;
   }
 
-  /** Every create of a batch goes through here: one at a time, and none while Notion refuses creates, but the probe. */
+  /**
+   * Every create of a batch goes through here. While Notion accepts creates
+   * they go at once, side by side (a burst fits Notion's budget); while it
+   * refuses them, none is sent but the probe's, one at a time.
+   */
   function guardCreate(batch: LeadBatch) {
     return <T>(run: () => Promise<T>): Promise<T> => {
       if (hold === undefined) return run();
-      const turn = createTurn.then(async () => {
+      const attempt = async () => {
         const held = hold.state();
         if (held !== undefined && !batch.probe) throw new CreatesHeldError(held.sinceMs, false);
         try {
@@ -150,7 +154,9 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
           if (isCreateRefused(error)) throw new CreatesHeldError(refused(error).sinceMs, true, { cause: error });
           throw error;
         }
-      });
+      };
+      if (hold.state() === undefined) return attempt();
+      const turn = createTurn.then(attempt);
       createTurn = turn.catch(() => undefined);
       return turn;
     };
