@@ -40,7 +40,7 @@ async function bigBurst(): Promise<string[]> {
   const bench = await startBenchCrm(LIMIT_PER_MINUTE);
   const { emulator, crm } = bench;
   try {
-    const server = await bench.startServer({ LOG_LEVEL: "warn" });
+    const server = await bench.startServer();
     emulator.faults.latencyMs = LATENCY_MS;
     // The server's schema check at start is in the window too: counted from the first request.
     const started = Math.min(...emulator.stats.requests.map((r) => r.at), Date.now());
@@ -76,7 +76,7 @@ async function liveDuringImport(): Promise<string[]> {
     `Email,Name\n${Array.from({ length: IMPORT_ROWS }, (_, i) => `imported${i}@example.com,Imported ${i}`).join("\n")}\n`,
   );
   try {
-    const server = await bench.startServer({ LOG_LEVEL: "warn" });
+    const server = await bench.startServer();
     emulator.faults.latencyMs = LATENCY_MS;
     const importer = spawn(process.execPath, tsxArgs("scripts/import.ts", [file]), {
       cwd: bench.dataDir,

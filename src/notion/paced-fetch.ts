@@ -41,7 +41,7 @@ export function createPacedFetch({
   now = Date.now,
 }: PacedFetchOptions): SdkFetch {
   return async (url, init = {}) => {
-    await limiter.take(signal);
+    const settle = await limiter.take(signal);
     signal?.throwIfAborted();
     const controller = new AbortController();
     const timer = setTimeout(
@@ -67,6 +67,8 @@ export function createPacedFetch({
         headers: response.headers,
       });
     } finally {
+      // Answered, failed or cut short: Notion can have counted it no later than now.
+      settle();
       clearTimeout(timer);
       signal?.removeEventListener("abort", onShutdown);
     }

@@ -44,9 +44,15 @@ export function drainTimeMs(
   return Math.max(0, Math.ceil(requests / perWindow) - 1) * windowMs;
 }
 
+/** Call once the request's answer has come (or its attempt ended): from then on it is counted. */
+export type SettleRequest = () => void;
+
 export type RequestWindow = {
-  /** Resolves when this request may leave. Takers of one object are served in call order. */
-  take(signal?: AbortSignal): Promise<void>;
+  /**
+   * Resolves when this request may leave, with the function to call once it
+   * has been answered. Takers of one object are served in call order.
+   */
+  take(signal?: AbortSignal): Promise<SettleRequest>;
   /** Notion said to wait (429, 529): no request leaves, in any process, before `untilMs`. A shorter pause never shortens a longer one. */
   pauseUntil(untilMs: number, reason: string): void;
   /** The pause in force now, if any. */
@@ -72,7 +78,7 @@ export type RequestWindowOptions = {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 };
 
-type Attempt = { waitMs: number };
+type Attempt = { waitMs: number; rowId?: number | bigint };
 
 // How soon a bulk taker that stepped aside for a waiting live taker looks again.
 const BULK_RECHECK_MS = 25;
@@ -82,7 +88,10 @@ const BULK_RECHECK_MS = 25;
  * opens the same state file spends one budget: never more than `budget`
  * requests in any `windowMs`, whatever Notion's own window alignment is.
  * Within the budget a request leaves at once; past it, it waits exactly until
- * the oldest request in the window falls out.
+ * the oldest request in the window falls out. A request is counted from when
+ * it leaves, then again from when its answer came back: Notion saw it at some
+ * moment in between, so the slot is freed a whole window after the latest
+ * moment Notion can have counted it, however long the trip took.
  *
  * Live first: bulk takers may fill the window only up to `budget - liveReserve`,
  * and take nothing while a live taker (in any process) is waiting. Each
@@ -106,6 +115,9 @@ export function createRequestWindow(options: RequestWindowOptions): RequestWindo
   );
   const insert = db.prepare<[string, number, RequestLane]>(
     "INSERT INTO rate_window (name, at_ms, lane) VALUES (?, ?, ?)",
+  );
+  const answered = db.prepare<[number, number | bigint]>(
+    "UPDATE rate_window SET at_ms = max(at_ms, ?) WHERE rowid = ?",
   );
   const readPause = db.prepare<[string], { until_ms: number; reason: string }>(
     "SELECT until_ms, reason FROM rate_pause WHERE name = ?",
@@ -138,12 +150,12 @@ export function createRequestWindow(options: RequestWindowOptions): RequestWindo
     const inWindow = count.get(name)?.n ?? 0;
     const yieldToLive = lane === "bulk" && liveWaiting.get(name, at) !== undefined;
     if (inWindow < limit && !yieldToLive) {
-      insert.run(name, at, lane);
+      const { lastInsertRowid } = insert.run(name, at, lane);
       if (lane === "live") {
         if (waiting > 1) markWaiting.run(name, holder, at + LIVE_MARK_GRACE_MS);
         else clearMark.run(name, holder);
       }
-      return { waitMs: 0 };
+      return { waitMs: 0, rowId: lastInsertRowid };
     }
     const freedAt = inWindow < limit ? at : (nth.get(name, inWindow - limit)?.at_ms ?? at) + windowMs;
     const untilFree = Math.max(1, Math.min(windowMs, freedAt - at));
@@ -154,15 +166,20 @@ export function createRequestWindow(options: RequestWindowOptions): RequestWindo
 
   let line: Promise<unknown> = Promise.resolve();
 
-  async function takeInTurn(signal?: AbortSignal): Promise<void> {
+  async function takeInTurn(signal?: AbortSignal): Promise<SettleRequest> {
     let granted = false;
     try {
       for (;;) {
         signal?.throwIfAborted();
-        const { waitMs } = tryTake.immediate();
+        const { waitMs, rowId } = tryTake.immediate();
         if (waitMs === 0) {
           granted = true;
-          return;
+          let settled = false;
+          return () => {
+            if (settled || rowId === undefined) return;
+            settled = true;
+            answered.run(now(), rowId);
+          };
         }
         await wait(waitMs, signal);
       }

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createPacedFetch } from "../../src/notion/paced-fetch.js";
 import { REPO_ROOT, tsxArgs } from "../support/run-node.js";
 
-const noLimiter = { take: async () => {}, pauseUntil: () => {} };
+const noLimiter = { take: async () => () => {}, pauseUntil: () => {} };
 
 function runWithGc(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -86,7 +86,7 @@ describe("the paced fetch's per-request timeout", () => {
     const { port } = server.address() as AddressInfo;
     const pauses: Array<[number, string]> = [];
     const limiter = {
-      take: async () => {},
+      take: async () => () => {},
       pauseUntil: (untilMs: number, reason: string) => void pauses.push([untilMs, reason]),
     };
     const fetch = createPacedFetch({ limiter, timeoutMs: 1_000, now: () => 1_000_000 });
@@ -110,7 +110,7 @@ describe("the paced fetch's per-request timeout", () => {
     const { port } = server.address() as AddressInfo;
     const pauses: number[] = [];
     const fetch = createPacedFetch({
-      limiter: { take: async () => {}, pauseUntil: (ms) => void pauses.push(ms) },
+      limiter: { take: async () => () => {}, pauseUntil: (ms) => void pauses.push(ms) },
       timeoutMs: 1_000,
     });
     expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(429);

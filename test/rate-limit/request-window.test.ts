@@ -154,6 +154,17 @@ describe("createRequestWindow", () => {
     expect(slept.reduce((sum, ms) => sum + ms, 0)).toBeLessThanOrEqual(WINDOW_MS);
   });
 
+  it("counts a request from when its answer came back: a slow trip cannot let the next window's first request reach Notion too early", async () => {
+    const window = limiter({ budget: 1 });
+    const settle = await window.take();
+    // The answer takes 10 s: Notion may have counted the request at any moment of those.
+    now += 10_000;
+    settle();
+    const answeredAt = now;
+    await window.take();
+    expect(now).toBe(answeredAt + WINDOW_MS);
+  });
+
   it("stops waiting when its signal aborts", async () => {
     const window = createRequestWindow({ db: open(), name: "a", budget: 1 });
     await window.take();
