@@ -7,12 +7,14 @@ import { gatewayBench } from "./bench/gateway-bench.js";
 import { heldBench } from "./bench/held-bench.js";
 import { importBench } from "./bench/import-bench.js";
 import { leadBench } from "./bench/lead-bench.js";
+import { limitsBench } from "./bench/limits-bench.js";
 import { pollBench } from "./bench/poll-bench.js";
 import { webhookBench } from "./bench/webhook-bench.js";
 
 const benches: Array<[string, () => Promise<string[]>]> = [
   ["gateway", gatewayBench],
   ["leads", leadBench],
+  ["limits", limitsBench],
   ["burst", burstMemoryBench],
   ["webhook", webhookBench],
   ["digest", digestBench],

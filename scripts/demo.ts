@@ -38,7 +38,7 @@ let stepNumber = 0;
 const step = (title: string) => say(`\n━━ ${++stepNumber}. ${title}`);
 
 // The integration may read emails, so a deal's owner can be found in Slack and mentioned.
-const emulator = await startNotionEmulator({ rateLimitPerSecond: 3, userInformation: "with_email" });
+const emulator = await startNotionEmulator({ requestsPerMinute: 180, userInformation: "with_email" });
 const slack = await startSlackAppPrinter(say, {
   channel: { id: "C0SALES0001", name: "sales" },
   users: { "dana@acme.example": { id: "U0DANA0001", name: "Dana Lee" } },

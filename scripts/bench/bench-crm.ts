@@ -9,7 +9,7 @@ import { spawnServer, type SpawnedServer } from "../lib/spawn-server.js";
 
 export const BENCH_FORM_SECRET = "bench-form-secret";
 
-/** An emulator at Notion's rate with the CRM seeded, a state directory, and the server a bench runs against. */
+/** An emulator at Notion's budget with the CRM seeded, a state directory, and the server a bench runs against. */
 export type BenchCrm = {
   emulator: NotionEmulator;
   crm: CrmSeed;
@@ -20,8 +20,9 @@ export type BenchCrm = {
   stop(): Promise<void>;
 };
 
-export async function startBenchCrm(ratePerSecond: number): Promise<BenchCrm> {
-  const emulator = await startNotionEmulator({ rateLimitPerSecond: ratePerSecond });
+/** `requestsPerMinute`: the emulator's budget for any 60 s, and the server's NOTION_REQUESTS_PER_MINUTE. */
+export async function startBenchCrm(requestsPerMinute: number): Promise<BenchCrm> {
+  const emulator = await startNotionEmulator({ requestsPerMinute });
   const crm = seedCrm(emulator.admin);
   const dataDir = mkdtempSync(join(tmpdir(), "crm-bench-"));
   let server: SpawnedServer | undefined;
@@ -36,7 +37,7 @@ export async function startBenchCrm(ratePerSecond: number): Promise<BenchCrm> {
         NOTION_BASE_URL: emulator.url,
         NOTION_CONTACTS_DB_ID: crm.contacts.databaseId,
         NOTION_ACTIVITIES_DB_ID: crm.activities.databaseId,
-        NOTION_RATE_LIMIT_RPS: String(ratePerSecond),
+        NOTION_REQUESTS_PER_MINUTE: String(requestsPerMinute),
         FORM_SECRET: BENCH_FORM_SECRET,
         DATA_DIR: dataDir,
         PORT: "0",

@@ -4,20 +4,25 @@ import { waitUntil } from "../lib/wait-until.js";
 import { BENCH_FORM_SECRET as FORM_SECRET, startBenchCrm } from "./bench-crm.js";
 import { fixed, percentile } from "./measure.js";
 
-const LIMIT_PER_SECOND = 3;
+const LIMIT_PER_MINUTE = 180;
 const BURST = 30;
+/** One answer of the emulator: Notion's own round trip is of this order. */
+const LATENCY_MS = 100;
 
 /**
  * A burst of 30 new leads, then 30 repeats of the same emails, against an
- * emulator limited to 3 req/s, with the server in its own process.
+ * emulator allowing 180 requests in any 60 s (one burst fits), answering
+ * after 100 ms, with the server in its own process. Ideal: every lead in
+ * parallel, so its own calls one after another, one round trip each.
  */
 export async function leadBench(): Promise<string[]> {
-  const bench = await startBenchCrm(LIMIT_PER_SECOND);
+  const bench = await startBenchCrm(LIMIT_PER_MINUTE);
   const { emulator, crm } = bench;
   try {
     const server = await bench.startServer({}, { compiled: true });
+    emulator.faults.latencyMs = LATENCY_MS;
     const lines = [
-      `POST /lead bursts against an emulator limited to ${LIMIT_PER_SECOND} req/s, Activities on (drain = time until all ${BURST} are in Notion; ideal = Notion calls / ${LIMIT_PER_SECOND} per s)`,
+      `POST /lead bursts against an emulator allowing ${LIMIT_PER_MINUTE} requests in any 60 s, ${LATENCY_MS} ms a round trip, Activities on (drain = time until all ${BURST} are in Notion; ideal = one lead's calls, one round trip each, all leads in parallel; goal <= 2 s)`,
     ];
     for (const [label, tag] of [
       ["30 new leads", "new"],
@@ -42,13 +47,13 @@ export async function leadBench(): Promise<string[]> {
       });
       const drainMs = Date.now() - started;
       const calls = emulator.stats.requests.length;
-      const idealMs = (calls / LIMIT_PER_SECOND) * 1000;
+      const idealMs = Math.ceil(calls / BURST) * LATENCY_MS;
       const times = answers.map((answer) => answer.ms);
       const statuses = countBy(answers.map((answer) => answer.status));
       lines.push(
         `  ${label.padEnd(16)} answers p50 ${fixed(percentile(times, 50) / 1000, 2)} s, p99 ${fixed(percentile(times, 99) / 1000, 2)} s (${statuses}); ` +
           `drain ${fixed(drainMs / 1000, 1)} s vs ideal ${fixed(idealMs / 1000, 1)} s = ${fixed(drainMs / idealMs)}x; ` +
-          `${fixed(calls / BURST)} Notion calls per lead; ${emulator.stats.rateLimited} x 429`,
+          `${fixed(calls / BURST)} Notion calls per lead; ${fixed((100 * answers.filter((a) => a.status === 200).length) / BURST, 0)}% answered 200; ${emulator.stats.rateLimited} x 429`,
       );
     }
     lines.push(`  server peak RSS ${peakRssMb(server.child.pid!)} MB (node dist/src/main.js)`);

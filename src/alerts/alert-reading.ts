@@ -1,5 +1,5 @@
 /** The conditions an operator is told about. */
-export type AlertKey = "creates-refused" | "dead-letters" | "lead-backlog";
+export type AlertKey = "creates-refused" | "connection-blocked" | "dead-letters" | "lead-backlog";
 
 /**
  * One look at a condition: whether it holds now and, in words an operator

@@ -1,5 +1,6 @@
 import type { CreateHold } from "../notion/create-hold.js";
 import { CREATES_REFUSED_CAUSES } from "../notion/is-create-refused.js";
+import { CONNECTION_BLOCKED_FIX } from "../notion/notion-errors.js";
 import type { QueueReader } from "../queue/durable-queue.js";
 import type { AlertReading } from "./alert-reading.js";
 import { formatDuration } from "./format-duration.js";
@@ -32,13 +33,29 @@ export function createAlertConditions(
     const since = state === undefined ? "" : `, since ${formatDuration(now() - state.sinceMs)} ago`;
     return {
       key: "creates-refused",
-      active: state !== undefined,
+      active: state?.cause === "creates_refused",
       message:
         `:warning: *Notion refuses to create pages* (HTTP 403 restricted_resource${since}): ` +
         `${plural(count, "new lead")} held. They are stored, not lost, and arrive by themselves once Notion accepts creates; ` +
         `one is tried every ${formatDuration(hold.retryMs)}. Updates of existing contacts go on. ${CREATES_REFUSED_CAUSES} ` +
         "`npm run jobs` lists the held leads.",
       clearedMessage: ":white_check_mark: Notion accepts creates again: the held leads are on their way to Notion.",
+    };
+  }
+
+  function connectionBlocked(): AlertReading {
+    const state = hold.state();
+    const count = leads.parkedCount();
+    const since = state === undefined ? "" : ` since ${formatDuration(now() - state.sinceMs)} ago`;
+    return {
+      key: "connection-blocked",
+      active: state?.cause === "connection_blocked",
+      message:
+        `:no_entry: *Notion has blocked this integration*${since}: ${CONNECTION_BLOCKED_FIX} ` +
+        `${plural(count, "lead")} held meanwhile: stored, not lost, and sent by themselves once Notion lets requests through; ` +
+        `one is tried every ${formatDuration(hold.retryMs)}. \`npm run jobs\` lists them; \`npm run check\` shows the block.`,
+      clearedMessage:
+        ":white_check_mark: Notion accepts this integration's requests again: the held leads are on their way.",
     };
   }
 
@@ -71,7 +88,7 @@ export function createAlertConditions(
     };
   }
 
-  return { read: (): AlertReading[] => [createsRefused(), deadLetters(), leadBacklog()] };
+  return { read: (): AlertReading[] => [createsRefused(), connectionBlocked(), deadLetters(), leadBacklog()] };
 }
 
 function plural(count: number, noun: string): string {

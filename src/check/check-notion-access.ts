@@ -1,4 +1,4 @@
-import { isNotionGatewayError } from "../notion/notion-errors.js";
+import { CONNECTION_BLOCKED_FIX, isConnectionBlocked, isNotionGatewayError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import type { CheckResult } from "./check-result.js";
 
@@ -15,6 +15,13 @@ export async function checkNotionAccess(notion: Pick<NotionGateway, "read">, bas
     return { name: NAME, outcome: "pass", detail: `reachable at ${baseUrl}; the token is accepted${who}` };
   } catch (error) {
     if (!isNotionGatewayError(error)) throw error;
+    if (isConnectionBlocked(error)) {
+      return {
+        name: NAME,
+        outcome: "fail",
+        detail: `Notion at ${baseUrl} blocked this connection. ${CONNECTION_BLOCKED_FIX}`,
+      };
+    }
     if (error.details.notionCode === "unauthorized") {
       return {
         name: NAME,

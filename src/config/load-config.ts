@@ -1,9 +1,10 @@
 import { join } from "node:path";
 import { ConfigError } from "./config-error.js";
 import { readEnvFile } from "./read-env-file.js";
-import { SECRET_SETTINGS, settingsSchema, type SettingName, type Settings } from "./settings.js";
+import { requestsPerMinuteOf, SECRET_SETTINGS, settingsSchema, type SettingName, type Settings } from "./settings.js";
 
-export type Config = Settings;
+/** The settings, with Notion's budget resolved from its two names. */
+export type Config = Omit<Settings, "NOTION_REQUESTS_PER_MINUTE"> & { NOTION_REQUESTS_PER_MINUTE: number };
 /** The config with the settings a command asked for known to be present. */
 export type ConfigWith<Required extends SettingName> = Config & { [Name in Required]-?: NonNullable<Config[Name]> };
 
@@ -41,7 +42,7 @@ export function loadConfig<Required extends SettingName = never>(
     if (input[name] === undefined) problems.push(`${name} is required but not set`);
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
-  return parsed.data as ConfigWith<Required>;
+  return { ...parsed.data, NOTION_REQUESTS_PER_MINUTE: requestsPerMinuteOf(parsed.data) } as ConfigWith<Required>;
 }
 
 /** The secret values of a config, for the logger to redact wherever they appear. */

@@ -6,7 +6,8 @@ import { parseOrigins } from "./parse-origins.js";
 import { isUsableSlackWebhookUrl, SLACK_WEBHOOK_URL_PROBLEM } from "./slack-webhook-url.js";
 
 export const DEFAULT_NOTION_BASE_URL = "https://api.notion.com";
-export const DEFAULT_NOTION_RATE_LIMIT_RPS = 3;
+/** Notion's per-connection budget per 60-second window on Free and Plus (600 on Business and Enterprise). */
+export const DEFAULT_NOTION_REQUESTS_PER_MINUTE = 180;
 export const DEFAULT_SLACK_API_URL = "https://slack.com/api";
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_STALE_LEAD_DAYS = 30;
@@ -85,7 +86,14 @@ export const settingsSchema = z.object({
   NOTION_CONTACTS_DB_ID: notionId.optional(),
   NOTION_DEALS_DB_ID: notionId.optional(),
   NOTION_ACTIVITIES_DB_ID: notionId.optional(),
-  NOTION_RATE_LIMIT_RPS: positiveNumber.default(DEFAULT_NOTION_RATE_LIMIT_RPS),
+  NOTION_REQUESTS_PER_MINUTE: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number of requests")
+    .min(1, "must be at least 1")
+    .max(60_000, "must be at most 60000")
+    .optional(),
+  // The older name, per second: 3 means 180 a minute. NOTION_REQUESTS_PER_MINUTE wins when both are set.
+  NOTION_RATE_LIMIT_RPS: positiveNumber.optional(),
   FORM_SECRET: text.optional(),
   // A second accepted /lead key while FORM_SECRET is being rotated.
   FORM_SECRET_PREVIOUS: text.optional(),
@@ -154,6 +162,15 @@ export const settingsSchema = z.object({
 
 export type SettingName = keyof z.input<typeof settingsSchema>;
 export type Settings = z.output<typeof settingsSchema>;
+
+/** Notion's budget per minute from either name: NOTION_REQUESTS_PER_MINUTE, else NOTION_RATE_LIMIT_RPS × 60, else 180. */
+export function requestsPerMinuteOf(
+  settings: Pick<Settings, "NOTION_REQUESTS_PER_MINUTE" | "NOTION_RATE_LIMIT_RPS">,
+): number {
+  if (settings.NOTION_REQUESTS_PER_MINUTE !== undefined) return settings.NOTION_REQUESTS_PER_MINUTE;
+  if (settings.NOTION_RATE_LIMIT_RPS !== undefined) return Math.max(1, Math.round(settings.NOTION_RATE_LIMIT_RPS * 60));
+  return DEFAULT_NOTION_REQUESTS_PER_MINUTE;
+}
 
 /** Settings whose values must never reach a log line or an error message. */
 export const SECRET_SETTINGS = [

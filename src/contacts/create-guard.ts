@@ -16,18 +16,19 @@ export type CreateGuardEvents = {
 };
 
 /**
- * The create-refused hold, around creates (contacts, activities): creates
- * go one at a time in this process, so the first refusal holds every create
- * after it and none is sent in vain. While held, a create is refused without
- * sending (`CreatesHeldError`) unless it is the probe, the one try per hold
- * interval. Only a create's refusal holds: the same 403 on an update is an
+ * The create-refused hold, around creates (contacts, activities). While
+ * Notion accepts creates they go at once, side by side (a burst fits
+ * Notion's per-minute budget). While it refuses them, a create is refused
+ * without sending (`CreatesHeldError`) unless it is the probe, the one try
+ * per hold interval, and creates go one at a time so no refusal is sent in
+ * vain. Only a create's refusal holds: the same 403 on an update is an
  * ordinary rejection.
  */
 export function createCreateGuard(hold: CreateHold, events: CreateGuardEvents = {}) {
   let turn: Promise<unknown> = Promise.resolve();
   return function guardCreate({ probe }: { probe: boolean }): GuardCreate {
     return <T>(run: () => Promise<T>): Promise<T> => {
-      const mine = turn.then(async () => {
+      const attempt = async () => {
         const held = hold.state();
         if (held !== undefined && !probe) throw new CreatesHeldError(held.sinceMs, false);
         try {
@@ -44,7 +45,9 @@ export function createCreateGuard(hold: CreateHold, events: CreateGuardEvents = 
           events.refused?.(error, state, started);
           throw new CreatesHeldError(state.sinceMs, true, { cause: error });
         }
-      });
+      };
+      if (hold.state() === undefined) return attempt();
+      const mine = turn.then(attempt);
       turn = mine.catch(() => undefined);
       return mine;
     };

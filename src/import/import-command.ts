@@ -2,11 +2,8 @@ import { parseArgs } from "node:util";
 import { describeFailure } from "../log/describe-failure.js";
 import type { ConfigWith } from "../config/load-config.js";
 import type { Logger } from "../log/create-logger.js";
-import {
-  NOTION_PACING_HEADROOM,
-  notionGatewayFromConfig,
-  type NotionGatewayOptions,
-} from "../notion/notion-gateway.js";
+import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/notion-gateway.js";
+import { bulkBudgetOf, drainTimeMs } from "../rate-limit/request-window.js";
 import { openStore } from "../store/open-store.js";
 import { describeColumnMapping } from "./contact-columns.js";
 import type { ImportProgress } from "./import-progress.js";
@@ -134,7 +131,8 @@ export async function importCommand(
       const earlier = plan.alreadyDone > 0 ? `; ${plan.alreadyDone} done by an earlier run of this file` : "";
       const rejects = file.rejects.slice(0, LISTED).map((row) => `  line ${row.line}: ${row.reason}`);
       if (file.rejects.length > LISTED) rejects.push(`  ... and ${file.rejects.length - LISTED} more`);
-      const duration = formatDuration(calls / (config.NOTION_RATE_LIMIT_RPS * NOTION_PACING_HEADROOM));
+      // The import is bulk work: it spends the budget less the reserve kept for live leads.
+      const duration = formatDuration(drainTimeMs(calls, bulkBudgetOf(config.NOTION_REQUESTS_PER_MINUTE)) / 1000);
       for (const line of [
         ...describeFile(file),
         `${file.rows} rows, ${plural(file.contacts.length, "contact")}${file.repeatedRows > 0 ? ` (${plural(file.repeatedRows, "row")} repeating an email, merged into its contact)` : ""}`,
@@ -145,7 +143,7 @@ export async function importCommand(
         ...(rejects.length > 0
           ? ["Rows it would not import (written to the rejects file on a real run):", ...rejects]
           : []),
-        `That is ${plural(calls, "Notion call")}, about ${duration} at NOTION_RATE_LIMIT_RPS=${config.NOTION_RATE_LIMIT_RPS}`,
+        `That is ${plural(calls, "Notion call")}, about ${duration} at NOTION_REQUESTS_PER_MINUTE=${config.NOTION_REQUESTS_PER_MINUTE}`,
         "Dry run: nothing was written.",
       ])
         print(line);

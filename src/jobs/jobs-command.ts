@@ -7,6 +7,7 @@ import { createLeadQueue, type LeadQueue, type Submission } from "../leads/lead-
 import { notionPageUrl } from "../leads/notion-page-url.js";
 import { createCreateHold, type CreateHold } from "../notion/create-hold.js";
 import { CREATES_REFUSED_CAUSES } from "../notion/is-create-refused.js";
+import { CONNECTION_BLOCKED_FIX } from "../notion/notion-errors.js";
 import { renderForSlack } from "../slack/person-mention.js";
 import { createSlackOutbox, type OutboxItem } from "../slack/slack-outbox.js";
 import { openStore } from "../store/open-store.js";
@@ -109,9 +110,12 @@ function printHeld(print: Print, now: number, queue: LeadQueue, hold: CreateHold
   const since =
     state === undefined
       ? "Notion accepted a create since; they are on their way"
-      : `Notion refuses creates since ${new Date(state.sinceMs).toISOString()} (${formatDuration(now - state.sinceMs)} ago); next try in ${formatDuration(state.nextProbeAtMs - now)}`;
+      : `${state.cause === "connection_blocked" ? "Notion blocked this connection (only Notion support can lift it)" : "Notion refuses creates"} since ${new Date(state.sinceMs).toISOString()} (${formatDuration(now - state.sinceMs)} ago); next try in ${formatDuration(state.nextProbeAtMs - now)}`;
   print(`\nHeld leads: ${count} (${since}):`);
-  if (state !== undefined) print(`  ${CREATES_REFUSED_CAUSES.replaceAll("*", "")}`);
+  if (state !== undefined)
+    print(
+      `  ${state.cause === "connection_blocked" ? CONNECTION_BLOCKED_FIX : CREATES_REFUSED_CAUSES.replaceAll("*", "")}`,
+    );
   for (const submission of queue.listHeld(LIST_LIMIT)) {
     const heldFor = formatDuration(now - (submission.heldSinceMs ?? now));
     print(`${describeLead(submission)}\n    held for ${heldFor}`);

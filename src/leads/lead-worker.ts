@@ -2,19 +2,23 @@ import type { Logger } from "../log/create-logger.js";
 import type { ContactCache } from "../contacts/contact-cache.js";
 import type { ContactsTarget } from "../contacts/contact-writer.js";
 import { createCreateGuard, type GuardCreate } from "../contacts/create-guard.js";
-import type { CreateHold } from "../notion/create-hold.js";
-import { isCreatesHeldError } from "../notion/creates-held-error.js";
+import type { CreateHold, HoldState } from "../notion/create-hold.js";
+import { CreatesHeldError, isCreatesHeldError } from "../notion/creates-held-error.js";
 import { CREATES_REFUSED_CAUSES } from "../notion/is-create-refused.js";
-import { isRetryableNotionError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
+import { CONNECTION_BLOCKED_FIX, isConnectionBlocked, isRetryableNotionError } from "../notion/notion-errors.js";
 import { DONE, dueAgainAtMs, retryOrBuryError, type BatchOutcome } from "../queue/batch-outcome.js";
 import { createWorkLoop } from "../queue/create-work-loop.js";
 import type { LeadQueue, Outcome, Submission } from "./lead-queue.js";
 import { recordActivity } from "./record-activity.js";
 import { upsertContact } from "./upsert-contact.js";
 
-/** Emails worked on at once; the shared token bucket paces their requests anyway. */
-export const LEAD_WORKER_CONCURRENCY = 4;
+/**
+ * Emails worked on at once. Notion takes a burst up to its per-minute budget,
+ * so a burst of leads goes in parallel; the shared window keeps the total
+ * within the budget anyway. 16 new leads make about 48 calls, well inside 180.
+ */
+export const LEAD_WORKER_CONCURRENCY = 16;
 /** How often the queue is looked at without a nudge (leads revived by `npm run jobs`). */
 export const LEAD_POLL_INTERVAL_MS = 2_000;
 export const LEAD_RETRY_BASE_MS = 2_000;
@@ -153,9 +157,32 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     return createGuard?.({ probe: batch.probe });
   }
 
+  /** Notion blocked the connection: every lead is held (not only creates), and one probe per interval asks again. */
+  function blocked(error: unknown): HoldState {
+    const wasBlocked = hold!.state()?.cause === "connection_blocked";
+    const state = hold!.refused(error instanceof Error ? error.message : String(error), "connection_blocked");
+    if (!wasBlocked) {
+      log.error(
+        { err: error, retryInMs: state.nextProbeAtMs - now() },
+        `NOTION BLOCKED THIS CONNECTION: new leads are held, not lost; one is tried every ${Math.round(hold!.retryMs / 1000)} s. ${CONNECTION_BLOCKED_FIX}`,
+      );
+    }
+    return state;
+  }
+
+  /** A batch got through while the connection was blocked: the block is over, and the held leads follow. */
+  function blockLifted(): void {
+    hold!.lifted();
+    const released = queue.releaseHeld();
+    log.info({ released }, "Notion accepts this connection's requests again: the held leads follow");
+  }
+
   async function processBatch(leads: LeadBatch): Promise<BatchOutcome> {
     const { submissions: batch, targets: where } = leads;
     try {
+      // While Notion blocks the connection, only the probe sends anything.
+      const heldNow = hold?.state();
+      if (heldNow?.cause === "connection_blocked" && !leads.probe) throw new CreatesHeldError(heldNow.sinceMs, false);
       const contactPageId = await saveContact(leads, where.contacts);
       leads.contactPageId = contactPageId;
       if (where.activitiesDataSourceId !== undefined) {
@@ -174,8 +201,14 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
           queue.setActivity(submission.id, activityId);
         }
       }
+      // A batch that got through proves the block is over (a probe of updates only lifts it too).
+      if (hold?.state()?.cause === "connection_blocked") blockLifted();
       return DONE;
     } catch (error) {
+      if (hold !== undefined && isConnectionBlocked(error)) {
+        const untilMs = blocked(error).nextProbeAtMs;
+        return { kind: "hold", untilMs, reason: (error as Error).message, cause: error };
+      }
       if (hold !== undefined && isCreatesHeldError(error)) {
         const untilMs = hold.state()?.nextProbeAtMs ?? now() + hold.retryMs;
         return { kind: "hold", untilMs, reason: error.message, ...(error.sent && { cause: error.cause }) };
@@ -199,7 +232,7 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
         queue.hold(ids, outcome.reason);
         log.warn(
           { submissionIds: ids, nextProbeInMs: outcome.untilMs - now() },
-          "lead held: Notion refuses creates; it is stored and arrives once Notion accepts creates again",
+          "lead held: Notion refuses creates or blocked the connection; it is stored and arrives once Notion accepts it again",
         );
       } else {
         const decidedAt = now();

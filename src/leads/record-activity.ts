@@ -53,8 +53,9 @@ export async function recordActivity(
           parent: { data_source_id: activitiesDataSourceId },
           properties: activityProperties(submission.lead, submission.id, contactPageId, at),
         }),
-      async () => {
-        const id = await find();
+      // Notion may name the row it saved (a 503 it says not to repeat, or an ambiguous failure): that is the row.
+      async (committedResourceId) => {
+        const id = committedResourceId ?? (await find());
         return id === undefined ? undefined : { id };
       },
     );

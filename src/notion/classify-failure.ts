@@ -1,43 +1,61 @@
 import { APIResponseError, isHTTPResponseError, RequestTimeoutError } from "@notionhq/client";
 import { isLocalStoreError } from "../store/local-store-error.js";
+import { networkReason } from "../util/network-reason.js";
+import { parseRetryAfterMs } from "../util/retry-after.js";
 
 /**
  * What a failed request tells us:
  * - `throttled`: Notion refused before doing anything (429, 529); wait Retry-After, send again.
  * - `not_sent`: Notion applied nothing (connection refused, DNS, or a 409 conflict); safe to send again.
  * - `ambiguous`: Notion may have applied it (5xx, proxy error pages, timeouts, dropped connections).
- * - `permanent`: sending it again cannot succeed (4xx, or a block Notion says never to retry).
+ * - `blocked`: Notion restricted this connection (429 `public_api_request_blocked`); no retry helps, only Notion support.
+ * - `saved`: a write Notion saved although it answered an error (503 with `retry_guidance`); never send it again.
+ * - `permanent`: sending it again cannot succeed (4xx).
  */
 export type Failure =
   | { kind: "throttled"; retryAfterMs: number | undefined; reason: string | undefined; status: number }
+  | { kind: "blocked"; reason: string; status: number }
+  | { kind: "saved"; reason: string; status: number; committedResourceId?: string; guidance: string }
   | { kind: "not_sent"; reason: string }
   | { kind: "ambiguous"; reason: string; status?: number; committedResourceId?: string }
   | { kind: "permanent"; reason: string; status?: number; notionCode?: string; message?: string };
 
-// Notion: a request blocked this way must never be retried.
-const NEVER_RETRY_REASONS = new Set(["public_api_request_blocked"]);
+/** Notion's `rate_limit_reason` for a connection it has restricted: retrying never helps. */
+export const CONNECTION_BLOCKED_REASON = "public_api_request_blocked";
 const NOT_SENT_ERRNOS = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
 export function classifyFailure(error: unknown): Failure {
   if (isHTTPResponseError(error)) {
     const { status } = error;
     const notionCode = APIResponseError.isAPIResponseError(error) ? error.code : undefined;
-    const rateLimitReason = stringField(error.additional_data?.rate_limit_reason);
-    if (NEVER_RETRY_REASONS.has(rateLimitReason ?? "") || NEVER_RETRY_REASONS.has(notionCode ?? "")) {
-      return {
-        kind: "permanent",
-        reason: rateLimitReason ?? String(notionCode),
-        status,
-        ...(notionCode && { notionCode }),
-      };
+    const data = additionalData(error);
+    const rateLimitReason = stringField(data["rate_limit_reason"]);
+    if (rateLimitReason === CONNECTION_BLOCKED_REASON || String(notionCode) === CONNECTION_BLOCKED_REASON) {
+      return { kind: "blocked", reason: CONNECTION_BLOCKED_REASON, status };
     }
     if (status === 429 || status === 529) {
-      return { kind: "throttled", retryAfterMs: parseRetryAfter(error.headers), reason: rateLimitReason, status };
+      return {
+        kind: "throttled",
+        retryAfterMs: retryAfterOf(error.headers, data),
+        reason: rateLimitReason ?? notionCode ?? `HTTP ${status}`,
+        status,
+      };
     }
     // Notion: a conflict_error saved nothing (another edit collided with it); try again.
     if (status === 409) return { kind: "not_sent", reason: notionCode ?? "HTTP 409" };
+    const committedResourceId = stringField(data["committed_resource_id"]);
+    // Notion: the write was saved although the answer is an error ("Do not repeat the write").
+    const guidance = stringField(data["retry_guidance"]);
+    if (status >= 500 && guidance !== undefined) {
+      return {
+        kind: "saved",
+        reason: notionCode ?? `HTTP ${status}`,
+        status,
+        guidance,
+        ...(committedResourceId && { committedResourceId }),
+      };
+    }
     if (status >= 500 || status === 408) {
-      const committedResourceId = stringField(error.additional_data?.committed_resource_id);
       return {
         kind: "ambiguous",
         reason: notionCode ?? `HTTP ${status}`,
@@ -57,7 +75,7 @@ export function classifyFailure(error: unknown): Failure {
   }
   // The shared rate bucket's SQLite file was locked or full: the request never left.
   if (isLocalStoreError(error)) return { kind: "not_sent", reason: "local state file unavailable" };
-  const errno = networkErrorCode(error);
+  const errno = networkReason(error);
   if (errno !== undefined) {
     return NOT_SENT_ERRNOS.has(errno) ? { kind: "not_sent", reason: errno } : { kind: "ambiguous", reason: errno };
   }
@@ -66,14 +84,9 @@ export function classifyFailure(error: unknown): Failure {
   return { kind: "permanent", reason: error instanceof Error ? error.message : String(error) };
 }
 
-/** Retry-After in ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(headers: unknown): number | undefined {
-  const value = headerValue(headers, "retry-after");
-  if (value === undefined || value.trim() === "") return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+/** How long Notion asked us to wait: the Retry-After header, or `additional_data.retry_after` in the body. */
+export function retryAfterOf(headers: unknown, data: Record<string, unknown>): number | undefined {
+  return parseRetryAfterMs(headerValue(headers, "retry-after")) ?? parseRetryAfterMs(data["retry_after"]);
 }
 
 function headerValue(headers: unknown, name: string): string | undefined {
@@ -85,20 +98,16 @@ function headerValue(headers: unknown, name: string): string | undefined {
   return undefined;
 }
 
-function stringField(value: string | string[] | undefined): string | undefined {
+// The SDK types additional_data as strings, but Notion's JSON may carry numbers (retry_after).
+function additionalData(error: { additional_data?: unknown }): Record<string, unknown> {
+  const data = error.additional_data;
+  return data !== null && typeof data === "object" ? (data as Record<string, unknown>) : {};
+}
+
+function stringField(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
 function isAbortTimeout(error: unknown): boolean {
   return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-}
-
-// undici reports network failures as `TypeError: fetch failed` with the
-// system error (or an undici socket error) as its cause.
-function networkErrorCode(error: unknown): string | undefined {
-  for (let current = error, depth = 0; current instanceof Error && depth < 4; current = current.cause, depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && (code.startsWith("E") || code.startsWith("UND_ERR"))) return code;
-  }
-  return error instanceof TypeError && error.message === "fetch failed" ? "fetch failed" : undefined;
 }

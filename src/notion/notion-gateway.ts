@@ -6,21 +6,22 @@ import { classifyFailure, type Failure } from "./classify-failure.js";
 import { NotionGatewayError } from "./notion-errors.js";
 import { createPacedFetch } from "./paced-fetch.js";
 import { resolveDataSourceId } from "./resolve-data-source-id.js";
-import { createTokenBucket, type BucketLane } from "../rate-limit/token-bucket.js";
+import { createRequestWindow, PAUSE_JITTER_MS, type RequestLane } from "../rate-limit/request-window.js";
 import { backoffDelayMs } from "../util/backoff.js";
-import { sleep } from "../util/sleep.js";
+import { sleep as realSleep } from "../util/sleep.js";
 
-/** One attempt, counted from when its token is granted. Notion itself gives up at 60 s. */
+/** One attempt, counted from when the limiter lets it go. Notion itself gives up at 60 s. */
 export const NOTION_ATTEMPT_TIMEOUT_MS = 30_000;
+/** Attempts after failures that are not Notion asking us to wait. */
 export const NOTION_MAX_ATTEMPTS = 6;
+/**
+ * Attempts after 429 and 529: each waits as long as Notion asks (a
+ * workspace-wide wait may be minutes), so these are counted apart and allowed
+ * far more: a busy hour is waited out, not turned into a failure.
+ */
+export const NOTION_MAX_THROTTLED_ATTEMPTS = 30;
 export const NOTION_BACKOFF_BASE_MS = 500;
 export const NOTION_BACKOFF_MAX_MS = 30_000;
-/**
- * Share of the configured rate actually spent. Requests leave evenly spaced,
- * but Notion counts arrivals, and a few ms of jitter on a budget spent to the
- * last token would be a 429.
- */
-export const NOTION_PACING_HEADROOM = 0.98;
 // The SDK's own timeout starts before our token wait; ours replaces it.
 const SDK_TIMEOUT_DISABLED_MS = 2 ** 31 - 1;
 
@@ -38,7 +39,10 @@ export type NotionGateway = {
    * A request with a side effect: retried when Notion provably did nothing
    * (429, 529, connection refused). After an ambiguous failure it is sent again
    * only once `recover` has shown it did not happen; without `recover`, it
-   * fails with `notion_write_ambiguous`.
+   * fails with `notion_write_ambiguous`. A write Notion says it saved (503 with
+   * `retry_guidance`) is never sent again: `recover` is asked (with the
+   * `committed_resource_id` when Notion gave one), and when it finds nothing
+   * yet the write fails with `notion_write_saved`, to be settled by reading later.
    */
   write<T>(operation: string, run: (client: Client) => Promise<T>, recover?: RecoverWrite<T>): Promise<T>;
   /** The data source of a database (`data_sources[0]`), cached for the process. */
@@ -48,7 +52,10 @@ export type NotionGateway = {
 export type NotionGatewayOptions = {
   token: string;
   baseUrl: string;
-  ratePerSecond: number;
+  /** Requests allowed in any window, for every process on this state file together. */
+  requestsPerMinute: number;
+  /** The limiter's window. Benches scale budget and window down together. @default 61 s (60 s and a margin) */
+  windowMs?: number;
   db: Store;
   logger: Logger;
   fetch?: typeof globalThis.fetch;
@@ -57,18 +64,33 @@ export type NotionGatewayOptions = {
   backoffBaseMs?: number;
   signal?: AbortSignal;
   onSend?: (method: string, url: string) => void;
-  /** Which lane of the shared bucket this gateway's requests queue in: `bulk` yields to any waiting `live`. @default "live" */
-  lane?: BucketLane;
+  /** Which lane of the shared limiter this gateway's requests queue in: `bulk` leaves a reserve to `live` and yields to it. @default "live" */
+  lane?: RequestLane;
+  now?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
 };
 
 export function createNotionGateway(options: NotionGatewayOptions): NotionGateway {
-  const { logger, signal, maxAttempts = NOTION_MAX_ATTEMPTS, backoffBaseMs = NOTION_BACKOFF_BASE_MS } = options;
+  const {
+    logger,
+    signal,
+    maxAttempts = NOTION_MAX_ATTEMPTS,
+    backoffBaseMs = NOTION_BACKOFF_BASE_MS,
+    now = Date.now,
+    sleep = realSleep,
+    random = Math.random,
+  } = options;
   const log = logger.child({ area: "notion" });
-  const bucket = createTokenBucket({
+  const limiter = createRequestWindow({
     db: options.db,
     name: "notion",
-    ratePerSecond: options.ratePerSecond * NOTION_PACING_HEADROOM,
+    budget: options.requestsPerMinute,
+    ...(options.windowMs !== undefined && { windowMs: options.windowMs }),
     ...(options.lane && { lane: options.lane }),
+    now,
+    sleep,
+    random,
   });
   const client = new Client({
     auth: options.token,
@@ -78,7 +100,8 @@ export function createNotionGateway(options: NotionGatewayOptions): NotionGatewa
     retry: false,
     timeoutMs: SDK_TIMEOUT_DISABLED_MS,
     fetch: createPacedFetch({
-      bucket,
+      limiter,
+      now,
       timeoutMs: options.attemptTimeoutMs ?? NOTION_ATTEMPT_TIMEOUT_MS,
       ...(options.fetch && { fetch: options.fetch }),
       ...(signal && { signal }),
@@ -94,6 +117,7 @@ export function createNotionGateway(options: NotionGatewayOptions): NotionGatewa
     isWrite: boolean,
     recover?: RecoverWrite<T>,
   ): Promise<T> {
+    let throttles = 0;
     for (let attemptNumber = 1; ; attemptNumber++) {
       let failure: Failure;
       try {
@@ -102,6 +126,20 @@ export function createNotionGateway(options: NotionGatewayOptions): NotionGatewa
         signal?.throwIfAborted();
         failure = classifyFailure(error);
         const context = { operation, attempt: attemptNumber, ...failure };
+        if (failure.kind === "blocked") {
+          log.error(context, "NOTION BLOCKED THIS CONNECTION: only Notion support can lift it");
+          throw new NotionGatewayError(
+            "notion_blocked",
+            `Notion blocked ${operation}: the connection is restricted (${failure.reason})`,
+            detailsOf(operation, failure, attemptNumber),
+            { cause: error },
+          );
+        }
+        if (failure.kind === "saved") {
+          if (isWrite) return await settleSavedWrite(operation, failure, recover, error, attemptNumber);
+          // A read has nothing to save: the answer is only a failure.
+          failure = { kind: "ambiguous", reason: failure.reason, status: failure.status };
+        }
         if (failure.kind === "permanent") {
           const said = failure.message === undefined ? "" : ` (${failure.message})`;
           throw new NotionGatewayError(
@@ -112,6 +150,7 @@ export function createNotionGateway(options: NotionGatewayOptions): NotionGatewa
           );
         }
         if (failure.kind === "throttled") {
+          throttles++;
           log.warn({ ...context, rateLimitReason: failure.reason }, "notion throttled the request");
         } else {
           log.warn(context, "notion request failed");
@@ -120,7 +159,8 @@ export function createNotionGateway(options: NotionGatewayOptions): NotionGatewa
           const settled = await settleAmbiguousWrite(operation, failure, recover, error, attemptNumber);
           if (settled.done) return settled.value;
         }
-        if (attemptNumber >= maxAttempts) {
+        const tries = failure.kind === "throttled" ? throttles : attemptNumber - throttles;
+        if (tries >= (failure.kind === "throttled" ? NOTION_MAX_THROTTLED_ATTEMPTS : maxAttempts)) {
           throw new NotionGatewayError(
             "notion_unavailable",
             `Notion did not complete ${operation} after ${attemptNumber} attempts: ${failure.reason}`,
@@ -129,8 +169,30 @@ export function createNotionGateway(options: NotionGatewayOptions): NotionGatewa
           );
         }
       }
-      await sleep(delayBefore(attemptNumber, failure), signal);
+      await sleep(delayBefore(failure.kind === "throttled" ? throttles : attemptNumber - throttles, failure), signal);
     }
+  }
+
+  async function settleSavedWrite<T>(
+    operation: string,
+    failure: Extract<Failure, { kind: "saved" }>,
+    recover: RecoverWrite<T> | undefined,
+    error: unknown,
+    attemptNumber: number,
+  ): Promise<T> {
+    const { committedResourceId } = failure;
+    log.warn(
+      { operation, committedResourceId, guidance: failure.guidance },
+      "notion saved the write but answered an error; not sending it again",
+    );
+    const found = recover === undefined ? undefined : await recover(committedResourceId);
+    if (found !== undefined) return found;
+    throw new NotionGatewayError(
+      "notion_write_saved",
+      `Notion saved ${operation} but answered ${failure.status}; it is not sent again, and is settled by reading later`,
+      { ...detailsOf(operation, failure, attemptNumber), ...(committedResourceId && { committedResourceId }) },
+      { cause: error },
+    );
   }
 
   async function settleAmbiguousWrite<T>(
@@ -159,10 +221,11 @@ export function createNotionGateway(options: NotionGatewayOptions): NotionGatewa
     return { done: false };
   }
 
-  function delayBefore(attemptNumber: number, failure: Failure): number {
-    // Retry-After is Notion's word on when to come back, however long.
-    if (failure.kind === "throttled" && failure.retryAfterMs !== undefined) return failure.retryAfterMs;
-    return backoffDelayMs(attemptNumber, backoffBaseMs, NOTION_BACKOFF_MAX_MS);
+  function delayBefore(tries: number, failure: Failure): number {
+    // Retry-After is Notion's word on when to come back, however long; the jitter keeps the waiters from all returning at once.
+    if (failure.kind === "throttled" && failure.retryAfterMs !== undefined)
+      return failure.retryAfterMs + Math.floor(random() * PAUSE_JITTER_MS);
+    return backoffDelayMs(tries, backoffBaseMs, NOTION_BACKOFF_MAX_MS);
   }
 
   const gateway: NotionGateway = {
@@ -192,15 +255,15 @@ function detailsOf(operation: string, failure: Failure, attempts: number) {
   };
 }
 
-/** The gateway as every command builds it: token, base URL and rate from the settings. */
+/** The gateway as every command builds it: token, base URL and budget from the settings. */
 export function notionGatewayFromConfig(
-  config: { NOTION_TOKEN: string; NOTION_BASE_URL: string; NOTION_RATE_LIMIT_RPS: number },
-  options: Omit<NotionGatewayOptions, "token" | "baseUrl" | "ratePerSecond">,
+  config: { NOTION_TOKEN: string; NOTION_BASE_URL: string; NOTION_REQUESTS_PER_MINUTE: number },
+  options: Omit<NotionGatewayOptions, "token" | "baseUrl" | "requestsPerMinute">,
 ): NotionGateway {
   return createNotionGateway({
     token: config.NOTION_TOKEN,
     baseUrl: config.NOTION_BASE_URL,
-    ratePerSecond: config.NOTION_RATE_LIMIT_RPS,
+    requestsPerMinute: config.NOTION_REQUESTS_PER_MINUTE,
     ...options,
   });
 }

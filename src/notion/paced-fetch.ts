@@ -1,4 +1,5 @@
-import type { TokenBucket } from "../rate-limit/token-bucket.js";
+import type { RequestWindow } from "../rate-limit/request-window.js";
+import { CONNECTION_BLOCKED_REASON, retryAfterOf } from "./classify-failure.js";
 
 /** The subset of fetch the Notion SDK calls (its `fetch` option). */
 export type SdkFetch = (
@@ -7,20 +8,23 @@ export type SdkFetch = (
 ) => Promise<Response>;
 
 export type PacedFetchOptions = {
-  bucket: TokenBucket;
-  /** Time for one attempt once its token is granted, response body included. */
+  limiter: Pick<RequestWindow, "take" | "pauseUntil">;
+  /** Time for one attempt once the limiter lets it go, response body included. */
   timeoutMs: number;
   fetch?: typeof globalThis.fetch;
   /** Aborts waiting and in-flight requests at shutdown. */
   signal?: AbortSignal;
-  /** Called with each request as it leaves, after its token (for counting). */
+  /** Called with each request as it leaves, after the limiter (for counting). */
   onSend?: (method: string, url: string) => void;
+  now?: () => number;
 };
 
 /**
  * Every HTTP request to Notion (retries included, since they call this again)
- * first takes a token from the shared bucket. The timeout starts after the
- * token: time spent queueing for the rate limit is not Notion being slow.
+ * first passes the shared limiter. The timeout starts after it: time spent
+ * queueing for the rate limit is not Notion being slow. A 429 or 529 that
+ * says how long to wait pauses the limiter, so every process waits, not only
+ * the caller that was told.
  *
  * The timeout is a plain timer on an AbortController, cleared once the body
  * has been read: `AbortSignal.any([AbortSignal.timeout(…), …])` on Node 20
@@ -29,14 +33,15 @@ export type PacedFetchOptions = {
  * whose body stalls is cut short too.
  */
 export function createPacedFetch({
-  bucket,
+  limiter,
   timeoutMs,
   fetch = globalThis.fetch,
   signal,
   onSend,
+  now = Date.now,
 }: PacedFetchOptions): SdkFetch {
   return async (url, init = {}) => {
-    await bucket.take(signal);
+    const settle = await limiter.take(signal);
     signal?.throwIfAborted();
     const controller = new AbortController();
     const timer = setTimeout(
@@ -55,16 +60,39 @@ export function createPacedFetch({
         signal: controller.signal,
       });
       const body = await response.arrayBuffer();
+      if (response.status === 429 || response.status === 529) pauseFor(response, body);
       return new Response(nullBodyStatus(response.status) ? null : body, {
         status: response.status,
         statusText: response.statusText,
         headers: response.headers,
       });
     } finally {
+      // Answered, failed or cut short: Notion can have counted it no later than now.
+      settle();
       clearTimeout(timer);
       signal?.removeEventListener("abort", onShutdown);
     }
   };
+
+  function pauseFor(response: Response, body: ArrayBuffer): void {
+    const data = additionalDataOf(body);
+    const reason =
+      typeof data["rate_limit_reason"] === "string" ? data["rate_limit_reason"] : `HTTP ${response.status}`;
+    // A blocked connection is not a wait: the gateway stops that work instead.
+    if (reason === CONNECTION_BLOCKED_REASON) return;
+    const waitMs = retryAfterOf(response.headers, data);
+    if (waitMs !== undefined) limiter.pauseUntil(now() + waitMs, reason);
+  }
+}
+
+function additionalDataOf(body: ArrayBuffer): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(new TextDecoder().decode(body)) as { additional_data?: unknown };
+    const data = parsed?.additional_data;
+    return data !== null && typeof data === "object" ? (data as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }
 
 // The Response constructor refuses a body (even an empty one) for these.

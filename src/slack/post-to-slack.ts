@@ -1,4 +1,6 @@
 import type { SlackMessage } from "./slack-message.js";
+import { networkReason } from "../util/network-reason.js";
+import { parseRetryAfterMs } from "../util/retry-after.js";
 
 export const SLACK_TIMEOUT_MS = 10_000;
 
@@ -35,17 +37,17 @@ export async function postToSlack(
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    return { ok: false, permanent: false, reason: networkReason(error) };
+    return { ok: false, permanent: false, reason: networkReason(error) ?? "network error" };
   }
   const body = (await response.text().catch(() => "")).trim().slice(0, 200);
   if (response.ok) return { ok: true };
   if (response.status === 429) {
-    const retryAfter = Number(response.headers.get("retry-after"));
+    const retryAfterMs = parseRetryAfterMs(response.headers.get("retry-after"));
     return {
       ok: false,
       permanent: false,
       reason: "rate_limited",
-      ...(Number.isFinite(retryAfter) && retryAfter >= 0 && { retryAfterMs: retryAfter * 1000 }),
+      ...(retryAfterMs !== undefined && { retryAfterMs }),
     };
   }
   if (response.status >= 500) return { ok: false, permanent: false, reason: `HTTP ${response.status} ${body}`.trim() };
@@ -53,10 +55,4 @@ export async function postToSlack(
     return { ok: false, permanent: true, reason: `HTTP ${response.status} ${body}`.trim() };
   }
   return { ok: false, permanent: false, reason: `HTTP ${response.status} ${body}`.trim() };
-}
-
-function networkReason(error: unknown): string {
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return "timeout";
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  return typeof cause?.code === "string" ? cause.code : "network error";
 }

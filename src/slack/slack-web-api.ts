@@ -1,4 +1,6 @@
 import { SLACK_TIMEOUT_MS } from "./post-to-slack.js";
+import { networkReason } from "../util/network-reason.js";
+import { parseRetryAfterMs } from "../util/retry-after.js";
 
 /**
  * Slack's `error` values that no retry can fix: the token, the channel or
@@ -81,17 +83,17 @@ export function createSlackWebApi({
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      return { ok: false, permanent: false, reason: networkReason(error) };
+      return { ok: false, permanent: false, reason: networkReason(error) ?? "network error" };
     }
     const text = await response.text().catch(() => "");
     if (response.status === 429) {
-      const retryAfter = Number(response.headers.get("retry-after"));
+      const retryAfterMs = parseRetryAfterMs(response.headers.get("retry-after"));
       return {
         ok: false,
         permanent: false,
         reason: `${method}: rate_limited`,
         error: "ratelimited",
-        ...(Number.isFinite(retryAfter) && retryAfter >= 0 && { retryAfterMs: retryAfter * 1000 }),
+        ...(retryAfterMs !== undefined && { retryAfterMs }),
       };
     }
     // A 4xx other than 429 means SLACK_API_URL or the request is wrong; 5xx is Slack having trouble.
@@ -128,10 +130,4 @@ export function createSlackWebApi({
       return call(method, { method: "GET" }, query === "" ? "" : `?${query}`);
     },
   };
-}
-
-function networkReason(error: unknown): string {
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return "timeout";
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  return typeof cause?.code === "string" ? cause.code : "network error";
 }

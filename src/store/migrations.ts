@@ -265,4 +265,32 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX notion_events_finished ON notion_events (finished_at_ms);
     `,
   },
+  {
+    version: 12,
+    name: "notion request window",
+    sql: `
+      -- Every request sent to Notion, by every process on this state file:
+      -- its time and lane. The limiter counts the rows of the last 60 s (a
+      -- sliding window), and deletes older ones as it goes.
+      CREATE TABLE rate_window (
+        name TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        lane TEXT NOT NULL CHECK (lane IN ('live', 'bulk'))
+      ) STRICT;
+      CREATE INDEX rate_window_by_time ON rate_window (name, at_ms);
+
+      -- A 429 or 529 from Notion: no new request leaves, in any process,
+      -- before until_ms (Retry-After).
+      CREATE TABLE rate_pause (
+        name TEXT PRIMARY KEY,
+        until_ms INTEGER NOT NULL,
+        reason TEXT NOT NULL
+      ) STRICT;
+
+      -- A hold has a cause: creates refused (403), or the whole connection
+      -- blocked by Notion (429 public_api_request_blocked).
+      ALTER TABLE notion_holds ADD COLUMN cause TEXT NOT NULL DEFAULT 'creates_refused'
+        CHECK (cause IN ('creates_refused', 'connection_blocked'));
+    `,
+  },
 ];

@@ -88,7 +88,12 @@ describe("operator alerts", () => {
       { hold, backlogAfterMs: 15 * MINUTE_MS, now },
     );
     const active = () => Object.fromEntries(conditions.read().map((r) => [r.key, r.active]));
-    expect(active()).toEqual({ "creates-refused": false, "dead-letters": false, "lead-backlog": false });
+    expect(active()).toEqual({
+      "creates-refused": false,
+      "connection-blocked": false,
+      "dead-letters": false,
+      "lead-backlog": false,
+    });
 
     const waiting = queue.enqueue(leadOf("slow@example.com")).submission;
     clock += 15 * MINUTE_MS;

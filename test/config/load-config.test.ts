@@ -21,7 +21,7 @@ describe("loadConfig", () => {
     const config = loadConfig({}, noFile);
     expect(config).toMatchObject({
       NOTION_BASE_URL: "https://api.notion.com",
-      NOTION_RATE_LIMIT_RPS: 3,
+      NOTION_REQUESTS_PER_MINUTE: 180,
       HOST: "127.0.0.1",
       PORT: 3000,
       DATA_DIR: "./data",
@@ -33,6 +33,15 @@ describe("loadConfig", () => {
     expect(config.SLACK_BOT_TOKEN).toBeUndefined();
     expect(config.DIGEST_TZ).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
     expect(config.NOTION_TOKEN).toBeUndefined();
+  });
+
+  it("reads Notion's budget per minute, or the older per-second name (3 means 180); the per-minute name wins", () => {
+    expect(loadConfig({ NOTION_REQUESTS_PER_MINUTE: "600" }, noFile).NOTION_REQUESTS_PER_MINUTE).toBe(600);
+    expect(loadConfig({ NOTION_RATE_LIMIT_RPS: "3" }, noFile).NOTION_REQUESTS_PER_MINUTE).toBe(180);
+    expect(loadConfig({ NOTION_RATE_LIMIT_RPS: "10" }, noFile).NOTION_REQUESTS_PER_MINUTE).toBe(600);
+    expect(
+      loadConfig({ NOTION_RATE_LIMIT_RPS: "3", NOTION_REQUESTS_PER_MINUTE: "600" }, noFile).NOTION_REQUESTS_PER_MINUTE,
+    ).toBe(600);
   });
 
   it("parses numbers, normalises database ids and trims the base URL's slash", () => {
@@ -52,7 +61,7 @@ describe("loadConfig", () => {
     expect(config.NOTION_BASE_URL).toBe("http://127.0.0.1:4010");
     expect(config.NOTION_CONTACTS_DB_ID).toBe(CONTACTS_UUID);
     expect(config.NOTION_DEALS_DB_ID).toBe(CONTACTS_UUID);
-    expect(config.NOTION_RATE_LIMIT_RPS).toBe(2.5);
+    expect(config.NOTION_REQUESTS_PER_MINUTE).toBe(150);
     expect(config.PORT).toBe(8080);
     expect(config.STALE_LEAD_DAYS).toBe(14);
   });
@@ -61,6 +70,9 @@ describe("loadConfig", () => {
     ["NOTION_CONTACTS_DB_ID", "not-an-id", "NOTION_CONTACTS_DB_ID must be a 32-hex Notion id"],
     ["NOTION_RATE_LIMIT_RPS", "fast", "NOTION_RATE_LIMIT_RPS must be a number"],
     ["NOTION_RATE_LIMIT_RPS", "0", "NOTION_RATE_LIMIT_RPS must be greater than 0"],
+    ["NOTION_REQUESTS_PER_MINUTE", "lots", "NOTION_REQUESTS_PER_MINUTE must be a number"],
+    ["NOTION_REQUESTS_PER_MINUTE", "0", "NOTION_REQUESTS_PER_MINUTE must be at least 1"],
+    ["NOTION_REQUESTS_PER_MINUTE", "180.5", "NOTION_REQUESTS_PER_MINUTE must be a whole number"],
     ["PORT", "80.5", "PORT must be a whole number"],
     ["PORT", "70000", "PORT "],
     ["STALE_LEAD_DAYS", "-3", "STALE_LEAD_DAYS "],

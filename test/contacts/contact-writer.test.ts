@@ -29,7 +29,7 @@ async function setUp({ owner = false } = {}): Promise<ContactWriter> {
   const notion = createNotionGateway({
     token: crm.emulator.token,
     baseUrl: crm.emulator.url,
-    ratePerSecond: 1_000,
+    requestsPerMinute: 60_000,
     db,
     logger: captureLogger().logger,
     backoffBaseMs: 10,

@@ -20,7 +20,7 @@ describe("workerTargets", () => {
     notion = createNotionGateway({
       token: crm.emulator.token,
       baseUrl: crm.emulator.url,
-      ratePerSecond: 200,
+      requestsPerMinute: 12_000,
       db,
       logger: captureLogger().logger,
     });

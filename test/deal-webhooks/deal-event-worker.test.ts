@@ -65,7 +65,7 @@ describe("deal event worker", () => {
       notion: createNotionGateway({
         token: crm.emulator.token,
         baseUrl: crm.emulator.url,
-        ratePerSecond: 1000,
+        requestsPerMinute: 60_000,
         db,
         logger: log.logger,
       }),
@@ -150,7 +150,7 @@ describe("deal event worker", () => {
       notion: createNotionGateway({
         token: crm.emulator.token,
         baseUrl: crm.emulator.url,
-        ratePerSecond: 1000,
+        requestsPerMinute: 60_000,
         db,
         logger: log.logger,
       }),
@@ -207,7 +207,7 @@ describe("deal event worker", () => {
       notion: createNotionGateway({
         token: crm.emulator.token,
         baseUrl: crm.emulator.url,
-        ratePerSecond: 1000,
+        requestsPerMinute: 60_000,
         db,
         logger: log.logger,
       }),

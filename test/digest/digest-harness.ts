@@ -55,7 +55,7 @@ export async function startDigestHarness(emulator: NotionEmulatorOptions = {}): 
   const notion = createNotionGateway({
     token: crm.emulator.token,
     baseUrl: crm.emulator.url,
-    ratePerSecond: 1000,
+    requestsPerMinute: 60_000,
     db,
     logger: log.logger,
     backoffBaseMs: 10,

@@ -29,7 +29,7 @@ async function leadWorkerSaves(lead: { email: string; name?: string }): Promise<
     const notion = createNotionGateway({
       token: kit.env.NOTION_TOKEN!,
       baseUrl: kit.env.NOTION_BASE_URL!,
-      ratePerSecond: 100,
+      requestsPerMinute: 6_000,
       db,
       logger,
     });

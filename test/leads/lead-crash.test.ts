@@ -15,8 +15,9 @@ let dir: ReturnType<typeof makeTempDir>;
 let servers: SpawnedServer[] = [];
 
 beforeEach(async () => {
-  crm = await startCrmEmulator({ rateLimitPerSecond: 20 });
-  crm.emulator.faults.latencyMs = 40;
+  crm = await startCrmEmulator({ requestsPerMinute: 1_200 });
+  // Slow enough that a lead's three calls outlast the server's wait: some senders get 202 (stored, not yet written).
+  crm.emulator.faults.latencyMs = 1_500;
   dir = makeTempDir();
 });
 afterEach(async () => {

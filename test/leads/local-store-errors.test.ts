@@ -38,7 +38,7 @@ describe("a lead meeting a local SQLite error", () => {
     const notion = createNotionGateway({
       token: crm.emulator.token,
       baseUrl: crm.emulator.url,
-      ratePerSecond: 1000,
+      requestsPerMinute: 60_000,
       db,
       logger: log.logger,
       backoffBaseMs: 10,
@@ -137,7 +137,7 @@ describe("a lead meeting a local SQLite error", () => {
     const notion = createNotionGateway({
       token: crm.emulator.token,
       baseUrl: crm.emulator.url,
-      ratePerSecond: 1000,
+      requestsPerMinute: 60_000,
       db,
       logger: log.logger,
       backoffBaseMs: 20,

@@ -27,7 +27,7 @@ async function setUp(emulator: NotionEmulatorOptions = {}): Promise<UpsertDepend
   const notion = createNotionGateway({
     token: crm.emulator.token,
     baseUrl: crm.emulator.url,
-    ratePerSecond: 200,
+    requestsPerMinute: 12_000,
     db,
     logger: captureLogger().logger,
     backoffBaseMs: 20,

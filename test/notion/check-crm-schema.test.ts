@@ -19,7 +19,7 @@ describe("checkCrmSchema", () => {
     notion = createNotionGateway({
       token: crm.emulator.token,
       baseUrl: crm.emulator.url,
-      ratePerSecond: 200,
+      requestsPerMinute: 12_000,
       db,
       logger: captureLogger().logger,
     });

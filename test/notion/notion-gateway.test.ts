@@ -1,11 +1,6 @@
 import type { CreatePageResponse } from "@notionhq/client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  createNotionGateway,
-  NOTION_PACING_HEADROOM,
-  type NotionGateway,
-  type NotionGatewayOptions,
-} from "../../src/notion/notion-gateway.js";
+import { createNotionGateway, type NotionGateway, type NotionGatewayOptions } from "../../src/notion/notion-gateway.js";
 import { NotionGatewayError } from "../../src/notion/notion-errors.js";
 import { openStore, type Store } from "../../src/store/open-store.js";
 import { seedCrm } from "../../scripts/lib/crm-seed.js";
@@ -29,7 +24,7 @@ describe("createNotionGateway against the emulator", () => {
     return createNotionGateway({
       token: crm.emulator.token,
       baseUrl: crm.emulator.url,
-      ratePerSecond: 200,
+      requestsPerMinute: 12_000,
       db,
       logger: log.logger,
       backoffBaseMs: 20,
@@ -112,6 +107,92 @@ describe("createNotionGateway against the emulator", () => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(1990);
     });
 
+    describe("with a clock that moves only when the gateway waits", () => {
+      let now: number;
+      let sent: number[];
+      const fakeClock = () => ({
+        now: () => now,
+        sleep: async (ms: number) => {
+          now += ms;
+          await new Promise((resolve) => setImmediate(resolve));
+        },
+        random: () => 0,
+        onSend: () => sent.push(now),
+      });
+      beforeEach(() => {
+        now = 10_000_000;
+        sent = [];
+      });
+
+      it.each([
+        ["public_api_request_rate_limit", 30],
+        ["public_api_space_request_rate_limit", 300],
+        ["public_api_endpoint_rate_limit", 45],
+        ["a reason Notion adds later", 90],
+      ])("waits out a 429 %s for its Retry-After (%i s) and sends it once more", async (reason, seconds) => {
+        notion = gateway(fakeClock());
+        crm.emulator.faults.failNext(1, {
+          kind: "status",
+          status: 429,
+          retryAfterSeconds: seconds,
+          additionalData: { rate_limit_reason: reason },
+        });
+        const me = await notion.read("users.me", (client) => client.users.me({}));
+        expect(me.object).toBe("user");
+        expect(sent).toHaveLength(2);
+        expect(sent[1]! - sent[0]!).toBeGreaterThanOrEqual(seconds * 1000);
+        expect(log.lines()).toContainEqual(
+          expect.objectContaining({ msg: "notion throttled the request", rateLimitReason: reason }),
+        );
+      });
+
+      it("reads the wait from additional_data.retry_after when the header is missing", async () => {
+        notion = gateway(fakeClock());
+        crm.emulator.faults.failNext(1, {
+          kind: "status",
+          status: 429,
+          additionalData: { rate_limit_reason: "public_api_space_request_rate_limit", retry_after: "240" },
+        });
+        await notion.read("users.me", (client) => client.users.me({}));
+        expect(sent[1]! - sent[0]!).toBeGreaterThanOrEqual(240_000);
+      });
+
+      it("waits out a 529 service_overload like a 429", async () => {
+        notion = gateway(fakeClock());
+        crm.emulator.faults.failNext(1, { kind: "status", status: 529, retryAfterSeconds: 120 });
+        await notion.read("users.me", (client) => client.users.me({}));
+        expect(crm.emulator.stats.count({ status: 529 })).toBe(1);
+        expect(sent[1]! - sent[0]!).toBeGreaterThanOrEqual(120_000);
+      });
+
+      it("pauses another gateway on the same state file (another process) for a workspace-wide wait, and drops nothing", async () => {
+        notion = gateway(fakeClock());
+        const other = gateway({ ...fakeClock(), lane: "bulk" });
+        crm.emulator.faults.failNext(1, {
+          kind: "rate_limited",
+          reason: "public_api_space_request_rate_limit",
+          retryAfterSeconds: 300,
+        });
+        const throttledAt = now;
+        await notion.read("users.me", (client) => client.users.me({}));
+        const otherSentBefore = sent.length;
+        now = throttledAt + 1_000;
+        await other.read("users.me", (client) => client.users.me({}));
+        expect(sent.length).toBe(otherSentBefore + 1);
+        expect(sent.at(-1)!).toBeGreaterThanOrEqual(throttledAt + 300_000);
+        expect(crm.emulator.stats.count({ status: 200 })).toBe(2);
+      });
+
+      it("does not count Notion's waits against the attempts: 10 throttles in a row still end in the answer", async () => {
+        notion = gateway({ ...fakeClock(), maxAttempts: 3 });
+        crm.emulator.faults.failNext(10, { kind: "rate_limited", retryAfterSeconds: 60 });
+        await expect(notion.read("users.me", (client) => client.users.me({}))).resolves.toMatchObject({
+          object: "user",
+        });
+        expect(sent).toHaveLength(11);
+      });
+    });
+
     it("rides out a 503 outage with backoff", async () => {
       crm.emulator.faults.unavailableFor(250, 503);
       const result = await notion.read("query", (client) =>
@@ -165,7 +246,7 @@ describe("createNotionGateway against the emulator", () => {
         additionalData: { rate_limit_reason: "public_api_request_blocked" },
       });
       await expect(notion.read("users.me", (client) => client.users.me({}))).rejects.toMatchObject({
-        code: "notion_rejected",
+        code: "notion_blocked",
       });
       expect(crm.emulator.stats.requests).toHaveLength(1);
     });
@@ -249,6 +330,41 @@ describe("createNotionGateway against the emulator", () => {
       expect(pagePosts()).toBe(2);
     });
 
+    it("never sends a write again that Notion saved and answered 503 with retry_guidance: the committed page is the result", async () => {
+      crm.emulator.faults.failNext(1, {
+        kind: "saved-then-503",
+        includeCommittedResourceId: true,
+        method: "POST",
+        path: /^\/v1\/pages$/,
+      });
+      const seen: (string | undefined)[] = [];
+      const page = await createContact("ann@example.com", async (committedId) => {
+        seen.push(committedId);
+        return committedId === undefined ? undefined : ({ id: committedId } as CreatePageResponse);
+      });
+      const [stored] = contactsIn();
+      expect(contactsIn()).toHaveLength(1);
+      expect(seen).toEqual([stored!.id]);
+      expect(page.id).toBe(stored!.id);
+      expect(pagePosts()).toBe(1);
+      // No query, no retrieve: the committed id is the answer.
+      expect(crm.emulator.stats.requests).toHaveLength(1);
+    });
+
+    it("fails a saved write that cannot be read back yet with notion_write_saved, and still sends it only once", async () => {
+      crm.emulator.faults.failNext(1, { kind: "saved-then-503", method: "POST", path: /^\/v1\/pages$/ });
+      const recovered: (string | undefined)[] = [];
+      await expect(
+        createContact("ann@example.com", async (committedId) => {
+          recovered.push(committedId);
+          return undefined;
+        }),
+      ).rejects.toMatchObject({ code: "notion_write_saved", retryable: true, details: { status: 503 } });
+      expect(recovered).toEqual([undefined]);
+      expect(contactsIn()).toHaveLength(1);
+      expect(pagePosts()).toBe(1);
+    });
+
     it("sends a write again when the connection was refused, since it never left", async () => {
       const port = new URL(crm.emulator.url).port;
       await crm.stop();
@@ -267,18 +383,27 @@ describe("createNotionGateway against the emulator", () => {
     });
   });
 
-  it("takes a token from the shared bucket for every request, retries included", async () => {
-    const ratePerSecond = 10;
-    notion = gateway({ ratePerSecond });
+  it("passes every request through the shared window, retries included: never more than the budget in any window", async () => {
+    // A clock that moves only when someone waits: the windows below are exact, whatever the machine's speed.
+    let now = 0;
+    const sent: number[] = [];
+    notion = gateway({
+      requestsPerMinute: 3,
+      now: () => now,
+      sleep: async (ms) => {
+        now += ms;
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+      random: () => 0,
+      onSend: () => sent.push(now),
+    });
     crm.emulator.faults.failNext(2, { kind: "status", status: 503 });
-    const start = Date.now();
     await Promise.all([1, 2, 3].map(() => notion.read("users.me", (client) => client.users.me({}))));
-    const times = crm.emulator.stats.requests.map((request) => request.at);
-    expect(times).toHaveLength(5);
-    // Retries back off for only ~20 ms here: the k-th request arriving no sooner than k
-    // tokens after the start shows every one, retries included, waited for a token.
-    // Measured from the start, so a busy machine can only make arrivals later.
-    const tokenIntervalMs = 1000 / (ratePerSecond * NOTION_PACING_HEADROOM);
-    times.forEach((time, k) => expect(time - start).toBeGreaterThanOrEqual(k * tokenIntervalMs - 2));
+    expect(crm.emulator.stats.requests).toHaveLength(5);
+    expect(sent).toHaveLength(5);
+    // 3 at once, then the 2 retries once the first window (61 s: 60 and a margin) is over.
+    expect(sent.filter((at) => at < 61_000)).toHaveLength(3);
+    for (const at of sent)
+      expect(sent.filter((other) => other >= at && other < at + 60_000).length).toBeLessThanOrEqual(3);
   });
 });

@@ -38,7 +38,7 @@ async function setUp(emulator: NotionEmulatorOptions = {}): Promise<NotionGatewa
   return createNotionGateway({
     token: crm.emulator.token,
     baseUrl: crm.emulator.url,
-    ratePerSecond: 1_000,
+    requestsPerMinute: 60_000,
     db,
     logger: captureLogger().logger,
     backoffBaseMs: 5,

@@ -1,9 +1,6 @@
-import { spawn } from "node:child_process";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTokenBucket, LIVE_MARK_GRACE_MS } from "../../src/rate-limit/token-bucket.js";
+import { createTokenBucket } from "../../src/rate-limit/token-bucket.js";
 import { openStore, type Store } from "../../src/store/open-store.js";
-import { eventually } from "../support/crm-harness.js";
-import { REPO_ROOT, tsxArgs } from "../support/run-node.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
 const RATE_PER_SECOND = 20;
@@ -127,98 +124,5 @@ describe("createTokenBucket", () => {
     const waiting = bucket.take(controller.signal);
     controller.abort(new Error("shutting down"));
     await expect(waiting).rejects.toThrow("shutting down");
-  });
-
-  describe("lanes", () => {
-    it("hands every token to live takers while they wait, then the rest to bulk, in one process", async () => {
-      const db = open();
-      const live = createTokenBucket({ db, name: "lanes", ratePerSecond: RATE_PER_SECOND, lane: "live" });
-      const bulk = createTokenBucket({ db: open(), name: "lanes", ratePerSecond: RATE_PER_SECOND, lane: "bulk" });
-      const bulkTakes = Array.from({ length: 8 }, () => bulk.take());
-      const firstBulk = await bulkTakes[0]!;
-      const liveSerials = await Promise.all(Array.from({ length: 3 }, () => live.take()));
-      const bulkSerials = await Promise.all(bulkTakes);
-
-      expect(firstBulk).toBe(1);
-      // The three live takes came after the first bulk grant and before every later one.
-      expect(liveSerials).toEqual([2, 3, 4]);
-      expect(bulkSerials).toEqual([1, 5, 6, 7, 8, 9, 10, 11]);
-      // The live mark is gone once no live taker waits: nothing holds bulk work back.
-      expect(db.prepare("SELECT COUNT(*) AS n FROM rate_live_waiters").get()).toEqual({ n: 0 });
-    });
-
-    it("lets bulk take every token when no live taker waits", async () => {
-      const bulk = createTokenBucket({ db: open(), name: "bulk-only", ratePerSecond: RATE_PER_SECOND, lane: "bulk" });
-      const start = Date.now();
-      const granted: number[] = [];
-      const serials = await Promise.all(
-        Array.from({ length: 6 }, () => bulk.take().then((serial) => (granted.push(Date.now()), serial))),
-      );
-      expect(serials).toEqual([1, 2, 3, 4, 5, 6]);
-      expectPaced(granted, start);
-    });
-
-    it("holds bulk back for a live taker that died waiting only until its mark expires", async () => {
-      let now = 7_000_000;
-      const db = open();
-      db.prepare("INSERT INTO rate_live_waiters (bucket, holder, until_ms) VALUES ('dead', 'gone:1', ?)").run(
-        now + LIVE_MARK_GRACE_MS,
-      );
-      const bulk = createTokenBucket({
-        db,
-        name: "dead",
-        ratePerSecond: RATE_PER_SECOND,
-        lane: "bulk",
-        now: () => now,
-      });
-      let granted = false;
-      const pending = bulk.take().then(() => (granted = true));
-      await new Promise((resolve) => setTimeout(resolve, 5 * INTERVAL_MS));
-      expect(granted).toBe(false);
-      now += LIVE_MARK_GRACE_MS + 1;
-      await pending;
-      expect(granted).toBe(true);
-    });
-
-    it("gives a live taker in this process the next tokens while a bulk taker in another process runs", async () => {
-      const db = open();
-      const bulkCount = 30;
-      const child = spawn(process.execPath, tsxArgs("test/support/take-tokens.ts"), {
-        cwd: REPO_ROOT,
-        env: {
-          PATH: process.env.PATH ?? "",
-          DATA_DIR: dir.path,
-          TAKE_RATE: String(RATE_PER_SECOND),
-          TAKE_LANE: "bulk",
-          TAKE_COUNT: String(bulkCount),
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let output = "";
-      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-      const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-      const bulkSerials = () => [...output.matchAll(/granted (\d+)/g)].map((match) => Number(match[1]));
-      await eventually(() => expect(bulkSerials().length).toBeGreaterThanOrEqual(3), { timeoutMs: 20_000 });
-
-      const live = createTokenBucket({ db, name: "notion", ratePerSecond: RATE_PER_SECOND, lane: "live" });
-      const grantsBefore = (
-        db.prepare("SELECT grants FROM rate_bucket WHERE name = 'notion'").get() as {
-          grants: number;
-        }
-      ).grants;
-      const liveSerials = await Promise.all(Array.from({ length: 4 }, () => live.take()));
-      expect(await exited, output).toBe(0);
-
-      // At most one bulk grant could land between reading the count and the first live try.
-      expect(liveSerials[0]).toBeGreaterThan(grantsBefore);
-      expect(liveSerials[0]).toBeLessThanOrEqual(grantsBefore + 2);
-      // Then the four live takes follow each other, no bulk token between them.
-      expect(liveSerials).toEqual([0, 1, 2, 3].map((k) => liveSerials[0]! + k));
-      // One budget: every token granted once, to one of the two.
-      expect([...bulkSerials(), ...liveSerials].sort((a, b) => a - b)).toEqual(
-        Array.from({ length: bulkCount + 4 }, (_, k) => k + 1),
-      );
-    }, 30_000);
   });
 });

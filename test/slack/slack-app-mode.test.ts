@@ -49,7 +49,7 @@ describe("the Slack sender in app mode (SLACK_BOT_TOKEN and SLACK_CHANNEL)", () 
     const notion = createNotionGateway({
       token: crm.emulator.token,
       baseUrl: crm.emulator.url,
-      ratePerSecond: 1000,
+      requestsPerMinute: 60_000,
       db,
       logger: log.logger,
       backoffBaseMs: 10,

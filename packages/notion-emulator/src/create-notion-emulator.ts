@@ -10,19 +10,23 @@ import { createEmulatorStats, type EmulatorStats } from "./emulator-stats.js";
 import { createEmulatorStore } from "./emulator-store.js";
 import { createRequestHandler } from "./create-request-handler.js";
 import { createCursorCodec } from "./paginate.js";
-import { createRequestRateLimit, type RequestRateLimit } from "./request-rate-limit.js";
+import { createRequestRateLimit, RATE_LIMIT_WINDOW_MS, type RequestRateLimit } from "./request-rate-limit.js";
 
 export const DEFAULT_EMULATOR_TOKEN = "secret_emulator";
-/** Notion's documented average for one integration. */
-export const DEFAULT_RATE_LIMIT_PER_SECOND = 3;
+/** Notion's per-connection budget per 60-second window on Free and Plus (600 on Business and Enterprise). */
+export const DEFAULT_REQUESTS_PER_MINUTE = 180;
 
 export type NotionEmulatorOptions = {
   /** The accepted bearer token. @default "secret_emulator" */
   token?: string;
-  /** Token-bucket refill rate; Infinity or 0 disables the limit. @default 3 */
+  /** Requests one connection may make in any window; Infinity or 0 disables the limit. @default 180 */
+  requestsPerMinute?: number;
+  /** The window `requestsPerMinute` counts in: benches scale both down together. @default 60_000 */
+  rateLimitWindowMs?: number;
+  /** The older way to give the budget, per second: 3 means 180 a minute. `requestsPerMinute` wins. */
   rateLimitPerSecond?: number;
-  /** Token-bucket capacity. @default rateLimitPerSecond */
-  burst?: number;
+  /** The rate limit's clock. @default Date.now */
+  now?: () => number;
   /** @default 0 (a free port) */
   port?: number;
   /** Results one query (a chain of cursors) may return, like Notion's cap. @default 10_000 */
@@ -77,7 +81,9 @@ export type NotionEmulator = {
 /** A strict stand-in for the Notion API (Notion-Version 2026-03-11 or 2025-09-03) on loopback. Nothing runs until start(). */
 export function createNotionEmulator(options: NotionEmulatorOptions = {}): NotionEmulator {
   const token = options.token ?? DEFAULT_EMULATOR_TOKEN;
-  const ratePerSecond = options.rateLimitPerSecond ?? DEFAULT_RATE_LIMIT_PER_SECOND;
+  const requestsPerWindow =
+    options.requestsPerMinute ??
+    (options.rateLimitPerSecond === undefined ? DEFAULT_REQUESTS_PER_MINUTE : options.rateLimitPerSecond * 60);
   const bot = createBotUser();
   const context: EmulatorContext = {
     store: createEmulatorStore({
@@ -101,7 +107,11 @@ export function createNotionEmulator(options: NotionEmulatorOptions = {}): Notio
   const bucketFor = (key: string) => {
     let bucket = buckets.get(key);
     if (bucket === undefined) {
-      bucket = createRequestRateLimit({ ratePerSecond, capacity: options.burst ?? ratePerSecond });
+      bucket = createRequestRateLimit({
+        requestsPerWindow,
+        windowMs: options.rateLimitWindowMs ?? RATE_LIMIT_WINDOW_MS,
+        ...(options.now && { now: options.now }),
+      });
       buckets.set(key, bucket);
     }
     return bucket;

@@ -2,14 +2,23 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { EmulatorContext, RouteResult } from "./emulator-context.js";
-import type { FaultController, FaultSpec } from "./emulator-faults.js";
+import { SAVED_WRITE_GUIDANCE, type FaultController, type FaultSpec } from "./emulator-faults.js";
 import { NOTION_VERSIONS } from "./emulator-limits.js";
 import type { StatsRecorder } from "./emulator-stats.js";
-import { errorForStatus, proxyErrorPage } from "./error-responses.js";
-import { NotionApiError, isNotionApiError, toErrorBody, validationError } from "./notion-api-error.js";
+import { errorForStatus, proxyErrorPage, rateLimitedError } from "./error-responses.js";
+import {
+  NotionApiError,
+  isNotionApiError,
+  toErrorBody,
+  validationError,
+  type AdditionalData,
+} from "./notion-api-error.js";
 import { readJsonBody } from "./read-json-body.js";
 import { matchRoute } from "./route-table.js";
 import type { RequestRateLimit } from "./request-rate-limit.js";
+
+// A blocked connection still gets a Retry-After; waiting it out does not help.
+const BLOCKED_RETRY_AFTER_S = 60;
 
 export type RequestHandlerDeps = {
   token: string;
@@ -60,17 +69,18 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
         return send(fault.status ?? 502, proxyErrorPage(fault.status ?? 502), { "content-type": "text/html" });
       }
       if (fault?.kind === "status") return sendError(faultError(fault, fault.status ?? 500));
+      if (fault?.kind === "rate_limited") {
+        return sendError(
+          rateLimitedError(fault.reason ?? "public_api_request_rate_limit", fault.retryAfterSeconds ?? 1),
+        );
+      }
 
       checkAuthorization(req.headers.authorization, deps.token);
+      if (deps.faults.blocked) return sendError(rateLimitedError("public_api_request_blocked", BLOCKED_RETRY_AFTER_S));
       const waitMs = deps.bucketFor(deps.token).take();
       if (waitMs > 0) {
         deps.stats.countRateLimited();
-        return sendError(
-          errorForStatus(429, {
-            retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
-            additionalData: { rate_limit_reason: "connection_rate_limit" },
-          }),
-        );
+        return sendError(rateLimitedError("public_api_request_rate_limit", Math.max(1, Math.ceil(waitMs / 1000))));
       }
       checkVersion(req.headers["notion-version"]);
       const route = matchRoute(method, url.pathname);
@@ -82,6 +92,14 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
         deps.context,
       );
       if (fault?.kind === "commit-then-fail") return sendError(committedFaultError(fault, result));
+      if (fault?.kind === "saved-then-503") {
+        return sendError(
+          committedFaultError(
+            { ...fault, status: 503, additionalData: { retry_guidance: SAVED_WRITE_GUIDANCE } },
+            result,
+          ),
+        );
+      }
       send(result.status ?? 200, JSON.stringify(result.body), { "content-type": "application/json; charset=utf-8" });
     } catch (error) {
       if (deps.signal.aborted) return;
@@ -111,11 +129,7 @@ function checkVersion(header: string | string[] | undefined): void {
   }
 }
 
-function faultError(
-  fault: FaultSpec,
-  status: number,
-  extraData: Record<string, string | string[]> = {},
-): NotionApiError {
+function faultError(fault: FaultSpec, status: number, extraData: AdditionalData = {}): NotionApiError {
   const additionalData = { ...fault.additionalData, ...extraData };
   return errorForStatus(status, {
     ...(fault.code === undefined ? {} : { code: fault.code }),

@@ -1,15 +1,34 @@
+import type { AdditionalData } from "./notion-api-error.js";
+
+/** Notion's `additional_data.rate_limit_reason` values (https://developers.notion.com/reference/request-limits). */
+export type RateLimitReason =
+  | "public_api_request_rate_limit"
+  | "public_api_space_request_rate_limit"
+  | "public_api_endpoint_rate_limit"
+  | "public_api_request_blocked";
+
+/** What Notion says in `additional_data.retry_guidance` of a write it saved but answered 503. */
+export const SAVED_WRITE_GUIDANCE = "Do not repeat the write";
+
 export type FaultSpec = {
   method?: string;
   path?: RegExp;
-  kind: "status" | "html" | "drop" | "hang" | "commit-then-fail";
+  /**
+   * `rate_limited`: a 429 with `rate_limit_reason` (`reason`) and the wait in both the Retry-After header and
+   * `additional_data.retry_after`. `saved-then-503`: the write is applied, then answered 503 with
+   * `retry_guidance` (and `committed_resource_id` with `includeCommittedResourceId`).
+   */
+  kind: "status" | "html" | "drop" | "hang" | "commit-then-fail" | "rate_limited" | "saved-then-503";
+  /** For "rate_limited". @default "public_api_request_rate_limit" */
+  reason?: RateLimitReason;
   /** For "status", "html" and "commit-then-fail". */
   status?: number;
   /** Error code for "status"; defaults to the code Notion uses for the status. */
   code?: string;
   /** Adds a Retry-After header. */
   retryAfterSeconds?: number;
-  additionalData?: Record<string, string | string[]>;
-  /** For "commit-then-fail": puts additional_data.committed_resource_id = the page it wrote. */
+  additionalData?: AdditionalData;
+  /** For "commit-then-fail" and "saved-then-503": puts additional_data.committed_resource_id = the page it wrote. */
   includeCommittedResourceId?: boolean;
 };
 
@@ -22,6 +41,11 @@ export type EmulatorFaults = {
   unavailableFor(ms: number, status?: OutageStatus, opts?: { retryAfterSeconds?: number }): void;
   /** The next `n` requests matching `spec.method` / `spec.path` get the fault. */
   failNext(n: number, spec: FaultSpec): void;
+  /**
+   * While true, every request is answered 429 `public_api_request_blocked`
+   * (Notion has restricted the connection) and nothing is applied.
+   */
+  blocked: boolean;
   reset(): void;
 };
 
@@ -40,6 +64,7 @@ export function createEmulatorFaults(): FaultController {
   let queue: Array<{ remaining: number; spec: FaultSpec }> = [];
   return {
     latencyMs: 0,
+    blocked: false,
     unavailableFor(ms, status = 503, opts = {}) {
       outage = { status, retryAfterSeconds: opts.retryAfterSeconds, untilMs: Date.now() + ms };
     },
@@ -48,6 +73,7 @@ export function createEmulatorFaults(): FaultController {
     },
     reset() {
       this.latencyMs = 0;
+      this.blocked = false;
       outage = undefined;
       queue = [];
     },

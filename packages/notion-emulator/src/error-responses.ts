@@ -1,5 +1,5 @@
 import { STATUS_CODES } from "node:http";
-import { NotionApiError } from "./notion-api-error.js";
+import { NotionApiError, type AdditionalData } from "./notion-api-error.js";
 
 const CODE_FOR_STATUS: Record<number, string> = {
   400: "validation_error",
@@ -28,17 +28,27 @@ const MESSAGE_FOR_STATUS: Record<number, string> = {
 /** The JSON error Notion answers for a bare status (outages and injected faults). */
 export function errorForStatus(
   status: number,
-  opts: { code?: string; retryAfterSeconds?: number; additionalData?: Record<string, string | string[]> } = {},
+  opts: { code?: string; retryAfterSeconds?: number; additionalData?: AdditionalData } = {},
 ): NotionApiError {
   const headers: Record<string, string> = {};
-  if (opts.retryAfterSeconds !== undefined) headers["retry-after"] = String(opts.retryAfterSeconds);
-  const extra = opts.additionalData === undefined ? { headers } : { headers, additionalData: opts.additionalData };
+  let additionalData = opts.additionalData;
+  if (opts.retryAfterSeconds !== undefined) {
+    headers["retry-after"] = String(opts.retryAfterSeconds);
+    // Notion repeats the wait in the body of its 429s and 529s.
+    if (status === 429 || status === 529) additionalData = { retry_after: opts.retryAfterSeconds, ...additionalData };
+  }
+  const extra = additionalData === undefined ? { headers } : { headers, additionalData };
   return new NotionApiError(
     status,
     opts.code ?? CODE_FOR_STATUS[status] ?? "internal_server_error",
     MESSAGE_FOR_STATUS[status] ?? STATUS_CODES[status] ?? "Unexpected error occurred.",
     extra,
   );
+}
+
+/** A 429 as Notion sends it: the reason, and the wait in the header and the body. */
+export function rateLimitedError(reason: string, retryAfterSeconds: number): NotionApiError {
+  return errorForStatus(429, { retryAfterSeconds, additionalData: { rate_limit_reason: reason } });
 }
 
 /** What a proxy in front of Notion (Cloudflare) answers when the API behind it fails. */

@@ -1,3 +1,6 @@
+/** Notion's `additional_data`: strings mostly, and numbers where Notion sends numbers (`retry_after`). */
+export type AdditionalData = Record<string, string | string[] | number>;
+
 /**
  * An error the emulator answers as Notion's JSON error object. Everything that
  * rejects a request throws one of these, so the server has one error path.
@@ -6,14 +9,14 @@ export class NotionApiError extends Error {
   override readonly name = "NotionApiError";
   readonly status: number;
   readonly code: string;
-  readonly additionalData: Record<string, string | string[]> | undefined;
+  readonly additionalData: AdditionalData | undefined;
   readonly headers: Record<string, string>;
 
   constructor(
     status: number,
     code: string,
     message: string,
-    extra: { additionalData?: Record<string, string | string[]>; headers?: Record<string, string> } = {},
+    extra: { additionalData?: AdditionalData; headers?: Record<string, string> } = {},
   ) {
     super(message);
     this.status = status;
@@ -53,7 +56,7 @@ export type NotionErrorBody = {
   code: string;
   message: string;
   request_id: string;
-  additional_data?: Record<string, string | string[]>;
+  additional_data?: AdditionalData;
 };
 
 export function toErrorBody(error: NotionApiError, requestId: string): NotionErrorBody {

@@ -3,22 +3,35 @@ import { parseIsoDate } from "../src/date-value.js";
 import { parseNotionId } from "../src/emulator-ids.js";
 import { createRequestRateLimit } from "../src/request-rate-limit.js";
 
-describe("the token bucket", () => {
-  it("lets a full bucket through, then asks to wait until the next token", () => {
+describe("the per-connection window", () => {
+  it("lets the whole budget through at once, then asks to wait until the oldest request leaves the window", () => {
     let now = 0;
-    const bucket = createRequestRateLimit({ ratePerSecond: 2, capacity: 2, now: () => now });
-    expect([bucket.take(), bucket.take()]).toEqual([0, 0]);
-    expect(bucket.take()).toBeCloseTo(500);
-    now = 499;
-    expect(bucket.take()).toBeGreaterThan(0);
-    now = 1000;
-    expect(bucket.take()).toBe(0);
+    const window = createRequestRateLimit({ requestsPerWindow: 3, windowMs: 60_000, now: () => now });
+    expect([window.take(), window.take(), window.take()]).toEqual([0, 0, 0]);
+    expect(window.take()).toBe(60_000);
+    now = 59_999;
+    expect(window.take()).toBe(1);
+    now = 60_000;
+    expect(window.take()).toBe(0);
   });
 
-  it("never limits at a rate of Infinity or 0", () => {
-    for (const ratePerSecond of [Infinity, 0]) {
-      const bucket = createRequestRateLimit({ ratePerSecond, capacity: 1 });
-      expect(Array.from({ length: 100 }, () => bucket.take()).every((wait) => wait === 0)).toBe(true);
+  it("counts any 60 s span, not fixed windows: a budget spent across a boundary still refuses", () => {
+    let now = 0;
+    const window = createRequestRateLimit({ requestsPerWindow: 2, windowMs: 60_000, now: () => now });
+    now = 50_000;
+    expect(window.take()).toBe(0);
+    now = 65_000;
+    expect(window.take()).toBe(0);
+    now = 70_000;
+    expect(window.take()).toBe(40_000);
+    now = 110_000;
+    expect(window.take()).toBe(0);
+  });
+
+  it("never limits at a budget of Infinity or 0", () => {
+    for (const requestsPerWindow of [Infinity, 0]) {
+      const window = createRequestRateLimit({ requestsPerWindow });
+      expect(Array.from({ length: 100 }, () => window.take()).every((wait) => wait === 0)).toBe(true);
     }
   });
 });

@@ -5,7 +5,7 @@ export const VERSION = "2025-09-03";
 
 /** A started emulator without a rate limit unless the test asks for one. */
 export async function startEmulator(options: NotionEmulatorOptions = {}): Promise<NotionEmulator> {
-  const emulator = createNotionEmulator({ rateLimitPerSecond: Infinity, ...options });
+  const emulator = createNotionEmulator({ requestsPerMinute: Infinity, ...options });
   await emulator.start();
   return emulator;
 }

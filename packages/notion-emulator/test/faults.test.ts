@@ -37,6 +37,7 @@ describe("injected faults", () => {
     expect(raw.status).toBe(529);
     expect(raw.json["code"]).toBe("service_overload");
     expect(raw.headers.get("retry-after")).toBe("2");
+    expect(raw.json["additional_data"]).toEqual({ retry_after: 2 });
   });
 
   it("answers an HTML 502 page like a proxy would, then serves normally", async () => {
@@ -110,6 +111,48 @@ describe("injected faults", () => {
     expect(error.code).toBe("gateway_timeout");
     const [page] = contacts();
     expect(error.additional_data).toEqual({ committed_resource_id: page?.id });
+  });
+
+  it.each([
+    "public_api_request_rate_limit",
+    "public_api_space_request_rate_limit",
+    "public_api_endpoint_rate_limit",
+  ] as const)("answers an injected 429 %s with the wait in the header and the body", async (reason) => {
+    emulator.faults.failNext(1, { kind: "rate_limited", reason, retryAfterSeconds: 300 });
+    const raw = await rawRequest(emulator, "GET", "/v1/users/me");
+    expect(raw.status).toBe(429);
+    expect(raw.headers.get("retry-after")).toBe("300");
+    expect(raw.json).toMatchObject({
+      code: "rate_limited",
+      additional_data: { rate_limit_reason: reason, retry_after: 300 },
+    });
+    await expect(notion.users.me({})).resolves.toMatchObject({ object: "user" });
+  });
+
+  it("answers every request 429 public_api_request_blocked while the connection is blocked, and applies nothing", async () => {
+    emulator.faults.blocked = true;
+    for (let i = 0; i < 3; i++) {
+      const error = await apiError(createContact);
+      expect(error.status).toBe(429);
+      expect(error.additional_data).toMatchObject({ rate_limit_reason: "public_api_request_blocked" });
+    }
+    expect(contacts()).toHaveLength(0);
+    emulator.faults.blocked = false;
+    await createContact();
+    expect(contacts()).toHaveLength(1);
+  });
+
+  it("saves a write and answers 503 with retry_guidance, with or without the committed page", async () => {
+    emulator.faults.failNext(1, { kind: "saved-then-503", method: "POST" });
+    const without = await apiError(createContact);
+    expect(without.status).toBe(503);
+    expect(without.additional_data).toEqual({ retry_guidance: "Do not repeat the write" });
+    emulator.faults.failNext(1, { kind: "saved-then-503", method: "POST", includeCommittedResourceId: true });
+    const withId = await apiError(createContact);
+    expect(withId.additional_data?.["retry_guidance"]).toBe("Do not repeat the write");
+    const saved = contacts();
+    expect(saved).toHaveLength(2);
+    expect(withId.additional_data?.["committed_resource_id"]).toBe(saved[1]!.id);
   });
 
   it("adds latency before answering, and reset() clears every fault", async () => {

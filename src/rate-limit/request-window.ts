@@ -1,0 +1,213 @@
+import { randomUUID } from "node:crypto";
+import type { Store } from "../store/open-store.js";
+import { sleep } from "../util/sleep.js";
+
+/**
+ * Who is asking. `live` is work a person is waiting for (a lead just posted,
+ * a webhook); `bulk` is work nobody watches request by request (an import, a
+ * digest, a report, a poll paging through many deals).
+ */
+export type RequestLane = "live" | "bulk";
+
+/** Notion counts requests per 60-second window (https://developers.notion.com/reference/request-limits). */
+export const REQUEST_WINDOW_MS = 60_000;
+/**
+ * Added to the window: requests are counted when they leave, Notion counts
+ * them when they arrive, and a later request may travel faster than an earlier one.
+ */
+export const REQUEST_WINDOW_MARGIN_MS = 1_000;
+/** Share of the budget bulk work never spends, so a live lead always finds room at once. */
+export const LIVE_RESERVE_SHARE = 0.1;
+/** At least this many requests are kept for live work: a new lead costs about three. */
+export const MIN_LIVE_RESERVE = 6;
+/** After a pause ends, each waiting taker adds up to this much at random, so they do not all leave in one instant. */
+export const PAUSE_JITTER_MS = 1_000;
+/** A waiting live taker's mark outlives its expected wait by this much (matters only when its process died). */
+export const LIVE_MARK_GRACE_MS = 1_000;
+
+/** Requests of each window bulk work may spend: the budget less the live reserve, at least 1. */
+export function bulkBudgetOf(budget: number, liveReserve?: number): number {
+  const reserve = liveReserve ?? Math.max(MIN_LIVE_RESERVE, Math.floor(budget * LIVE_RESERVE_SHARE));
+  return Math.max(1, budget - Math.min(budget - 1, reserve));
+}
+
+/**
+ * How long `requests` take to leave through a limiter allowing `perWindow` in
+ * any window, starting from an empty window: the first `perWindow` at once,
+ * then one more window for each further `perWindow`. Round trips come on top.
+ */
+export function drainTimeMs(
+  requests: number,
+  perWindow: number,
+  windowMs: number = REQUEST_WINDOW_MS + REQUEST_WINDOW_MARGIN_MS,
+): number {
+  return Math.max(0, Math.ceil(requests / perWindow) - 1) * windowMs;
+}
+
+/** Call once the request's answer has come (or its attempt ended): from then on it is counted. */
+export type SettleRequest = () => void;
+
+export type RequestWindow = {
+  /**
+   * Resolves when this request may leave, with the function to call once it
+   * has been answered. Takers of one object are served in call order.
+   */
+  take(signal?: AbortSignal): Promise<SettleRequest>;
+  /** Notion said to wait (429, 529): no request leaves, in any process, before `untilMs`. A shorter pause never shortens a longer one. */
+  pauseUntil(untilMs: number, reason: string): void;
+  /** The pause in force now, if any. */
+  pause(): { untilMs: number; reason: string } | undefined;
+  /** Requests counted in the window that ends now. */
+  inWindow(): number;
+};
+
+export type RequestWindowOptions = {
+  db: Store;
+  /** Row name: processes sharing the file and the name share the budget. */
+  name: string;
+  /** Requests allowed in any window. */
+  budget: number;
+  /** @default REQUEST_WINDOW_MS + REQUEST_WINDOW_MARGIN_MS */
+  windowMs?: number;
+  /** @default "live" */
+  lane?: RequestLane;
+  /** Requests of each window only live takers may use. @default max(MIN_LIVE_RESERVE, 10% of the budget), less than the budget */
+  liveReserve?: number;
+  now?: () => number;
+  random?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+};
+
+type Attempt = { waitMs: number; rowId?: number | bigint };
+
+// How soon a bulk taker that stepped aside for a waiting live taker looks again.
+const BULK_RECHECK_MS = 25;
+
+/**
+ * A sliding-window limiter whose log lives in SQLite, so every process that
+ * opens the same state file spends one budget: never more than `budget`
+ * requests in any `windowMs`, whatever Notion's own window alignment is.
+ * Within the budget a request leaves at once; past it, it waits exactly until
+ * the oldest request in the window falls out. A request is counted from when
+ * it leaves, then again from when its answer came back: Notion saw it at some
+ * moment in between, so the slot is freed a whole window after the latest
+ * moment Notion can have counted it, however long the trip took.
+ *
+ * Live first: bulk takers may fill the window only up to `budget - liveReserve`,
+ * and take nothing while a live taker (in any process) is waiting. Each
+ * decision is one IMMEDIATE transaction.
+ */
+export function createRequestWindow(options: RequestWindowOptions): RequestWindow {
+  const { db, name, budget, lane = "live", now = Date.now, random = Math.random } = options;
+  const windowMs = options.windowMs ?? REQUEST_WINDOW_MS + REQUEST_WINDOW_MARGIN_MS;
+  const wait = options.sleep ?? sleep;
+  const limit = lane === "live" ? budget : bulkBudgetOf(budget, options.liveReserve);
+
+  const prune = db.prepare<[string, number]>("DELETE FROM rate_window WHERE name = ? AND at_ms <= ?");
+  // A clock that stepped back: requests "in the future" count from now, so the window neither stalls nor forgets them.
+  const clampFuture = db.prepare<[number, string, number]>(
+    "UPDATE rate_window SET at_ms = ? WHERE name = ? AND at_ms > ?",
+  );
+  const count = db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM rate_window WHERE name = ?");
+  // The request whose leaving brings the count under the limit: the (count - limit + 1)-th oldest.
+  const nth = db.prepare<[string, number], { at_ms: number }>(
+    "SELECT at_ms FROM rate_window WHERE name = ? ORDER BY at_ms LIMIT 1 OFFSET ?",
+  );
+  const insert = db.prepare<[string, number, RequestLane]>(
+    "INSERT INTO rate_window (name, at_ms, lane) VALUES (?, ?, ?)",
+  );
+  const answered = db.prepare<[number, number | bigint]>(
+    "UPDATE rate_window SET at_ms = max(at_ms, ?) WHERE rowid = ?",
+  );
+  const readPause = db.prepare<[string], { until_ms: number; reason: string }>(
+    "SELECT until_ms, reason FROM rate_pause WHERE name = ?",
+  );
+  const writePause = db.prepare<[string, number, string]>(
+    `INSERT INTO rate_pause (name, until_ms, reason) VALUES (?, ?, ?)
+     ON CONFLICT (name) DO UPDATE SET until_ms = excluded.until_ms, reason = excluded.reason
+     WHERE excluded.until_ms > rate_pause.until_ms`,
+  );
+  const markWaiting = db.prepare<[string, string, number]>(
+    `INSERT INTO rate_live_waiters (bucket, holder, until_ms) VALUES (?, ?, ?)
+     ON CONFLICT (bucket, holder) DO UPDATE SET until_ms = excluded.until_ms`,
+  );
+  const clearMark = db.prepare<[string, string]>("DELETE FROM rate_live_waiters WHERE bucket = ? AND holder = ?");
+  const liveWaiting = db.prepare<[string, number], { found: number }>(
+    "SELECT 1 AS found FROM rate_live_waiters WHERE bucket = ? AND until_ms > ? LIMIT 1",
+  );
+  const holder = `${process.pid}:${randomUUID()}`;
+  let waiting = 0;
+
+  const tryTake = db.transaction((): Attempt => {
+    const at = now();
+    const paused = readPause.get(name);
+    if (paused !== undefined && paused.until_ms > at) {
+      if (lane === "live") markWaiting.run(name, holder, paused.until_ms + PAUSE_JITTER_MS + LIVE_MARK_GRACE_MS);
+      return { waitMs: paused.until_ms - at + Math.floor(random() * PAUSE_JITTER_MS) };
+    }
+    prune.run(name, at - windowMs);
+    clampFuture.run(at, name, at);
+    const inWindow = count.get(name)?.n ?? 0;
+    const yieldToLive = lane === "bulk" && liveWaiting.get(name, at) !== undefined;
+    if (inWindow < limit && !yieldToLive) {
+      const { lastInsertRowid } = insert.run(name, at, lane);
+      if (lane === "live") {
+        if (waiting > 1) markWaiting.run(name, holder, at + LIVE_MARK_GRACE_MS);
+        else clearMark.run(name, holder);
+      }
+      return { waitMs: 0, rowId: lastInsertRowid };
+    }
+    const freedAt = inWindow < limit ? at : (nth.get(name, inWindow - limit)?.at_ms ?? at) + windowMs;
+    const untilFree = Math.max(1, Math.min(windowMs, freedAt - at));
+    if (lane === "live") markWaiting.run(name, holder, at + untilFree + LIVE_MARK_GRACE_MS);
+    // A bulk taker stepping aside for a live one looks again soon: the live one is about to take its turn.
+    return { waitMs: yieldToLive && inWindow < limit ? BULK_RECHECK_MS : untilFree };
+  });
+
+  let line: Promise<unknown> = Promise.resolve();
+
+  async function takeInTurn(signal?: AbortSignal): Promise<SettleRequest> {
+    let granted = false;
+    try {
+      for (;;) {
+        signal?.throwIfAborted();
+        const { waitMs, rowId } = tryTake.immediate();
+        if (waitMs === 0) {
+          granted = true;
+          let settled = false;
+          return () => {
+            if (settled || rowId === undefined) return;
+            settled = true;
+            answered.run(now(), rowId);
+          };
+        }
+        await wait(waitMs, signal);
+      }
+    } finally {
+      waiting--;
+      if (!granted && lane === "live" && waiting === 0) clearMark.run(name, holder);
+    }
+  }
+
+  return {
+    take(signal) {
+      waiting++;
+      const turn = line.then(() => takeInTurn(signal));
+      line = turn.catch(() => undefined);
+      return turn;
+    },
+    pauseUntil(untilMs, reason) {
+      writePause.run(name, Math.round(untilMs), reason);
+    },
+    pause() {
+      const row = readPause.get(name);
+      return row === undefined || row.until_ms <= now() ? undefined : { untilMs: row.until_ms, reason: row.reason };
+    },
+    inWindow() {
+      return db.transaction(() => {
+        prune.run(name, now() - windowMs);
+        return count.get(name)?.n ?? 0;
+      })();
+    },
+  };
+}
