@@ -1,12 +1,12 @@
-import { wireAlerts } from "../alerts/wire-alerts.js";
+import { wireAlerts } from "./wire-alerts.js";
 import type { ConfigWith } from "../config/load-config.js";
-import { wireDealAlerts } from "../deal-webhooks/wire-deal-alerts.js";
-import { wireLeads } from "../leads/wire-leads.js";
+import { wireDealAlerts } from "./wire-deal-alerts.js";
+import { wireLeads } from "./wire-leads.js";
 import type { Logger } from "../log/create-logger.js";
 import type { CrmDatabaseIds } from "../notion/check-crm-schema.js";
 import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/notion-gateway.js";
 import { isSlackAppMode, slackDestinationsFromConfig } from "../slack/slack-app-from-config.js";
-import { wireSlack } from "../slack/wire-slack.js";
+import { wireSlack } from "./wire-slack.js";
 import { openStore, type Store } from "../store/open-store.js";
 import { sleep } from "../util/sleep.js";
 import type { AreaDependencies } from "./crm-area.js";
