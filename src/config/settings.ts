@@ -20,6 +20,8 @@ export const DEFAULT_DEALS_POLL_SECONDS = 300;
 export const DEFAULT_NOTION_HOLD_RETRY_SECONDS = 600;
 export const DEFAULT_LEAD_BACKLOG_ALERT_MINUTES = 15;
 export const DEFAULT_TURNSTILE_VERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
+/** Settings the server refuses to start without (the contract's "required"); `check` reports them too. */
+export const SERVER_REQUIRED_SETTINGS = ["NOTION_TOKEN", "NOTION_CONTACTS_DB_ID", "FORM_SECRET"] as const;
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const text = z.string().min(1);

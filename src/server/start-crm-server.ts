@@ -1,5 +1,6 @@
 import { wireAlerts } from "./wire-alerts.js";
 import type { ConfigWith } from "../config/load-config.js";
+import type { SERVER_REQUIRED_SETTINGS } from "../config/settings.js";
 import { wireDealAlerts } from "./wire-deal-alerts.js";
 import { wireLeads } from "./wire-leads.js";
 import type { Logger } from "../log/create-logger.js";
@@ -18,8 +19,6 @@ import { startServer, type RunningServer } from "./start-server.js";
 /** How long a stopping server lets batches in flight finish before cutting them short. */
 export const STOP_GRACE_MS = 5_000;
 
-/** Settings the server refuses to start without (the contract's "required"). */
-export const SERVER_REQUIRED_SETTINGS = ["NOTION_TOKEN", "NOTION_CONTACTS_DB_ID", "FORM_SECRET"] as const;
 export type ServerConfig = ConfigWith<(typeof SERVER_REQUIRED_SETTINGS)[number]>;
 
 export type CrmServer = {
