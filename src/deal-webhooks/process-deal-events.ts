@@ -4,18 +4,12 @@ import { isNotionGatewayError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import type { SlackOutbox } from "../slack/slack-outbox.js";
 import type { Store } from "../store/open-store.js";
+import type { DealsTarget } from "../crm-schema/worker-targets.js";
 import type { DealStageStore } from "./deal-stage-store.js";
 import type { NotionEventStore, StoredEvent } from "./notion-event-store.js";
 import { settleDealPage, type FirstSighting } from "./settle-deal-page.js";
 
-export type DealsTarget = {
-  databaseId: string;
-  dataSourceId: string;
-  stagePropertyId: string | undefined;
-  valueFormat: string | undefined;
-  /** The ids of the properties a deal alert reads (Stage, Deal Name, Value, Owner), for `filter_properties`. */
-  readPropertyIds?: readonly string[];
-};
+export type { DealsTarget };
 export type DealEventDependencies = {
   db: Store;
   notion: NotionGateway;

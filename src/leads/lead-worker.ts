@@ -8,7 +8,8 @@ import { createWorkLoop } from "../queue/create-work-loop.js";
 import type { ContactCache } from "./contact-cache.js";
 import type { LeadQueue, Outcome, Submission } from "./lead-queue.js";
 import { recordActivity } from "./record-activity.js";
-import { upsertContact, type ContactsTarget } from "./upsert-contact.js";
+import { upsertContact } from "./upsert-contact.js";
+import type { ContactsTarget, LeadTargets } from "../crm-schema/worker-targets.js";
 
 /** Emails worked on at once; the shared token bucket paces their requests anyway. */
 export const LEAD_WORKER_CONCURRENCY = 4;
@@ -18,11 +19,7 @@ export const LEAD_RETRY_BASE_MS = 2_000;
 /** A long Notion outage is retried every 5 minutes at most, for as long as it lasts. */
 export const LEAD_RETRY_MAX_MS = 5 * 60_000;
 
-/** Where leads go in Notion, known once the schema check has passed. */
-export type LeadTargets = {
-  contacts: ContactsTarget;
-  activitiesDataSourceId?: string | undefined;
-};
+export type { LeadTargets };
 
 export type LeadWorkerOptions = {
   queue: LeadQueue;

@@ -9,7 +9,6 @@ import {
   isEmptyValue,
   sameNotionTime,
   toNotionPrecision,
-  type ChoiceType,
   type PropertiesRequest,
 } from "../notion/property-values.js";
 import type { ContactCache } from "./contact-cache.js";
@@ -21,13 +20,9 @@ import {
   offeredFields,
 } from "./contact-properties.js";
 import type { Lead } from "./lead.js";
+import type { ContactsTarget } from "../crm-schema/worker-targets.js";
 
-export type ContactsTarget = {
-  dataSourceId: string;
-  statusType: ChoiceType;
-  /** The ids of the Contacts properties a lookup reads (`filter_properties`). */
-  readPropertyIds: readonly string[];
-};
+export type { ContactsTarget };
 /** Runs a create, or refuses it without sending while Notion refuses creates (see the lead worker). */
 export type GuardCreate = <T>(run: () => Promise<T>) => Promise<T>;
 export type UpsertDependencies = {
