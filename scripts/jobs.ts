@@ -7,7 +7,7 @@ import { notionPageUrl } from "../src/leads/notion-page-url.js";
 import { loadConfig } from "../src/config/load-config.js";
 import { createDealPollStore } from "../src/deal-webhooks/deal-poll-store.js";
 import { describeDealPoll } from "../src/deal-webhooks/describe-deal-poll.js";
-import { formatDuration } from "../src/alerts/format-duration.js";
+import { formatDuration } from "../src/util/format-duration.js";
 import { createLeadQueue, type Submission } from "../src/leads/lead-queue.js";
 import { createCreateHold } from "../src/notion/create-hold.js";
 import { CREATES_REFUSED_CAUSES } from "../src/notion/is-create-refused.js";

@@ -2,7 +2,8 @@ import type { CreateHold } from "../notion/create-hold.js";
 import { CREATES_REFUSED_CAUSES } from "../notion/is-create-refused.js";
 import type { Store } from "../store/open-store.js";
 import type { AlertReading } from "./alert-reading.js";
-import { formatDuration } from "./format-duration.js";
+import { formatDuration } from "../util/format-duration.js";
+import { plural } from "../util/plural.js";
 
 export type AlertConditionOptions = {
   hold: Pick<CreateHold, "state" | "retryMs">;
@@ -72,8 +73,4 @@ export function createAlertConditions(db: Store, { hold, backlogAfterMs, now = D
   }
 
   return { read: (): AlertReading[] => [createsRefused(), deadLetters(), leadBacklog()] };
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

@@ -11,9 +11,10 @@ import { openStore } from "../store/open-store.js";
 import { describeColumnMapping } from "./contact-columns.js";
 import type { ImportProgress } from "./import-progress.js";
 import { DATE_FORMATS, type DateOrder } from "./parse-import-date.js";
-import { formatDuration } from "./import-progress.js";
+import { formatDuration } from "../util/format-duration.js";
 import type { ContactFile } from "./read-contact-file.js";
 import { runImport, type ImportOutcome } from "./run-import.js";
+import { plural } from "../util/plural.js";
 
 /** What the import cannot run without: it writes Contacts and nothing else. */
 export const IMPORT_REQUIRED_SETTINGS = ["NOTION_TOKEN", "NOTION_CONTACTS_DB_ID"] as const;
@@ -134,7 +135,7 @@ export async function importCommand(
       const earlier = plan.alreadyDone > 0 ? `; ${plan.alreadyDone} done by an earlier run of this file` : "";
       const rejects = file.rejects.slice(0, LISTED).map((row) => `  line ${row.line}: ${row.reason}`);
       if (file.rejects.length > LISTED) rejects.push(`  ... and ${file.rejects.length - LISTED} more`);
-      const duration = formatDuration(calls / (config.NOTION_RATE_LIMIT_RPS * NOTION_PACING_HEADROOM));
+      const duration = formatDuration((calls / (config.NOTION_RATE_LIMIT_RPS * NOTION_PACING_HEADROOM)) * 1000);
       for (const line of [
         ...describeFile(file),
         `${file.rows} rows, ${plural(file.contacts.length, "contact")}${file.repeatedRows > 0 ? ` (${plural(file.repeatedRows, "row")} repeating an email, merged into its contact)` : ""}`,
@@ -177,8 +178,4 @@ export async function importCommand(
 
 export function summaryLine({ counts }: Pick<ImportOutcome, "counts">): string {
   return `import: created ${counts.created}, updated ${counts.updated}, unchanged ${counts.unchanged}, rejected ${counts.rejected}`;
-}
-
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
 }
