@@ -1,3 +1,4 @@
+import { APIErrorCode } from "@notionhq/client";
 import { isNotionGatewayError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import type { CheckResult } from "./check-result.js";
@@ -15,7 +16,7 @@ export async function checkNotionAccess(notion: Pick<NotionGateway, "read">, bas
     return { name: NAME, outcome: "pass", detail: `reachable at ${baseUrl}; the token is accepted${who}` };
   } catch (error) {
     if (!isNotionGatewayError(error)) throw error;
-    if (error.details.notionCode === "unauthorized") {
+    if (error.details.notionCode === APIErrorCode.Unauthorized) {
       return {
         name: NAME,
         outcome: "fail",

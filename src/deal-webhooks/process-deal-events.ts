@@ -1,4 +1,4 @@
-import { isFullPage, type PageObjectResponse } from "@notionhq/client";
+import { isFullPage, type PageObjectResponse, APIErrorCode } from "@notionhq/client";
 import { parseNotionId } from "../config/parse-notion-id.js";
 import { isNotionGatewayError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
@@ -79,7 +79,7 @@ async function readPage(notion: NotionGateway, pageId: string): Promise<PageObje
     const page = await notion.read("pages.retrieve deal", (client) => client.pages.retrieve({ page_id: pageId }));
     return isFullPage(page) && !page.in_trash ? page : undefined;
   } catch (error) {
-    if (isNotionGatewayError(error) && error.details.notionCode === "object_not_found") return undefined;
+    if (isNotionGatewayError(error) && error.details.notionCode === APIErrorCode.ObjectNotFound) return undefined;
     throw error;
   }
 }

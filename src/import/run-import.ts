@@ -1,4 +1,4 @@
-import { isFullPage, type PageObjectResponse } from "@notionhq/client";
+import { isFullPage, type PageObjectResponse, APIErrorCode } from "@notionhq/client";
 import { createContactCache } from "../leads/contact-cache.js";
 import { CONTACT_PROPERTY, filledFields } from "../leads/contact-properties.js";
 import type { Logger } from "../log/create-logger.js";
@@ -212,9 +212,12 @@ export async function runImport(options: ImportOptions, deps: ImportDeps): Promi
 
 function stopFor(error: unknown): ImportStop | undefined {
   if (!isNotionGatewayError(error)) return undefined;
-  if (error.details.notionCode === "restricted_resource") return { reason: "creates_refused" };
+  if (error.details.notionCode === APIErrorCode.RestrictedResource) return { reason: "creates_refused" };
   // Unreachable, ambiguous past settling, or a refusal no row can fix (token, sharing): stop, resume next run.
-  if (error.retryable || ["unauthorized", "object_not_found"].includes(error.details.notionCode ?? "")) {
+  if (
+    error.retryable ||
+    new Set<string>([APIErrorCode.Unauthorized, APIErrorCode.ObjectNotFound]).has(error.details.notionCode ?? "")
+  ) {
     return { reason: "notion_failed", error };
   }
   return undefined;

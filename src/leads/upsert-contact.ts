@@ -1,4 +1,4 @@
-import { isFullPage, type PageObjectResponse } from "@notionhq/client";
+import { isFullPage, type PageObjectResponse, APIErrorCode } from "@notionhq/client";
 import { CONTACT } from "../crm-schema/crm-schema.js";
 import { isNotionGatewayError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
@@ -149,6 +149,7 @@ function isGone(error: unknown): boolean {
   if (!isNotionGatewayError(error) || error.code !== "notion_rejected") return false;
   const { notionCode } = error.details;
   return (
-    notionCode === "object_not_found" || (notionCode === "validation_error" && /archived|trash/i.test(error.message))
+    notionCode === APIErrorCode.ObjectNotFound ||
+    (notionCode === APIErrorCode.ValidationError && /archived|trash/i.test(error.message))
   );
 }
