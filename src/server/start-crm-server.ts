@@ -130,7 +130,7 @@ export async function startCrmServer(
       signal: shutdown.signal,
       stopping: stopping.signal,
       slack,
-      schemaRetryBaseMs: overrides.schemaRetryBaseMs,
+      ...(overrides.schemaRetryBaseMs !== undefined && { schemaRetryBaseMs: overrides.schemaRetryBaseMs }),
     });
     whenKnown(schemaKnown, stopping.signal, (report) => {
       const targets = workerTargets(report, config.NOTION_DEALS_DB_ID);
