@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { describeFailure } from "../log/describe-failure.js";
+import { describeFailure } from "../notion/describe-failure.js";
 import type { ConfigWith } from "../config/load-config.js";
 import type { Logger } from "../log/create-logger.js";
 import {

@@ -1,5 +1,5 @@
 import type { Logger } from "../log/create-logger.js";
-import { describeFailure } from "../log/describe-failure.js";
+import { describeFailure } from "../notion/describe-failure.js";
 import {
   assertCrmSchema,
   NotionSchemaError,

@@ -1,7 +1,7 @@
 import { APIErrorCode } from "@notionhq/client";
 import { ConfigError } from "../config/config-error.js";
-import { NotionSchemaError } from "../notion/check-crm-schema.js";
-import { isNotionGatewayError } from "../notion/notion-errors.js";
+import { NotionSchemaError } from "./check-crm-schema.js";
+import { isNotionGatewayError } from "./notion-errors.js";
 
 /** A failure as a short message a person can act on, instead of a stack trace. */
 export function describeFailure(error: unknown): string {
