@@ -7,7 +7,7 @@ import { runCli } from "../src/cli/run-cli.js";
 import { wantsHelp } from "../src/cli/wants-help.js";
 import { loadConfig } from "../src/config/load-config.js";
 import { parseNotionId } from "../src/config/parse-notion-id.js";
-import { describeFailure } from "../src/log/describe-failure.js";
+import { describeFailure } from "../src/notion/describe-failure.js";
 import { notionGatewayFromConfig } from "../src/notion/notion-gateway.js";
 import { createCrmDatabases } from "../src/setup/create-crm-databases.js";
 import { formatCrmSetup } from "../src/setup/format-crm-setup.js";

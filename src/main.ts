@@ -2,7 +2,8 @@ import { runCli } from "./cli/run-cli.js";
 import { wantsHelp } from "./cli/wants-help.js";
 import { loadConfig, secretValues } from "./config/load-config.js";
 import { createLogger } from "./log/create-logger.js";
-import { SERVER_REQUIRED_SETTINGS, SERVER_SETTINGS, startCrmServer } from "./server/start-crm-server.js";
+import { SERVER_REQUIRED_SETTINGS, SERVER_SETTINGS } from "./config/settings.js";
+import { startCrmServer } from "./server/start-crm-server.js";
 
 const HELP = `Usage: npm start (node dist/src/main.js)
 

@@ -22,8 +22,9 @@ export async function startSlackAppPrinter(
         message.channel === channel.id
           ? `#${channel.name}`
           : `a direct message to @${names[message.channel] ?? message.channel}`;
+      // The fake keeps the JSON Slack received; its blocks are the ones the sender built.
       print(
-        `\n  💬 Slack, ${where}:\n${renderSlackMessage(message as SlackMessage, { color: process.stdout.isTTY === true, users: names })}\n`,
+        `\n  💬 Slack, ${where}:\n${renderSlackMessage(message as unknown as SlackMessage, { color: process.stdout.isTTY === true, users: names })}\n`,
       );
     },
   };

@@ -3,7 +3,8 @@ import { CREATES_REFUSED_CAUSES } from "../notion/is-create-refused.js";
 import { CONNECTION_BLOCKED_FIX } from "../notion/notion-errors.js";
 import type { QueueReader } from "../queue/durable-queue.js";
 import type { AlertReading } from "./alert-reading.js";
-import { formatDuration } from "./format-duration.js";
+import { formatDuration } from "../util/format-duration.js";
+import { plural } from "../util/plural.js";
 
 /** The queues the conditions read, through the durable queue's API (a held lead is a parked one). */
 export type AlertQueues = {
@@ -89,8 +90,4 @@ export function createAlertConditions(
   }
 
   return { read: (): AlertReading[] => [createsRefused(), connectionBlocked(), deadLetters(), leadBacklog()] };
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

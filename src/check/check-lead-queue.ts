@@ -1,4 +1,4 @@
-import { formatDuration } from "../alerts/format-duration.js";
+import { formatDuration } from "../util/format-duration.js";
 import { createLeadQueue } from "../leads/lead-queue.js";
 import { createCreateHold } from "../notion/create-hold.js";
 import { CREATES_REFUSED_CAUSES } from "../notion/is-create-refused.js";

@@ -1,3 +1,4 @@
+import { APIErrorCode } from "@notionhq/client";
 import { CONNECTION_BLOCKED_FIX, isConnectionBlocked, isNotionGatewayError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import type { CheckResult } from "./check-result.js";
@@ -22,7 +23,7 @@ export async function checkNotionAccess(notion: Pick<NotionGateway, "read">, bas
         detail: `Notion at ${baseUrl} blocked this connection. ${CONNECTION_BLOCKED_FIX}`,
       };
     }
-    if (error.details.notionCode === "unauthorized") {
+    if (error.details.notionCode === APIErrorCode.Unauthorized) {
       return {
         name: NAME,
         outcome: "fail",

@@ -1,7 +1,6 @@
 import { ConfigError } from "../config/config-error.js";
 import { loadConfig, type Config } from "../config/load-config.js";
-import { settingsSchema, type SettingName } from "../config/settings.js";
-import { SERVER_REQUIRED_SETTINGS } from "../server/start-crm-server.js";
+import { SERVER_REQUIRED_SETTINGS, settingsSchema, type SettingName } from "../config/settings.js";
 import type { CheckResult } from "./check-result.js";
 
 export type CheckedSettings = {

@@ -1,5 +1,6 @@
 import { isNotionGatewayError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
+import { NAMELESS_PERSON } from "../slack/person-mention.js";
 import type { CheckResult } from "./check-result.js";
 
 const NAME = "Notion users";
@@ -25,7 +26,7 @@ export async function checkUserInformation(notion: Pick<NotionGateway, "read">):
     return {
       name: NAME,
       outcome: "warn",
-      detail: `the integration cannot read user information, so deal alerts say "someone" instead of the owner's name: ${USER_INFORMATION_HOW_TO}`,
+      detail: `the integration cannot read user information, so deal alerts say "${NAMELESS_PERSON}" instead of the owner's name: ${USER_INFORMATION_HOW_TO}`,
     };
   }
 }

@@ -1,4 +1,5 @@
 import { passed, type CheckOutcome, type CheckResult } from "./check-result.js";
+import { plural } from "../util/plural.js";
 
 const MARKS: Record<CheckOutcome, string> = { pass: "✓", warn: "!", fail: "✗", skip: "-" };
 
@@ -12,8 +13,4 @@ export function formatCheckReport(results: readonly CheckResult[]): string {
     ? `All checks passed${warned}.`
     : `${plural(count("fail"), "problem")} found${warned}; fix ${count("fail") === 1 ? "it" : "them"} and run \`npm run check\` again.`;
   return `${lines.join("\n")}\n\n${verdict}\n`;
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

@@ -1,4 +1,4 @@
-import { describeFailure } from "../log/describe-failure.js";
+import { describeFailure } from "../notion/describe-failure.js";
 
 /**
  * Runs an entry point and turns a startup failure into a short message a

@@ -22,6 +22,10 @@ export const DEFAULT_DEALS_POLL_SECONDS = 300;
 export const DEFAULT_NOTION_HOLD_RETRY_SECONDS = 600;
 export const DEFAULT_LEAD_BACKLOG_ALERT_MINUTES = 15;
 export const DEFAULT_TURNSTILE_VERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
+/** Settings the server refuses to start without (the contract's "required"); `check` reports them too. */
+export const SERVER_REQUIRED_SETTINGS = ["NOTION_TOKEN", "NOTION_CONTACTS_DB_ID", "FORM_SECRET"] as const;
+/** Read by the stale-lead digest alone (`npm run stale-leads`), never by the server. */
+const DIGEST_ONLY_SETTINGS: readonly SettingName[] = ["STALE_LEAD_DAYS", "DIGEST_CRON", "DIGEST_TZ"];
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const text = z.string().min(1);
@@ -197,3 +201,8 @@ function isTimeZone(zone: string): boolean {
     return false;
   }
 }
+
+/** Every setting `npm start` reads, and so validates at start: all but the digest's own. */
+export const SERVER_SETTINGS = (Object.keys(settingsSchema.shape) as SettingName[]).filter(
+  (name) => !DIGEST_ONLY_SETTINGS.includes(name),
+);

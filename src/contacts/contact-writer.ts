@@ -18,13 +18,9 @@ import { UNGUARDED, type GuardCreate } from "./create-guard.js";
 import { leadPatch, newLeadContact, type LeadContact } from "./lead-contact.js";
 import { lookAgain } from "./look-again.js";
 
-/** Where contacts live, known once the schema check has passed. */
-export type ContactsTarget = {
-  dataSourceId: string;
-  statusType: ChoiceType;
-  /** The ids of the Contacts properties a lookup reads (`filter_properties`). */
-  readPropertyIds: readonly string[];
-};
+import type { ContactsTarget } from "../crm-schema/worker-targets.js";
+
+export type { ContactsTarget };
 
 export type ContactWriterDependencies = {
   /** The caller's gateway, and so its lane of the shared limiter: live for the server, bulk for the import. */

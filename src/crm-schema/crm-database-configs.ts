@@ -25,7 +25,7 @@ export type CrmDatabaseConfig = {
 const options = (names: readonly string[]) => names.map((name) => ({ name }));
 
 /**
- * The contract's three databases (CONTRACT.md, "Notion schema") in the form
+ * The contract's three databases (docs/reference.md, "The Notion schema") in the form
  * POST /v1/databases takes, in the order they must be created. Status and
  * Stage are selects: the API cannot create the options of a status property.
  * The Contact relation is single_property so Contacts keeps exactly the

@@ -1,5 +1,5 @@
 /**
- * The Notion schema of the contract (CONTRACT.md, "Notion schema"): every
+ * The Notion schema of the contract (docs/reference.md, "The Notion schema"): every
  * property name, its expected types and the option values the server reads
  * and writes. Code names properties through these constants, never by
  * spelling them out, so a rename happens here once.

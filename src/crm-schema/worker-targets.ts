@@ -1,10 +1,34 @@
-import type { ContactsTarget } from "../contacts/contact-writer.js";
-import type { LeadTargets } from "../leads/lead-worker.js";
-import type { DealsTarget } from "../deal-webhooks/process-deal-events.js";
 import type { CrmSchemaReport } from "../notion/check-crm-schema.js";
 import { propertyIdsOf } from "../notion/filter-properties.js";
 import type { ChoiceType } from "../notion/property-values.js";
 import { CONTACT, CRM_SCHEMA, DEAL, type CrmDatabase } from "./crm-schema.js";
+
+// The targets are defined here, beside the schema they come from, so that
+// crm-schema (a base folder) imports no feature; the workers re-export them.
+
+/** The Contacts data source a worker reads and writes. */
+export type ContactsTarget = {
+  dataSourceId: string;
+  statusType: ChoiceType;
+  /** The ids of the Contacts properties a lookup reads (`filter_properties`). */
+  readPropertyIds: readonly string[];
+};
+
+/** Where leads go in Notion, known once the schema check has passed. */
+export type LeadTargets = {
+  contacts: ContactsTarget;
+  activitiesDataSourceId?: string | undefined;
+};
+
+/** The Deals database and data source the deal worker reads. */
+export type DealsTarget = {
+  databaseId: string;
+  dataSourceId: string;
+  stagePropertyId: string | undefined;
+  valueFormat: string | undefined;
+  /** The ids of the properties a deal alert reads (Stage, Deal Name, Value, Owner), for `filter_properties`. */
+  readPropertyIds?: readonly string[];
+};
 
 export type WorkerTargets = {
   /** Where the lead worker writes contacts and activities. */

@@ -2,7 +2,7 @@ import { verifyWebhookSignature } from "@notionhq/client";
 import express, { type Router } from "express";
 import type { NotionEventStore } from "./notion-event-store.js";
 import { notionEventSchema, verificationTokenOf } from "./notion-event.js";
-import { readRawBody } from "../server/read-raw-body.js";
+import { readRawBody } from "../http/read-raw-body.js";
 
 export const NOTION_WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 /** An unsigned request can only be the handshake, `{"verification_token":"secret_…"}`: a few dozen bytes. */

@@ -2,7 +2,7 @@ import type { PageObjectResponse } from "@notionhq/client";
 import type { Logger } from "../log/create-logger.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import { queryWindowed } from "../notion/query-window.js";
-import type { DealPollResult, DealPollStore } from "./deal-poll-store.js";
+import type { DealPollResult, DealPollStore } from "../store/deal-poll-store.js";
 import type { DealsTarget } from "./process-deal-events.js";
 import { LEARN_SILENTLY, settleDealPage, type FirstSighting, type SettleDealDependencies } from "./settle-deal-page.js";
 

@@ -1,21 +1,15 @@
-import { isFullPage, type PageObjectResponse } from "@notionhq/client";
+import { isFullPage, type PageObjectResponse, APIErrorCode } from "@notionhq/client";
 import { parseNotionId } from "../config/parse-notion-id.js";
 import { isNotionGatewayError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import type { SlackOutbox } from "../slack/slack-outbox.js";
 import type { Store } from "../store/open-store.js";
+import type { DealsTarget } from "../crm-schema/worker-targets.js";
 import type { DealStageStore } from "./deal-stage-store.js";
 import type { NotionEventStore, StoredEvent } from "./notion-event-store.js";
 import { settleDealPage, type FirstSighting } from "./settle-deal-page.js";
 
-export type DealsTarget = {
-  databaseId: string;
-  dataSourceId: string;
-  stagePropertyId: string | undefined;
-  valueFormat: string | undefined;
-  /** The ids of the properties a deal alert reads (Stage, Deal Name, Value, Owner), for `filter_properties`. */
-  readPropertyIds?: readonly string[];
-};
+export type { DealsTarget };
 export type DealEventDependencies = {
   db: Store;
   notion: NotionGateway;
@@ -85,7 +79,7 @@ async function readPage(notion: NotionGateway, pageId: string): Promise<PageObje
     const page = await notion.read("pages.retrieve deal", (client) => client.pages.retrieve({ page_id: pageId }));
     return isFullPage(page) && !page.in_trash ? page : undefined;
   } catch (error) {
-    if (isNotionGatewayError(error) && error.details.notionCode === "object_not_found") return undefined;
+    if (isNotionGatewayError(error) && error.details.notionCode === APIErrorCode.ObjectNotFound) return undefined;
     throw error;
   }
 }

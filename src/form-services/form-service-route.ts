@@ -1,15 +1,15 @@
 import express, { type Request, type RequestHandler, type Router } from "express";
 import { LEAD_BODY_LIMIT_BYTES } from "../leads/lead-route.js";
-import { requireJson } from "../server/require-json.js";
+import { requireJson } from "../http/require-json.js";
 import { leadAnswer } from "../leads/lead-answer.js";
 import type { SubmitLead } from "../leads/submit-lead.js";
 import type { FieldMap } from "../config/parse-field-map.js";
-import { parseFormLead } from "./parse-form-lead.js";
+import { parseFormLead } from "../leads/parse-form-lead.js";
 import type { FormService, FormServiceName } from "./form-service.js";
-import { findAnswer, mapAnswers } from "./map-answers.js";
+import { findAnswer, mapAnswers } from "../leads/map-answers.js";
 import { parseJsonObject } from "../leads/parse-json-object.js";
-import { readRawBody } from "../server/read-raw-body.js";
-import { clientIp } from "../util/client-ip.js";
+import { readRawBody } from "../http/read-raw-body.js";
+import { clientIp } from "../http/client-ip.js";
 
 export type FormServiceRouteOptions = {
   /** The lead use case, with the per-sender limits: these posts come from the services' servers. */

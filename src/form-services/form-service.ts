@@ -1,6 +1,6 @@
 import type { FieldProblem } from "../leads/parse-json-object.js";
 import type { HeaderReader } from "../signatures/verify-form-signature.js";
-import type { FormAnswer } from "./map-answers.js";
+import type { FormAnswer } from "../leads/map-answers.js";
 
 export type { FieldProblem };
 

@@ -1,7 +1,7 @@
 import { base64Digest, digestsEqual, hmacSha256 } from "../signatures/hmac.js";
 import { submission, type FormService } from "./form-service.js";
 import { asArray, asRecord, asText } from "./json-values.js";
-import type { FormAnswer } from "./map-answers.js";
+import type { FormAnswer } from "../leads/map-answers.js";
 
 const SUBMISSION_EVENT = "FORM_RESPONSE";
 

@@ -1,7 +1,7 @@
 import { digestsEqual, hexDigest, hmacSha256 } from "../signatures/hmac.js";
 import { submission, type FormService } from "./form-service.js";
 import { asArray, asRecord, asText, flatAnswers } from "./json-values.js";
-import type { FormAnswer } from "./map-answers.js";
+import type { FormAnswer } from "../leads/map-answers.js";
 import { withinSignatureWindow } from "../signatures/within-signature-window.js";
 
 const SUBMISSION_TRIGGER = "form_submission";

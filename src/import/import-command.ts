@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { describeFailure } from "../log/describe-failure.js";
+import { describeFailure } from "../notion/describe-failure.js";
 import type { ConfigWith } from "../config/load-config.js";
 import type { Logger } from "../log/create-logger.js";
 import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/notion-gateway.js";
@@ -8,9 +8,10 @@ import { openStore } from "../store/open-store.js";
 import { describeColumnMapping } from "./contact-columns.js";
 import type { ImportProgress } from "./import-progress.js";
 import { DATE_FORMATS, type DateOrder } from "./parse-import-date.js";
-import { formatDuration } from "./import-progress.js";
+import { formatDuration } from "../util/format-duration.js";
 import type { ContactFile } from "./read-contact-file.js";
 import { runImport, type ImportOutcome } from "./run-import.js";
+import { plural } from "../util/plural.js";
 
 /** What the import cannot run without: it writes Contacts and nothing else. */
 export const IMPORT_REQUIRED_SETTINGS = ["NOTION_TOKEN", "NOTION_CONTACTS_DB_ID"] as const;
@@ -175,8 +176,4 @@ export async function importCommand(
 
 export function summaryLine({ counts }: Pick<ImportOutcome, "counts">): string {
   return `import: created ${counts.created}, updated ${counts.updated}, unchanged ${counts.unchanged}, rejected ${counts.rejected}`;
-}
-
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
 }

@@ -1,4 +1,5 @@
 import { SingleBar } from "cli-progress";
+import { formatDuration } from "../util/format-duration.js";
 
 /** A plain progress line this often when stderr is not a terminal (CI, systemd, a file). */
 export const PROGRESS_LINE_INTERVAL_MS = 5_000;
@@ -50,7 +51,7 @@ export function createImportProgress(
   const line = () => {
     const seconds = (now() - startedAt) / 1000;
     const rate = seconds > 0 ? done / seconds : 0;
-    const left = rate > 0 ? ` about ${formatDuration((total - done) / rate)} left,` : "";
+    const left = rate > 0 ? ` about ${formatDuration(((total - done) / rate) * 1000)} left,` : "";
     const counts = last === undefined ? "" : ` (created ${last.created}, updated ${last.updated})`;
     stream.write(`import: ${done}/${total} contacts written${counts},${left} ${rate.toFixed(1)}/s\n`);
   };
@@ -72,10 +73,4 @@ export function createImportProgress(
       if (total > 0) line();
     },
   };
-}
-
-export function formatDuration(seconds: number): string {
-  if (seconds < 90) return `${Math.ceil(seconds)} s`;
-  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
 }

@@ -1,4 +1,4 @@
-import type { PageObjectResponse } from "@notionhq/client";
+import { APIErrorCode, type PageObjectResponse } from "@notionhq/client";
 import { createContactCache } from "../contacts/contact-cache.js";
 import { createContactWriter, type ContactOutcome, type ContactsTarget } from "../contacts/contact-writer.js";
 import { workerTargets } from "../crm-schema/worker-targets.js";
@@ -210,9 +210,12 @@ export async function runImport(options: ImportOptions, deps: ImportDeps): Promi
 
 function stopFor(error: unknown): ImportStop | undefined {
   if (!isNotionGatewayError(error)) return undefined;
-  if (error.details.notionCode === "restricted_resource") return { reason: "creates_refused" };
+  if (error.details.notionCode === APIErrorCode.RestrictedResource) return { reason: "creates_refused" };
   // Unreachable, ambiguous past settling, or a refusal no row can fix (token, sharing): stop, resume next run.
-  if (error.retryable || ["unauthorized", "object_not_found"].includes(error.details.notionCode ?? "")) {
+  if (
+    error.retryable ||
+    new Set<string>([APIErrorCode.Unauthorized, APIErrorCode.ObjectNotFound]).has(error.details.notionCode ?? "")
+  ) {
     return { reason: "notion_failed", error };
   }
   return undefined;

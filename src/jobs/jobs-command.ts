@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
-import { formatDuration } from "../alerts/format-duration.js";
+import { formatDuration } from "../util/format-duration.js";
 import type { Config } from "../config/load-config.js";
-import { createDealPollStore } from "../deal-webhooks/deal-poll-store.js";
-import { describeDealPoll } from "../deal-webhooks/describe-deal-poll.js";
+import { createDealPollStore } from "../store/deal-poll-store.js";
+import { describeDealPoll } from "../store/describe-deal-poll.js";
 import { createLeadQueue, type LeadQueue, type Submission } from "../leads/lead-queue.js";
 import { notionPageUrl } from "../leads/notion-page-url.js";
 import { createCreateHold, type CreateHold } from "../notion/create-hold.js";

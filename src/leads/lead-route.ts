@@ -1,5 +1,5 @@
 import express, { type Router } from "express";
-import { requireJson } from "../server/require-json.js";
+import { requireJson } from "../http/require-json.js";
 import { verifyFormSignature } from "../signatures/verify-form-signature.js";
 import { honeypotFilledIn } from "../spam/honeypot.js";
 import { validateLead } from "./lead.js";
@@ -7,7 +7,7 @@ import { leadAnswer } from "./lead-answer.js";
 import { parseJsonObject } from "./parse-json-object.js";
 import { sameBodyKeys } from "./same-body-keys.js";
 import type { SubmitLead } from "./submit-lead.js";
-import { readRawBody } from "../server/read-raw-body.js";
+import { readRawBody } from "../http/read-raw-body.js";
 
 export const LEAD_BODY_LIMIT_BYTES = 64 * 1024;
 

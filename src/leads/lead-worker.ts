@@ -1,6 +1,5 @@
 import type { Logger } from "../log/create-logger.js";
 import type { ContactCache } from "../contacts/contact-cache.js";
-import type { ContactsTarget } from "../contacts/contact-writer.js";
 import { createCreateGuard, type GuardCreate } from "../contacts/create-guard.js";
 import type { CreateHold, HoldState } from "../notion/create-hold.js";
 import { CreatesHeldError, isCreatesHeldError } from "../notion/creates-held-error.js";
@@ -12,6 +11,7 @@ import { createWorkLoop } from "../queue/create-work-loop.js";
 import type { LeadQueue, Outcome, Submission } from "./lead-queue.js";
 import { recordActivity } from "./record-activity.js";
 import { upsertContact } from "./upsert-contact.js";
+import type { ContactsTarget, LeadTargets } from "../crm-schema/worker-targets.js";
 
 /**
  * Emails worked on at once. Notion takes a burst up to its per-minute budget,
@@ -25,11 +25,7 @@ export const LEAD_RETRY_BASE_MS = 2_000;
 /** A long Notion outage is retried every 5 minutes at most, for as long as it lasts. */
 export const LEAD_RETRY_MAX_MS = 5 * 60_000;
 
-/** Where leads go in Notion, known once the schema check has passed. */
-export type LeadTargets = {
-  contacts: ContactsTarget;
-  activitiesDataSourceId?: string | undefined;
-};
+export type { LeadTargets };
 
 export type LeadWorkerOptions = {
   queue: LeadQueue;

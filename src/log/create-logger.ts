@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from "pino";
+import { SECRET_SETTINGS } from "../config/settings.js";
 
 export type { Logger };
 
@@ -23,16 +24,8 @@ const REDACTED_PATHS = [
   "*.headers.authorization",
   "headers.cookie",
   "*.headers.cookie",
-  "NOTION_TOKEN",
-  "FORM_SECRET",
-  "FORM_SECRET_PREVIOUS",
-  "NOTION_WEBHOOK_SECRET",
-  "SLACK_WEBHOOK_URL",
-  "*.NOTION_TOKEN",
-  "*.FORM_SECRET",
-  "*.FORM_SECRET_PREVIOUS",
-  "*.NOTION_WEBHOOK_SECRET",
-  "*.SLACK_WEBHOOK_URL",
+  // Every secret setting, by its name: the settings' list is the one source.
+  ...SECRET_SETTINGS.flatMap((name) => [name, `*.${name}`]),
 ];
 
 export type CreateLoggerOptions = {

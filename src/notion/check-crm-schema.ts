@@ -1,4 +1,4 @@
-import { isFullDataSource } from "@notionhq/client";
+import { isFullDataSource, APIErrorCode } from "@notionhq/client";
 import type { DataSourceObjectResponse } from "@notionhq/client";
 import { parseNotionId } from "../config/parse-notion-id.js";
 import {
@@ -80,7 +80,9 @@ export async function checkCrmSchema(notion: NotionGateway, ids: CrmDatabaseIds)
       }
       if (
         !isNotionGatewayError(error) ||
-        !["object_not_found", "restricted_resource"].includes(error.details.notionCode ?? "")
+        !new Set<string>([APIErrorCode.ObjectNotFound, APIErrorCode.RestrictedResource]).has(
+          error.details.notionCode ?? "",
+        )
       )
         throw error;
       report.problems.push(
@@ -143,7 +145,7 @@ function summarise(config: PropertyConfig): PropertySummary {
 function isPageNotDatabase(error: unknown): boolean {
   return (
     isNotionGatewayError(error) &&
-    error.details.notionCode === "validation_error" &&
+    error.details.notionCode === APIErrorCode.ValidationError &&
     /is a page, not a database/i.test(error.message)
   );
 }

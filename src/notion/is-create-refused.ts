@@ -1,3 +1,4 @@
+import { APIErrorCode } from "@notionhq/client";
 import { isNotionGatewayError } from "./notion-errors.js";
 
 /**
@@ -13,7 +14,7 @@ export function isCreateRefused(error: unknown): boolean {
     isNotionGatewayError(error) &&
     error.code === "notion_rejected" &&
     error.details.status === 403 &&
-    error.details.notionCode === "restricted_resource"
+    error.details.notionCode === APIErrorCode.RestrictedResource
   );
 }
 

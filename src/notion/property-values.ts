@@ -98,22 +98,6 @@ export function numberOf(value: PropertyValueResponse | undefined): number | und
   return value?.type === "number" ? (value.number ?? undefined) : undefined;
 }
 
-/** Said of a person Notion sends without a name; an id means nothing to a reader. */
-export const UNNAMED_PERSON = "someone";
-
-/**
- * The names in a people property. Without the integration's "Read user
- * information" capability Notion sends people without names (and from
- * 2026-12-01 a name may be null anyway): each such person is "someone".
- */
-export function peopleNames(value: PropertyValueResponse | undefined): string[] {
-  if (value?.type !== "people") return [];
-  const names = value.people.map((person) =>
-    "name" in person && typeof person.name === "string" && person.name.trim() !== "" ? person.name : UNNAMED_PERSON,
-  );
-  return [...new Set(names)];
-}
-
 /** Whether a property holds nothing a person would call a value. */
 export function isEmptyValue(value: PropertyValueResponse | undefined): boolean {
   if (value === undefined) return true;

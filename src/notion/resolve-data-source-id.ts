@@ -1,4 +1,4 @@
-import { isFullDatabase } from "@notionhq/client";
+import { isFullDatabase, APIErrorCode } from "@notionhq/client";
 import type { Logger } from "../log/create-logger.js";
 import { isNotionGatewayError, NotionGatewayError } from "./notion-errors.js";
 import type { NotionGateway } from "./notion-gateway.js";
@@ -33,7 +33,7 @@ export async function resolveDataSourceId(
     }
     return first.id;
   } catch (error) {
-    if (!isNotionGatewayError(error) || error.details.notionCode !== "object_not_found") throw error;
+    if (!isNotionGatewayError(error) || error.details.notionCode !== APIErrorCode.ObjectNotFound) throw error;
     const dataSource = await notion
       .read("dataSources.retrieve", (client) => client.dataSources.retrieve({ data_source_id: databaseId }))
       .catch(() => undefined);

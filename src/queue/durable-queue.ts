@@ -58,11 +58,11 @@ export type DurableQueueTable<Row, Item> = {
    * something other than its own retry time (a lead held while Notion refuses
    * creates), is neither due nor "waiting", and is counted on its own.
    */
-  parkedColumn?: string;
+  parkedColumn?: string | undefined;
   /** The column markDone writes its result to, as JSON. */
   resultColumn?: string;
   /** Groups rows worked on together (a lead's email, a deal's page id): see dueGroups. */
-  groupColumn?: string;
+  groupColumn?: string | undefined;
   fromRow(row: Row): Item;
 };
 

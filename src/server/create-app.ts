@@ -2,7 +2,7 @@ import express, { type ErrorRequestHandler, type Express, type Router } from "ex
 import type { Logger } from "../log/create-logger.js";
 import { createStoreProbe } from "../store/create-store-probe.js";
 import type { Store } from "../store/open-store.js";
-import { requestLogger } from "./request-logger.js";
+import { requestLogger } from "../http/request-logger.js";
 
 export type AppDependencies = {
   db: Store;

@@ -1,6 +1,6 @@
 import { alertOperator, type OperatorAlert } from "../alerts/alert-operator.js";
 import type { Logger } from "../log/create-logger.js";
-import { describeFailure } from "../log/describe-failure.js";
+import { describeFailure } from "../notion/describe-failure.js";
 import {
   assertCrmSchema,
   NotionSchemaError,

@@ -1,13 +1,13 @@
-import { wireAlerts } from "../alerts/wire-alerts.js";
+import { wireAlerts } from "./wire-alerts.js";
 import type { ConfigWith } from "../config/load-config.js";
-import { settingsSchema, type SettingName } from "../config/settings.js";
-import { wireDealAlerts } from "../deal-webhooks/wire-deal-alerts.js";
-import { wireLeads } from "../leads/wire-leads.js";
+import type { SERVER_REQUIRED_SETTINGS } from "../config/settings.js";
+import { wireDealAlerts } from "./wire-deal-alerts.js";
+import { wireLeads } from "./wire-leads.js";
 import type { Logger } from "../log/create-logger.js";
 import type { CrmDatabaseIds } from "../notion/check-crm-schema.js";
 import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/notion-gateway.js";
 import { isSlackAppMode, slackDestinationsFromConfig } from "../slack/slack-app-from-config.js";
-import { wireSlack } from "../slack/wire-slack.js";
+import { wireSlack } from "./wire-slack.js";
 import { openStore, type Store } from "../store/open-store.js";
 import { sleep } from "../util/sleep.js";
 import type { AreaDependencies } from "./crm-area.js";
@@ -19,14 +19,6 @@ import { startServer, type RunningServer } from "./start-server.js";
 /** How long a stopping server lets batches in flight finish before cutting them short. */
 export const STOP_GRACE_MS = 5_000;
 
-/** Settings the server refuses to start without (the contract's "required"). */
-export const SERVER_REQUIRED_SETTINGS = ["NOTION_TOKEN", "NOTION_CONTACTS_DB_ID", "FORM_SECRET"] as const;
-/** Read by the stale-lead digest alone (`npm run stale-leads`), never by the server. */
-const DIGEST_ONLY_SETTINGS: readonly SettingName[] = ["STALE_LEAD_DAYS", "DIGEST_CRON", "DIGEST_TZ"];
-/** Every setting `npm start` reads, and so validates at start: all but the digest's own. */
-export const SERVER_SETTINGS = (Object.keys(settingsSchema.shape) as SettingName[]).filter(
-  (name) => !DIGEST_ONLY_SETTINGS.includes(name),
-);
 export type ServerConfig = ConfigWith<(typeof SERVER_REQUIRED_SETTINGS)[number]>;
 
 export type CrmServer = {
@@ -139,7 +131,7 @@ export async function startCrmServer(
       signal: shutdown.signal,
       stopping: stopping.signal,
       slack,
-      schemaRetryBaseMs: overrides.schemaRetryBaseMs,
+      ...(overrides.schemaRetryBaseMs !== undefined && { schemaRetryBaseMs: overrides.schemaRetryBaseMs }),
     });
     whenKnown(schemaKnown, stopping.signal, (report) => {
       const targets = workerTargets(report, config.NOTION_DEALS_DB_ID);

@@ -1,4 +1,4 @@
-import { isFullDatabase, type CreateDatabaseResponse } from "@notionhq/client";
+import { isFullDatabase, type CreateDatabaseResponse, APIErrorCode } from "@notionhq/client";
 import { checkCrmSchema, type CrmDatabaseIds } from "../notion/check-crm-schema.js";
 import type { CrmDatabase } from "../crm-schema/crm-schema.js";
 import { isNotionGatewayError } from "../notion/notion-errors.js";
@@ -31,7 +31,9 @@ export async function createCrmDatabases(notion: NotionGateway, parentPageId: st
   const found = await findCrmDatabases(notion, parentPageId).catch((error: unknown) => {
     if (
       isNotionGatewayError(error) &&
-      ["object_not_found", "restricted_resource"].includes(error.details.notionCode ?? "")
+      new Set<string>([APIErrorCode.ObjectNotFound, APIErrorCode.RestrictedResource]).has(
+        error.details.notionCode ?? "",
+      )
     ) {
       throw new ParentPageError(parentPageId, { cause: error });
     }

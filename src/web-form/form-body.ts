@@ -1,6 +1,6 @@
 import busboy from "busboy";
 import type { IncomingHttpHeaders } from "node:http";
-import type { FormAnswer } from "../form-services/map-answers.js";
+import type { FormAnswer } from "../leads/map-answers.js";
 import { parseJsonObject } from "../leads/parse-json-object.js";
 
 /** The three encodings a page can post; anything else is 415 before the body is read. */

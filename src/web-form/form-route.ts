@@ -1,11 +1,11 @@
 import cors from "cors";
 import express, { type Request, type RequestHandler, type Response, type Router } from "express";
 import type { FieldMap } from "../config/parse-field-map.js";
-import { clientIp } from "../util/client-ip.js";
-import { mapAnswers } from "../form-services/map-answers.js";
-import { parseFormLead } from "../form-services/parse-form-lead.js";
+import { clientIp } from "../http/client-ip.js";
+import { mapAnswers } from "../leads/map-answers.js";
+import { parseFormLead } from "../leads/parse-form-lead.js";
 import { LEAD_BODY_LIMIT_BYTES } from "../leads/lead-route.js";
-import { readRawBody, type BodyRefusal } from "../server/read-raw-body.js";
+import { readRawBody, type BodyRefusal } from "../http/read-raw-body.js";
 import type { FieldProblem } from "../leads/parse-json-object.js";
 import type { SubmitLead } from "../leads/submit-lead.js";
 import { answersOf, formEncodingOf, readFormBody, type FormEncoding } from "./form-body.js";

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { checkSettings } from "../../src/check/check-settings.js";
 import { loadConfig } from "../../src/config/load-config.js";
-import { SERVER_REQUIRED_SETTINGS, SERVER_SETTINGS } from "../../src/server/start-crm-server.js";
+import { SERVER_REQUIRED_SETTINGS, SERVER_SETTINGS } from "../../src/config/settings.js";
 import { startCrmEmulator, type CrmEmulator } from "../support/crm-emulator.js";
 import { problemsOf } from "../support/config-problems.js";
 import { runTsFile, spawnServer } from "../support/run-node.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { DealPollState } from "../../src/deal-webhooks/deal-poll-store.js";
-import { describeDealPoll } from "../../src/deal-webhooks/describe-deal-poll.js";
+import type { DealPollState } from "../../src/store/deal-poll-store.js";
+import { describeDealPoll } from "../../src/store/describe-deal-poll.js";
 
 const base: DealPollState = {
   dataSourceId: "ds",

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { describeFailure } from "../../src/log/describe-failure.js";
+import { describeFailure } from "../../src/notion/describe-failure.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { DIGEST_REQUIRED_SETTINGS, staleLeadsCommand } from "../../src/digest/stale-leads-command.js";
 import { eventually } from "../support/crm-harness.js";

@@ -1,14 +1,10 @@
 import Database from "better-sqlite3";
+import { SERVER_REQUIRED_SETTINGS } from "../../src/config/settings.js";
 import { join } from "node:path";
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load-config.js";
-import {
-  SERVER_REQUIRED_SETTINGS,
-  startCrmServer,
-  type CrmServer,
-  type CrmServerOverrides,
-} from "../../src/server/start-crm-server.js";
+import { startCrmServer, type CrmServer, type CrmServerOverrides } from "../../src/server/start-crm-server.js";
 import { STATE_FILE_NAME } from "../../src/store/open-store.js";
 import { captureLogger, type CapturedLogger } from "../support/capture-logger.js";
 import { startCrmEmulator, type CrmEmulator } from "../support/crm-emulator.js";

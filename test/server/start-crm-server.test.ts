@@ -1,7 +1,8 @@
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load-config.js";
-import { SERVER_REQUIRED_SETTINGS, startCrmServer, type CrmServer } from "../../src/server/start-crm-server.js";
+import { SERVER_REQUIRED_SETTINGS } from "../../src/config/settings.js";
+import { startCrmServer, type CrmServer } from "../../src/server/start-crm-server.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { startCrmEmulator, type CrmEmulator } from "../support/crm-emulator.js";
 import { runTsFile } from "../support/run-node.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ipLimitKey } from "../../src/spam/ip-limit-key.js";
-import { clientIp } from "../../src/util/client-ip.js";
+import { clientIp } from "../../src/http/client-ip.js";
 
 describe("ipLimitKey", () => {
   it("keeps an IPv4 address as it is", () => {

@@ -1,12 +1,8 @@
 import request from "supertest";
+import { SERVER_REQUIRED_SETTINGS } from "../../src/config/settings.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import type { NotionEmulatorOptions } from "@notion-crm/notion-emulator";
-import {
-  SERVER_REQUIRED_SETTINGS,
-  startCrmServer,
-  type CrmServer,
-  type CrmServerOverrides,
-} from "../../src/server/start-crm-server.js";
+import { startCrmServer, type CrmServer, type CrmServerOverrides } from "../../src/server/start-crm-server.js";
 import { captureLogger, type CapturedLogger } from "./capture-logger.js";
 import { startCrmEmulator, type CrmEmulator } from "./crm-emulator.js";
 import { formSignatureHex } from "./sign.js";

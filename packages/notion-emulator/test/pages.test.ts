@@ -15,7 +15,7 @@ describe("pages", () => {
   });
   afterEach(() => emulator.stop());
 
-  const createContact = (properties: Parameters<Client["pages"]["create"]>[0]["properties"]) =>
+  const createContact = (properties: NonNullable<Parameters<Client["pages"]["create"]>[0]["properties"]>) =>
     notion.pages.create({ parent: { data_source_id: seed.contacts.dataSourceId }, properties });
 
   it("creates a page and answers it with every schema property, empty ones in their empty form", async () => {

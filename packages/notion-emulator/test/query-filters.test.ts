@@ -3,7 +3,7 @@ import type { Client, QueryDataSourceParameters } from "@notionhq/client";
 import type { NotionEmulator } from "../src/index.js";
 import { apiError, sdkFor, startEmulator, title } from "./emulator-test-kit.js";
 
-type Filter = QueryDataSourceParameters["filter"];
+type Filter = NonNullable<QueryDataSourceParameters["filter"]>;
 
 describe("data source query filters", () => {
   let emulator: NotionEmulator;

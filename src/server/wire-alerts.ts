@@ -1,8 +1,8 @@
 import { createCreateHold } from "../notion/create-hold.js";
-import type { AreaDependencies, CrmArea } from "../server/crm-area.js";
-import type { SlackArea } from "../slack/wire-slack.js";
-import { createOperatorAlerts } from "./operator-alerts.js";
-import { createAlertConditions, type AlertQueues } from "./read-alert-conditions.js";
+import type { AreaDependencies, CrmArea } from "./crm-area.js";
+import type { SlackArea } from "./wire-slack.js";
+import { createOperatorAlerts } from "../alerts/operator-alerts.js";
+import { createAlertConditions, type AlertQueues } from "../alerts/read-alert-conditions.js";
 
 /** How often the conditions are looked at: a few SQLite counts each time. */
 export const ALERT_CHECK_INTERVAL_MS = 30_000;

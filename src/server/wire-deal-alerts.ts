@@ -1,13 +1,13 @@
 import type { NotionGateway } from "../notion/notion-gateway.js";
-import type { AreaDependencies, CrmArea } from "../server/crm-area.js";
-import type { SlackArea } from "../slack/wire-slack.js";
-import { createDealEventWorker } from "./deal-event-worker.js";
-import { createDealPollStore } from "./deal-poll-store.js";
-import { createDealPoller } from "./deal-poller.js";
-import { createDealStageStore } from "./deal-stage-store.js";
-import { createNotionEventStore, type NotionEventStore } from "./notion-event-store.js";
-import { notionWebhookRoute } from "./notion-webhook-route.js";
-import type { DealsTarget } from "./process-deal-events.js";
+import type { AreaDependencies, CrmArea } from "./crm-area.js";
+import type { SlackArea } from "./wire-slack.js";
+import { createDealEventWorker } from "../deal-webhooks/deal-event-worker.js";
+import { createDealPollStore } from "../store/deal-poll-store.js";
+import { createDealPoller } from "../deal-webhooks/deal-poller.js";
+import { createDealStageStore } from "../deal-webhooks/deal-stage-store.js";
+import { createNotionEventStore, type NotionEventStore } from "../deal-webhooks/notion-event-store.js";
+import { notionWebhookRoute } from "../deal-webhooks/notion-webhook-route.js";
+import type { DealsTarget } from "../deal-webhooks/process-deal-events.js";
 
 export type DealAlertsOptions = {
   /** Unset: the webhook route refuses every delivery. */

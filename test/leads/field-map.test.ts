@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseFieldMap } from "../../src/config/parse-field-map.js";
-import { normalizeLabel } from "../../src/form-services/field-map.js";
-import { mapAnswers, type FormAnswer } from "../../src/form-services/map-answers.js";
+import { normalizeLabel } from "../../src/leads/field-map.js";
+import { mapAnswers, type FormAnswer } from "../../src/leads/map-answers.js";
 
 const answer = (names: string | string[], value: string | undefined, kind?: "email"): FormAnswer => ({
   names: ([] as string[]).concat(names),

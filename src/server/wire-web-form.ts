@@ -1,8 +1,8 @@
 import type { Router } from "express";
 import type { Config } from "../config/load-config.js";
 import type { Logger } from "../log/create-logger.js";
-import { DEFAULT_FORM_HONEYPOT_FIELD, formRoute, type FormRouteOptions } from "./form-route.js";
-import { createTurnstileVerifier } from "./turnstile-verifier.js";
+import { DEFAULT_FORM_HONEYPOT_FIELD, formRoute, type FormRouteOptions } from "../web-form/form-route.js";
+import { createTurnstileVerifier } from "../web-form/turnstile-verifier.js";
 
 type WebFormConfig = Pick<
   Config,

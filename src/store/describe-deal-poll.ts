@@ -1,4 +1,5 @@
 import type { DealPollState } from "./deal-poll-store.js";
+import { plural } from "../util/plural.js";
 
 /** One line for `npm run jobs`: when the Deals database was last polled and how it went. */
 export function describeDealPoll(state: DealPollState | undefined): string {
@@ -18,8 +19,4 @@ export function describeDealPoll(state: DealPollState | undefined): string {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
-}
-
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
 }

@@ -3,14 +3,15 @@ import { formServiceRoute } from "../form-services/form-service-route.js";
 import { FORM_SERVICES } from "../form-services/form-services.js";
 import { createContactCache } from "../contacts/contact-cache.js";
 import { createCreateHold } from "../notion/create-hold.js";
-import type { AreaDependencies, CrmArea } from "../server/crm-area.js";
+import type { AreaDependencies, CrmArea } from "./crm-area.js";
 import { createSenderLimits } from "../spam/sender-limits.js";
-import { wireWebForm } from "../web-form/wire-web-form.js";
+import { wireWebForm } from "./wire-web-form.js";
 import { suspicionsOf } from "../spam/suspicious-lead.js";
-import { createLeadQueue, type LeadQueue } from "./lead-queue.js";
-import { leadRoute } from "./lead-route.js";
-import { createLeadWorker, type LeadTargets } from "./lead-worker.js";
-import { submitLead } from "./submit-lead.js";
+
+import { createLeadQueue, type LeadQueue } from "../leads/lead-queue.js";
+import { leadRoute } from "../leads/lead-route.js";
+import { createLeadWorker, type LeadTargets } from "../leads/lead-worker.js";
+import { submitLead } from "../leads/submit-lead.js";
 
 export type LeadsArea = CrmArea<LeadTargets> & {
   /** Leads waiting for Notion, such as those a previous process left queued. */

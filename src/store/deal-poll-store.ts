@@ -1,4 +1,4 @@
-import type { Store } from "../store/open-store.js";
+import type { Store } from "./open-store.js";
 
 export type DealPollState = {
   dataSourceId: string;

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { leadSchema, type QueuedLead } from "../leads/lead.js";
-import type { FieldProblem } from "./form-service.js";
+import { leadSchema, type QueuedLead } from "./lead.js";
+import type { FieldProblem } from "./parse-json-object.js";
 import type { MappedFields } from "./map-answers.js";
 
 const extra = (max: number) =>

@@ -1,6 +1,6 @@
-import type { AreaDependencies, CrmArea } from "../server/crm-area.js";
-import { createSlackOutbox, type SlackOutbox } from "./slack-outbox.js";
-import { createSlackSender, type SlackAppDelivery } from "./slack-sender.js";
+import type { AreaDependencies, CrmArea } from "./crm-area.js";
+import { createSlackOutbox, type SlackOutbox } from "../slack/slack-outbox.js";
+import { createSlackSender, type SlackAppDelivery } from "../slack/slack-sender.js";
 
 export type SlackArea = CrmArea & {
   /** Where other areas queue their messages. */

@@ -22,7 +22,8 @@ export function mapAnswers(answers: readonly FormAnswer[], fieldMap: FieldMap = 
     const value = findAnswer(answers, fieldMap[field] ?? []) ?? findAnswer(answers, DEFAULT_FIELD_LABELS[field]);
     if (value !== undefined) found[field] = value;
   }
-  found.email ??= answers.find((answer) => answer.kind === "email" && present(answer.value))?.value;
+  const markedEmail = answers.find((answer) => answer.kind === "email" && present(answer.value))?.value;
+  if (found.email === undefined && markedEmail !== undefined) found.email = markedEmail;
   if (found.name === undefined && (found.first_name !== undefined || found.last_name !== undefined)) {
     found.name = [found.first_name, found.last_name].filter((part) => part !== undefined).join(" ");
   }
