@@ -32,6 +32,7 @@ export function workerTargets(schema: CrmSchemaReport, dealsDatabaseId?: string)
       "contacts",
       CRM_SCHEMA.contacts.properties.map((property) => property.name),
     ),
+    sourceOptions: schema.properties.contacts?.[CONTACT.source]?.options,
   };
   const dealsDataSourceId = schema.dataSourceIds.deals;
   return {

@@ -6,7 +6,8 @@ import type { SubmitLead } from "../leads/submit-lead.js";
 import type { FieldMap } from "../config/parse-field-map.js";
 import { parseFormLead } from "./parse-form-lead.js";
 import type { FormService, FormServiceName } from "./form-service.js";
-import { findAnswer, mapAnswers } from "./map-answers.js";
+import { mapAnswers } from "./map-answers.js";
+import { honeypotFilled } from "../spam/honeypot.js";
 import { parseJsonObject } from "../leads/parse-json-object.js";
 import { readRawBody } from "../server/read-raw-body.js";
 
@@ -78,8 +79,10 @@ export function formServiceRoute(options: FormServiceRouteOptions): Router {
       const outcome = await options.submit({
         lead: parseFormLead(mapAnswers(answers, options.fieldMap), service.name),
         idempotencyKey: `${service.name}:${submissionId}`,
-        honeypotFilled:
-          options.honeypotField !== undefined && findAnswer(answers, [options.honeypotField]) !== undefined,
+        honeypotFilled: honeypotFilled(
+          answers.flatMap((answer) => answer.names.map((name) => [name, answer.value] as const)),
+          options.honeypotField,
+        ),
         ip: clientIp(req),
         log,
       });

@@ -27,6 +27,8 @@ export type ContactsTarget = {
   statusType: ChoiceType;
   /** The ids of the Contacts properties a lookup reads (`filter_properties`). */
   readPropertyIds: readonly string[];
+  /** Source's options when the schema was checked (a /form post may not add just any). */
+  sourceOptions?: readonly string[] | undefined;
 };
 /** Runs a create, or refuses it without sending while Notion refuses creates (see the lead worker). */
 export type GuardCreate = <T>(run: () => Promise<T>) => Promise<T>;

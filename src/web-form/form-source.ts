@@ -1,0 +1,33 @@
+import { selectOptionName } from "../notion/property-values.js";
+
+/** A `utm_source` an unsigned post may turn into a new Source option: a plain slug. */
+export const SOURCE_SLUG = /^[A-Za-z0-9._-]{1,40}$/;
+/** Source's option count from which an unsigned post adds no more options. */
+export const SOURCE_MAX_OPTIONS = 50;
+
+export type FormSource = { utm_source: string | undefined; refused?: string };
+
+/**
+ * Whether an unsigned post's `utm_source` may become the contact's Source.
+ * Anyone can post to /form, and each new value would be a new option on
+ * Contacts' Source for good: only an existing option, or a plain slug while
+ * Source has fewer than 50 options, is used. Anything else leaves Source to
+ * the default (`website`) and goes to the activity's notes. `knownOptions`
+ * is Source's options as the schema check at start read them (undefined
+ * until it has); options admitted since are counted here.
+ */
+export function createFormSourcePolicy(knownOptions: () => readonly string[] | undefined) {
+  const admitted = new Set<string>();
+  return (utmSource: string | undefined): FormSource => {
+    if (utmSource === undefined) return { utm_source: undefined };
+    const name = selectOptionName(utmSource);
+    const options = new Set([...(knownOptions() ?? []), ...admitted]);
+    if (options.has(name)) return { utm_source: utmSource };
+    if (!SOURCE_SLUG.test(utmSource)) return { utm_source: undefined, refused: utmSource };
+    if (options.size >= SOURCE_MAX_OPTIONS) return { utm_source: undefined, refused: utmSource };
+    admitted.add(name);
+    return { utm_source: utmSource };
+  };
+}
+
+export type FormSourcePolicy = ReturnType<typeof createFormSourcePolicy>;
