@@ -81,14 +81,33 @@ function readUrlencoded(body: Buffer, declared: string | undefined): FormBody {
   }
 }
 
-/** A TextDecoder for a charset label (WHATWG names: utf-8, windows-1252, iso-8859-1 …); UTF-8, strict, by default. */
-function decoderFor(label: string | undefined): TextDecoder | undefined {
+type Decoder = { decode(bytes: Uint8Array): string };
+
+/** A decoder for a charset label (WHATWG names: utf-8, windows-1252, iso-8859-1 …); UTF-8, strict, by default. */
+function decoderFor(label: string | undefined): Decoder | undefined {
+  let decoder: TextDecoder;
   try {
-    const decoder = new TextDecoder(label?.trim() || "utf-8", { fatal: true });
-    return decoder.encoding === "utf-8" ? decoder : new TextDecoder(decoder.encoding);
+    decoder = new TextDecoder(label?.trim() || "utf-8", { fatal: true });
   } catch {
     return undefined;
   }
+  if (decoder.encoding === "utf-8") return decoder;
+  // Node 20's windows-1252 decodes 0x80–0x9F as Latin-1 controls (nodejs/node#56542); the
+  // WHATWG table, which latin1 and iso-8859-1 also name, has € and the typographic quotes there.
+  if (decoder.encoding === "windows-1252") return { decode: decodeWindows1252 };
+  return new TextDecoder(decoder.encoding);
+}
+
+// https://encoding.spec.whatwg.org/index-windows-1252.txt, bytes 0x80 to 0x9F.
+const WINDOWS_1252_HIGH =
+  "\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f" +
+  "\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178";
+
+function decodeWindows1252(bytes: Uint8Array): string {
+  let text = "";
+  for (const byte of bytes)
+    text += byte >= 0x80 && byte <= 0x9f ? WINDOWS_1252_HIGH[byte - 0x80] : String.fromCharCode(byte);
+  return text;
 }
 
 function charsetOf(contentType: string | undefined): string | undefined {

@@ -148,6 +148,7 @@ export function formRoute(options: FormRouteOptions): Router {
       req.log.info({ utmSource: cut(source.refused) }, "utm_source not used as Source: the contact gets the default");
     const referer = req.get("referer");
     const first = inFlight.get(keys.key);
+    if (first !== undefined) req.log.info("form post repeats one still being handled: it gets that one's answer");
     const repeat = first !== undefined || findSameSubmission(keys, now(), options.findSubmission) !== undefined;
     const submitting =
       first ??

@@ -39,7 +39,15 @@ describe("honeypotFilled (the one rule of /lead, /lead/<service> and /form)", ()
     expect(honeypotFilled([["Website", "x"]], "website")).toBe(false);
     expect(honeypotFilled([["_gotcha", "x"]], "_gotcha")).toBe(true);
     // One of several names of one answer (a form service's label, key or ref) is enough.
-    expect(honeypotFilled([["Your website", "x"], ["website", "x"]], "website")).toBe(true);
+    expect(
+      honeypotFilled(
+        [
+          ["Your website", "x"],
+          ["website", "x"],
+        ],
+        "website",
+      ),
+    ).toBe(true);
   });
 
   it("is off when no field is named", () => {

@@ -1,9 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  findSameSubmission,
-  SAME_SUBMISSION_WINDOW_MS,
-  sameSubmissionKeys,
-} from "../../src/spam/same-submission.js";
+import { findSameSubmission, SAME_SUBMISSION_WINDOW_MS, sameSubmissionKeys } from "../../src/spam/same-submission.js";
 
 describe("the same-submission window (one rule for /lead and /form)", () => {
   const windowStart = 1_700_000_000_000 - (1_700_000_000_000 % SAME_SUBMISSION_WINDOW_MS);
@@ -16,7 +12,9 @@ describe("the same-submission window (one rule for /lead and /form)", () => {
     expect(sameSubmissionKeys("lead-body", "other", windowStart).key).not.toBe(
       sameSubmissionKeys("lead-body", '{"email":"ann@example.com"}', windowStart).key,
     );
-    expect(sameSubmissionKeys("form", "x", windowStart).key).not.toBe(sameSubmissionKeys("lead-body", "x", windowStart).key);
+    expect(sameSubmissionKeys("form", "x", windowStart).key).not.toBe(
+      sameSubmissionKeys("lead-body", "x", windowStart).key,
+    );
   });
 
   it("finds a submission stored in the previous window while it is under 10 minutes old, not after", () => {
