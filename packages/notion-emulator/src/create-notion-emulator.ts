@@ -43,6 +43,11 @@ export type NotionEmulatorOptions = {
    */
   dateTimesToTheMinute?: boolean;
   /**
+   * Notion's clock, for created_time and last_edited_time: a test can set it
+   * apart from the client's. @default Date.now
+   */
+  now?: () => number;
+  /**
    * A created page shows in data source queries only this long after its
    * creation, as Notion's query index can lag a create by seconds. @default 0
    */
@@ -81,6 +86,7 @@ export function createNotionEmulator(options: NotionEmulatorOptions = {}): Notio
   const bot = createBotUser();
   const context: EmulatorContext = {
     store: createEmulatorStore({
+      ...(options.now !== undefined && { now: options.now }),
       dateTimesToTheMinute: options.dateTimesToTheMinute ?? false,
       readUserInformation: options.readUserInformation ?? true,
     }),
