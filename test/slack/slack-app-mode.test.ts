@@ -107,6 +107,8 @@ describe("the Slack sender in app mode (SLACK_BOT_TOKEN and SLACK_CHANNEL)", () 
         text: {
           type: "mrkdwn",
           text: "🤝 Deal in negotiation: *Lee &amp; Sons website* — $12,000 (proposal → negotiation)",
+          // Text from users: a literal @here in a deal name cannot ping.
+          verbatim: true,
         },
       },
       {
@@ -115,6 +117,7 @@ describe("the Slack sender in app mode (SLACK_BOT_TOKEN and SLACK_CHANNEL)", () 
           {
             type: "mrkdwn",
             text: `Owner: <@${DANA_SLACK}> · <https://www.notion.so/Lee-Sons-website-0123|Open in Notion>`,
+            verbatim: true,
           },
         ],
       },
@@ -323,11 +326,11 @@ describe("the Slack sender in webhook mode, with app-mode messages in the outbox
         blocks: [
           {
             type: "section",
-            text: { type: "mrkdwn", text: "🤝 Deal in negotiation: *Acme* — $5,000 (proposal → negotiation)" },
+            text: { type: "mrkdwn", text: "🤝 Deal in negotiation: *Acme* — $5,000 (proposal → negotiation)", verbatim: true },
           },
           {
             type: "context",
-            elements: [{ type: "mrkdwn", text: "Owner: Dana Lee · <https://www.notion.so/Acme-1|Open in Notion>" }],
+            elements: [{ type: "mrkdwn", text: "Owner: Dana Lee · <https://www.notion.so/Acme-1|Open in Notion>", verbatim: true }],
           },
         ],
       });
