@@ -12,9 +12,7 @@ export const SLACK_MAX_BLOCKS = 50;
 export type MrkdwnText = { type: "mrkdwn"; text: string; verbatim: true };
 
 export type SlackBlock =
-  | { type: "section"; text: MrkdwnText }
-  | { type: "context"; elements: MrkdwnText[] }
-  | { type: "divider" };
+  { type: "section"; text: MrkdwnText } | { type: "context"; elements: MrkdwnText[] } | { type: "divider" };
 
 /**
  * What the outbox keeps. `text` is the notification fallback and `blocks`

@@ -41,11 +41,19 @@ export function createSlackOutbox(db: Store, now: () => number = Date.now) {
   );
   const byId = db.prepare<[number], Row>("SELECT * FROM slack_outbox WHERE id = ?");
   const byKey = db.prepare<[string], Row>("SELECT * FROM slack_outbox WHERE dedupe_key = ?");
+  // A message waits behind every older queued message to the same place (the
+  // channel, or one person's direct messages): a 429 pauses that place once,
+  // and its messages still arrive in the order they were queued.
+  const HEAD = `state = 'queued' AND NOT EXISTS (
+      SELECT 1 FROM slack_outbox older WHERE older.state = 'queued' AND older.id < slack_outbox.id
+        AND older.channel = slack_outbox.channel
+        AND coalesce(json_extract(older.payload_json, '$.dm.notionUserId'), '') =
+            coalesce(json_extract(slack_outbox.payload_json, '$.dm.notionUserId'), ''))`;
   const nextDue = db.prepare<[{ now: number }], Row>(
-    "SELECT * FROM slack_outbox WHERE state = 'queued' AND next_attempt_at_ms <= @now AND (lease_until_ms IS NULL OR lease_until_ms < @now) ORDER BY id LIMIT 1",
+    `SELECT * FROM slack_outbox WHERE ${HEAD} AND next_attempt_at_ms <= @now AND (lease_until_ms IS NULL OR lease_until_ms < @now) ORDER BY id LIMIT 1`,
   );
   const earliest = db.prepare<[], { at: number | null }>(
-    "SELECT min(next_attempt_at_ms) AS at FROM slack_outbox WHERE state = 'queued'",
+    `SELECT min(next_attempt_at_ms) AS at FROM slack_outbox WHERE ${HEAD}`,
   );
   const claim = db.prepare(
     "UPDATE slack_outbox SET lease_until_ms = ? WHERE id = ? AND state = 'queued' AND (lease_until_ms IS NULL OR lease_until_ms < ?)",
@@ -84,7 +92,7 @@ export function createSlackOutbox(db: Store, now: () => number = Date.now) {
     },
     get: (id: number) => fromRow(byId.get(id)),
     byKey: (key: string) => fromRow(byKey.get(key)),
-    /** The oldest message due now: messages go out in the order they were queued. */
+    /** The oldest message due now whose place has no older message waiting: messages go out in the order they were queued. */
     nextDue: () => fromRow(nextDue.get({ now: now() })),
     earliestDueAtMs: () => earliest.get()?.at ?? undefined,
     /** Takes a message for `leaseMs`; false when another sender holds it or it is no longer queued. */

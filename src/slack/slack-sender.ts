@@ -193,10 +193,12 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
         "SLACK MESSAGE DEAD-LETTERED: Slack refused it; see `npm run jobs`",
       );
     } else {
-      const atMs = dueAgainAtMs(outcome, now());
+      // One reading of the clock: the logged wait is the one decided, however long the write takes.
+      const at = now();
+      const atMs = dueAgainAtMs(outcome, at);
       outbox.markRetry(item.id, atMs, outcome.reason);
       log.warn(
-        { outboxId: item.id, reason: outcome.reason, retryInMs: atMs - now() },
+        { outboxId: item.id, reason: outcome.reason, retryInMs: atMs - at },
         "Slack message not sent yet; will retry",
       );
     }

@@ -41,7 +41,8 @@ export type SiteverifyAnswer = {
 
 /** One siteverify call: siteverify's answer, Cloudflare unavailable (unreachable, 5xx), or something that is not siteverify. */
 export type SiteverifyOutcome =
-  | { kind: "answer"; answer: SiteverifyAnswer }
+  /** `listsErrorCodes`: siteverify always sends `error-codes` (empty on success); `npm run check` expects it. */
+  | { kind: "answer"; answer: SiteverifyAnswer; listsErrorCodes: boolean }
   | { kind: "unavailable"; reason: string }
   | { kind: "not-siteverify"; reason: string };
 
@@ -93,7 +94,11 @@ export async function askSiteverify(
   const codes = Array.isArray(answer["error-codes"])
     ? answer["error-codes"].filter((code): code is string => typeof code === "string")
     : [];
-  return { kind: "answer", answer: { ...answer, success: answer.success, "error-codes": codes } };
+  return {
+    kind: "answer",
+    answer: { ...answer, success: answer.success, "error-codes": codes },
+    listsErrorCodes: Array.isArray(answer["error-codes"]),
+  };
 }
 
 /**

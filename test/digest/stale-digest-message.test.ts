@@ -34,8 +34,14 @@ describe("staleDigestMessage", () => {
     );
     expect(message.blocks).toEqual([
       { type: "section", text: { type: "mrkdwn", text: expect.stringContaining("*2 stale leads*"), verbatim: true } },
-      { type: "section", text: { type: "mrkdwn", text: expect.stringMatching(/^1\. <https:.*\|Bo> · /), verbatim: true } },
-      { type: "section", text: { type: "mrkdwn", text: expect.stringMatching(/^2\. <https:.*\|Ann Lee> · /), verbatim: true } },
+      {
+        type: "section",
+        text: { type: "mrkdwn", text: expect.stringMatching(/^1\. <https:.*\|Bo> · /), verbatim: true },
+      },
+      {
+        type: "section",
+        text: { type: "mrkdwn", text: expect.stringMatching(/^2\. <https:.*\|Ann Lee> · /), verbatim: true },
+      },
       { type: "context", elements: [{ type: "mrkdwn", text: "Oldest first.", verbatim: true }] },
     ]);
   });
