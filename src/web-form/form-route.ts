@@ -143,7 +143,7 @@ export function formRoute(options: FormRouteOptions): Router {
           };
 
     const { context = {}, ...lead } = parsed.lead;
-    const source = options.sourcePolicy?.(lead.utm_source) ?? { utm_source: lead.utm_source };
+    const source = options.sourcePolicy?.decide(lead.utm_source) ?? { utm_source: lead.utm_source };
     if (source.refused !== undefined)
       req.log.info({ utmSource: cut(source.refused) }, "utm_source not used as Source: the contact gets the default");
     const referer = req.get("referer");
@@ -178,6 +178,8 @@ export function formRoute(options: FormRouteOptions): Router {
       void submitting.finally(() => inFlight.delete(keys.key)).catch(() => undefined);
     }
     const outcome = await submitting;
+    if (first === undefined && (outcome.kind === "queued" || outcome.kind === "created" || outcome.kind === "updated"))
+      options.sourcePolicy?.stored(source.utm_source);
 
     if (outcome.kind === "invalid") {
       refuse(req, res, 400, {

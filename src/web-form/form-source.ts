@@ -18,15 +18,19 @@ export type FormSource = { utm_source: string | undefined; refused?: string };
  */
 export function createFormSourcePolicy(knownOptions: () => readonly string[] | undefined) {
   const admitted = new Set<string>();
-  return (utmSource: string | undefined): FormSource => {
-    if (utmSource === undefined) return { utm_source: undefined };
-    const name = selectOptionName(utmSource);
-    const options = new Set([...(knownOptions() ?? []), ...admitted]);
-    if (options.has(name)) return { utm_source: utmSource };
-    if (!SOURCE_SLUG.test(utmSource)) return { utm_source: undefined, refused: utmSource };
-    if (options.size >= SOURCE_MAX_OPTIONS) return { utm_source: undefined, refused: utmSource };
-    admitted.add(name);
-    return { utm_source: utmSource };
+  return {
+    decide(utmSource: string | undefined): FormSource {
+      if (utmSource === undefined) return { utm_source: undefined };
+      const options = new Set([...(knownOptions() ?? []), ...admitted]);
+      if (options.has(selectOptionName(utmSource))) return { utm_source: utmSource };
+      if (!SOURCE_SLUG.test(utmSource) || options.size >= SOURCE_MAX_OPTIONS)
+        return { utm_source: undefined, refused: utmSource };
+      return { utm_source: utmSource };
+    },
+    /** A lead with this Source was stored: its option counts from now on (spam and refusals never add one). */
+    stored(utmSource: string | undefined): void {
+      if (utmSource !== undefined) admitted.add(selectOptionName(utmSource));
+    },
   };
 }
 
