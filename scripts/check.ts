@@ -12,7 +12,8 @@ const HELP = `Usage: npm run check
 
 Checks the settings (environment, then .env), that Notion answers and accepts
 NOTION_TOKEN, what the integration may read, each database's schema, the Slack
-URL's form and the state file in DATA_DIR. Prints one line per finding:
+URL's form, the Turnstile verify URL (when TURNSTILE_SECRET is set) and the
+state file in DATA_DIR. Prints one line per finding:
 ✓ fine, ! a warning, ✗ a problem, - not checked. Exits 0 only when there is no ✗.`;
 
 runCli(async () => {

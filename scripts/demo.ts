@@ -125,6 +125,8 @@ try {
     databaseId: ids.NOTION_DEALS_DB_ID!,
     dataSourceId: emulator.admin.dataSourceOf(ids.NOTION_DEALS_DB_ID!),
   };
+  // Notion's events name the changed properties by id, never by name.
+  const stageId = await propertyId(emulator, deals.dataSourceId, DEAL.stage);
   const dana = emulator.admin.addUser("Dana Lee", { email: "dana@acme.example" });
   const deal = emulator.admin.insertPage(deals.dataSourceId, {
     [DEAL.name]: { title: [{ text: { content: "Lee & Sons website" } }] },
@@ -136,14 +138,16 @@ try {
   say(
     `  Slack runs as an app: alerts mention the owner (Notion user → email → Slack user), who is also told directly.`,
   );
-  await postWebhook(server.url, pageEvent("page.created", deal.id, deals, [DEAL.stage]));
+  await postWebhook(server.url, pageEvent("page.created", deal.id, deals, [stageId]));
   // The server reads a deal once its events have been quiet for a second.
   await sleep(1_500);
   for (const stage of [DEAL_STAGE.negotiation, DEAL_STAGE.won]) {
     const before = slack.count();
     emulator.admin.updatePage(deal.id, { [DEAL.stage]: { select: { name: stage } } });
-    say(`\n  In Notion the deal moves to ${stage}; Notion sends page.properties_updated.`);
-    await postWebhook(server.url, pageEvent("page.properties_updated", deal.id, deals, [DEAL.stage]));
+    say(
+      `\n  In Notion the deal moves to ${stage}; Notion sends page.properties_updated with updated_properties ${JSON.stringify([stageId])} (Stage's property id).`,
+    );
+    await postWebhook(server.url, pageEvent("page.properties_updated", deal.id, deals, [stageId]));
     // Into negotiation: the channel's alert and a direct message to the owner.
     const expected = before + (stage === DEAL_STAGE.negotiation ? 2 : 1);
     await waitUntil(() => slack.count() >= expected, { what: `the ${stage} message` });
@@ -233,6 +237,17 @@ process.exitCode = failed ? 1 : 0;
 async function showLead(url: string, label: string, lead: object, secret = FORM_SECRET): Promise<void> {
   const answer = await postSignedLead(url, lead, secret);
   say(`  ${label}: ${answer.body}\n    → ${answer.status} ${answer.text}`);
+}
+
+/** A property's id, read as a client would: GET /v1/data_sources/{id}. */
+async function propertyId(notion: { url: string; token: string }, dataSourceId: string, name: string): Promise<string> {
+  const response = await fetch(`${notion.url}/v1/data_sources/${dataSourceId}`, {
+    headers: { authorization: `Bearer ${notion.token}`, "notion-version": "2025-09-03" },
+  });
+  const body = (await response.json()) as { properties: Record<string, { id: string }> };
+  const id = body.properties[name]?.id;
+  if (id === undefined) throw new Error(`the Deals data source has no ${name} property`);
+  return id;
 }
 
 async function postWebhook(url: string, payload: object, signed = true): Promise<PostAnswer> {

@@ -25,6 +25,7 @@ export function pageEvent(
   type: string,
   pageId: string,
   database: { databaseId: string; dataSourceId: string },
+  /** Property ids, as Notion sends them ("title" is the title property's id). */
   updatedProperties: string[] = ["title"],
 ) {
   return {

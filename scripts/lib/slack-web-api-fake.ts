@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 
 export const FAKE_SLACK_TOKEN = "xoxb-fake-slack-bot-token";
 /** Every scope the project uses, as a fresh app installed from docs/slack-app.md has them. */
-export const ALL_SLACK_SCOPES = ["chat:write", "chat:write.public", "users:read", "users:read.email", "im:write"];
+export const ALL_SLACK_SCOPES = ["chat:write", "chat:write.public", "users:read", "users:read.email"];
 
 export type SlackApiCall = {
   method: string;

@@ -5,11 +5,15 @@ import type { CheckResult } from "./check-result.js";
 const NAME = "Slack app";
 const CHANNEL_ID = /^[CGD][A-Z0-9]{6,}$/;
 
-/** Each feature of app mode and the bot scopes it needs (docs/slack-app.md explains each). */
+/**
+ * Each feature of app mode and the bot scopes it needs (docs/slack-app.md
+ * explains each). Direct messages need nothing more than chat:write: they are
+ * chat.postMessage to the person's user id, which opens the app's DM with
+ * them; im:write (conversations.open) is never called.
+ */
 export const SLACK_FEATURE_SCOPES = [
   { feature: "posting messages", scopes: ["chat:write"], required: true },
   { feature: "mentioning deal owners", scopes: ["users:read", "users:read.email"], required: false },
-  { feature: "direct messages to owners", scopes: ["im:write"], required: false },
 ] as const;
 export const POST_WITHOUT_JOINING_SCOPE = "chat:write.public";
 

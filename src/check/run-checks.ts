@@ -16,6 +16,7 @@ import { checkContactsOwner } from "./check-contacts-owner.js";
 import { checkSlackApp, type CheckSlackAppOptions } from "./check-slack-app.js";
 import { checkSlackUrl } from "./check-slack-url.js";
 import { checkStateFile } from "./check-state-file.js";
+import { checkTurnstile, type CheckTurnstileOptions } from "./check-turnstile.js";
 import { checkUserInformation } from "./check-user-information.js";
 
 /** A check must answer in seconds when Notion is down, not wait out the server's patient retries. */
@@ -29,6 +30,7 @@ export type RunChecksOptions = {
   logger?: (config: Config) => Logger;
   gateway?: Partial<Pick<NotionGatewayOptions, "maxAttempts" | "attemptTimeoutMs" | "backoffBaseMs">>;
   slack?: CheckSlackAppOptions;
+  turnstile?: CheckTurnstileOptions;
 };
 
 /**
@@ -85,6 +87,7 @@ export async function runChecks(env: NodeJS.ProcessEnv, options: RunChecksOption
         : [checkSlackUrl(config.SLACK_WEBHOOK_URL, { malformed: malformed.has("SLACK_WEBHOOK_URL") })]),
       ...(malformed.has("SLACK_API_URL") ? [] : await checkSlackApp(config, options.slack)),
       ...ownerResults,
+      ...(malformed.has("TURNSTILE_VERIFY_URL") ? [] : await checkTurnstile(config, options.turnstile)),
       checkDealAlerts(config),
       state.result,
       ...(state.db === undefined

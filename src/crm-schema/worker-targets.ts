@@ -12,6 +12,8 @@ export type ContactsTarget = {
   statusType: ChoiceType;
   /** The ids of the Contacts properties a lookup reads (`filter_properties`). */
   readPropertyIds: readonly string[];
+  /** Source's options when the schema was checked (a /form post may not add just any). */
+  sourceOptions?: readonly string[] | undefined;
 };
 
 /** Where leads go in Notion, known once the schema check has passed. */
@@ -56,6 +58,7 @@ export function workerTargets(schema: CrmSchemaReport, dealsDatabaseId?: string)
       "contacts",
       CRM_SCHEMA.contacts.properties.map((property) => property.name),
     ),
+    sourceOptions: schema.properties.contacts?.[CONTACT.source]?.options,
   };
   const dealsDataSourceId = schema.dataSourceIds.deals;
   return {

@@ -1,7 +1,12 @@
 import { verifyWebhookSignature } from "@notionhq/client";
 import express, { type Router } from "express";
 import type { NotionEventStore } from "./notion-event-store.js";
-import { notionEventSchema, verificationTokenOf } from "./notion-event.js";
+import {
+  notionEventEnvelopeSchema,
+  notionEventSchema,
+  STAGE_EVENT_TYPES,
+  verificationTokenOf,
+} from "./notion-event.js";
 import { readRawBody } from "../http/read-raw-body.js";
 
 export const NOTION_WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -72,6 +77,17 @@ export function notionWebhookRoute({ secret, events, onEvent, dealsConfigured }:
             : "Notion webhook event refused: no X-Notion-Signature header",
         );
         res.status(401).json({ error: "invalid signature" });
+        return;
+      }
+      // A verified event of a type we do not act on (schema changes, comments,
+      // types Notion adds later) is answered 200, so Notion does not redeliver it.
+      const envelope = notionEventEnvelopeSchema.safeParse(json);
+      if (envelope.success && !STAGE_EVENT_TYPES.has(envelope.data.type)) {
+        req.log.info(
+          { eventId: envelope.data.id, type: envelope.data.type },
+          "Notion webhook event ignored: not a type deal alerts act on",
+        );
+        res.status(200).json({ status: "ignored" });
         return;
       }
       const event = notionEventSchema.safeParse(json);

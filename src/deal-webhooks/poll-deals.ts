@@ -7,10 +7,10 @@ import type { DealsTarget } from "./process-deal-events.js";
 import { LEARN_SILENTLY, settleDealPage, type FirstSighting, type SettleDealDependencies } from "./settle-deal-page.js";
 
 /**
- * How far before the mark each poll looks again. Notion rounds
- * last_edited_time down to the minute and compares the filter with that, so
- * an edit at 12:00:50 reads as 12:00:00: one minute covers the rounding, a
- * second covers our clock against Notion's and a query index that lags an edit.
+ * How far before the mark each poll looks again. The mark is the newest
+ * last_edited_time Notion showed, already rounded down to the minute as the
+ * filter compares it; the overlap covers an edit made before that one but
+ * not yet in Notion's query index, and the rounding of the edit after it.
  */
 export const DEAL_POLL_OVERLAP_MS = 2 * 60_000;
 
@@ -27,8 +27,10 @@ export type PollDealsResult = DealPollResult & { cause?: unknown };
  * One poll: every deal edited since the mark (minus the overlap), oldest
  * edit first, each through the same stage comparison as a webhook event.
  * The first poll of a data source has no mark: it reads every deal and only
- * learns the stages. The mark moves only when the whole poll succeeded, so a
- * failed poll is done again, in full, next time. Never throws.
+ * learns the stages. The mark is Notion's own time, the newest
+ * last_edited_time read, never our clock (a server minutes fast would skip
+ * edits); it moves only when the whole poll succeeded, so a failed poll is
+ * done again, in full, next time. Never throws.
  */
 export async function pollDeals(deps: PollDealsDependencies, deals: DealsTarget): Promise<PollDealsResult> {
   const { notion, polls, logger, now = Date.now } = deps;
@@ -36,6 +38,7 @@ export async function pollDeals(deps: PollDealsDependencies, deals: DealsTarget)
   const markMs = polls.begin(deals.dataSourceId, startedAtMs);
   const since = markMs === undefined ? undefined : new Date(markMs - DEAL_POLL_OVERLAP_MS).toISOString();
   const counts = { deals: 0, messages: 0, queries: 0 };
+  let newestEditMs: number | undefined;
 
   function firstSighting(page: PageObjectResponse): FirstSighting {
     // A deal created since the last look is a new deal; one never seen otherwise is only learned.
@@ -58,6 +61,8 @@ export async function pollDeals(deps: PollDealsDependencies, deals: DealsTarget)
     try {
       for await (const page of rows) {
         counts.deals++;
+        const editedMs = Date.parse(page.last_edited_time);
+        if (newestEditMs === undefined || editedMs > newestEditMs) newestEditMs = editedMs;
         const outcome = settleDealPage(deps, page, {
           firstSighting: firstSighting(page),
           valueFormat: deals.valueFormat,
@@ -83,7 +88,8 @@ export async function pollDeals(deps: PollDealsDependencies, deals: DealsTarget)
     polls.finish(result, now());
     return result;
   }
-  const result: PollDealsResult = { outcome: "ok", markMs: startedAtMs, ...counts };
+  // Nothing edited since the mark: it stays. No deal at all yet: 0, so the next poll posts a new deal as new.
+  const result: PollDealsResult = { outcome: "ok", markMs: newestEditMs ?? markMs ?? 0, ...counts };
   polls.finish(result, now());
   return result;
 }

@@ -30,7 +30,9 @@ export type SettleDealOutcome = "stale" | "unchanged" | "changed" | "notified";
  * The one stage comparison every deal read goes through, a webhook event's
  * page read and a poll's query result alike. The stored last stage is the
  * single truth: the read, the new stage and the Slack message are one
- * transaction, so a move seen by both the webhook and the poll is posted once.
+ * transaction, so a move seen by both the webhook and the poll is posted once;
+ * its message is keyed on the page's edit, the transition and the deal's
+ * count of moves, so a move back and forth within one edit minute posts each.
  * `alsoInTransaction` runs in that transaction (the webhook settles its events there).
  */
 export function settleDealPage(
@@ -52,7 +54,9 @@ export function settleDealPage(
         ? options.firstSighting
         : { changed: !sameStage(stored.stage, current), from: stored.stage ?? "no stage" };
     const notify = from.changed && current !== undefined && notifyStageOf(current) !== undefined;
-    deps.stages.set(page.id, current, page.last_edited_time);
+    // Counted per stored change: Notion's minute-rounded edit time alone cannot tell two moves in one minute apart.
+    const moves = (stored?.moves ?? 0) + (from.changed ? 1 : 0);
+    deps.stages.set(page.id, current, page.last_edited_time, moves);
     if (notify) {
       const owners = peopleOf(page.properties[DEAL.owner]);
       const transition = {
@@ -63,7 +67,7 @@ export function settleDealPage(
         owners,
         url: page.url,
       };
-      const key = `deal:${page.id}:${page.last_edited_time}:${from.from ?? "new"}->${current}`;
+      const key = `deal:${page.id}:${page.last_edited_time}:${moves}:${from.from ?? "new"}->${current}`;
       deps.outbox.enqueue(dealStageMessage(transition), key);
       if (deps.directMessages && notifyStageOf(current) === DEAL_STAGE.negotiation) {
         for (const owner of owners) deps.outbox.enqueue(ownerDealMessage(transition, owner), `${key}:dm:${owner.id}`);

@@ -7,6 +7,7 @@ import type { FieldMap } from "../config/parse-field-map.js";
 import { parseFormLead } from "../leads/parse-form-lead.js";
 import type { FormService, FormServiceName } from "./form-service.js";
 import { findAnswer, mapAnswers } from "../leads/map-answers.js";
+import { honeypotFilled } from "../spam/honeypot.js";
 import { parseJsonObject } from "../leads/parse-json-object.js";
 import { readRawBody } from "../http/read-raw-body.js";
 import { clientIp } from "../http/client-ip.js";
@@ -79,8 +80,10 @@ export function formServiceRoute(options: FormServiceRouteOptions): Router {
       const outcome = await options.submit({
         lead: parseFormLead(mapAnswers(answers, options.fieldMap), service.name),
         idempotencyKey: `${service.name}:${submissionId}`,
-        honeypotFilled:
-          options.honeypotField !== undefined && findAnswer(answers, [options.honeypotField]) !== undefined,
+        honeypotFilled: honeypotFilled(
+          answers.flatMap((answer) => answer.names.map((name) => [name, answer.value] as const)),
+          options.honeypotField,
+        ),
         ip: clientIp(req),
         log,
       });

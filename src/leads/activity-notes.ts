@@ -18,6 +18,7 @@ export function activityNotes({
     : undefined;
   const origin = [
     context.via && `Form: ${context.via}`,
+    context.utm_source && `utm_source (not used as Source): ${context.utm_source}`,
     context.utm_medium && `utm_medium: ${context.utm_medium}`,
     context.utm_campaign && `utm_campaign: ${context.utm_campaign}`,
     context.page_url && `Page: ${context.page_url}`,

@@ -1,7 +1,7 @@
 import type { LeadOutcome } from "./submit-lead.js";
 
 export type LeadAnswer = {
-  status: 200 | 202 | 400 | 429;
+  status: 200 | 202 | 400 | 403 | 429;
   body: Record<string, unknown>;
   /** Sent as Retry-After when the sender is over its limit. */
   retryAfterSeconds?: number;
@@ -21,6 +21,8 @@ export function leadAnswer(outcome: LeadOutcome): LeadAnswer {
           retryAfterSeconds: outcome.retryAfterSeconds,
         },
       };
+    case "refused":
+      return { status: 403, body: { error: outcome.reason } };
     // Spam is answered like a lead that was written, so a bot cannot tell its
     // honeypot was seen and learn to avoid it. The id is the submission's
     // (a UUID, like a page id), so a redelivery gets the very same answer.

@@ -1,11 +1,11 @@
 import express, { type Router } from "express";
 import { requireJson } from "../http/require-json.js";
 import { verifyFormSignature } from "../signatures/verify-form-signature.js";
-import { honeypotFilledIn } from "../spam/honeypot.js";
+import { honeypotFilled } from "../spam/honeypot.js";
+import { sameSubmissionKeys } from "../spam/same-submission.js";
 import { validateLead } from "./lead.js";
 import { leadAnswer } from "./lead-answer.js";
 import { parseJsonObject } from "./parse-json-object.js";
-import { sameBodyKeys } from "./same-body-keys.js";
 import type { SubmitLead } from "./submit-lead.js";
 import { readRawBody } from "../http/read-raw-body.js";
 
@@ -18,6 +18,7 @@ export type LeadRouteOptions = {
   formSecrets: readonly string[];
   /** A body key that only bots fill; unset, nothing is treated as spam. */
   honeypotField?: string | undefined;
+  now?: () => number;
 };
 
 /** POST /lead: JSON only, 64 KiB at most, signature verified over the raw bytes before anything is parsed. */
@@ -33,13 +34,16 @@ export function leadRoute(options: LeadRouteOptions): Router {
     }
     const parsed = parseJsonObject(body, req.get("content-type"));
     // A Standard Webhooks delivery id wins; a plain X-Form-Signature body is one submission for 10 minutes.
-    const sameBody = signature.deliveryId === undefined ? sameBodyKeys(body, Date.now()) : undefined;
+    const sameBody =
+      signature.deliveryId === undefined
+        ? sameSubmissionKeys("lead-body", body, (options.now ?? Date.now)())
+        : undefined;
     const outcome = parsed.ok
       ? await options.submit({
           lead: validateLead(parsed.json),
           idempotencyKey: sameBody?.key ?? `lead:${signature.deliveryId}`,
-          previousKey: sameBody && { key: sameBody.previousKey, withinMs: sameBody.windowMs },
-          honeypotFilled: options.honeypotField !== undefined && honeypotFilledIn(parsed.json, options.honeypotField),
+          sameSubmission: sameBody,
+          honeypotFilled: honeypotFilled(Object.entries(parsed.json), options.honeypotField),
           log: req.log,
         })
       : ({ kind: "invalid", error: parsed.error, details: parsed.details } as const);

@@ -43,6 +43,8 @@ export type LeadContext = {
   utm_medium?: string;
   utm_campaign?: string;
   page_url?: string;
+  /** A utm_source not used as the contact's Source (an unsigned post may not add just any option). */
+  utm_source?: string;
   /** Why it looks like spam, when it does: it still goes to Notion, flagged. */
   flags?: string[];
 };

@@ -1,4 +1,5 @@
 import type { Logger } from "../log/create-logger.js";
+import { findSameSubmission, type SameSubmissionKeys } from "../spam/same-submission.js";
 import type { SenderLimits } from "../spam/sender-limits.js";
 import type { QueuedLead } from "./lead.js";
 import type { LeadQueue, Submission } from "./lead-queue.js";
@@ -12,6 +13,8 @@ export const LEAD_RESPONSE_WAIT_MS = 4_000;
 export type LeadOutcome =
   | { kind: "invalid"; error: string; details: FieldProblem[] }
   | { kind: "limited"; limitedBy: "ip" | "email"; retryAfterSeconds: number }
+  /** The route's own check (a captcha) said no; nothing stored. */
+  | { kind: "refused"; reason: string }
   /** Stored, never sent to Notion; `id` is the submission's. */
   | { kind: "spam"; id: string }
   /** Written to Notion; `id` is the contact's page. */
@@ -36,19 +39,37 @@ export type SubmitLeadDependencies = LeadScreening & {
    * @default LEAD_RESPONSE_WAIT_MS
    */
   responseWaitMs?: number;
+  now?: () => number;
 };
 
 export type LeadSubmission = {
   /** The lead as the route validated it, or what is wrong with it. */
   lead: { ok: true; lead: QueuedLead } | { ok: false; error: string; details: FieldProblem[] };
   idempotencyKey?: string | undefined;
-  /** An earlier key the same submission may be stored under, counted only while it is younger than `withinMs`. */
-  previousKey?: { key: string; withinMs: number } | undefined;
+  /**
+   * For a submission with no delivery id of its own: its keys under the one
+   * same-submission window (its `key` is `idempotencyKey`); a repeat within
+   * 10 minutes is answered like the first.
+   */
+  sameSubmission?: SameSubmissionKeys | undefined;
   /** Whether the route found its honeypot field filled in. */
   honeypotFilled: boolean;
   ip?: string | undefined;
+  /**
+   * Asked only for a new submission within the sender limits whose honeypot
+   * is empty: a repeat, a sender over its limit and a bot are never sent to
+   * the outside check.
+   */
+  verify?: (() => Promise<SubmissionCheck>) | undefined;
   log: Logger;
 };
+
+/**
+ * A route's own check of a new submission (a captcha): passed, refused, or
+ * not answerable now, which lets the lead in carrying `flag` on its activity.
+ */
+export type SubmissionCheck =
+  { kind: "passed" } | { kind: "refused"; reason: string } | { kind: "unverified"; flag: string };
 
 export type SubmitLead = (submission: LeadSubmission) => Promise<LeadOutcome>;
 
@@ -56,8 +77,8 @@ export type SubmitLead = (submission: LeadSubmission) => Promise<LeadOutcome>;
  * The story of a lead, in the order that keeps each promise: an invalid
  * lead is refused; a redelivery is answered like the first and is not
  * counted; a sender over its hourly limit is refused before anything is
- * stored; a filled honeypot is stored as spam and never sent to Notion; a
- * lead that only looks suspicious is flagged and goes to Notion all the
+ * stored; a filled honeypot is stored as spam and never sent to Notion; the
+ * route's own check (a captcha) is asked only then; a lead that only looks suspicious is flagged and goes to Notion all the
  * same. Everything accepted is stored durably first (so a 2xx is a
  * promise), handed to the worker, and answered with the Notion page if it
  * is written within a few seconds.
@@ -67,7 +88,8 @@ export async function submitLead(deps: SubmitLeadDependencies, submission: LeadS
   if (!submission.lead.ok) return { kind: "invalid", error: submission.lead.error, details: submission.lead.details };
   const lead = submission.lead.lead;
 
-  const earlier = earlierDelivery(deps.queue, submission);
+  const now = deps.now ?? Date.now;
+  const earlier = earlierDelivery(deps.queue, submission, now());
   if (earlier !== undefined) {
     log.info({ submissionId: earlier.id }, "lead redelivered: answered like the first delivery");
     return outcomeOf(earlier);
@@ -88,10 +110,21 @@ export async function submitLead(deps: SubmitLeadDependencies, submission: LeadS
     return outcome;
   }
 
-  const flags = deps.suspicionsOf?.(lead) ?? [];
-  if (flags.length > 0)
-    log.warn({ flags }, "lead flagged as possible spam; it goes to Notion with a warning on its activity");
-  // Flags the route already set (an unverified captcha) stay beside these.
+  const checked = (await submission.verify?.()) ?? { kind: "passed" };
+  if (checked.kind === "refused") {
+    // The same submission stored meanwhile (another process, a double click
+    // whose first post won): its answer, not the spent token's "no".
+    const stored = earlierDelivery(deps.queue, submission, now());
+    if (stored !== undefined) return outcomeOf(stored);
+    return { kind: "refused", reason: checked.reason };
+  }
+
+  const flags = [...(checked.kind === "unverified" ? [checked.flag] : [])];
+  const suspicions = deps.suspicionsOf?.(lead) ?? [];
+  if (suspicions.length > 0)
+    log.warn({ flags: suspicions }, "lead flagged as possible spam; it goes to Notion with a warning on its activity");
+  flags.push(...suspicions);
+  // Flags the route already set stay beside these.
   const allFlags = [...(lead.context?.flags ?? []), ...flags];
   return store(
     deps,
@@ -111,7 +144,7 @@ async function store(
   lead: QueuedLead,
   idempotencyKey: string | undefined,
   state: "queued" | "spam" = "queued",
-): Promise<Exclude<LeadOutcome, { kind: "invalid" | "limited" }>> {
+): Promise<Exclude<LeadOutcome, { kind: "invalid" | "limited" | "refused" }>> {
   const { submission, duplicate } = queue.enqueue(lead, idempotencyKey, state);
   if (!duplicate && submission.state === "queued") worker.notify();
   const waits = submission.state === "queued" && responseWaitMs > 0;
@@ -119,15 +152,17 @@ async function store(
   return outcomeOf(settled ?? submission);
 }
 
-/** The submission this one repeats: stored under its key, or under its previous key recently enough. */
-function earlierDelivery(queue: LeadQueue, { idempotencyKey, previousKey }: LeadSubmission): Submission | undefined {
-  const same = idempotencyKey === undefined ? undefined : queue.findByKey(idempotencyKey);
-  if (same !== undefined || previousKey === undefined) return same;
-  const before = queue.findByKey(previousKey.key);
-  return before !== undefined && Date.now() - before.receivedAtMs < previousKey.withinMs ? before : undefined;
+/** The submission this one repeats: stored under its key, or within the same-submission window. */
+function earlierDelivery(
+  queue: LeadQueue,
+  { idempotencyKey, sameSubmission }: LeadSubmission,
+  nowMs: number,
+): Submission | undefined {
+  if (sameSubmission !== undefined) return findSameSubmission(sameSubmission, nowMs, queue.findByKey);
+  return idempotencyKey === undefined ? undefined : queue.findByKey(idempotencyKey);
 }
 
-function outcomeOf(submission: Submission): Exclude<LeadOutcome, { kind: "invalid" | "limited" }> {
+function outcomeOf(submission: Submission): Exclude<LeadOutcome, { kind: "invalid" | "limited" | "refused" }> {
   if (submission.state === "spam") return { kind: "spam", id: submission.id };
   // A lead held only for its activity row: its contact is written, and that is the answer.
   const written =

@@ -63,6 +63,14 @@ export type DurableQueueTable<Row, Item> = {
   resultColumn?: string;
   /** Groups rows worked on together (a lead's email, a deal's page id): see dueGroups. */
   groupColumn?: string | undefined;
+  /**
+   * An SQL expression over the table's columns naming a row's line (a Slack
+   * channel, one person's direct messages): a queued row waits behind every
+   * older queued row of its line, so a failure pauses that line once and its
+   * rows still go in the order they were queued. Unset: rows go independently.
+   * Written by the program, never from input.
+   */
+  lineOf?: (alias: string) => string;
   fromRow(row: Row): Item;
 };
 
@@ -143,7 +151,13 @@ export function createDurableQueue<Row, Item>(
     if (name !== undefined && !IDENTIFIER.test(name)) throw new Error(`not a column or table name: ${name}`);
   }
   const order = spec.orderBy ?? `${created}, rowid`;
-  const ready = parkedColumn === undefined ? "1" : `${parkedColumn} IS NULL`;
+  const parkedFree = parkedColumn === undefined ? "1" : `${parkedColumn} IS NULL`;
+  // First in its line: no older queued row of the same line is still waiting.
+  const ready =
+    spec.lineOf === undefined
+      ? parkedFree
+      : `${parkedFree} AND NOT EXISTS (SELECT 1 FROM ${table} AS older WHERE older.state = 'queued'
+           AND older.rowid < ${table}.rowid AND ${spec.lineOf("older")} = ${spec.lineOf(table)})`;
   const parked = parkedColumn === undefined ? "0" : `${parkedColumn} IS NOT NULL`;
   const leaseFree = spec.leases ? "(lease_until_ms IS NULL OR lease_until_ms < @now)" : "1";
   const clearLease = spec.leases ? ", lease_until_ms = NULL" : "";
@@ -182,7 +196,7 @@ export function createDurableQueue<Row, Item>(
     `SELECT min(next_attempt_at_ms) AS at FROM ${table} WHERE state = 'queued' AND ${ready}`,
   );
   const dueGroups = db.prepare<[{ now: number; quietMs: number; maxWaitMs: number; limit: number }], { g: string }>(
-    `SELECT ${groupColumn ?? "NULL"} AS g FROM ${table} WHERE state = 'queued' AND ${ready} GROUP BY ${groupColumn ?? "id"}
+    `SELECT ${groupColumn ?? "NULL"} AS g FROM ${table} WHERE state = 'queued' AND ${parkedFree} GROUP BY ${groupColumn ?? "id"}
      HAVING min(next_attempt_at_ms) <= @now
         AND (max(${created}) <= @now - @quietMs OR min(${created}) <= @now - @maxWaitMs)
      ORDER BY min(${created}) LIMIT @limit`,
@@ -228,7 +242,7 @@ export function createDurableQueue<Row, Item>(
   );
   const countOne = db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM ${table} WHERE state = ?`);
   const waiting = db.prepare<[], { n: number; oldest: number | null }>(
-    `SELECT count(*) AS n, min(${created}) AS oldest FROM ${table} WHERE state = 'queued' AND ${ready}`,
+    `SELECT count(*) AS n, min(${created}) AS oldest FROM ${table} WHERE state = 'queued' AND ${parkedFree}`,
   );
   const parkedCount = db.prepare<[], { n: number }>(
     `SELECT count(*) AS n FROM ${table} WHERE state = 'queued' AND ${parked}`,

@@ -35,6 +35,8 @@ export type CrmServerOverrides = Partial<Pick<NotionGatewayOptions, "backoffBase
   dealEventQuietMs?: number;
   /** Replaces DEALS_POLL_SECONDS (unless that is 0, off). */
   dealPollIntervalMs?: number;
+  /** The deal poller's clock, set apart from Notion's in tests (it must never decide what was edited). */
+  dealPollNow?: () => number;
   slackRetryBaseMs?: number;
   /** NOTION_HOLD_RETRY_SECONDS, in ms. */
   holdRetryMs?: number;
@@ -100,6 +102,7 @@ export async function startCrmServer(
       retryBaseMs: overrides.retryBaseMs,
       pollIntervalMs:
         config.DEALS_POLL_SECONDS === 0 ? 0 : (overrides.dealPollIntervalMs ?? config.DEALS_POLL_SECONDS * 1000),
+      pollNow: overrides.dealPollNow,
     });
     const alerts = wireAlerts(deps, slack, {
       queues: { leads: leads.queue, dealEvents: dealAlerts.events },

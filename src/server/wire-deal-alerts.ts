@@ -22,6 +22,8 @@ export type DealAlertsOptions = {
   retryBaseMs?: number | undefined;
   /** DEALS_POLL_SECONDS in ms; 0: no polling. */
   pollIntervalMs: number;
+  /** The poller's clock. @default Date.now */
+  pollNow?: (() => number) | undefined;
 };
 
 /**
@@ -63,6 +65,7 @@ export function wireDealAlerts(deps: AreaDependencies, options: DealAlertsOption
           polls: createDealPollStore(db),
           logger,
           intervalMs: options.pollIntervalMs,
+          ...(options.pollNow !== undefined && { now: options.pollNow }),
           onMessage: () => options.slack.notify(),
           signal,
         })

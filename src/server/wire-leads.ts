@@ -73,6 +73,7 @@ export function wireLeads(deps: AreaDependencies, config: LeadsConfig, options: 
     perIpPerHour: config.LEADS_PER_IP_PER_HOUR,
     perEmailPerHour: config.LEADS_PER_EMAIL_PER_HOUR,
   });
+  let targets: LeadTargets | undefined;
   const formSecrets = Object.fromEntries(FORM_SERVICES.map((service) => [service.name, config[service.secretSetting]]));
 
   return {
@@ -93,13 +94,17 @@ export function wireLeads(deps: AreaDependencies, config: LeadsConfig, options: 
       ...wireWebForm(config, {
         submit: (submission) => submitLead({ ...stored, limits, responseWaitMs: 0 }, submission),
         findSubmission: (key) => queue.findByKey(key),
+        sourceOptions: () => targets?.contacts.sourceOptions,
         logger,
       }),
     ],
     queuedCount: () => queue.jobs.count("queued"),
     queue: queue.jobs,
     formServices: Object.keys(formSecrets).filter((name) => formSecrets[name] !== undefined),
-    start: (targets) => worker.start(targets),
+    start(known) {
+      targets = known;
+      worker.start(known);
+    },
     stop: () => worker.stop(),
   };
 }

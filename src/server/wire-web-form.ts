@@ -1,7 +1,9 @@
 import type { Router } from "express";
 import type { Config } from "../config/load-config.js";
 import type { Logger } from "../log/create-logger.js";
-import { DEFAULT_FORM_HONEYPOT_FIELD, formRoute, type FormRouteOptions } from "../web-form/form-route.js";
+import { DEFAULT_FORM_HONEYPOT_FIELD } from "../spam/honeypot.js";
+import { formRoute, type FormRouteOptions } from "../web-form/form-route.js";
+import { createFormSourcePolicy } from "../web-form/form-source.js";
 import { createTurnstileVerifier } from "../web-form/turnstile-verifier.js";
 
 type WebFormConfig = Pick<
@@ -20,10 +22,14 @@ const TEST_SECRET = /^[123]x0{20,}A+$/;
 /** POST /form when FORM_ALLOWED_ORIGINS is set; none (so 404) otherwise. */
 export function wireWebForm(
   config: WebFormConfig,
-  deps: Pick<FormRouteOptions, "submit" | "findSubmission" | "now"> & { logger: Logger },
+  deps: Pick<FormRouteOptions, "submit" | "findSubmission" | "now"> & {
+    logger: Logger;
+    /** Contacts' Source options as the schema check at start read them; undefined until it has. */
+    sourceOptions: () => readonly string[] | undefined;
+  },
 ): Router[] {
   if (config.FORM_ALLOWED_ORIGINS === undefined) return [];
-  const { logger, ...routeDeps } = deps;
+  const { logger, sourceOptions, ...routeDeps } = deps;
   if (config.TURNSTILE_SECRET !== undefined && TEST_SECRET.test(config.TURNSTILE_SECRET))
     logger.warn("TURNSTILE_SECRET is one of Cloudflare's test secrets: it only accepts the test token");
   return [
@@ -33,6 +39,7 @@ export function wireWebForm(
       redirectUrl: config.FORM_REDIRECT_URL,
       honeypotField: config.HONEYPOT_FIELD ?? DEFAULT_FORM_HONEYPOT_FIELD,
       fieldMap: config.FORM_FIELD_MAP,
+      sourcePolicy: createFormSourcePolicy(sourceOptions),
       turnstile:
         config.TURNSTILE_SECRET === undefined
           ? undefined

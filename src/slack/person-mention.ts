@@ -1,6 +1,7 @@
 import type { NotionPerson } from "../notion/people-of.js";
 import { escapeMrkdwn } from "./escape-mrkdwn.js";
 import {
+  context,
   fitToSlackLimits,
   section,
   SLACK_TEXT_MAX_CHARS,
@@ -72,7 +73,7 @@ export function fallbackText(message: SlackMessage): string {
 
 function fillBlock(block: SlackBlock, fill: (text: string) => string): SlackBlock {
   if (block.type === "section") return section(fill(block.text.text));
-  if (block.type === "context")
-    return { type: "context", elements: block.elements.map((e) => ({ ...e, text: fill(e.text) })) };
+  // Rebuilt, so a message stored before verbatim was set gets it too.
+  if (block.type === "context") return context(...block.elements.map((element) => fill(element.text)));
   return block;
 }

@@ -10,6 +10,8 @@ import type { SlackWebApi } from "./slack-web-api.js";
  * deal alert must not wait for that.
  */
 export const SLACK_USER_LOOKUP_TIMEOUT_MS = 10_000;
+/** Slack's answers that mean "no user has that email": a miss to remember, not a failure. */
+const NO_SUCH_USER = new Set(["users_not_found", "user_not_found"]);
 
 /**
  * A Notion person's Slack user: `slackUserId` when found; otherwise
@@ -78,7 +80,8 @@ export function createSlackUserResolver(options: SlackUserResolverOptions): Slac
         ? { slackUserId: user.id, remember: true }
         : { slackUserId: null, remember: false };
     }
-    if (found.error === "users_not_found") {
+    // users.lookupByEmail documents users_not_found; Slack also answers user_not_found: both are a miss.
+    if (found.error !== undefined && NO_SUCH_USER.has(found.error)) {
       log.info({ notionUserId }, "no Slack user has the Notion user's email; naming them instead");
       return { slackUserId: null, remember: true };
     }

@@ -3,10 +3,16 @@ export const SLACK_SECTION_MAX_CHARS = 3_000;
 export const SLACK_TEXT_MAX_CHARS = 40_000;
 export const SLACK_MAX_BLOCKS = 50;
 
+/**
+ * A mrkdwn text object. `verbatim: true`: Slack does not turn a literal
+ * `@here`, `#channel` or bare URL in it into a mention or link; our own
+ * mentions (`<@U…>`) and links (`<url|text>`) still work.
+ * https://api.slack.com/reference/block-kit/composition-objects#text
+ */
+export type MrkdwnText = { type: "mrkdwn"; text: string; verbatim: true };
+
 export type SlackBlock =
-  | { type: "section"; text: { type: "mrkdwn"; text: string } }
-  | { type: "context"; elements: Array<{ type: "mrkdwn"; text: string }> }
-  | { type: "divider" };
+  { type: "section"; text: MrkdwnText } | { type: "context"; elements: MrkdwnText[] } | { type: "divider" };
 
 /**
  * What the outbox keeps. `text` is the notification fallback and `blocks`
@@ -22,11 +28,10 @@ export type SlackMessage = {
   dm?: { notionUserId: string };
 };
 
-export const section = (text: string): SlackBlock => ({ type: "section", text: { type: "mrkdwn", text } });
-export const context = (...texts: string[]): SlackBlock => ({
-  type: "context",
-  elements: texts.map((text) => ({ type: "mrkdwn" as const, text })),
-});
+// Every text object we build may hold text that came from users (a deal's or a person's name, a message).
+export const section = (text: string): SlackBlock => ({ type: "section", text: mrkdwn(text) });
+export const context = (...texts: string[]): SlackBlock => ({ type: "context", elements: texts.map(mrkdwn) });
+const mrkdwn = (text: string): MrkdwnText => ({ type: "mrkdwn", text, verbatim: true });
 
 /** Trims a message to Slack's limits so it is never refused as invalid_payload for its size. */
 export function fitToSlackLimits(message: SlackMessage): SlackMessage {

@@ -39,6 +39,11 @@ export const SLACK_OUTBOX_TABLE: DurableQueueTable<Row, OutboxItem> = {
   doneState: "sent",
   orderBy: "id",
   leases: true,
+  // A message waits behind every older queued message to the same place (the
+  // channel, or one person's direct messages): a 429 pauses that place once,
+  // and its messages still arrive in the order they were queued.
+  lineOf: (alias) =>
+    `${alias}.channel || '|' || coalesce(json_extract(${alias}.payload_json, '$.dm.notionUserId'), '')`,
   fromRow: (row) => fromRow(row)!,
 };
 

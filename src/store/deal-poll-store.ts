@@ -2,7 +2,7 @@ import type { Store } from "./open-store.js";
 
 export type DealPollState = {
   dataSourceId: string;
-  /** Our clock when the last complete poll began; undefined until the first poll has finished. */
+  /** Notion's newest last_edited_time a complete poll read (0: none yet); undefined until the first poll has finished. */
   markMs: number | undefined;
   lastStartedAtMs: number | undefined;
   lastFinishedAtMs: number | undefined;

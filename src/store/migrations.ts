@@ -293,4 +293,20 @@ export const MIGRATIONS: readonly Migration[] = [
         CHECK (cause IN ('creates_refused', 'connection_blocked'));
     `,
   },
+  {
+    version: 14,
+    name: "deal moves counted, poll mark in Notion's time",
+    sql: `
+      -- Each stored change of a deal's Stage counts one move: the Slack
+      -- message of a move is keyed on it, so won -> negotiation -> won in one
+      -- (minute-rounded) edit minute posts every move.
+      ALTER TABLE deal_stages ADD COLUMN moves INTEGER NOT NULL DEFAULT 0;
+
+      -- mark_ms is now the newest last_edited_time Notion showed, no longer
+      -- our clock at the poll's start (a fast clock skipped edits). An old
+      -- mark may be ahead of Notion: the next poll reads one more day, which
+      -- the stored stages make harmless.
+      UPDATE deal_poll SET mark_ms = mark_ms - 86400000 WHERE mark_ms IS NOT NULL;
+    `,
+  },
 ];

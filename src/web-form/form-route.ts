@@ -7,17 +7,20 @@ import { parseFormLead } from "../leads/parse-form-lead.js";
 import { LEAD_BODY_LIMIT_BYTES } from "../leads/lead-route.js";
 import { readRawBody, type BodyRefusal } from "../http/read-raw-body.js";
 import type { FieldProblem } from "../leads/parse-json-object.js";
-import type { SubmitLead } from "../leads/submit-lead.js";
+import type { LeadOutcome, SubmissionCheck, SubmitLead } from "../leads/submit-lead.js";
+import { honeypotFilled } from "../spam/honeypot.js";
+import { findSameSubmission } from "../spam/same-submission.js";
 import { answersOf, formEncodingOf, readFormBody, type FormEncoding } from "./form-body.js";
 import { problemPage, thankYouPage } from "./form-pages.js";
-import { formSubmissionKey } from "./form-submission-key.js";
+import type { FormSourcePolicy } from "./form-source.js";
+import { formSubmissionKeys } from "./form-submission-key.js";
 import { requestOrigin } from "./request-origin.js";
 import { TURNSTILE_TOKEN_FIELD, type TurnstileVerifier } from "./turnstile-verifier.js";
 
-/** The honeypot field when HONEYPOT_FIELD is not set (Formspree's name for it). */
-export const DEFAULT_FORM_HONEYPOT_FIELD = "_gotcha";
 /** How long a browser may cache the answer to a preflight. */
 const PREFLIGHT_MAX_AGE_SECONDS = 600;
+/** An Origin header is the sender's to choose: logs and pages show at most this much of it. */
+export const LOGGED_ORIGIN_MAX_CHARS = 200;
 
 export type FormRouteOptions = {
   /** The lead use case with the per-sender limits and no wait for Notion. */
@@ -28,6 +31,8 @@ export type FormRouteOptions = {
   redirectUrl?: string | undefined;
   honeypotField: string;
   fieldMap?: FieldMap | undefined;
+  /** Which utm_source may become the contact's Source; unset: every one. */
+  sourcePolicy?: FormSourcePolicy | undefined;
   /** Set when TURNSTILE_SECRET is. */
   turnstile?: TurnstileVerifier | undefined;
   /** The stored submission under an idempotency key: repeats are answered with its id. */
@@ -47,6 +52,9 @@ type Refusal = { error: string; details?: FieldProblem[]; title: string; explana
 export function formRoute(options: FormRouteOptions): Router {
   const { allowedOrigins, now = Date.now } = options;
   const router = express.Router();
+  // A double click's two posts arrive together: the second waits for the
+  // first's answer instead of spending a captcha token Cloudflare has seen.
+  const inFlight = new Map<string, Promise<LeadOutcome>>();
   const corsForAllowed = cors({
     origin: [...allowedOrigins],
     methods: ["POST"],
@@ -58,7 +66,7 @@ export function formRoute(options: FormRouteOptions): Router {
   const checkOriginAndType: RequestHandler = (req, res, next) => {
     const origin = requestOrigin((name) => req.get(name));
     if (origin === undefined || !allowedOrigins.includes(origin)) {
-      req.log.warn({ origin: origin ?? null }, "form refused: origin not allowed");
+      req.log.warn({ origin: origin === undefined ? null : cut(origin) }, "form refused: origin not allowed");
       refuse(req, res, 403, originRefusal(origin));
       return;
     }
@@ -107,56 +115,71 @@ export function formRoute(options: FormRouteOptions): Router {
     }
 
     const field = (name: string) => body.fields.find((candidate) => candidate.name === name)?.value;
-    const honeypotFilled = body.fields.some((f) => f.name === options.honeypotField && f.value.trim() !== "");
-    const key = formSubmissionKey(origin, body.fields, now(), (k) => options.findSubmission(k)?.receivedAtMs);
-    const repeat = options.findSubmission(key) !== undefined;
+    const honeypot = honeypotFilled(
+      body.fields.map((f) => [f.name, f.value] as const),
+      options.honeypotField,
+    );
+    // "The same submission" is decided before the captcha: a repeat is answered like the first.
+    const keys = formSubmissionKeys(origin, body.fields, now());
     const ip = clientIp(req);
-
-    // A repeat is answered like the first post without asking Cloudflare:
-    // its token, the same one re-posted, was spent by the first.
-    const flags: string[] = [];
-    if (options.turnstile !== undefined && !honeypotFilled && !repeat) {
-      const check = await options.turnstile({
-        token: field(TURNSTILE_TOKEN_FIELD),
-        remoteIp: ip,
-        expectedHostname: new URL(origin).hostname,
-      });
-      if (check.kind === "refused") {
-        req.log.warn({ reason: check.reason }, "form refused: Turnstile check failed");
-        refuse(req, res, 403, {
-          error: "the spam check (Turnstile) did not pass",
-          title: "The spam check did not pass",
-          explanation:
-            "The form was sent before the spam check had finished, or the check failed. Go back, wait until the check shows it is done, and send the form again.",
-        });
-        return;
-      }
-      if (check.kind === "unverified") {
-        req.log.warn({ reason: check.reason }, "Turnstile unavailable: the lead is accepted unverified");
-        flags.push(`not verified by Turnstile (${check.reason})`);
-      }
-    }
+    const verify =
+      options.turnstile === undefined
+        ? undefined
+        : async (): Promise<SubmissionCheck> => {
+            const check = await options.turnstile!({
+              token: field(TURNSTILE_TOKEN_FIELD),
+              remoteIp: ip,
+              expectedHostname: new URL(origin).hostname,
+            });
+            if (check.kind === "refused") {
+              req.log.warn({ reason: check.reason }, "form refused: Turnstile check failed");
+              return { kind: "refused", reason: "the spam check (Turnstile) did not pass" };
+            }
+            if (check.kind === "unverified") {
+              req.log.warn({ reason: check.reason }, "Turnstile unavailable: the lead is accepted unverified");
+              return { kind: "unverified", flag: `not verified by Turnstile (${check.reason})` };
+            }
+            return { kind: "passed" };
+          };
 
     const { context = {}, ...lead } = parsed.lead;
+    const source = options.sourcePolicy?.decide(lead.utm_source) ?? { utm_source: lead.utm_source };
+    if (source.refused !== undefined)
+      req.log.info({ utmSource: cut(source.refused) }, "utm_source not used as Source: the contact gets the default");
     const referer = req.get("referer");
-    const outcome = await options.submit({
-      lead: {
-        ok: true,
+    const first = inFlight.get(keys.key);
+    if (first !== undefined) req.log.info("form post repeats one still being handled: it gets that one's answer");
+    const repeat = first !== undefined || findSameSubmission(keys, now(), options.findSubmission) !== undefined;
+    const submitting =
+      first ??
+      options.submit({
         lead: {
-          ...lead,
-          context: {
-            ...context,
-            via: `website form on ${origin}`,
-            ...(context.page_url === undefined && referer !== undefined && { page_url: referer }),
-            ...(flags.length > 0 && { flags }),
+          ok: true,
+          lead: {
+            ...lead,
+            utm_source: source.utm_source,
+            context: {
+              ...context,
+              via: `website form on ${origin}`,
+              ...(context.page_url === undefined && referer !== undefined && { page_url: referer }),
+              ...(source.refused !== undefined && { utm_source: source.refused }),
+            },
           },
         },
-      },
-      idempotencyKey: key,
-      honeypotFilled,
-      ip,
-      log: req.log,
-    });
+        idempotencyKey: keys.key,
+        sameSubmission: keys,
+        honeypotFilled: honeypot,
+        ip,
+        verify,
+        log: req.log,
+      });
+    if (first === undefined) {
+      inFlight.set(keys.key, submitting);
+      void submitting.finally(() => inFlight.delete(keys.key)).catch(() => undefined);
+    }
+    const outcome = await submitting;
+    if (first === undefined && (outcome.kind === "queued" || outcome.kind === "created" || outcome.kind === "updated"))
+      options.sourcePolicy?.stored(source.utm_source);
 
     if (outcome.kind === "invalid") {
       refuse(req, res, 400, {
@@ -165,6 +188,15 @@ export function formRoute(options: FormRouteOptions): Router {
         title: "Please check the form",
         explanation: "Something in the form needs fixing before it can be sent:",
         problems: outcome.details.map(plainProblem),
+      });
+      return;
+    }
+    if (outcome.kind === "refused") {
+      refuse(req, res, 403, {
+        error: outcome.reason,
+        title: "The spam check did not pass",
+        explanation:
+          "The form was sent before the spam check had finished, or the check failed. Go back, wait until the check shows it is done, and send the form again.",
       });
       return;
     }
@@ -178,7 +210,10 @@ export function formRoute(options: FormRouteOptions): Router {
       return;
     }
     // Spam is answered like a success, so a bot cannot learn its honeypot was seen.
-    const id = outcome.kind === "created" || outcome.kind === "updated" ? options.findSubmission(key)?.id : outcome.id;
+    const id =
+      outcome.kind === "created" || outcome.kind === "updated"
+        ? findSameSubmission(keys, now(), options.findSubmission)?.id
+        : outcome.id;
     req.log.info({ id, repeat }, "form lead accepted");
     if (wantsJson(req, encoding)) res.status(202).json({ status: "queued", id: id ?? outcome.id });
     else if (options.redirectUrl !== undefined) res.redirect(303, options.redirectUrl);
@@ -260,7 +295,7 @@ function originRefusal(origin: string | undefined): Refusal {
     : {
         error: "origin not allowed",
         title: "This form cannot be sent from here",
-        explanation: `Forms from ${origin} are not accepted here. If this is your website, add ${origin} to FORM_ALLOWED_ORIGINS.`,
+        explanation: `Forms from ${cut(origin)} are not accepted here. If this is your website, add ${cut(origin)} to FORM_ALLOWED_ORIGINS.`,
       };
 }
 
@@ -270,4 +305,8 @@ function plainProblem({ field, message }: FieldProblem): string {
 
 function waitInWords(seconds: number): string {
   return seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
+}
+
+function cut(text: string): string {
+  return text.length > LOGGED_ORIGIN_MAX_CHARS ? `${text.slice(0, LOGGED_ORIGIN_MAX_CHARS)}…` : text;
 }

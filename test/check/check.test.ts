@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startCrmEmulator, type CrmEmulator } from "../support/crm-emulator.js";
 import { runTsFile } from "../support/run-node.js";
+import { startTurnstileFake, TURNSTILE_REAL_SECRET } from "../support/turnstile-fake.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
 const TOKEN = "ntn_check_test_token_4f9a";
@@ -91,6 +92,22 @@ describe("npm run check", () => {
     );
     expect(result.stdout).toContain("✓ Notion schema: Activities (NOTION_ACTIVITIES_DB_ID) matches");
     expect(result.stdout).toContain("2 problems found");
+  });
+
+  it("fails a TURNSTILE_VERIFY_URL that does not answer like siteverify, and exits non-zero", async () => {
+    const cloudflare = await startTurnstileFake();
+    try {
+      const result = await check({
+        FORM_ALLOWED_ORIGINS: "https://www.example.com",
+        TURNSTILE_SECRET: TURNSTILE_REAL_SECRET,
+        TURNSTILE_VERIFY_URL: cloudflare.url.replace("siteverify", "siteverfy"),
+      });
+      expect(result.stdout).toMatch(/✗ Turnstile: TURNSTILE_VERIFY_URL does not answer like Cloudflare's siteverify/);
+      expect(result.stdout + result.stderr).not.toContain(TURNSTILE_REAL_SECRET);
+      expect(result.code).toBe(1);
+    } finally {
+      await cloudflare.stop();
+    }
   });
 
   it("says Notion refused the token, without printing it, and skips the schema", async () => {

@@ -39,6 +39,8 @@ describe("workerTargets", () => {
       dataSourceId: crm.dataSources.contacts,
       statusType: "select",
       readPropertyIds: contactProperties.map((name) => report.properties.contacts?.[name]?.id),
+      // Source's options as the check read them: /form decides from these which utm_source may add one.
+      sourceOptions: ["website"],
     };
     expect(targets.leads).toEqual({ contacts, activitiesDataSourceId: crm.dataSources.activities });
     expect(targets.digest).toEqual({ ...contacts, ownerProperty: false });

@@ -29,11 +29,22 @@ describe("polling the Deals database", () => {
     env = {},
     intervalMs = POLL_INTERVAL_MS,
     before = () => undefined,
-  }: { env?: Record<string, string>; intervalMs?: number; before?: () => void } = {}) {
+    serverNow,
+    notionNow,
+  }: {
+    env?: Record<string, string>;
+    intervalMs?: number;
+    before?: () => void;
+    /** The server's clock, when a test sets it apart from Notion's. */
+    serverNow?: () => number;
+    /** Notion's clock (the emulator's created_time and last_edited_time). */
+    notionNow?: () => number;
+  } = {}) {
     slack = await startSlackReceiver();
     h = await startCrmHarness({
       env: { SLACK_WEBHOOK_URL: slack.url, NOTION_WEBHOOK_SECRET: "", DEALS_POLL_SECONDS: "0", ...env },
-      overrides: { dealPollIntervalMs: intervalMs },
+      overrides: { dealPollIntervalMs: intervalMs, ...(serverNow !== undefined && { dealPollNow: serverNow }) },
+      ...(notionNow !== undefined && { emulator: { now: notionNow } }),
     });
     await h.restart(() => {
       before();
@@ -125,6 +136,43 @@ describe("polling the Deals database", () => {
       expect.stringContaining("Deal lost: *Acme* — $15,000 (won → lost)"),
     ]);
     expect(pageReads()).toBe(0);
+  });
+
+  it("takes its mark from Notion's timestamps: with the server's clock 150 s fast, a move to won is still posted", async () => {
+    let deal = "";
+    await start({
+      serverNow: () => Date.now() + 150_000,
+      before: () => void (deal = createDeal("Acme", "negotiation")),
+    });
+    await morePolls(2);
+    // The mark is the deal's own last_edited_time (Notion's minute), not the server's clock.
+    expect(pollState()["mark_ms"]).toBe(Date.parse(h.crm.emulator.admin.getPage(deal)!.last_edited_time));
+    moveDeal(deal, "won");
+    await eventually(() => expect(texts()).toEqual([expect.stringContaining("(negotiation → won)")]));
+  });
+
+  it("posts every move of a deal that goes back and forth within one edit minute", async () => {
+    // Notion's clock stands still: every edit below has the same minute-rounded last_edited_time.
+    const minute = Date.parse("2026-12-01T10:00:30.000Z");
+    let deal = "";
+    await start({ notionNow: () => minute, before: () => void (deal = createDeal("Acme", "new")) });
+    await morePolls(1);
+    for (const [stage, n] of [
+      ["negotiation", 1],
+      ["won", 2],
+      ["negotiation", 3],
+      ["won", 4],
+    ] as const) {
+      moveDeal(deal, stage);
+      await eventually(() => expect(texts()).toHaveLength(n));
+    }
+    await morePolls(2);
+    expect(texts()).toEqual([
+      expect.stringContaining("(new → negotiation)"),
+      expect.stringContaining("(negotiation → won)"),
+      expect.stringContaining("(won → negotiation)"),
+      expect.stringContaining("(negotiation → won)"),
+    ]);
   });
 
   it("posts a new deal created already won as a new deal", async () => {
@@ -253,18 +301,20 @@ describe("polling the Deals database", () => {
       before() {
         deals = Array.from({ length: 250 }, (_, i) => createDeal(`Deal ${i}`, "new", i, longAgo));
         for (let i = 0; i < 20; i++) createDeal(`Old ${i}`, "won", i, longAgo);
+        // The newest edit sets the mark (Notion's time); a poll reads again what is within the overlap before it.
+        createDeal("Recent", "new");
       },
     });
     const [first, idle] = await morePolls(2);
-    expect(first).toMatchObject({ deals: 270, queries: 3, messages: 0 });
-    // Deals last edited long ago are outside every later poll's window.
-    expect(idle).toMatchObject({ deals: 0, queries: 1, messages: 0 });
+    expect(first).toMatchObject({ deals: 271, queries: 3, messages: 0 });
+    // Deals last edited long before the newest edit are outside every later poll's window.
+    expect(idle).toMatchObject({ deals: 1, queries: 1, messages: 0 });
 
     for (const deal of deals) h.crm.emulator.admin.updatePage(deal, { Value: { number: 1 } });
     moveDeal(deals[7]!, "won");
-    await eventually(() => expect(polls().filter((poll) => poll.deals > 0).length).toBeGreaterThanOrEqual(2));
+    await eventually(() => expect(polls().filter((poll) => poll.deals > 1).length).toBeGreaterThanOrEqual(2));
 
-    expect(polls().filter((poll) => poll.deals > 0)[1]).toMatchObject({ deals: 250, queries: 3, messages: 1 });
+    expect(polls().filter((poll) => poll.deals > 1)[1]).toMatchObject({ deals: 251, queries: 3, messages: 1 });
     expect(pageReads()).toBe(0);
     await eventually(() => expect(texts()).toEqual([expect.stringContaining("*Deal 7*")]));
   });

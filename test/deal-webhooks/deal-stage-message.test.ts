@@ -36,7 +36,11 @@ describe("dealStageMessage", () => {
     expect(message.blocks?.[1]).toEqual({
       type: "context",
       elements: [
-        { type: "mrkdwn", text: "Owner: Dana &lt;!here&gt;, Lee · <https://www.notion.so/Acme-0123|Open in Notion>" },
+        {
+          type: "mrkdwn",
+          text: "Owner: Dana &lt;!here&gt;, Lee · <https://www.notion.so/Acme-0123|Open in Notion>",
+          verbatim: true,
+        },
       ],
     });
   });

@@ -324,6 +324,82 @@ describe("POST /notion-webhook", () => {
     );
   });
 
+  describe("events deal alerts do not act on", () => {
+    /**
+     * A schema change as Notion delivers it, copied from the documented shape
+     * of database.schema_updated and data_source.schema_updated
+     * (https://developers.notion.com/reference/webhooks-events-delivery and the
+     * "Data source schema updated" event reference): `updated_properties` are
+     * objects `{id, name, action}`, not the id strings of page events.
+     */
+    const schemaUpdated = (type: "database.schema_updated" | "data_source.schema_updated") => ({
+      id: randomUUID(),
+      timestamp: "2026-12-05T23:55:34.285Z",
+      workspace_id: "13950b26-c203-4f3b-b97d-93ec06319565",
+      workspace_name: "Quantify Labs",
+      subscription_id: "29d75c0d-5546-4414-8459-7b7a92f1fc4b",
+      integration_id: "0ef2e755-4912-8096-91c1-00376a88a5ca",
+      type,
+      authors: [{ id: "c7c11cca-1d73-471d-9b6e-bdef51470190", type: "person" }],
+      accessible_by: [{ id: "556a1abf-4f08-40c6-878a-75890d2a88ba", type: "bot" }],
+      attempt_number: 1,
+      api_version: "2025-09-03",
+      entity: {
+        id: type === "database.schema_updated" ? h.crm.databases.deals : h.crm.dataSources.deals,
+        type: type === "database.schema_updated" ? "database" : "data_source",
+      },
+      data: {
+        parent: { id: h.crm.databases.deals, type: "database" },
+        updated_properties: [
+          { id: "fy:{", name: "Product ID", action: "created" },
+          { id: "%5Bn%7D%3E", name: "Stage", action: "updated" },
+        ],
+      },
+    });
+
+    it.each(["database.schema_updated", "data_source.schema_updated"] as const)(
+      "%s (updated_properties as objects) is answered 200 and ignored",
+      async (type) => {
+        await start();
+        const response = await deliver(schemaUpdated(type));
+        expect(response.status).toBe(200);
+        expect(response.body).toEqual({ status: "ignored" });
+        expect(h.log.lines()).toContainEqual(
+          expect.objectContaining({ msg: "Notion webhook event ignored: not a type deal alerts act on", type }),
+        );
+      },
+    );
+
+    it("a verified event of a type Notion may add later is answered 200; unsigned, it is still 401", async () => {
+      await start();
+      const comment = {
+        id: randomUUID(),
+        timestamp: new Date().toISOString(),
+        type: "comment.created",
+        entity: { id: randomUUID(), type: "comment" },
+        data: { page_id: randomUUID(), parent: { id: randomUUID(), type: "page" } },
+      };
+      expect((await deliver(comment)).status).toBe(200);
+      expect(
+        (await deliver({ ...comment, type: "something.new", entity: { id: "not-an-id", type: "x" } })).status,
+      ).toBe(200);
+      expect((await deliver(comment, { "x-notion-signature": undefined })).status).toBe(401);
+    });
+
+    it("a page event's updated_properties may also come as objects: the ids are used", async () => {
+      await start();
+      const dealId = createDeal("Acme", "negotiation");
+      const stage = await dataSourceProperty("Stage");
+      const body = event("page.properties_updated", dealId);
+      const withObjects = {
+        ...body,
+        data: { ...body.data, updated_properties: [{ id: stage.id, name: "Stage", action: "updated" }] },
+      };
+      expect((await deliver(withObjects)).status).toBe(200);
+      await eventually(() => expect(texts()).toEqual([expect.stringContaining("Acme")]));
+    });
+  });
+
   it("ignores events for pages of other databases without reading them", async () => {
     await start();
     const contact = h.crm.emulator.admin.insertPage(h.crm.dataSources.contacts, {

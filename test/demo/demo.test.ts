@@ -18,6 +18,8 @@ it("npm run demo runs to the end: setup, leads, a deal to won by webhook and one
   // Not a terminal: no colour codes in the output.
   expect(out).not.toContain("\u001b[");
   expect(out).toContain("(proposal → negotiation)");
+  // Events name properties by id, as Notion sends them, never by name.
+  expect(out).toMatch(/updated_properties \["(?!Stage")[^"]+"\] \(Stage's property id\)/);
   expect(out).toContain("(negotiation → won)");
   // A deal alert that came by polling: no webhook event was sent for it.
   expect(out).toContain("🎉 Deal won: Acme retainer — $4,500");

@@ -33,10 +33,16 @@ describe("staleDigestMessage", () => {
       ].join("\n"),
     );
     expect(message.blocks).toEqual([
-      { type: "section", text: { type: "mrkdwn", text: expect.stringContaining("*2 stale leads*") } },
-      { type: "section", text: { type: "mrkdwn", text: expect.stringMatching(/^1\. <https:.*\|Bo> · /) } },
-      { type: "section", text: { type: "mrkdwn", text: expect.stringMatching(/^2\. <https:.*\|Ann Lee> · /) } },
-      { type: "context", elements: [{ type: "mrkdwn", text: "Oldest first." }] },
+      { type: "section", text: { type: "mrkdwn", text: expect.stringContaining("*2 stale leads*"), verbatim: true } },
+      {
+        type: "section",
+        text: { type: "mrkdwn", text: expect.stringMatching(/^1\. <https:.*\|Bo> · /), verbatim: true },
+      },
+      {
+        type: "section",
+        text: { type: "mrkdwn", text: expect.stringMatching(/^2\. <https:.*\|Ann Lee> · /), verbatim: true },
+      },
+      { type: "context", elements: [{ type: "mrkdwn", text: "Oldest first.", verbatim: true }] },
     ]);
   });
 

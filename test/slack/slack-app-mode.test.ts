@@ -107,6 +107,8 @@ describe("the Slack sender in app mode (SLACK_BOT_TOKEN and SLACK_CHANNEL)", () 
         text: {
           type: "mrkdwn",
           text: "🤝 Deal in negotiation: *Lee &amp; Sons website* — $12,000 (proposal → negotiation)",
+          // Text from users: a literal @here in a deal name cannot ping.
+          verbatim: true,
         },
       },
       {
@@ -115,6 +117,7 @@ describe("the Slack sender in app mode (SLACK_BOT_TOKEN and SLACK_CHANNEL)", () 
           {
             type: "mrkdwn",
             text: `Owner: <@${DANA_SLACK}> · <https://www.notion.so/Lee-Sons-website-0123|Open in Notion>`,
+            verbatim: true,
           },
         ],
       },
@@ -143,6 +146,18 @@ describe("the Slack sender in app mode (SLACK_BOT_TOKEN and SLACK_CHANNEL)", () 
     expect(slack.callsOf("users.lookupByEmail")).toHaveLength(1);
     expect(slack.posted[0]!.text).toContain("Owner: Dana Lee ·");
   });
+
+  it.each(["users_not_found", "user_not_found"])(
+    "remembers Slack's %s as a miss: a second alert looks nothing up",
+    async (error) => {
+      await start();
+      slack.replyNext("users.lookupByEmail", { error });
+      await sent(enqueue(alert()).id);
+      await sent(enqueue(alert()).id);
+      expect(slack.callsOf("users.lookupByEmail")).toHaveLength(1);
+      expect(slack.posted.map((message) => message.text.includes("Owner: Dana Lee ·"))).toEqual([true, true]);
+    },
+  );
 
   it("escapes an owner's name, and calls a nameless owner someone", async () => {
     await start({ slackUsers: {} });
@@ -279,6 +294,24 @@ describe("the Slack sender in app mode (SLACK_BOT_TOKEN and SLACK_CHANNEL)", () 
     expect(accepted!.at - refused!.at).toBeGreaterThanOrEqual(990);
   });
 
+  it("under a 429 storm pauses each channel once and keeps the order; another place is not held up", async () => {
+    await start();
+    slack.replyNext("chat.postMessage", { status: 429, retryAfterSeconds: 1 });
+    const ids = ["first", "second", "third"].map((text) => enqueue({ text }).id);
+    const dm = enqueue({ text: "to Dana", dm: { notionUserId: dana } }).id;
+    for (const id of [...ids, dm]) await sent(id);
+    const toChannel = slack.posted.filter((message) => message.channel === CHANNEL).map((message) => message.text);
+    expect(toChannel).toEqual(["first", "second", "third"]);
+    // One refused call (the first message's), one pause: the others waited behind it instead of hitting the limit.
+    expect(slack.callsOf("chat.postMessage")).toHaveLength(5);
+    expect(log.lines().filter((line) => line.msg === "Slack message not sent yet; will retry")).toHaveLength(1);
+    expect(ids.map((id) => outbox.get(id)?.attempts)).toEqual([2, 1, 1]);
+    // Dana's direct message is another place: it went out during the channel's pause.
+    expect(slack.posted.findIndex((message) => message.text === "to Dana")).toBeLessThan(
+      slack.posted.findIndex((message) => message.text === "first"),
+    );
+  });
+
   it("paces each channel with its own bucket in the shared state file", async () => {
     await start();
     await sent(enqueue({ text: "to the channel" }).id);
@@ -324,11 +357,21 @@ describe("the Slack sender in webhook mode, with app-mode messages in the outbox
         blocks: [
           {
             type: "section",
-            text: { type: "mrkdwn", text: "🤝 Deal in negotiation: *Acme* — $5,000 (proposal → negotiation)" },
+            text: {
+              type: "mrkdwn",
+              text: "🤝 Deal in negotiation: *Acme* — $5,000 (proposal → negotiation)",
+              verbatim: true,
+            },
           },
           {
             type: "context",
-            elements: [{ type: "mrkdwn", text: "Owner: Dana Lee · <https://www.notion.so/Acme-1|Open in Notion>" }],
+            elements: [
+              {
+                type: "mrkdwn",
+                text: "Owner: Dana Lee · <https://www.notion.so/Acme-1|Open in Notion>",
+                verbatim: true,
+              },
+            ],
           },
         ],
       });

@@ -48,6 +48,16 @@ describe("spam", () => {
       expect(contactsFor(h, "human@example.com")).toHaveLength(1);
     });
 
+    it("matches the field's exact name: a form's own `gotcha` field is not the `_gotcha` honeypot", async () => {
+      h = await startCrmHarness({ env: { ...SERVICE_SECRETS, ...NO_LIMITS, HONEYPOT_FIELD: "_gotcha" } });
+      const person = framerPayload({ email: "gotcha-fan@example.com" }, { gotcha: "my answer to a question" });
+      expect((await sendFramer(h, person, "hp-3")).status).toBe(200);
+      expect(queueRows(h)).toEqual([expect.objectContaining({ email: "gotcha-fan@example.com", state: "done" })]);
+      const bot = framerPayload({ email: "bot@spam.example" }, { _gotcha: "x" });
+      expect((await sendFramer(h, bot, "hp-4")).status).toBe(200);
+      expect(queueRows(h)[1]).toMatchObject({ email: "bot@spam.example", state: "spam" });
+    });
+
     it("also guards /lead when configured, and changes nothing for /lead bodies without the field", async () => {
       h = await startCrmHarness({ env: { HONEYPOT_FIELD: "website" } });
       const caught = await h.postLead({ email: "bot@spam.example", website: "http://cheap.example" });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { parseJsonObject } from "../../src/leads/parse-json-object.js";
-import { honeypotFilledIn as honeypotFilledInJson, isFilled } from "../../src/spam/honeypot.js";
+import { honeypotFilled, isFilled } from "../../src/spam/honeypot.js";
 
-// The /lead route parses its body once and looks for the honeypot in that.
-const honeypotFilledIn = (body: Buffer, field: string) => {
+// The /lead route parses its body once and looks for the honeypot among its top-level keys.
+const filledInBody = (body: Buffer, field: string) => {
   const parsed = parseJsonObject(body);
-  return parsed.ok && honeypotFilledInJson(parsed.json, field);
+  return parsed.ok && honeypotFilled(Object.entries(parsed.json), field);
 };
 
 describe("isFilled", () => {
@@ -18,22 +18,39 @@ describe("isFilled", () => {
   });
 });
 
-describe("honeypotFilledIn", () => {
+describe("honeypotFilled (the one rule of /lead, /lead/<service> and /form)", () => {
   const body = (json: unknown) => Buffer.from(JSON.stringify(json));
 
   it("looks only at the top-level key of that name", () => {
-    expect(honeypotFilledIn(body({ email: "a@b.co", website: "http://x" }), "website")).toBe(true);
-    expect(honeypotFilledIn(body({ email: "a@b.co", website: "" }), "website")).toBe(false);
-    expect(honeypotFilledIn(body({ email: "a@b.co", nested: { website: "x" } }), "website")).toBe(false);
-    expect(honeypotFilledIn(body({ email: "a@b.co" }), "website")).toBe(false);
+    expect(filledInBody(body({ email: "a@b.co", website: "http://x" }), "website")).toBe(true);
+    expect(filledInBody(body({ email: "a@b.co", website: "" }), "website")).toBe(false);
+    expect(filledInBody(body({ email: "a@b.co", nested: { website: "x" } }), "website")).toBe(false);
+    expect(filledInBody(body({ email: "a@b.co" }), "website")).toBe(false);
   });
 
   it("is not fooled by a prototype key", () => {
-    expect(honeypotFilledIn(Buffer.from('{"email":"a@b.co"}'), "constructor")).toBe(false);
-    expect(honeypotFilledIn(Buffer.from('{"__proto__":{"website":"x"}}'), "website")).toBe(false);
+    expect(filledInBody(Buffer.from('{"email":"a@b.co"}'), "constructor")).toBe(false);
+    expect(filledInBody(Buffer.from('{"__proto__":{"website":"x"}}'), "website")).toBe(false);
   });
 
-  it("says no for a body that is not JSON (it is refused as a 400 anyway)", () => {
-    expect(honeypotFilledIn(Buffer.from("{not json"), "website")).toBe(false);
+  it("matches the exact name only: a field called gotcha is not the _gotcha honeypot", () => {
+    expect(honeypotFilled([["gotcha", "I am a person's answer"]], "_gotcha")).toBe(false);
+    expect(honeypotFilled([["_Gotcha", "x"]], "_gotcha")).toBe(false);
+    expect(honeypotFilled([["Website", "x"]], "website")).toBe(false);
+    expect(honeypotFilled([["_gotcha", "x"]], "_gotcha")).toBe(true);
+    // One of several names of one answer (a form service's label, key or ref) is enough.
+    expect(
+      honeypotFilled(
+        [
+          ["Your website", "x"],
+          ["website", "x"],
+        ],
+        "website",
+      ),
+    ).toBe(true);
+  });
+
+  it("is off when no field is named", () => {
+    expect(honeypotFilled([["_gotcha", "x"]], undefined)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 // Cloudflare's documented test keys: https://developers.cloudflare.com/turnstile/troubleshooting/testing/
@@ -22,6 +22,10 @@ export type TurnstileFake = {
   issueToken(hostname: string): string;
   /** The next `count` requests get this HTTP status (a Cloudflare outage). */
   failNext(count: number, status?: number): void;
+  /** The next `count` requests get this status and body (what a mistyped URL or a proxy answers). */
+  replyNext(count: number, reply: { status: number; contentType?: string; body: string }): void;
+  /** Holds every answer until the returned function is called (a slow Cloudflare). */
+  hold(): () => void;
   stop(): Promise<void>;
 };
 
@@ -30,6 +34,12 @@ export async function startTurnstileFake(): Promise<TurnstileFake> {
   const requests: SiteverifyRequest[] = [];
   const issued = new Map<string, { hostname: string; spentBy?: string }>();
   let failures: { count: number; status: number } = { count: 0, status: 503 };
+  let replies: { count: number; status: number; contentType?: string; body: string } = {
+    count: 0,
+    status: 200,
+    body: "",
+  };
+  let held: Array<() => void> | undefined;
 
   const verdict = (fields: SiteverifyRequest): Record<string, unknown> => {
     const { secret, response, idempotency_key: key } = fields;
@@ -68,18 +78,30 @@ export async function startTurnstileFake(): Promise<TurnstileFake> {
         ? (JSON.parse(raw || "{}") as SiteverifyRequest)
         : Object.fromEntries(new URLSearchParams(raw));
       requests.push(fields);
-      if (req.method !== "POST" || req.url !== "/turnstile/v0/siteverify") {
-        res.writeHead(404).end();
+      if (held !== undefined) {
+        held.push(() => answer(req.method, req.url, fields, res));
         return;
       }
-      if (failures.count > 0) {
-        failures.count--;
-        res.writeHead(failures.status, { "content-type": "text/html" }).end("<h1>upstream unavailable</h1>");
-        return;
-      }
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(verdict(fields)));
+      answer(req.method, req.url, fields, res);
     });
   });
+  function answer(method: string | undefined, url: string | undefined, fields: SiteverifyRequest, res: ServerResponse) {
+    if (method !== "POST" || url !== "/turnstile/v0/siteverify") {
+      res.writeHead(404, { "content-type": "text/html" }).end("<h1>Not Found</h1>");
+      return;
+    }
+    if (failures.count > 0) {
+      failures.count--;
+      res.writeHead(failures.status, { "content-type": "text/html" }).end("<h1>upstream unavailable</h1>");
+      return;
+    }
+    if (replies.count > 0) {
+      replies.count--;
+      res.writeHead(replies.status, { "content-type": replies.contentType ?? "application/json" }).end(replies.body);
+      return;
+    }
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(verdict(fields)));
+  }
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -91,6 +113,15 @@ export async function startTurnstileFake(): Promise<TurnstileFake> {
       return token;
     },
     failNext: (count, status = 503) => void (failures = { count, status }),
+    replyNext: (count, reply) => void (replies = { count, ...reply }),
+    hold() {
+      held = [];
+      return () => {
+        const waiting = held ?? [];
+        held = undefined;
+        for (const release of waiting) release();
+      };
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { answersOf, formEncodingOf, readFormBody } from "../../src/web-form/form-body.js";
 import { escapeHtml, problemPage, thankYouPage } from "../../src/web-form/form-pages.js";
-import { DOUBLE_SUBMIT_WINDOW_MS, formSubmissionKey } from "../../src/web-form/form-submission-key.js";
+import { formSubmissionKeys } from "../../src/web-form/form-submission-key.js";
 import { requestOrigin } from "../../src/web-form/request-origin.js";
 
 const headers = (values: Record<string, string>) => (name: string) => values[name];
@@ -91,38 +91,24 @@ describe("form pages", () => {
   });
 });
 
-describe("formSubmissionKey", () => {
+describe("formSubmissionKeys", () => {
   const fields = [
     { name: "email", value: "a@example.com" },
     { name: "message", value: "hi" },
   ];
   const t0 = 1_700_000_000_000;
 
-  it("is the same for the same fields in any order, whatever the Turnstile token", () => {
-    const none = () => undefined;
-    const a = formSubmissionKey("https://x.example", fields, t0, none);
-    const b = formSubmissionKey(
+  it("are the same for the same fields in any order, whatever the Turnstile token", () => {
+    const a = formSubmissionKeys("https://x.example", fields, t0);
+    const b = formSubmissionKeys(
       "https://x.example",
       [...fields].reverse().concat({ name: "cf-turnstile-response", value: "fresh" }),
       t0,
-      none,
     );
-    expect(b).toBe(a);
-    expect(formSubmissionKey("https://y.example", fields, t0, none)).not.toBe(a);
-    expect(formSubmissionKey("https://x.example", [{ name: "email", value: "a@example.com" }], t0, none)).not.toBe(a);
-  });
-
-  it("finds a submission stored under the previous bucket while it is under 10 minutes old, not after", () => {
-    const bucketStart = Math.floor(t0 / DOUBLE_SUBMIT_WINDOW_MS) * DOUBLE_SUBMIT_WINDOW_MS;
-    const firstAt = bucketStart - 60_000; // one minute before the bucket edge
-    const stored = new Map<string, number>();
-    const firstKey = formSubmissionKey("https://x.example", fields, firstAt, () => undefined);
-    stored.set(firstKey, firstAt);
-    // Two minutes later, across the edge: the same submission.
-    expect(formSubmissionKey("https://x.example", fields, firstAt + 120_000, (k) => stored.get(k))).toBe(firstKey);
-    // Eleven minutes later: a new one.
-    expect(formSubmissionKey("https://x.example", fields, firstAt + 11 * 60_000, (k) => stored.get(k))).not.toBe(
-      firstKey,
+    expect(b).toEqual(a);
+    expect(formSubmissionKeys("https://y.example", fields, t0).key).not.toBe(a.key);
+    expect(formSubmissionKeys("https://x.example", [{ name: "email", value: "a@example.com" }], t0).key).not.toBe(
+      a.key,
     );
   });
 });

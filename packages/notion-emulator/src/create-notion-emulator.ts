@@ -25,8 +25,6 @@ export type NotionEmulatorOptions = {
   rateLimitWindowMs?: number;
   /** The older way to give the budget, per second: 3 means 180 a minute. `requestsPerMinute` wins. */
   rateLimitPerSecond?: number;
-  /** The rate limit's clock. @default Date.now */
-  now?: () => number;
   /** @default 0 (a free port) */
   port?: number;
   /** Results one query (a chain of cursors) may return, like Notion's cap. @default 10_000 */
@@ -46,6 +44,11 @@ export type NotionEmulatorOptions = {
    * believed to keep `HH:MM`; a client must not depend on seconds. @default false
    */
   dateTimesToTheMinute?: boolean;
+  /**
+   * Notion's clock, for created_time, last_edited_time and the rate limit's
+   * window: a test can set it apart from the client's. @default Date.now
+   */
+  now?: () => number;
   /**
    * A created page shows in data source queries only this long after its
    * creation, as Notion's query index can lag a create by seconds. @default 0
@@ -87,6 +90,7 @@ export function createNotionEmulator(options: NotionEmulatorOptions = {}): Notio
   const bot = createBotUser();
   const context: EmulatorContext = {
     store: createEmulatorStore({
+      ...(options.now !== undefined && { now: options.now }),
       dateTimesToTheMinute: options.dateTimesToTheMinute ?? false,
       readUserInformation: options.readUserInformation ?? true,
     }),
