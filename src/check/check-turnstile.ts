@@ -1,6 +1,6 @@
 import type { Config } from "../config/load-config.js";
 import { DEFAULT_TURNSTILE_VERIFY_URL } from "../config/settings.js";
-import { askSiteverify } from "../web-form/turnstile-verifier.js";
+import { askSiteverify } from "../spam/turnstile-verifier.js";
 import type { CheckResult } from "./check-result.js";
 
 const NAME = "Turnstile";

@@ -4,7 +4,7 @@ import type { Logger } from "../log/create-logger.js";
 import { DEFAULT_FORM_HONEYPOT_FIELD } from "../spam/honeypot.js";
 import { formRoute, type FormRouteOptions } from "../web-form/form-route.js";
 import { createFormSourcePolicy } from "../web-form/form-source.js";
-import { createTurnstileVerifier } from "../web-form/turnstile-verifier.js";
+import { createTurnstileVerifier } from "../spam/turnstile-verifier.js";
 
 type WebFormConfig = Pick<
   Config,

@@ -15,7 +15,7 @@ import { problemPage, thankYouPage } from "./form-pages.js";
 import type { FormSourcePolicy } from "./form-source.js";
 import { formSubmissionKeys } from "./form-submission-key.js";
 import { requestOrigin } from "./request-origin.js";
-import { TURNSTILE_TOKEN_FIELD, type TurnstileVerifier } from "./turnstile-verifier.js";
+import { TURNSTILE_TOKEN_FIELD, type TurnstileVerifier } from "../spam/turnstile-verifier.js";
 
 /** How long a browser may cache the answer to a preflight. */
 const PREFLIGHT_MAX_AGE_SECONDS = 600;

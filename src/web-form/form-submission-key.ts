@@ -1,6 +1,6 @@
 import { sameSubmissionKeys, type SameSubmissionKeys } from "../spam/same-submission.js";
 import type { FormField } from "./form-body.js";
-import { TURNSTILE_TOKEN_FIELD } from "./turnstile-verifier.js";
+import { TURNSTILE_TOKEN_FIELD } from "../spam/turnstile-verifier.js";
 
 /**
  * The keys of a browser submission under the one same-submission window:
