@@ -1,3 +1,4 @@
+import { recordLeadArrival } from "../first-touch/first-touches.js";
 import type { Logger } from "../log/create-logger.js";
 import type { CreateHold, HoldState } from "../notion/create-hold.js";
 import { CreatesHeldError, isCreatesHeldError } from "../notion/creates-held-error.js";
@@ -5,6 +6,7 @@ import { CREATES_REFUSED_CAUSES, isCreateRefused } from "../notion/is-create-ref
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import { DONE, dueAgainAtMs, retryOrBuryError, type BatchOutcome } from "../queue/batch-outcome.js";
 import { createWorkLoop } from "../queue/create-work-loop.js";
+import type { Store } from "../store/open-store.js";
 import type { ContactCache } from "./contact-cache.js";
 import type { LeadQueue, Outcome, Submission } from "./lead-queue.js";
 import { recordActivity } from "./record-activity.js";
@@ -29,6 +31,8 @@ export type LeadWorkerOptions = {
   cache: ContactCache;
   notion: NotionGateway;
   logger: Logger;
+  /** Where a created contact's arrival is recorded for speed to lead; unset: not recorded. */
+  db?: Store | undefined;
   /** Notion refusing creates; unset, a refused create is dead-lettered like any refusal. */
   hold?: CreateHold | undefined;
   signal?: AbortSignal;
@@ -250,6 +254,8 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
       at,
     );
     const outcomes: Outcome[] = pending.map((_, index) => (index === 0 && result.created ? "created" : "updated"));
+    if (result.created && options.db)
+      recordLeadArrival(options.db, { pageId: result.pageId, email: pending[0]!.email, at: now() });
     queue.setContact(
       pending.map((submission) => submission.id),
       result.pageId,
