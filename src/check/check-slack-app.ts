@@ -10,6 +10,7 @@ export const SLACK_FEATURE_SCOPES = [
   { feature: "posting messages", scopes: ["chat:write"], required: true },
   { feature: "mentioning deal owners", scopes: ["users:read", "users:read.email"], required: false },
   { feature: "direct messages to owners", scopes: ["im:write"], required: false },
+  { feature: "the weekly report's chart", scopes: ["files:write"], required: false },
 ] as const;
 export const POST_WITHOUT_JOINING_SCOPE = "chat:write.public";
 

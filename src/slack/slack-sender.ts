@@ -194,11 +194,22 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
     const upload = { filename: file.filename, title: file.title, bytes: Buffer.from(file.contentBase64, "base64") };
     if (file.channelId !== undefined) return uploadFileToSlack(delivery.api, { ...upload, channelId: file.channelId });
     if (SLACK_CHANNEL_ID.test(delivery.channel)) {
-      return uploadFileToSlack(delivery.api, {
+      const shared = await uploadFileToSlack(delivery.api, {
         ...upload,
         channelId: delivery.channel,
         text: fallbackText(message),
         blocks: message.blocks,
+      });
+      if (shared.ok || shared.error !== "missing_scope") return shared;
+      // No files:write: the words still go out, without the file (`npm run check` names the scope).
+      log.warn(
+        { outboxId: item.id, reason: shared.reason },
+        "file not shared: the Slack app lacks files:write; message posted without it",
+      );
+      return delivery.api.post("chat.postMessage", {
+        channel: delivery.channel,
+        text: fallbackText(message),
+        ...(message.blocks !== undefined && { blocks: message.blocks }),
       });
     }
     const posted = await delivery.api.post("chat.postMessage", {
