@@ -8,6 +8,7 @@ import { heldBench } from "./bench/held-bench.js";
 import { importBench } from "./bench/import-bench.js";
 import { leadBench } from "./bench/lead-bench.js";
 import { pollBench } from "./bench/poll-bench.js";
+import { reportBench } from "./bench/report-bench.js";
 import { webhookBench } from "./bench/webhook-bench.js";
 
 const benches: Array<[string, () => Promise<string[]>]> = [
@@ -20,9 +21,10 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ["held", heldBench],
   ["form", formBench],
   ["import", importBench],
+  ["report", reportBench],
 ];
 const only = process.argv[2];
-const HELP = `Usage: npm run bench [-- gateway|leads|webhook|digest]
+const HELP = `Usage: npm run bench [-- gateway|leads|burst|webhook|digest|poll|held|form|import|report]
 
 Runs the benchmarks (all, or the one named) against an emulator limited to
 3 requests/s and prints each result as a ratio to its limit. Takes minutes.`;
