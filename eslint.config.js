@@ -23,9 +23,11 @@ const LAYERS = {
     "spam",
     "slack",
     "alerts",
+    "schedule",
   ],
-  // Domain pieces shared by several features: a contact and lead intake.
-  domain: ["contacts", "leads"],
+  // Domain pieces shared by several features: a contact, lead intake, a
+  // deal's stage history and a lead's first touch (written by several features, read by the report).
+  domain: ["contacts", "leads", "deal-history", "first-touch"],
   // What the product does; a feature never imports another feature.
   feature: [
     "deal-webhooks",

@@ -9,6 +9,7 @@ import { importBench } from "./bench/import-bench.js";
 import { leadBench } from "./bench/lead-bench.js";
 import { limitsBench } from "./bench/limits-bench.js";
 import { pollBench } from "./bench/poll-bench.js";
+import { reportBench } from "./bench/report-bench.js";
 import { webhookBench } from "./bench/webhook-bench.js";
 
 const benches: Array<[string, () => Promise<string[]>]> = [
@@ -22,6 +23,7 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ["held", heldBench],
   ["form", formBench],
   ["import", importBench],
+  ["report", reportBench],
 ];
 const only = process.argv[2];
 const HELP = `Usage: npm run bench [-- <name>]

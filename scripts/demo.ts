@@ -16,13 +16,17 @@ import { waitUntil } from "./lib/wait-until.js";
 import { startSlackAppPrinter } from "./demo/slack-app-printer.js";
 import { spawnServer, type SpawnedServer } from "./lib/spawn-server.js";
 
+/** Where the demo leaves the report's chart, so you can look at it. */
+const DEMO_CHART = join(tmpdir(), "notion-crm-demo-report-chart.png");
+
 if (process.argv.includes("--help") || process.argv.includes("-h")) {
   process.stdout.write(`Usage: npm run demo
 
 The whole system on this machine, with no Notion account and no Slack: a
 built-in Notion emulator, setup-notion, the server as its own process, signed
-leads, a deal moving to won, the digest; Slack messages printed here. It reads
-no .env and leaves nothing behind. Takes about half a minute.
+leads, a deal moving to won, the digest, the weekly pipeline report; Slack
+messages printed here. It reads no .env and leaves nothing behind but the
+report's chart, written to ${DEMO_CHART}. Takes about a minute.
 `);
   process.exit(0);
 }
@@ -203,6 +207,47 @@ try {
   say(
     `  Run again the same day: exit ${again.code}, nothing posted (one digest a day per DATA_DIR; --force overrides).`,
   );
+
+  step("The weekly pipeline report: npm run report -- --once --out <file.png>");
+  const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString();
+  const history: Array<[string, string, number, number, number]> = [
+    // name, stage, value, days since its last edit, days since it was created
+    ["Globex CRM rollout", DEAL_STAGE.new, 18_000, 2, 2],
+    ["Initech support plan", DEAL_STAGE.qualified, 7_500, 30, 45],
+    ["Umbrella security audit", DEAL_STAGE.proposal, 22_000, 6, 20],
+    ["Hooli pilot", DEAL_STAGE.negotiation, 40_000, 3, 35],
+    ["Soylent catering app", DEAL_STAGE.won, 9_000, 10, 40],
+    ["Stark Industries portal", DEAL_STAGE.won, 15_000, 24, 60],
+    ["Wayne Foundation site", DEAL_STAGE.won, 6_000, 38, 70],
+    ["Wonka shop", DEAL_STAGE.won, 11_000, 45, 80],
+    ["Tyrell rebrand", DEAL_STAGE.lost, 5_000, 4, 30],
+    ["Cyberdyne intranet", DEAL_STAGE.lost, 8_000, 17, 50],
+    ["Oscorp newsletter", DEAL_STAGE.lost, 3_500, 31, 55],
+  ];
+  for (const [name, stage, value, edited, created] of history) {
+    emulator.admin.insertPage(
+      deals.dataSourceId,
+      {
+        [DEAL.name]: { title: [{ text: { content: name } }] },
+        [DEAL.stage]: { select: { name: stage } },
+        [DEAL.value]: { number: value },
+        ...(name === "Hooli pilot" && { [DEAL.owner]: { people: [{ id: dana }] } }),
+      },
+      { createdTime: daysAgo(created), lastEditedTime: daysAgo(edited) },
+    );
+  }
+  say(
+    `  ${history.length} older deals added (closed over the last 8 weeks, one untouched for 30 days). The two deals the server saw move are dated from its stage history.`,
+  );
+  const beforeReport = slack.count();
+  const report = await runTsFile("scripts/report.ts", {
+    args: ["--once", "--out", DEMO_CHART],
+    env: { ...env, STAGE_PROBABILITIES: "new:10,qualified:25,proposal:40,negotiation:60" },
+    cwd: dataDir,
+  });
+  if (report.code !== 0) throw new Error(`the report failed:\n${report.stderr}`);
+  await waitUntil(() => slack.uploads().length > 0 && slack.count() > beforeReport, { what: "the report" });
+  say(`  The chart went to Slack with the message, and was written to ${DEMO_CHART} (open it to look).`);
 
   step("Done");
   say(

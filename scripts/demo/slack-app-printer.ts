@@ -27,13 +27,19 @@ export async function startSlackAppPrinter(
         `\n  💬 Slack, ${where}:\n${renderSlackMessage(message as unknown as SlackMessage, { color: process.stdout.isTTY === true, users: names })}\n`,
       );
     },
+    onUpload(file) {
+      print(
+        `\n  💬 Slack, #${channel.name}, with a file:\n${renderSlackMessage({ text: file.initialComment ?? "", ...(file.blocks && { blocks: file.blocks }) } as SlackMessage, { color: process.stdout.isTTY === true, users: names })}\n  📎 ${file.filename} (${Math.round(file.bytes.length / 1024)} KB)\n`,
+      );
+    },
   };
   const fake = await startSlackWebApiFake(options);
   return {
     url: fake.url,
     token: fake.token,
     channelId: channel.id,
-    count: () => fake.posted.length,
+    count: () => fake.posted.length + fake.uploads.length,
+    uploads: () => fake.uploads,
     lastRaw: () => lastRaw,
     stop: () => fake.stop(),
   };

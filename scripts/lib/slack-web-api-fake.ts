@@ -2,12 +2,12 @@
 // shared by the tests (test/support) and the demo. It checks the bearer
 // token, answers as Slack does (HTTP 200 with `ok: false` for an error,
 // HTTP 429 with Retry-After for a rate limit), and records every call.
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export const FAKE_SLACK_TOKEN = "xoxb-fake-slack-bot-token";
 /** Every scope the project uses, as a fresh app installed from docs/slack-app.md has them. */
-export const ALL_SLACK_SCOPES = ["chat:write", "chat:write.public", "users:read", "users:read.email"];
+export const ALL_SLACK_SCOPES = ["chat:write", "chat:write.public", "users:read", "users:read.email", "files:write"];
 
 export type SlackApiCall = {
   method: string;
@@ -33,12 +33,26 @@ export type FakeSlackOptions = {
   users?: Record<string, string>;
   /** Called with each message chat.postMessage accepts (the demo prints them). */
   onPost?: (message: PostedSlackMessage, raw: string) => void;
+  /** Called with each file files.completeUploadExternal shares (the demo saves it). */
+  onUpload?: (file: UploadedSlackFile) => void;
 };
 
 export type PostedSlackMessage = {
   channel: string;
   text: string;
   blocks?: Array<Record<string, unknown>>;
+  at: number;
+};
+
+/** A file shared by files.completeUploadExternal: its bytes as POSTed to the upload URL, and the message with it. */
+export type UploadedSlackFile = {
+  id: string;
+  filename: string;
+  title: string | undefined;
+  bytes: Buffer;
+  channel: string;
+  initialComment: string | undefined;
+  blocks: Array<Record<string, unknown>> | undefined;
   at: number;
 };
 
@@ -50,6 +64,8 @@ export type SlackWebApiFake = {
   readonly calls: SlackApiCall[];
   /** Messages chat.postMessage accepted, in order. */
   readonly posted: PostedSlackMessage[];
+  /** Files shared into a channel (files.completeUploadExternal), in order. */
+  readonly uploads: UploadedSlackFile[];
   callsOf(method: string): SlackApiCall[];
   /** The next calls of `method` get these answers, one each, before the normal ones resume. */
   replyNext(method: string, ...replies: ScriptedSlackReply[]): void;
@@ -72,6 +88,11 @@ export async function startSlackWebApiFake(options: FakeSlackOptions = {}): Prom
   const calls: SlackApiCall[] = [];
   const posted: PostedSlackMessage[] = [];
   const scripted = new Map<string, ScriptedSlackReply[]>();
+  const uploads: UploadedSlackFile[] = [];
+  // files.getUploadURLExternal's reservations: file id → the announced name and length, then the bytes.
+  const reserved = new Map<string, { filename: string; length: number; bytes?: Buffer }>();
+  let fileSerial = 0;
+  let origin = "";
 
   const channelFor = (ref: string): FakeSlackChannel | undefined => {
     if (ref.startsWith("#")) return [...channels.values()].find((channel) => channel.name === ref.slice(1));
@@ -121,6 +142,56 @@ export async function startSlackWebApiFake(options: FakeSlackOptions = {}): Prom
       const id = users.get(String(args["email"] ?? "").toLowerCase());
       return id === undefined ? fail("users_not_found") : { body: { ok: true, user: { id, name: id.toLowerCase() } } };
     },
+    // https://api.slack.com/methods/files.getUploadURLExternal: form-encoded filename and length.
+    "files.getUploadURLExternal": (args) => {
+      const missing = needs("files:write");
+      if (missing !== undefined) return missing;
+      const filename = String(args["filename"] ?? "");
+      const length = Number(args["length"]);
+      if (filename === "" || !Number.isInteger(length) || length <= 0) return fail("invalid_arguments");
+      const id = `F0FAKE${String(++fileSerial).padStart(5, "0")}`;
+      reserved.set(id, { filename, length });
+      return { body: { ok: true, upload_url: `${origin}/upload/v1/${id}`, file_id: id } };
+    },
+    // https://api.slack.com/methods/files.completeUploadExternal: files is a JSON array of {id, title}.
+    "files.completeUploadExternal": (args) => {
+      const missing = needs("files:write");
+      if (missing !== undefined) return missing;
+      let files: Array<{ id?: unknown; title?: unknown }>;
+      try {
+        files = JSON.parse(String(args["files"] ?? "")) as Array<{ id?: unknown; title?: unknown }>;
+      } catch {
+        return fail("invalid_arguments");
+      }
+      if (!Array.isArray(files) || files.length === 0) return fail("invalid_arguments");
+      const channelRef = args["channel_id"] === undefined ? undefined : String(args["channel_id"]);
+      const channel = channelRef === undefined ? undefined : channels.get(channelRef);
+      if (channelRef !== undefined && channel === undefined) return fail("channel_not_found");
+      if (channel?.isArchived) return fail("is_archived");
+      if (channel !== undefined && !channel.isMember && !scopes.includes("chat:write.public"))
+        return fail("not_in_channel");
+      const found = files.map((file) => ({ file, upload: reserved.get(String(file.id)) }));
+      if (found.some(({ upload }) => upload?.bytes === undefined)) return fail("file_not_found");
+      const blocks = args["blocks"] === undefined ? undefined : (JSON.parse(String(args["blocks"])) as unknown);
+      for (const { file, upload } of found) {
+        const shared: UploadedSlackFile = {
+          id: String(file.id),
+          filename: upload!.filename,
+          title: typeof file.title === "string" ? file.title : undefined,
+          bytes: upload!.bytes!,
+          channel: channelRef ?? "",
+          initialComment: typeof args["initial_comment"] === "string" ? args["initial_comment"] : undefined,
+          blocks: Array.isArray(blocks) ? (blocks as Array<Record<string, unknown>>) : undefined,
+          at: Date.now(),
+        };
+        uploads.push(shared);
+        reserved.delete(shared.id);
+        options.onUpload?.(shared);
+      }
+      return {
+        body: { ok: true, files: found.map(({ file }) => ({ id: String(file.id), title: file.title ?? "" })) },
+      };
+    },
     "chat.postMessage": (args) => {
       const missing = needs("chat:write");
       if (missing !== undefined) return missing;
@@ -148,6 +219,8 @@ export async function startSlackWebApiFake(options: FakeSlackOptions = {}): Prom
   };
 
   const server: Server = createServer((req, res) => {
+    const uploadId = /^\/upload\/v1\/([A-Z0-9]+)$/.exec(new URL(req.url ?? "/", "http://fake").pathname)?.[1];
+    if (uploadId !== undefined) return void receiveUpload(uploadId, req, res);
     void readArgs(req).then((args) => {
       const method = new URL(req.url ?? "/", "http://fake").pathname.replace(/^\/api\//, "");
       const authorized = req.headers.authorization === `Bearer ${token}`;
@@ -158,6 +231,19 @@ export async function startSlackWebApiFake(options: FakeSlackOptions = {}): Prom
         .end(JSON.stringify(answer.body));
     });
   });
+
+  // The upload URL takes the file's bytes (raw or multipart) with no token, and answers "OK - <length>" in plain text.
+  async function receiveUpload(id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const bytes = Buffer.concat(chunks);
+    calls.push({ method: "upload", args: { fileId: id, length: bytes.length }, authorized: true, at: Date.now() });
+    const upload = reserved.get(id);
+    if (upload === undefined || req.method !== "POST") return void res.writeHead(404).end("not found");
+    if (bytes.length !== upload.length) return void res.writeHead(400).end("length mismatch");
+    upload.bytes = bytes;
+    res.writeHead(200, { "content-type": "text/plain" }).end(`OK - ${bytes.length}`);
+  }
 
   function reply(method: string, args: Record<string, unknown>, authorized: boolean): Answer {
     const next = scripted.get(method)?.shift();
@@ -179,11 +265,13 @@ export async function startSlackWebApiFake(options: FakeSlackOptions = {}): Prom
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+  origin = `http://127.0.0.1:${port}`;
   return {
     url: `http://127.0.0.1:${port}/api`,
     token,
     calls,
     posted,
+    uploads,
     callsOf: (method) => calls.filter((call) => call.method === method),
     replyNext: (method, ...replies) => void scripted.set(method, [...(scripted.get(method) ?? []), ...replies]),
     addUser: (email, slackUserId) => void users.set(email.toLowerCase(), slackUserId),

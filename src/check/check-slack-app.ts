@@ -14,6 +14,7 @@ const CHANNEL_ID = /^[CGD][A-Z0-9]{6,}$/;
 export const SLACK_FEATURE_SCOPES = [
   { feature: "posting messages", scopes: ["chat:write"], required: true },
   { feature: "mentioning deal owners", scopes: ["users:read", "users:read.email"], required: false },
+  { feature: "the weekly report's chart", scopes: ["files:write"], required: false },
 ] as const;
 export const POST_WITHOUT_JOINING_SCOPE = "chat:write.public";
 

@@ -4,6 +4,7 @@ import { parseFieldMap } from "./parse-field-map.js";
 import { parseNotionId } from "./parse-notion-id.js";
 import { parseOrigins } from "./parse-origins.js";
 import { isUsableSlackWebhookUrl, SLACK_WEBHOOK_URL_PROBLEM } from "./slack-webhook-url.js";
+import { parseStageProbabilities } from "./parse-stage-probabilities.js";
 
 export const DEFAULT_NOTION_BASE_URL = "https://api.notion.com";
 /** Notion's per-connection budget per 60-second window on Free and Plus (600 on Business and Enterprise). */
@@ -18,6 +19,9 @@ export const DEFAULT_DIGEST_CRON = "0 9 * * *";
 export const DEFAULT_LEADS_PER_IP_PER_HOUR = 300;
 export const DEFAULT_LEADS_PER_EMAIL_PER_HOUR = 5;
 export const DEFAULT_DEALS_POLL_SECONDS = 300;
+/** The weekly pipeline report: Mondays at 8. */
+export const DEFAULT_REPORT_CRON = "0 8 * * 1";
+export const DEFAULT_STUCK_DEAL_DAYS = 21;
 /** While Notion refuses creates, one held lead is tried this often. */
 export const DEFAULT_NOTION_HOLD_RETRY_SECONDS = 600;
 export const DEFAULT_LEAD_BACKLOG_ALERT_MINUTES = 15;
@@ -72,6 +76,15 @@ const origins = z.string().transform((value, ctx) => {
     return z.NEVER;
   }
   return parsed.origins;
+});
+
+const stageProbabilities = z.string().transform((value, ctx) => {
+  const parsed = parseStageProbabilities(value);
+  if (!parsed.ok) {
+    ctx.addIssue({ code: "custom", message: parsed.error });
+    return z.NEVER;
+  }
+  return parsed.probabilities;
 });
 
 // Kept exactly as written: a trailing slash may matter to the page it names.
@@ -162,6 +175,18 @@ export const settingsSchema = z.object({
   FORM_REDIRECT_URL: redirectUrl.optional(),
   TURNSTILE_SECRET: text.optional(),
   TURNSTILE_VERIFY_URL: httpUrl.default(DEFAULT_TURNSTILE_VERIFY_URL),
+  // The weekly pipeline report (npm run report).
+  REPORT_CRON: z
+    .string()
+    .refine((expression) => cron.validate(expression), 'must be a cron expression such as "0 8 * * 1"')
+    .default(DEFAULT_REPORT_CRON),
+  STAGE_PROBABILITIES: stageProbabilities.optional(),
+  STUCK_DEAL_DAYS: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number of days")
+    .min(1)
+    .max(3650)
+    .default(DEFAULT_STUCK_DEAL_DAYS),
 });
 
 export type SettingName = keyof z.input<typeof settingsSchema>;

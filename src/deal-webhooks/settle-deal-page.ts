@@ -1,12 +1,13 @@
 import type { PageObjectResponse } from "@notionhq/client";
 import { DEAL, DEAL_STAGE } from "../crm-schema/crm-schema.js";
+import { recordDealSighting } from "../deal-history/deal-history.js";
 import { peopleOf } from "../notion/people-of.js";
 import { choiceName, numberOf, plainText } from "../notion/property-values.js";
 import type { SlackOutbox } from "../slack/slack-outbox.js";
 import type { Store } from "../store/open-store.js";
 import { dealStageMessage, notifyStageOf, ownerDealMessage } from "./deal-stage-message.js";
 import type { DealStageStore } from "./deal-stage-store.js";
-import { formatDealValue } from "./format-deal-value.js";
+import { formatDealValue } from "../notion/format-deal-value.js";
 
 export type SettleDealDependencies = {
   db: Store;
@@ -57,6 +58,7 @@ export function settleDealPage(
     // Counted per stored change: Notion's minute-rounded edit time alone cannot tell two moves in one minute apart.
     const moves = (stored?.moves ?? 0) + (from.changed ? 1 : 0);
     deps.stages.set(page.id, current, page.last_edited_time, moves);
+    recordDealSighting(deps.db, page, from.changed ? { changedFrom: from.from } : undefined);
     if (notify) {
       const owners = peopleOf(page.properties[DEAL.owner]);
       const transition = {

@@ -1,12 +1,7 @@
-import { createTask, type Logger as CronLogger } from "node-cron";
 import type { Logger } from "../log/create-logger.js";
+import { scheduleCron, type CronSchedule } from "../schedule/schedule-cron.js";
 
-export type DigestSchedule = {
-  /** When the digest fires next; null once stopped. */
-  nextRunAt(): Date | null;
-  /** Stops firing and waits for a digest in progress to finish. */
-  stop(): Promise<void>;
-};
+export type DigestSchedule = CronSchedule;
 
 export type ScheduleDigestOptions = {
   /** DIGEST_CRON (node-cron syntax; six fields allow seconds). */
@@ -19,60 +14,7 @@ export type ScheduleDigestOptions = {
   signal?: AbortSignal;
 };
 
-/**
- * Fires the digest on its cron schedule. A run still going when the next one
- * is due (a big Contacts database at 3 requests a second) makes node-cron skip
- * that firing instead of starting a second one beside it. A failed run is
- * logged and the schedule carries on: the next firing tries again.
- */
-export function scheduleDigest({
-  cronExpression,
-  timeZone,
-  run,
-  logger,
-  signal,
-}: ScheduleDigestOptions): DigestSchedule {
-  const log = logger.child({ area: "digest-schedule" });
-  let current: Promise<void> | undefined;
-  const task = createTask(
-    cronExpression,
-    () => {
-      current = run().then(
-        () => log.info({ nextRunAt: task.getNextRun()?.toISOString() }, "next stale-lead digest scheduled"),
-        (error: unknown) => {
-          if (signal?.aborted) log.info("stale-lead digest interrupted by shutdown");
-          else
-            log.error(
-              { err: error, nextRunAt: task.getNextRun()?.toISOString() },
-              "stale-lead digest failed; the next scheduled run tries again",
-            );
-        },
-      );
-      return current;
-    },
-    { name: "stale-lead-digest", timezone: timeZone, noOverlap: true, logger: cronLogger(log) },
-  );
-  void task.start();
-  log.info(
-    { cron: cronExpression, timeZone, nextRunAt: task.getNextRun()?.toISOString() },
-    "stale-lead digest scheduled",
-  );
-  let stopped = false;
-  return {
-    nextRunAt: () => (stopped ? null : task.getNextRun()),
-    async stop() {
-      stopped = true;
-      await task.destroy();
-      await current;
-    },
-  };
-}
-
-/** node-cron's own warnings (a skipped overlapping run, a missed one) as our JSON lines. */
-function cronLogger(log: Logger): CronLogger {
-  const line = (level: "debug" | "info" | "warn" | "error") => (message: string | Error, error?: Error) =>
-    message instanceof Error
-      ? log[level]({ err: message }, "node-cron error")
-      : log[level](error === undefined ? {} : { err: error }, `node-cron: ${message}`);
-  return { debug: line("debug"), info: line("info"), warn: line("warn"), error: line("error") };
+/** Fires the stale-lead digest on DIGEST_CRON (see scheduleCron). */
+export function scheduleDigest(options: ScheduleDigestOptions): DigestSchedule {
+  return scheduleCron({ ...options, label: "stale-lead digest", area: "digest-schedule" });
 }

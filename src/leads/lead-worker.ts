@@ -1,3 +1,4 @@
+import { recordLeadArrival } from "../first-touch/first-touches.js";
 import type { Logger } from "../log/create-logger.js";
 import type { ContactCache } from "../contacts/contact-cache.js";
 import { createCreateGuard, type GuardCreate } from "../contacts/create-guard.js";
@@ -8,6 +9,7 @@ import type { NotionGateway } from "../notion/notion-gateway.js";
 import { CONNECTION_BLOCKED_FIX, isConnectionBlocked, isRetryableNotionError } from "../notion/notion-errors.js";
 import { DONE, dueAgainAtMs, retryOrBuryError, type BatchOutcome } from "../queue/batch-outcome.js";
 import { createWorkLoop } from "../queue/create-work-loop.js";
+import type { Store } from "../store/open-store.js";
 import type { LeadQueue, Outcome, Submission } from "./lead-queue.js";
 import { recordActivity } from "./record-activity.js";
 import { upsertContact } from "./upsert-contact.js";
@@ -32,6 +34,8 @@ export type LeadWorkerOptions = {
   cache: ContactCache;
   notion: NotionGateway;
   logger: Logger;
+  /** Where a created contact's arrival is recorded for speed to lead; unset: not recorded. */
+  db?: Store | undefined;
   /** Notion refusing creates; unset, a refused create is dead-lettered like any refusal. */
   hold?: CreateHold | undefined;
   signal?: AbortSignal;
@@ -264,6 +268,8 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
       at,
     );
     const outcomes: Outcome[] = pending.map((_, index) => (index === 0 && result.created ? "created" : "updated"));
+    if (result.created && options.db)
+      recordLeadArrival(options.db, { pageId: result.pageId, email: pending[0]!.email, at: now() });
     queue.setContact(
       pending.map((submission) => submission.id),
       result.pageId,

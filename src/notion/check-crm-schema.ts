@@ -20,7 +20,13 @@ export type CrmSchemaReport = {
   problems: string[];
 };
 type PropertyConfig = DataSourceObjectResponse["properties"][string];
-export type PropertySummary = { id: string; type: string; numberFormat?: string; options?: string[] };
+export type PropertySummary = {
+  id: string;
+  type: string;
+  numberFormat?: string;
+  /** A select's or status's option names, in the order Notion shows them. */
+  options?: string[];
+};
 
 /** The named database is missing, not shared, or its properties differ from the contract. */
 export class NotionSchemaError extends Error {
@@ -143,6 +149,7 @@ function summarise(config: PropertyConfig): PropertySummary {
     type: config.type,
     ...(config.type === "number" && { numberFormat: config.number.format }),
     ...(config.type === "select" && { options: config.select.options.map((option) => option.name) }),
+    ...(config.type === "status" && { options: config.status.options.map((option) => option.name) }),
   };
 }
 

@@ -58,6 +58,7 @@ export function wireLeads(deps: AreaDependencies, config: LeadsConfig, options: 
     queue,
     cache: createContactCache(db),
     notion,
+    db,
     logger,
     hold: createCreateHold(db, { retryMs: options.holdRetryMs ?? config.NOTION_HOLD_RETRY_SECONDS * 1000 }),
     signal,

@@ -26,6 +26,19 @@ export type SlackMessage = {
   blocks?: SlackBlock[];
   people?: Record<string, string | null>;
   dm?: { notionUserId: string };
+  /**
+   * A file shared with the message in app mode (the report's chart); an
+   * incoming webhook cannot carry one, so there it is left out.
+   */
+  file?: SlackFile;
+};
+
+export type SlackFile = {
+  filename: string;
+  title: string;
+  contentBase64: string;
+  /** Set on a file that follows its message (SLACK_CHANNEL given by name): the channel id Slack answered with. */
+  channelId?: string;
 };
 
 // Every text object we build may hold text that came from users (a deal's or a person's name, a message).

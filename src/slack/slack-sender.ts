@@ -6,10 +6,16 @@ import type { Store } from "../store/open-store.js";
 import { sleep } from "../util/sleep.js";
 import { fallbackText, peopleNamedIn, renderForSlack } from "./person-mention.js";
 import { postToSlack, type SlackResult } from "./post-to-slack.js";
-import type { SlackMessage } from "./slack-message.js";
+import type { SlackFile, SlackMessage } from "./slack-message.js";
 import type { OutboxItem, SlackOutbox } from "./slack-outbox.js";
 import type { SlackUserResolver } from "./resolve-slack-user.js";
-import type { SlackWebApi } from "./slack-web-api.js";
+import type { SlackApiResult, SlackWebApi } from "./slack-web-api.js";
+import { SLACK_CHANNEL_ID, uploadFileToSlack } from "./upload-file.js";
+
+/** The outbox key of the file that follows its message (SLACK_CHANNEL given by name). */
+export function followingFileKey(item: Pick<OutboxItem, "id" | "dedupeKey">): string {
+  return `${item.dedupeKey ?? `outbox:${item.id}`}:file`;
+}
 
 /** Slack allows about one message per second per incoming webhook or channel; shared by every process on DATA_DIR. */
 export const SLACK_MESSAGES_PER_SECOND = 1;
@@ -154,11 +160,15 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
     );
     const message: SlackMessage = renderForSlack(item.message, (id) => mentions.get(id));
     await bucketFor(channel).take();
-    const result = await delivery.api.post("chat.postMessage", {
-      channel,
-      text: fallbackText(message),
-      ...(message.blocks !== undefined && { blocks: message.blocks }),
-    });
+    const file = item.message.dm === undefined ? item.message.file : undefined;
+    const result =
+      file === undefined
+        ? await delivery.api.post("chat.postMessage", {
+            channel,
+            text: fallbackText(message),
+            ...(message.blocks !== undefined && { blocks: message.blocks }),
+          })
+        : await shareFile(delivery, item, file, message);
     if (result.ok) return { ok: true };
     if (result.permanent) return { ok: false, permanent: true, reason: result.reason };
     return {
@@ -167,6 +177,52 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
       reason: result.reason,
       ...(result.retryAfterMs !== undefined && { retryAfterMs: result.retryAfterMs }),
     };
+  }
+
+  /**
+   * A message with a file (the report's chart): shared into the channel with
+   * the message in one files.completeUploadExternal. That takes a channel id:
+   * with SLACK_CHANNEL given by name the message goes first, and the file
+   * follows as a message of its own once Slack has said the channel's id.
+   */
+  async function shareFile(
+    delivery: SlackAppDelivery,
+    item: OutboxItem,
+    file: SlackFile,
+    message: SlackMessage,
+  ): Promise<SlackApiResult> {
+    const upload = { filename: file.filename, title: file.title, bytes: Buffer.from(file.contentBase64, "base64") };
+    if (file.channelId !== undefined) return uploadFileToSlack(delivery.api, { ...upload, channelId: file.channelId });
+    if (SLACK_CHANNEL_ID.test(delivery.channel)) {
+      const shared = await uploadFileToSlack(delivery.api, {
+        ...upload,
+        channelId: delivery.channel,
+        text: fallbackText(message),
+        blocks: message.blocks,
+      });
+      if (shared.ok || shared.error !== "missing_scope") return shared;
+      // No files:write: the words still go out, without the file (`npm run check` names the scope).
+      log.warn(
+        { outboxId: item.id, reason: shared.reason },
+        "file not shared: the Slack app lacks files:write; message posted without it",
+      );
+      return delivery.api.post("chat.postMessage", {
+        channel: delivery.channel,
+        text: fallbackText(message),
+        ...(message.blocks !== undefined && { blocks: message.blocks }),
+      });
+    }
+    const posted = await delivery.api.post("chat.postMessage", {
+      channel: delivery.channel,
+      text: fallbackText(message),
+      ...(message.blocks !== undefined && { blocks: message.blocks }),
+    });
+    const channelId = posted.ok ? posted.body["channel"] : undefined;
+    if (typeof channelId === "string") {
+      outbox.enqueue({ text: file.title, file: { ...file, channelId } }, followingFileKey(item), item.channel);
+      loop.notify();
+    }
+    return posted;
   }
 
   function classify(item: OutboxItem, result: SlackResult | "no-recipient"): BatchOutcome {

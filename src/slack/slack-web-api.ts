@@ -55,6 +55,10 @@ export type SlackWebApi = {
   post(method: string, body?: Record<string, unknown>): Promise<SlackApiResult>;
   /** GET with query parameters (read methods such as users.lookupByEmail). */
   get(method: string, params?: Record<string, string>): Promise<SlackApiResult>;
+  /** POST form-encoded (methods that take no JSON, such as files.getUploadURLExternal). */
+  form(method: string, params: Record<string, string>): Promise<SlackApiResult>;
+  /** POSTs a file's bytes to the upload URL files.getUploadURLExternal gave (which carries its own authority: no token). */
+  upload(url: string, bytes: Uint8Array): Promise<{ ok: true } | { ok: false; permanent: boolean; reason: string }>;
 };
 
 export type SlackWebApiOptions = {
@@ -125,6 +129,31 @@ export function createSlackWebApi({
         headers: { "content-type": "application/json; charset=utf-8" },
         body: JSON.stringify(body),
       }),
+    form: (method, params) =>
+      call(method, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(params).toString(),
+      }),
+    async upload(url, bytes) {
+      try {
+        const response = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/octet-stream" },
+          body: bytes,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        await response.text().catch(() => "");
+        if (response.ok) return { ok: true };
+        return {
+          ok: false,
+          permanent: response.status < 500 && response.status !== 429,
+          reason: `file upload: HTTP ${response.status}`,
+        };
+      } catch (error) {
+        return { ok: false, permanent: false, reason: `file upload: ${networkReason(error)}` };
+      }
+    },
     get: (method, params = {}) => {
       const query = new URLSearchParams(params).toString();
       return call(method, { method: "GET" }, query === "" ? "" : `?${query}`);

@@ -294,6 +294,48 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 13,
+    name: "deal stage history and first touches",
+    sql: `
+      -- Every stage change the server settled (webhook or poll), once each:
+      -- the report's won, lost, cycle time and stuck deals are computed from it.
+      -- at is Notion's last_edited_time of the page that showed the change.
+      CREATE TABLE deal_stage_changes (
+        id INTEGER PRIMARY KEY,
+        page_id TEXT NOT NULL,
+        from_stage TEXT,
+        to_stage TEXT,
+        at TEXT NOT NULL,
+        UNIQUE (page_id, at, to_stage)
+      ) STRICT;
+      CREATE INDEX deal_stage_changes_by_page ON deal_stage_changes (page_id, at);
+      CREATE INDEX deal_stage_changes_by_time ON deal_stage_changes (at);
+
+      -- Each deal as last seen: the report reads Notion anyway, this keeps
+      -- what a deal was when it left Deals (deleted deals are not counted).
+      CREATE TABLE deal_facts (
+        page_id TEXT PRIMARY KEY,
+        stage TEXT,
+        value REAL,
+        owners_json TEXT NOT NULL,
+        created_time TEXT NOT NULL,
+        last_edited_time TEXT NOT NULL
+      ) STRICT;
+
+      -- Speed to lead: when the lead worker created a contact, and its first
+      -- touch (a Contacted click, a logged email), the earliest one kept.
+      CREATE TABLE first_touches (
+        page_id TEXT PRIMARY KEY,
+        email TEXT NOT NULL,
+        arrived_at_ms INTEGER NOT NULL,
+        touched_at_ms INTEGER,
+        touched_via TEXT CHECK (touched_via IN ('slack', 'email'))
+      ) STRICT;
+      CREATE INDEX first_touches_by_email ON first_touches (email);
+      CREATE INDEX first_touches_by_arrival ON first_touches (arrived_at_ms);
+    `,
+  },
+  {
     version: 14,
     name: "deal moves counted, poll mark in Notion's time",
     sql: `

@@ -9,6 +9,7 @@ it.each([
   ["scripts/setup-notion.ts", "npm run setup-notion -- --parent <page id or URL>"],
   ["scripts/check.ts", "Usage: npm run check"],
   ["scripts/stale-leads.ts", "npm run stale-leads -- --once"],
+  ["scripts/report.ts", "npm run report -- --once"],
   ["scripts/demo.ts", "Usage: npm run demo"],
   ["scripts/emulator.ts", "Usage: npm run emulator"],
   ["scripts/bench.ts", "Usage: npm run bench"],

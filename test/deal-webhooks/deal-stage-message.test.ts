@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { dealStageMessage, notifyStageOf } from "../../src/deal-webhooks/deal-stage-message.js";
-import { formatDealValue } from "../../src/deal-webhooks/format-deal-value.js";
+import { formatDealValue } from "../../src/notion/format-deal-value.js";
 import { createNotionEventStore, EVENT_RETENTION_MS } from "../../src/deal-webhooks/notion-event-store.js";
 import { openStore } from "../../src/store/open-store.js";
 import { makeTempDir } from "../support/temp-dir.js";

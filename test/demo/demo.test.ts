@@ -1,8 +1,9 @@
+import { readFileSync } from "node:fs";
 import { expect, it } from "vitest";
 import { runTsFile } from "../support/run-node.js";
 
-it("npm run demo runs to the end: setup, leads, a deal to won by webhook and one by poll, the digest, all Slack messages printed", async () => {
-  const result = await runTsFile("scripts/demo.ts", { timeoutMs: 90_000 });
+it("npm run demo runs to the end: setup, leads, a deal to won by webhook and one by poll, the digest, the report, all Slack messages printed", async () => {
+  const result = await runTsFile("scripts/demo.ts", { timeoutMs: 150_000 });
   expect(result.stdout).not.toContain("Demo failed");
   expect(result.code).toBe(0);
   const out = result.stdout;
@@ -32,6 +33,13 @@ it("npm run demo runs to the end: setup, leads, a deal to won by webhook and one
   expect(out).toContain("4 stale leads");
   expect(out).toContain("escaped (&lt;!channel&gt;)");
   expect(out).toContain("Run again the same day: exit 0, nothing posted");
-  // Two deal alerts by webhook, the negotiation direct message, one by poll, the digest.
-  expect(out).toMatch(/5 Slack messages, \d+ Notion requests, 0 rate-limited/);
-}, 120_000);
+  // The weekly report, with its chart uploaded, and the owner's own numbers.
+  expect(out).toContain("Win rate (90 days): 67% (6 won, 3 lost)");
+  expect(out).toContain("Won in the last 7 days: 2 · $16,500 — Acme retainer, Lee & Sons website");
+  expect(out).toMatch(/📎 pipeline-report\.png \(\d+ KB\)/);
+  expect(out).toContain("Your pipeline this week: open $40,000 (1 deal)");
+  const chart = /written to (\S+\.png)/.exec(out)?.[1];
+  expect(chart && readFileSync(chart).subarray(1, 4).toString()).toBe("PNG");
+  // Two deal alerts by webhook, the negotiation direct message, one by poll, the digest, the report and its direct message.
+  expect(out).toMatch(/7 Slack messages, \d+ Notion requests, 0 rate-limited/);
+}, 180_000);

@@ -8,4 +8,5 @@ export {
   type ScriptedSlackReply,
   type SlackApiCall,
   type SlackWebApiFake,
+  type UploadedSlackFile,
 } from "../../scripts/lib/slack-web-api-fake.js";
