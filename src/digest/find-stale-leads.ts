@@ -36,6 +36,8 @@ export type FindStaleLeadsOptions = {
   cutoff: Date;
   logger: Logger;
   listed?: number;
+  /** Leads left out (snoozed from Slack): neither counted nor listed. */
+  skip?: ((pageId: string) => boolean) | undefined;
 };
 
 /**
@@ -76,7 +78,7 @@ export async function findStaleLeads(
       for (const result of page.results) {
         if (!isFullPage(result)) continue;
         last = toStaleLead(result);
-        if (seen.has(last.id)) continue;
+        if (seen.has(last.id) || options.skip?.(last.id)) continue;
         seen.add(last.id);
         fresh++;
         stalest = keepStalest(stalest, last, listed);

@@ -5,7 +5,12 @@ import { wireLeads } from "../leads/wire-leads.js";
 import type { Logger } from "../log/create-logger.js";
 import type { CrmDatabaseIds } from "../notion/check-crm-schema.js";
 import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/notion-gateway.js";
-import { isSlackAppMode, slackDestinationsFromConfig } from "../slack/slack-app-from-config.js";
+import { createNewLeadAnnouncer } from "../new-lead-alerts/new-lead-announcer.js";
+import { clickTargets } from "../slack-actions/click-targets.js";
+import { wireSlackActions, type SlackActionsArea } from "../slack-actions/wire-slack-actions.js";
+import { newLeadAlertActions } from "../slack/lead-buttons.js";
+import { hasSlackButtons, isSlackAppMode, slackDestinationsFromConfig } from "../slack/slack-app-from-config.js";
+import { createSlackWebApi } from "../slack/slack-web-api.js";
 import { wireSlack } from "../slack/wire-slack.js";
 import { openStore, type Store } from "../store/open-store.js";
 import { sleep } from "../util/sleep.js";
@@ -45,6 +50,8 @@ export type CrmServerOverrides = Partial<Pick<NotionGatewayOptions, "backoffBase
   alertRepeatMs?: number;
   /** How long a start waits for the first schema check. @default STARTUP_SCHEMA_WAIT_MS */
   startupSchemaWaitMs?: number;
+  /** How long a new-lead alert waits for the rest of a burst. @default NEW_LEAD_ALERT_HOLD_MS */
+  newLeadAlertHoldMs?: number;
 };
 
 /**
@@ -86,11 +93,46 @@ export async function startCrmServer(
       retryBaseMs: overrides.slackRetryBaseMs,
     });
     const holdRetryMs = overrides.holdRetryMs ?? config.NOTION_HOLD_RETRY_SECONDS * 1000;
+    // Known once the schema check passes: Claim is offered only when Contacts has an Owner (people) property.
+    let contactsHaveOwner = false;
+    const announcer =
+      config.NEW_LEAD_ALERTS === "on"
+        ? createNewLeadAnnouncer({
+            db,
+            outbox: slack.outbox,
+            notify: slack.notify,
+            buttons: () => (hasSlackButtons(config) ? newLeadAlertActions(contactsHaveOwner) : []),
+            logger,
+            ...(overrides.newLeadAlertHoldMs !== undefined && { holdMs: overrides.newLeadAlertHoldMs }),
+          })
+        : undefined;
     const leads = wireLeads(deps, config, {
       retryBaseMs: overrides.retryBaseMs,
       responseWaitMs: overrides.leadResponseWaitMs,
       holdRetryMs,
+      ...(announcer && { onContactCreated: (contact) => announcer.announce(contact) }),
     });
+    // POST /slack/actions exists only with the signing secret and the bot token (404 otherwise).
+    let slackActions: SlackActionsArea | undefined;
+    if (config.SLACK_SIGNING_SECRET !== undefined && config.SLACK_BOT_TOKEN !== undefined) {
+      slackActions = wireSlackActions(deps, {
+        signingSecret: config.SLACK_SIGNING_SECRET,
+        api: createSlackWebApi({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL }),
+        settings: {
+          statusContacted: config.STATUS_CONTACTED,
+          statusNotAFit: config.STATUS_NOT_A_FIT,
+          snoozeDays: config.SNOOZE_DAYS,
+        },
+        // MERGE: wire the first-touch store here, `(touch) => recordFirstTouch(db, touch)` from
+        // src/first-touch (another branch). Until then the touch is only logged; it is NOT recorded.
+        onFirstTouch: (touch) =>
+          logger.info(
+            { pageId: touch.pageId, at: touch.at.toISOString(), via: touch.via },
+            "first touch (not recorded: the first-touch store is wired at merge)",
+          ),
+        retryBaseMs: overrides.retryBaseMs,
+      });
+    }
     const alerts = wireAlerts(deps, slack, {
       holdRetryMs,
       backlogAfterMs: overrides.backlogAlertAfterMs ?? config.LEAD_BACKLOG_ALERT_MINUTES * 60_000,
@@ -108,7 +150,7 @@ export async function startCrmServer(
       pollIntervalMs:
         config.DEALS_POLL_SECONDS === 0 ? 0 : (overrides.dealPollIntervalMs ?? config.DEALS_POLL_SECONDS * 1000),
     });
-    const wired = [leads, dealAlerts, alerts, slack];
+    const wired = [leads, dealAlerts, alerts, ...(slackActions ? [slackActions] : []), slack];
     areas = wired;
 
     const routes = wired.flatMap((area) => area.routes);
@@ -135,7 +177,10 @@ export async function startCrmServer(
     });
     whenKnown(schemaKnown, stopping.signal, (report) => {
       const targets = workerTargets(report, config.NOTION_DEALS_DB_ID);
+      const clicks = clickTargets(report, targets);
+      contactsHaveOwner = clicks.ownerProperty;
       leads.start(targets.leads);
+      slackActions?.start(clicks);
       if (targets.deals !== undefined) dealAlerts.start(targets.deals);
     });
 

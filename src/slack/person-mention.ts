@@ -2,7 +2,6 @@ import type { NotionPerson } from "../notion/people-of.js";
 import { escapeMrkdwn } from "./escape-mrkdwn.js";
 import {
   fitToSlackLimits,
-  section,
   SLACK_TEXT_MAX_CHARS,
   truncateMrkdwn,
   type SlackBlock,
@@ -71,7 +70,7 @@ export function fallbackText(message: SlackMessage): string {
 }
 
 function fillBlock(block: SlackBlock, fill: (text: string) => string): SlackBlock {
-  if (block.type === "section") return section(fill(block.text.text));
+  if (block.type === "section") return { ...block, text: { ...block.text, text: fill(block.text.text) } };
   if (block.type === "context")
     return { type: "context", elements: block.elements.map((e) => ({ ...e, text: fill(e.text) })) };
   return block;

@@ -3,9 +3,24 @@ export const SLACK_SECTION_MAX_CHARS = 3_000;
 export const SLACK_TEXT_MAX_CHARS = 40_000;
 export const SLACK_MAX_BLOCKS = 50;
 
+/** A Block Kit button (https://api.slack.com/reference/block-kit/block-elements#button). */
+export type SlackButton = {
+  type: "button";
+  text: { type: "plain_text"; text: string };
+  action_id: string;
+  value?: string;
+  url?: string;
+  style?: "primary" | "danger";
+};
+
+/**
+ * `verbatim: true` on text that holds what people typed: Slack then turns no
+ * bare URL, channel name or @name in it into a link or a mention.
+ */
 export type SlackBlock =
-  | { type: "section"; text: { type: "mrkdwn"; text: string } }
-  | { type: "context"; elements: Array<{ type: "mrkdwn"; text: string }> }
+  | { type: "section"; text: { type: "mrkdwn"; text: string; verbatim?: boolean }; block_id?: string }
+  | { type: "context"; elements: Array<{ type: "mrkdwn"; text: string; verbatim?: boolean }>; block_id?: string }
+  | { type: "actions"; elements: SlackButton[]; block_id?: string }
   | { type: "divider" };
 
 /**
@@ -22,7 +37,10 @@ export type SlackMessage = {
   dm?: { notionUserId: string };
 };
 
-export const section = (text: string): SlackBlock => ({ type: "section", text: { type: "mrkdwn", text } });
+export const section = (text: string, { verbatim = false } = {}): SlackBlock => ({
+  type: "section",
+  text: { type: "mrkdwn", text, ...(verbatim && { verbatim: true }) },
+});
 export const context = (...texts: string[]): SlackBlock => ({
   type: "context",
   elements: texts.map((text) => ({ type: "mrkdwn" as const, text })),
@@ -35,7 +53,9 @@ export function fitToSlackLimits(message: SlackMessage): SlackMessage {
     fitted.blocks = message.blocks
       .slice(0, SLACK_MAX_BLOCKS)
       .map((block) =>
-        block.type === "section" ? section(truncateMrkdwn(block.text.text, SLACK_SECTION_MAX_CHARS)) : block,
+        block.type === "section"
+          ? { ...block, text: { ...block.text, text: truncateMrkdwn(block.text.text, SLACK_SECTION_MAX_CHARS) } }
+          : block,
       );
   }
   return fitted;

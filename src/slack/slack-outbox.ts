@@ -36,8 +36,15 @@ export type SlackOutbox = ReturnType<typeof createSlackOutbox>;
  * transition, a day's digest) makes a message that must go out once go out once.
  */
 export function createSlackOutbox(db: Store, now: () => number = Date.now) {
-  const insert = db.prepare<[{ key: string | null; payload: string; at: number; channel: SlackChannel }]>(
-    "INSERT INTO slack_outbox (dedupe_key, payload_json, created_at_ms, state, next_attempt_at_ms, channel) VALUES (@key, @payload, @at, 'queued', @at, @channel) ON CONFLICT (dedupe_key) DO NOTHING",
+  const insert = db.prepare<[{ key: string | null; payload: string; at: number; due: number; channel: SlackChannel }]>(
+    "INSERT INTO slack_outbox (dedupe_key, payload_json, created_at_ms, state, next_attempt_at_ms, channel) VALUES (@key, @payload, @at, 'queued', @due, @channel) ON CONFLICT (dedupe_key) DO NOTHING",
+  );
+  // A queued message no sender holds may still be rewritten or dropped (a new-lead alert folded into a grouped one).
+  const replaceQueued = db.prepare(
+    "UPDATE slack_outbox SET payload_json = ? WHERE id = ? AND state = 'queued' AND (lease_until_ms IS NULL OR lease_until_ms < ?)",
+  );
+  const dropQueued = db.prepare(
+    "DELETE FROM slack_outbox WHERE id = ? AND state = 'queued' AND (lease_until_ms IS NULL OR lease_until_ms < ?)",
   );
   const byId = db.prepare<[number], Row>("SELECT * FROM slack_outbox WHERE id = ?");
   const byKey = db.prepare<[string], Row>("SELECT * FROM slack_outbox WHERE dedupe_key = ?");
@@ -67,16 +74,23 @@ export function createSlackOutbox(db: Store, now: () => number = Date.now) {
   );
 
   return {
-    /** Queues a message; with a dedupe key already used, returns the first one instead. */
+    /**
+     * Queues a message; with a dedupe key already used, returns the first one
+     * instead. `notBeforeMs` holds it until then (a new-lead alert waits for
+     * the rest of a burst).
+     */
     enqueue(
       message: SlackMessage,
       dedupeKey?: string,
       channel: SlackChannel = "sales",
+      { notBeforeMs }: { notBeforeMs?: number } = {},
     ): { item: OutboxItem; duplicate: boolean } {
+      const at = now();
       const { changes, lastInsertRowid } = insert.run({
         key: dedupeKey ?? null,
         payload: JSON.stringify(message),
-        at: now(),
+        at,
+        due: Math.max(at, notBeforeMs ?? at),
         channel,
       });
       const row = changes === 1 ? byId.get(Number(lastInsertRowid)) : byKey.get(dedupeKey!);
@@ -94,6 +108,11 @@ export function createSlackOutbox(db: Store, now: () => number = Date.now) {
     markDead: (id: number, error: string) => void markDead.run(error, id),
     list: (state: OutboxState, limit = 100) => listByState.all(state, limit).map((row) => fromRow(row)!),
     revive: (id: number) => revive.run(now(), id).changes === 1,
+    /** Rewrites a queued message no sender holds; false when it is sent, dead, gone or being sent. */
+    replaceQueued: (id: number, message: SlackMessage) =>
+      replaceQueued.run(JSON.stringify(message), id, now()).changes === 1,
+    /** Drops a queued message no sender holds (its content went into another); false otherwise. */
+    dropQueued: (id: number) => dropQueued.run(id, now()).changes === 1,
   };
 }
 

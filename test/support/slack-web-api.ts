@@ -8,4 +8,5 @@ export {
   type ScriptedSlackReply,
   type SlackApiCall,
   type SlackWebApiFake,
+  type UpdatedSlackMessage,
 } from "../../scripts/lib/slack-web-api-fake.js";
