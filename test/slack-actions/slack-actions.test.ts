@@ -7,7 +7,10 @@ import {
   postSlackInteraction,
   signSlackInteraction,
 } from "../../scripts/lib/slack-interaction.js";
+import { loadConfig } from "../../src/config/load-config.js";
+import { DIGEST_REQUIRED_SETTINGS, staleLeadsCommand } from "../../src/digest/stale-leads-command.js";
 import { openStore } from "../../src/store/open-store.js";
+import { startSlackReceiver } from "../support/slack-receiver.js";
 import { eventually, startCrmHarness, type CrmHarness } from "../support/crm-harness.js";
 import { startSlackWebApiFake, type PostedSlackMessage, type SlackWebApiFake } from "../support/slack-web-api.js";
 
@@ -254,6 +257,74 @@ describe("acting on a lead from Slack (POST /slack/actions)", () => {
       expect(db.prepare("SELECT count(*) AS n FROM new_lead_alerts").get()).toEqual({ n: 0 });
     } finally {
       db.close();
+    }
+  });
+
+  it("Snooze on a digest row keeps the lead out of the next digest and writes Snoozed Until", async () => {
+    const s = await start({ owner: false, snoozedUntil: true });
+    const admin = s.h.crm.emulator.admin;
+    const stale = (name: string) =>
+      admin.insertPage(s.h.crm.dataSources.contacts, {
+        Name: { title: [{ text: { content: name } }] },
+        Email: { email: `${name.toLowerCase()}@example.com` },
+        Status: { select: { name: "new lead" } },
+        "Last Contacted": { date: { start: "2020-01-01" } },
+      });
+    const snoozed = stale("Sleepy");
+    stale("Awake");
+    const digest = async () => {
+      const config = loadConfig(s.h.env, { require: DIGEST_REQUIRED_SETTINGS, envFile: false });
+      const code = await staleLeadsCommand({ once: true, dryRun: false, force: true }, config, s.h.log.logger, {
+        print: () => undefined,
+        signal: new AbortController().signal,
+      });
+      expect(code).toBe(0);
+      return s.slack.posted.at(-1)!;
+    };
+    const first = await digest();
+    expect(first.text).toContain("*2 stale leads*");
+    const row = buttonsOf(first).filter((button) => button.value === snoozed.id);
+    expect(row.map((button) => button.text?.text)).toEqual(["Contacted", "Snooze", "Not a fit"]);
+
+    const payload = blockActionsPayload({
+      message: first,
+      button: buttonLabelled(first, "Snooze", snoozed.id),
+      responseUrl: s.slack.responseUrl(),
+    });
+    expect((await postSlackInteraction(s.h.server.url, signSlackInteraction(payload, SIGNING_SECRET))).status).toBe(
+      200,
+    );
+    await eventually(() => expect(s.slack.updated).toHaveLength(1));
+    expect(JSON.stringify(s.slack.updated[0]!.blocks)).toContain(`Snoozed by <@${DANA_SLACK}> until`);
+    const until = (admin.getPage(snoozed.id).properties["Snoozed Until"] as { date: { start: string } | null }).date;
+    expect(until?.start).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+
+    const second = await digest();
+    expect(second.text).toContain("*1 stale lead*");
+    expect(second.text).toContain("Awake");
+    expect(second.text).not.toContain("Sleepy");
+  });
+});
+
+describe("new-lead alerts through an incoming webhook", () => {
+  it("posts a text alert with no buttons", async () => {
+    const receiver = await startSlackReceiver();
+    const h = await startCrmHarness({
+      env: { SLACK_WEBHOOK_URL: receiver.url, SLACK_SIGNING_SECRET: SIGNING_SECRET },
+      overrides: { newLeadAlertHoldMs: 0 },
+    });
+    try {
+      await h.postLead({ email: "hook@example.com", name: "Hook", message: "Hi" });
+      await eventually(() => expect(receiver.received.some((m) => m.body.text.includes("New lead"))).toBe(true));
+      const alert = receiver.received.find((m) => m.body.text.includes("New lead"))!;
+      expect(alert.body.text).toContain("hook@example.com");
+      expect(JSON.stringify(alert.body.blocks)).not.toContain('"actions"');
+      // No bot token: no interactivity endpoint.
+      const signed = signSlackInteraction({ type: "block_actions" }, SIGNING_SECRET);
+      expect((await postSlackInteraction(h.server.url, signed)).status).toBe(404);
+    } finally {
+      await h.stop();
+      await receiver.stop();
     }
   });
 });
