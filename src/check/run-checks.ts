@@ -16,6 +16,7 @@ import { checkContactsOwner } from "./check-contacts-owner.js";
 import { checkSlackApp, type CheckSlackAppOptions } from "./check-slack-app.js";
 import { checkSlackUrl } from "./check-slack-url.js";
 import { checkStateFile } from "./check-state-file.js";
+import { checkStatusOptions } from "./check-status-options.js";
 import { checkUserInformation } from "./check-user-information.js";
 
 /** A check must answer in seconds when Notion is down, not wait out the server's patient retries. */
@@ -67,6 +68,8 @@ export async function runChecks(env: NodeJS.ProcessEnv, options: RunChecksOption
       if (access.outcome === "pass") {
         notionResults.push(await checkUserInformation(notion));
         notionResults.push(...(await checkNotionSchema(notion, databaseIds(config))));
+        if (config.NOTION_CONTACTS_DB_ID !== undefined)
+          notionResults.push(await checkStatusOptions(notion, config.NOTION_CONTACTS_DB_ID, config));
         if (isSlackAppMode(config) && config.NOTION_CONTACTS_DB_ID !== undefined)
           ownerResults.push(await checkContactsOwner(notion, config.NOTION_CONTACTS_DB_ID));
       } else

@@ -296,7 +296,7 @@ describe("acting on a lead from Slack (POST /slack/actions)", () => {
     );
     await eventually(() => expect(s.slack.updated).toHaveLength(1));
     expect(JSON.stringify(s.slack.updated[0]!.blocks)).toContain(`Snoozed by <@${DANA_SLACK}> until`);
-    const until = (admin.getPage(snoozed.id).properties["Snoozed Until"] as { date: { start: string } | null }).date;
+    const until = (admin.getPage(snoozed.id)!.properties["Snoozed Until"] as { date: { start: string } | null }).date;
     expect(until?.start).toMatch(/^\d{4}-\d{2}-\d{2}$/);
 
     const second = await digest();
