@@ -1,6 +1,7 @@
 // `npm run bench`: speed against the limits that matter, printed as ratios.
 // Nothing here asserts; the test suite never times anything.
 import { burstMemoryBench } from "./bench/burst-memory-bench.js";
+import { clickBench } from "./bench/click-bench.js";
 import { digestBench } from "./bench/digest-bench.js";
 import { formBench } from "./bench/form-bench.js";
 import { gatewayBench } from "./bench/gateway-bench.js";
@@ -20,9 +21,10 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ["held", heldBench],
   ["form", formBench],
   ["import", importBench],
+  ["clicks", clickBench],
 ];
 const only = process.argv[2];
-const HELP = `Usage: npm run bench [-- gateway|leads|webhook|digest]
+const HELP = `Usage: npm run bench [-- gateway|leads|burst|webhook|digest|poll|held|form|import|clicks]
 
 Runs the benchmarks (all, or the one named) against an emulator limited to
 3 requests/s and prints each result as a ratio to its limit. Takes minutes.`;

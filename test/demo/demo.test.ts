@@ -2,7 +2,7 @@ import { expect, it } from "vitest";
 import { runTsFile } from "../support/run-node.js";
 
 it("npm run demo runs to the end: setup, leads, a deal to won by webhook and one by poll, the digest, all Slack messages printed", async () => {
-  const result = await runTsFile("scripts/demo.ts", { timeoutMs: 90_000 });
+  const result = await runTsFile("scripts/demo.ts", { timeoutMs: 150_000 });
   expect(result.stdout).not.toContain("Demo failed");
   expect(result.code).toBe(0);
   const out = result.stdout;
@@ -14,6 +14,12 @@ it("npm run demo runs to the end: setup, leads, a deal to won by webhook and one
   expect(out).toContain("Notion now has 1 contact: Ann Lee <ann@example.com>, Lee & Sons");
   expect(out).toMatch(/presses Send: .*\n\s+→ 303, Location: https:\/\/www\.example\.com\/thanks\//);
   expect(out).toContain("The contact it made: Zoë Ångström <zoe@example.com>");
+  // New-lead alerts with their buttons, and a signed click that changes the contact and the message.
+  expect(out).toMatch(/New lead: Zoë Ångström[^]*\[ Contacted \] \[ Not a fit \]/);
+  expect(out).toContain("a forged copy (wrong signature) → 401");
+  expect(out).toContain("the real click → 200 at once");
+  expect(out).toMatch(/changed in place \(response_url\):[^]*Contacted by @Dana Lee/);
+  expect(out).toContain("The contact now: Zoë Ångström <zoe@example.com>, no company, Status contacted");
   expect(out).toContain("🤝 Deal in negotiation: Lee & Sons website — $12,000");
   // Not a terminal: no colour codes in the output.
   expect(out).not.toContain("\u001b[");
@@ -30,6 +36,6 @@ it("npm run demo runs to the end: setup, leads, a deal to won by webhook and one
   expect(out).toContain("4 stale leads");
   expect(out).toContain("escaped (&lt;!channel&gt;)");
   expect(out).toContain("Run again the same day: exit 0, nothing posted");
-  // Two deal alerts by webhook, the negotiation direct message, one by poll, the digest.
-  expect(out).toMatch(/5 Slack messages, \d+ Notion requests, 0 rate-limited/);
-}, 120_000);
+  // Two new-lead alerts, two deal alerts by webhook, the negotiation direct message, one by poll, the digest.
+  expect(out).toMatch(/7 Slack messages, \d+ Notion requests, 0 rate-limited/);
+}, 180_000);
