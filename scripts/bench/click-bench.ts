@@ -30,7 +30,6 @@ export async function clickBench(): Promise<string[]> {
       SLACK_API_URL: slack.url,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       NEW_LEAD_ALERTS: "off",
-      LOG_LEVEL: "warn",
     });
     const contacts = Array.from({ length: CLICKS + QUIET_CLICKS }, (_, i) =>
       bench.emulator.admin.insertPage(bench.crm.contacts.dataSourceId, {

@@ -9,6 +9,7 @@ import {
 } from "../../scripts/lib/slack-interaction.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { DIGEST_REQUIRED_SETTINGS, staleLeadsCommand } from "../../src/digest/stale-leads-command.js";
+import { leadButtons } from "../../src/slack/lead-buttons.js";
 import { openStore } from "../../src/store/open-store.js";
 import { startSlackReceiver } from "../support/slack-receiver.js";
 import { eventually, startCrmHarness, type CrmHarness } from "../support/crm-harness.js";
@@ -227,6 +228,33 @@ describe("acting on a lead from Slack (POST /slack/actions)", () => {
     expect(
       s.h.activities().filter((row) => JSON.stringify(row.properties["Name"]).includes("Marked contacted")),
     ).toHaveLength(1);
+  });
+
+  it("Contacted on an old message reads the lead first: a Status moved on since is kept", async () => {
+    const s = await start({ owner: false });
+    const page = s.h.crm.emulator.admin.insertPage(s.h.crm.dataSources.contacts, {
+      Name: { title: [{ text: { content: "Moved On" } }] },
+      Email: { email: "moved@example.com" },
+      Status: { select: { name: "qualified" } },
+    });
+    const twoHoursAgo = Math.floor(Date.now() / 1000) - 2 * 3600;
+    const message: PostedSlackMessage = {
+      channel: "C0SALES0001",
+      channelId: "C0SALES0001",
+      ts: `${twoHoursAgo}.000100`,
+      text: "digest",
+      blocks: [leadButtons(page.id, ["contacted", "snooze", "not_a_fit"]) as unknown as Record<string, unknown>],
+      at: Date.now(),
+    };
+    const payload = blockActionsPayload({ message, button: buttonLabelled(message, "Contacted") });
+    expect((await postSlackInteraction(s.h.server.url, signSlackInteraction(payload, SIGNING_SECRET))).status).toBe(
+      200,
+    );
+    // No response_url: the message is changed with chat.update, which knows no such message in the fake.
+    await eventually(() => expect(s.slack.callsOf("chat.update")).toHaveLength(1));
+    const after = contactOf(s.h, "moved@example.com");
+    expect((after.properties["Last Contacted"] as { date: { start: string } | null }).date).not.toBeNull();
+    expect(statusOf(s.h, "moved@example.com")).toBe("qualified");
   });
 
   it("falls back to chat.update when the response_url is used up", async () => {
