@@ -29,6 +29,8 @@ export function wireSlackActions(deps: AreaDependencies, options: SlackActionsOp
   const { db, notion, logger, signal } = deps;
   const clicks = createClickStore(db);
   const team = createSlackTeam(options.api);
+  // Asked once now, so the first click is not the one that waits for auth.test.
+  void team.id();
   const worker = createClickWorker({
     clicks,
     notion,
