@@ -40,6 +40,7 @@ const LAYERS = {
     "jobs",
     "report",
     "slack-actions",
+    "new-lead-alerts",
     "inbound-email",
   ],
   // Wires features together: the server and what every command shares.

@@ -1,6 +1,7 @@
 // `npm run bench`: speed against the limits that matter, printed as ratios.
 // Nothing here asserts; the test suite never times anything.
 import { burstMemoryBench } from "./bench/burst-memory-bench.js";
+import { clickBench } from "./bench/click-bench.js";
 import { digestBench } from "./bench/digest-bench.js";
 import { formBench } from "./bench/form-bench.js";
 import { gatewayBench } from "./bench/gateway-bench.js";
@@ -24,6 +25,7 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ["form", formBench],
   ["import", importBench],
   ["report", reportBench],
+  ["clicks", clickBench],
 ];
 const only = process.argv[2];
 const HELP = `Usage: npm run bench [-- <name>]

@@ -13,6 +13,13 @@ import { runTsFile } from "./lib/run-ts-file.js";
 import { postBrowserForm } from "./lib/form-post.js";
 import { pageEvent, postNotionEvent, postSignedLead, type PostAnswer } from "./lib/signed-post.js";
 import { waitUntil } from "./lib/wait-until.js";
+import {
+  blockActionsPayload,
+  buttonLabelled,
+  buttonsOf,
+  postSlackInteraction,
+  signSlackInteraction,
+} from "./lib/slack-interaction.js";
 import { startSlackAppPrinter } from "./demo/slack-app-printer.js";
 import { spawnServer, type SpawnedServer } from "./lib/spawn-server.js";
 
@@ -33,6 +40,7 @@ report's chart, written to ${DEMO_CHART}. Takes about a minute.
 
 const FORM_SECRET = "demo-form-secret";
 const WEBHOOK_SECRET = "secret_demo_webhook_verification_token";
+const SLACK_SIGNING_SECRET = "demo-slack-signing-secret";
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DEMO_POLL_SECONDS = 2;
 const SITE = "https://www.example.com";
@@ -81,6 +89,7 @@ try {
     SLACK_BOT_TOKEN: slack.token,
     SLACK_CHANNEL: slack.channelId,
     SLACK_API_URL: slack.url,
+    SLACK_SIGNING_SECRET,
     FORM_ALLOWED_ORIGINS: SITE,
     FORM_REDIRECT_URL: `${SITE}/thanks/`,
     PORT: "0",
@@ -121,6 +130,42 @@ try {
   );
   const zoe = emulator.admin.listPages(contactsId).find((page) => describeContact(page.properties).includes("zoe@"))!;
   say(`  The contact it made: ${describeContact(zoe.properties)}`);
+
+  step("New-lead alerts in Slack, and acting on a lead with a button");
+  say(
+    "  Each new contact (not a repeat) is announced; an alert waits 15 s for the rest of a burst (> 5 in a minute: one message).",
+  );
+  const alertFor = (email: string) =>
+    slack.posted().find((message) => message.text.includes("New lead") && message.text.includes(email));
+  await waitUntil(() => alertFor("zoe@example.com") !== undefined && alertFor("ann@example.com") !== undefined, {
+    what: "the new-lead alerts",
+    timeoutMs: 40_000,
+  });
+  const zoeAlert = alertFor("zoe@example.com")!;
+  say(
+    `  Zoë's alert carries the buttons: ${buttonsOf(zoeAlert)
+      .map((button) => button.text?.text)
+      .join(", ")}.`,
+  );
+  say("  Dana clicks Contacted. Slack posts the click, signed with the app's signing secret, to POST /slack/actions:");
+  const clickPayload = blockActionsPayload({
+    message: zoeAlert,
+    button: buttonLabelled(zoeAlert, "Contacted"),
+    responseUrl: slack.responseUrl(),
+    teamId: slack.teamId,
+  });
+  const forged = await postSlackInteraction(server.url, signSlackInteraction(clickPayload, "not-the-signing-secret"));
+  say(`    a forged copy (wrong signature) → ${forged.status}; nothing changes`);
+  const clicked = await postSlackInteraction(server.url, signSlackInteraction(clickPayload, SLACK_SIGNING_SECRET));
+  say(`    the real click → ${clicked.status} at once (stored first; the click worker applies it to Notion)`);
+  await waitUntil(() => slack.updated().length > 0, { what: "the clicked message to change" });
+  slack.printUpdate(0);
+  const zoeAfter = emulator.admin
+    .listPages(contactsId)
+    .find((page) => describeContact(page.properties).includes("zoe@"))!;
+  say(`  The contact now: ${describeContact(zoeAfter.properties)}`);
+  if (!describeContact(zoeAfter.properties).includes("Status contacted"))
+    throw new Error("the Contacted click did not change the contact");
 
   step("Deals: Notion webhooks tell the server about stage changes; Slack hears about negotiation, won and lost");
   const handshake = await postWebhook(server.url, { verification_token: WEBHOOK_SECRET }, false);

@@ -19,6 +19,8 @@ export function renderSlackMessage(
     if (block.type === "section") return [mrkdwnToTerminal(mentions(block.text.text), style)];
     if (block.type === "context")
       return [style(DIM, block.elements.map((element) => mrkdwnToTerminal(mentions(element.text), style)).join("  "))];
+    if (block.type === "actions")
+      return [block.elements.map((button) => style(BOLD, `[ ${button.text.text} ]`)).join(" ")];
     return ["────────"];
   });
   return lines.map((line) => `  │ ${line.replaceAll("\n", "\n  │ ")}`).join("\n");

@@ -40,6 +40,17 @@ export async function startSlackAppPrinter(
     channelId: channel.id,
     count: () => fake.posted.length + fake.uploads.length,
     uploads: () => fake.uploads,
+    posted: () => fake.posted,
+    /** Messages changed in place after a click, printed as they now look. */
+    updated: () => fake.updated,
+    printUpdate(index: number) {
+      const update = fake.updated[index]!;
+      print(
+        `\n  ✏️  Slack, the message changed in place (${update.via}):\n${renderSlackMessage({ text: update.text, ...(update.blocks && { blocks: update.blocks }) } as SlackMessage, { color: process.stdout.isTTY === true, users: names })}\n`,
+      );
+    },
+    responseUrl: () => fake.responseUrl(),
+    teamId: fake.teamId,
     lastRaw: () => lastRaw,
     stop: () => fake.stop(),
   };

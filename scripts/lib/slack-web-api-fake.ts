@@ -31,6 +31,8 @@ export type FakeSlackOptions = {
   channels?: readonly FakeSlackChannel[];
   /** email → Slack user id */
   users?: Record<string, string>;
+  /** The workspace id auth.test reports. @default "T0ACME0001" */
+  teamId?: string;
   /** Called with each message chat.postMessage accepts (the demo prints them). */
   onPost?: (message: PostedSlackMessage, raw: string) => void;
   /** Called with each file files.completeUploadExternal shares (the demo saves it). */
@@ -42,6 +44,20 @@ export type PostedSlackMessage = {
   text: string;
   blocks?: Array<Record<string, unknown>>;
   at: number;
+  /** Slack's id of the message in its channel ("1700000000.000001"), as chat.postMessage answers it. */
+  ts?: string;
+  /** The channel's id (a direct message's is the user id here). */
+  channelId?: string;
+};
+
+/** A message changed in place: by chat.update, or by a POST to a click's response_url. */
+export type UpdatedSlackMessage = {
+  via: "chat.update" | "response_url";
+  channel?: string;
+  ts?: string;
+  text: string;
+  blocks?: Array<Record<string, unknown>>;
+  replaceOriginal?: boolean;
 };
 
 /** A file shared by files.completeUploadExternal: its bytes as POSTed to the upload URL, and the message with it. */
@@ -66,6 +82,13 @@ export type SlackWebApiFake = {
   readonly posted: PostedSlackMessage[];
   /** Files shared into a channel (files.completeUploadExternal), in order. */
   readonly uploads: UploadedSlackFile[];
+  /** Messages changed in place (chat.update, response_url), in order. */
+  readonly updated: UpdatedSlackMessage[];
+  readonly teamId: string;
+  /** A fresh response_url for one click, as Slack puts in an interaction payload (this fake's, on loopback). */
+  responseUrl(): string;
+  /** The next POSTs to response URLs get this HTTP status instead of 200 (Slack answers 404 once one is used up). */
+  failResponseUrls(status: number, count: number): void;
   callsOf(method: string): SlackApiCall[];
   /** The next calls of `method` get these answers, one each, before the normal ones resume. */
   replyNext(method: string, ...replies: ScriptedSlackReply[]): void;
@@ -87,6 +110,10 @@ export async function startSlackWebApiFake(options: FakeSlackOptions = {}): Prom
   const users = new Map(Object.entries(options.users ?? {}).map(([email, id]) => [email.toLowerCase(), id]));
   const calls: SlackApiCall[] = [];
   const posted: PostedSlackMessage[] = [];
+  const updated: UpdatedSlackMessage[] = [];
+  const teamId = options.teamId ?? "T0ACME0001";
+  let sequence = 0;
+  let responseFailures: { status: number; count: number } = { status: 200, count: 0 };
   const scripted = new Map<string, ScriptedSlackReply[]>();
   const uploads: UploadedSlackFile[] = [];
   // files.getUploadURLExternal's reservations: file id → the announced name and length, then the bytes.
@@ -115,7 +142,7 @@ export async function startSlackWebApiFake(options: FakeSlackOptions = {}): Prom
         url: "https://acme.slack.com/",
         team: options.team ?? "Acme",
         user: options.botName ?? "crm-bot",
-        team_id: "T0ACME0001",
+        team_id: teamId,
         user_id: "U0BOT00001",
         bot_id: "B0BOT00001",
       },
@@ -206,15 +233,53 @@ export async function startSlackWebApiFake(options: FakeSlackOptions = {}): Prom
         if (!channel.isMember && !scopes.includes("chat:write.public")) return fail("not_in_channel");
         channelId = channel.id;
       }
+      sequence += 1;
+      const ts = `${Math.floor(Date.now() / 1000)}.${String(sequence).padStart(6, "0")}`;
       const message: PostedSlackMessage = {
         channel: ref,
         text,
         ...(Array.isArray(args["blocks"]) && { blocks: args["blocks"] as Array<Record<string, unknown>> }),
         at: Date.now(),
+        ts,
+        channelId,
       };
       posted.push(message);
       options.onPost?.(message, JSON.stringify(args));
-      return { body: { ok: true, channel: channelId, ts: `${Date.now() / 1000}` } };
+      return { body: { ok: true, channel: channelId, ts } };
+    },
+    // https://api.slack.com/methods/users.info: the email only with users:read.email.
+    "users.info": (args) => {
+      const missing = needs("users:read");
+      if (missing !== undefined) return missing;
+      const id = String(args["user"] ?? "");
+      const email = [...users.entries()].find(([, userId]) => userId === id)?.[0];
+      if (email === undefined) return fail("user_not_found");
+      const name = email.split("@")[0]!;
+      return {
+        body: {
+          ok: true,
+          user: {
+            id,
+            team_id: teamId,
+            name,
+            real_name: name,
+            profile: { real_name: name, display_name: name, ...(scopes.includes("users:read.email") && { email }) },
+          },
+        },
+      };
+    },
+    // https://api.slack.com/methods/chat.update
+    "chat.update": (args) => {
+      const missing = needs("chat:write");
+      if (missing !== undefined) return missing;
+      const channel = String(args["channel"] ?? "");
+      const ts = String(args["ts"] ?? "");
+      const original = posted.find((message) => message.ts === ts && message.channelId === channel);
+      if (original === undefined) return fail("message_not_found");
+      const text = typeof args["text"] === "string" ? args["text"] : "";
+      const blocks = Array.isArray(args["blocks"]) ? (args["blocks"] as Array<Record<string, unknown>>) : undefined;
+      updated.push({ via: "chat.update", channel, ts, text, ...(blocks && { blocks }) });
+      return { body: { ok: true, channel, ts, text, message: { text, ...(blocks && { blocks }) } } };
     },
   };
 
@@ -222,6 +287,24 @@ export async function startSlackWebApiFake(options: FakeSlackOptions = {}): Prom
     const uploadId = /^\/upload\/v1\/([A-Z0-9]+)$/.exec(new URL(req.url ?? "/", "http://fake").pathname)?.[1];
     if (uploadId !== undefined) return void receiveUpload(uploadId, req, res);
     void readArgs(req).then((args) => {
+      // A click's response_url (https://api.slack.com/interactivity/handling#message_responses): no token, JSON in.
+      if ((req.url ?? "").startsWith("/actions/")) {
+        calls.push({ method: "response_url", args, authorized: true, at: Date.now() });
+        if (responseFailures.count > 0) {
+          responseFailures.count -= 1;
+          res.writeHead(responseFailures.status, { "content-type": "text/plain" }).end("expired_url");
+          return;
+        }
+        const blocks = Array.isArray(args["blocks"]) ? (args["blocks"] as Array<Record<string, unknown>>) : undefined;
+        updated.push({
+          via: "response_url",
+          text: typeof args["text"] === "string" ? args["text"] : "",
+          ...(blocks && { blocks }),
+          replaceOriginal: args["replace_original"] === true || args["replace_original"] === "true",
+        });
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true }));
+        return;
+      }
       const method = new URL(req.url ?? "/", "http://fake").pathname.replace(/^\/api\//, "");
       const authorized = req.headers.authorization === `Bearer ${token}`;
       calls.push({ method, args, authorized, at: Date.now() });
@@ -272,6 +355,10 @@ export async function startSlackWebApiFake(options: FakeSlackOptions = {}): Prom
     calls,
     posted,
     uploads,
+    updated,
+    teamId,
+    responseUrl: () => `http://127.0.0.1:${port}/actions/${teamId}/${++sequence}/fake-response-token`,
+    failResponseUrls: (status, count) => void (responseFailures = { status, count }),
     callsOf: (method) => calls.filter((call) => call.method === method),
     replyNext: (method, ...replies) => void scripted.set(method, [...(scripted.get(method) ?? []), ...replies]),
     addUser: (email, slackUserId) => void users.set(email.toLowerCase(), slackUserId),

@@ -15,6 +15,11 @@ export const SLACK_FEATURE_SCOPES = [
   { feature: "posting messages", scopes: ["chat:write"], required: true },
   { feature: "mentioning deal owners", scopes: ["users:read", "users:read.email"], required: false },
   { feature: "the weekly report's chart", scopes: ["files:write"], required: false },
+  {
+    feature: "the Claim button (who clicked, by their Slack email)",
+    scopes: ["users:read", "users:read.email"],
+    required: false,
+  },
 ] as const;
 export const POST_WITHOUT_JOINING_SCOPE = "chat:write.public";
 
@@ -34,7 +39,8 @@ export async function checkSlackApp(
   options: CheckSlackAppOptions = {},
 ): Promise<CheckResult[]> {
   const { SLACK_BOT_TOKEN: token, SLACK_CHANNEL: channel } = config;
-  if (token === undefined && channel === undefined) return [];
+  const signing = signingSecretResult(config);
+  if (token === undefined && channel === undefined) return signing === undefined ? [] : [signing];
   if (token === undefined || channel === undefined) {
     const missing = token === undefined ? "SLACK_BOT_TOKEN" : "SLACK_CHANNEL";
     return [
@@ -64,7 +70,31 @@ export async function checkSlackApp(
   const scopes = header === null ? undefined : new Set(header.split(",").map((scope) => scope.trim()));
   results.push(...scopeResults(scopes));
   results.push(await channelResult(api, channel, scopes));
+  if (signing !== undefined) results.push(signing);
   return results;
+}
+
+/** Buttons need the signing secret with the bot token: one without the other is half a setup. */
+function signingSecretResult(config: SlackAppSettings): CheckResult | undefined {
+  const secret = config.SLACK_SIGNING_SECRET !== undefined;
+  if (secret && config.SLACK_BOT_TOKEN === undefined) {
+    return {
+      name: NAME,
+      outcome: "fail",
+      detail:
+        "SLACK_SIGNING_SECRET is set without SLACK_BOT_TOKEN: buttons need the app's bot token too (docs/slack-app.md)",
+    };
+  }
+  if (!secret && config.SLACK_BOT_TOKEN !== undefined) {
+    return {
+      name: NAME,
+      outcome: "warn",
+      detail:
+        "SLACK_SIGNING_SECRET is not set: messages carry no buttons (Claim, Contacted, Snooze, Not a fit); set it from the app's Basic Information page",
+    };
+  }
+  if (!secret) return undefined;
+  return { name: NAME, outcome: "pass", detail: "SLACK_SIGNING_SECRET is set: clicks arrive at POST /slack/actions" };
 }
 
 function authProblem(auth: Extract<SlackApiResult, { ok: false }>, apiUrl: string): string {

@@ -17,6 +17,7 @@ import { checkSlackApp, type CheckSlackAppOptions } from "./check-slack-app.js";
 import { checkSlackUrl } from "./check-slack-url.js";
 import { checkStateFile } from "./check-state-file.js";
 import { checkTurnstile, type CheckTurnstileOptions } from "./check-turnstile.js";
+import { checkStatusOptions } from "./check-status-options.js";
 import { checkUserInformation } from "./check-user-information.js";
 
 /** A check must answer in seconds when Notion is down, not wait out the server's patient retries. */
@@ -69,6 +70,8 @@ export async function runChecks(env: NodeJS.ProcessEnv, options: RunChecksOption
       if (access.outcome === "pass") {
         notionResults.push(await checkUserInformation(notion));
         notionResults.push(...(await checkNotionSchema(notion, databaseIds(config))));
+        if (config.NOTION_CONTACTS_DB_ID !== undefined)
+          notionResults.push(await checkStatusOptions(notion, config.NOTION_CONTACTS_DB_ID, config));
         if (isSlackAppMode(config) && config.NOTION_CONTACTS_DB_ID !== undefined)
           ownerResults.push(await checkContactsOwner(notion, config.NOTION_CONTACTS_DB_ID));
       } else

@@ -25,6 +25,9 @@ export const DEFAULT_STUCK_DEAL_DAYS = 21;
 /** While Notion refuses creates, one held lead is tried this often. */
 export const DEFAULT_NOTION_HOLD_RETRY_SECONDS = 600;
 export const DEFAULT_LEAD_BACKLOG_ALERT_MINUTES = 15;
+export const DEFAULT_STATUS_CONTACTED = "contacted";
+export const DEFAULT_STATUS_NOT_A_FIT = "not a fit";
+export const DEFAULT_SNOOZE_DAYS = 7;
 export const DEFAULT_TURNSTILE_VERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 /** Settings the server refuses to start without (the contract's "required"); `check` reports them too. */
 export const SERVER_REQUIRED_SETTINGS = ["NOTION_TOKEN", "NOTION_CONTACTS_DB_ID", "FORM_SECRET"] as const;
@@ -133,6 +136,17 @@ export const settingsSchema = z.object({
   SLACK_BOT_TOKEN: text.optional(),
   SLACK_CHANNEL: text.optional(),
   SLACK_API_URL: httpUrl.default(DEFAULT_SLACK_API_URL),
+  // New-lead alerts, and buttons on them and on the digest (with SLACK_BOT_TOKEN).
+  NEW_LEAD_ALERTS: z.enum(["on", "off"], { error: "must be on or off" }).default("on"),
+  SLACK_SIGNING_SECRET: text.optional(),
+  STATUS_CONTACTED: z.string().trim().min(1).max(100).default(DEFAULT_STATUS_CONTACTED),
+  STATUS_NOT_A_FIT: z.string().trim().min(1).max(100).default(DEFAULT_STATUS_NOT_A_FIT),
+  SNOOZE_DAYS: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number of days")
+    .min(1)
+    .max(365, "must be at most 365")
+    .default(DEFAULT_SNOOZE_DAYS),
   HOST: text.default("127.0.0.1"),
   PORT: z.coerce
     .number({ error: "must be a number" })
@@ -210,6 +224,7 @@ export const SECRET_SETTINGS = [
   "SLACK_WEBHOOK_URL",
   "SLACK_ALERTS_WEBHOOK_URL",
   "SLACK_BOT_TOKEN",
+  "SLACK_SIGNING_SECRET",
   "TYPEFORM_SECRET",
   "TALLY_SECRET",
   "WEBFLOW_SECRET",

@@ -23,6 +23,8 @@ export const CONTACT = {
   notes: "Notes",
   /** Optional: who looks after the lead; the digest messages each owner their own stale leads. */
   owner: "Owner",
+  /** Optional (date): until when a lead snoozed from Slack stays out of the digest. */
+  snoozedUntil: "Snoozed Until",
 } as const;
 
 /** Deals' property names. */

@@ -34,6 +34,8 @@ export type FindStaleLeadsOptions = {
   cutoff: Date;
   logger: Logger;
   listed?: number;
+  /** Leads left out (snoozed from Slack): neither counted nor listed. */
+  skip?: ((pageId: string) => boolean) | undefined;
 };
 
 /**
@@ -66,7 +68,12 @@ export async function findStaleLeads(
       logger.info({ counted, from }, "Notion's per-query result limit reached; continuing with a new window");
     },
   });
+  let skipped = 0;
   for await (const row of rows) {
+    if (options.skip?.(row.id)) {
+      skipped++;
+      continue;
+    }
     const lead = toStaleLead(row);
     stalest = keepStalest(stalest, lead, listed);
     for (const owner of lead.owners ?? []) {
@@ -83,7 +90,7 @@ export async function findStaleLeads(
       "more stale leads share one creation minute and Last Contacted than one Notion query returns; the count is a lower bound",
     );
   }
-  return { count: rows.rows, stalest, complete: rows.complete, ...byOwner };
+  return { count: rows.rows - skipped, stalest, complete: rows.complete, ...byOwner };
 }
 
 function keepStalest(stalest: StaleLead[], lead: StaleLead, size: number): StaleLead[] {

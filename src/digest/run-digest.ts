@@ -3,6 +3,7 @@ import type { Logger } from "../log/create-logger.js";
 import { assertCrmSchema } from "../notion/check-crm-schema.js";
 import { propertyIdsOf } from "../notion/filter-properties.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
+import type { LeadAction } from "../slack/lead-buttons.js";
 import type { SlackMessage } from "../slack/slack-message.js";
 import type { OutboxItem, SlackOutbox } from "../slack/slack-outbox.js";
 import type { SlackSender } from "../slack/slack-sender.js";
@@ -27,6 +28,10 @@ export type DigestDeps = {
   timeZone: string;
   /** Slack app mode: each owner of stale leads (Contacts' optional Owner) also gets their own in a direct message. */
   directMessages?: boolean;
+  /** Slack app mode with a signing secret: each listed lead carries these buttons. */
+  buttons?: readonly LeadAction[];
+  /** The leads snoozed at a moment (page ids without dashes): left out of every digest message. */
+  snoozedAt?: (nowMs: number) => ReadonlySet<string>;
   now?: () => number;
 };
 
@@ -95,12 +100,18 @@ export async function runDigest(
     readPropertyIds: propertyIdsOf(schema, "contacts", STALE_LEAD_PROPERTIES),
     cutoff: new Date(nowMs - deps.staleAfterDays * MS_PER_DAY),
     logger: log,
+    skip: snoozedFilter(deps.snoozedAt?.(nowMs)),
   });
   if (found.count === 0) {
     log.info({ staleAfterDays: deps.staleAfterDays }, "no stale leads; no digest posted");
     return { kind: "nothing-stale" };
   }
-  const options = { nowMs, timeZone: deps.timeZone, staleAfterDays: deps.staleAfterDays };
+  const options = {
+    nowMs,
+    timeZone: deps.timeZone,
+    staleAfterDays: deps.staleAfterDays,
+    ...(deps.buttons && { buttons: deps.buttons }),
+  };
   const message = staleDigestMessage(found, options);
   if (dryRun) {
     log.info({ staleCount: found.count }, "dry run: digest built, nothing posted or recorded");
@@ -141,4 +152,9 @@ export async function runDigest(
   const ownerMessages: OutboxItem[] = [];
   for (const ownerItem of ownerItems) ownerMessages.push(await deliverToOwner(ownerItem));
   return { kind: "sent", staleCount: found.count, item: sent, ...(ownerMessages.length > 0 && { ownerMessages }) };
+}
+
+function snoozedFilter(snoozed: ReadonlySet<string> | undefined): ((pageId: string) => boolean) | undefined {
+  if (snoozed === undefined || snoozed.size === 0) return undefined;
+  return (pageId) => snoozed.has(pageId.replaceAll("-", "").toLowerCase());
 }

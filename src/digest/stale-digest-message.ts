@@ -1,6 +1,7 @@
 import { NEW_LEAD_STATUS } from "../crm-schema/crm-schema.js";
 import { escapeMrkdwn, mrkdwnLink } from "../slack/escape-mrkdwn.js";
-import { context, fitToSlackLimits, section, type SlackMessage } from "../slack/slack-message.js";
+import { leadButtons, type LeadAction } from "../slack/lead-buttons.js";
+import { context, fitToSlackLimits, section, type SlackBlock, type SlackMessage } from "../slack/slack-message.js";
 import { calendarDay, dayOfNotionDate, daysBetween } from "./calendar-day.js";
 import type { StaleLeads } from "./find-stale-leads.js";
 import type { StaleLead } from "./stale-lead.js";
@@ -15,6 +16,8 @@ export type StaleDigestOptions = {
   staleAfterDays: number;
   /** A direct message to one owner about their own leads: the headline says "of yours". */
   yours?: boolean;
+  /** Slack app mode with a signing secret: each listed lead carries these buttons (Contacted, Snooze, Not a fit). */
+  buttons?: readonly LeadAction[];
 };
 
 /**
@@ -24,7 +27,7 @@ export type StaleDigestOptions = {
  */
 export function staleDigestMessage(
   found: StaleLeads,
-  { nowMs, timeZone, staleAfterDays, yours = false }: StaleDigestOptions,
+  { nowMs, timeZone, staleAfterDays, yours = false, buttons = [] }: StaleDigestOptions,
 ): SlackMessage {
   const today = calendarDay(nowMs, timeZone);
   const count = `${found.complete ? "" : "at least "}${found.count.toLocaleString("en-US")}`;
@@ -36,7 +39,13 @@ export function staleDigestMessage(
       : "Oldest first.";
   return fitToSlackLimits({
     text: [headline, ...lines, footer].join("\n"),
-    blocks: [section(headline), ...lines.map((line) => section(line)), context(footer)],
+    blocks: [
+      section(headline),
+      ...lines.flatMap((line, i): SlackBlock[] =>
+        buttons.length === 0 ? [section(line)] : [section(line), leadButtons(found.stalest[i]!.id, buttons)],
+      ),
+      context(footer),
+    ],
   });
 }
 

@@ -4,7 +4,9 @@ import type { Logger } from "../log/create-logger.js";
 import { assertCrmSchema } from "../notion/check-crm-schema.js";
 import { isNotionGatewayError } from "../notion/notion-errors.js";
 import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/notion-gateway.js";
-import { isSlackAppMode, slackDestinationsFromConfig } from "../slack/slack-app-from-config.js";
+import { DIGEST_LEAD_ACTIONS } from "../slack/lead-buttons.js";
+import { hasSlackButtons, isSlackAppMode, slackDestinationsFromConfig } from "../slack/slack-app-from-config.js";
+import { createLeadSnoozes } from "../store/lead-snoozes.js";
 import { createSlackOutbox } from "../slack/slack-outbox.js";
 import { createSlackSender } from "../slack/slack-sender.js";
 import { openStore } from "../store/open-store.js";
@@ -89,6 +91,8 @@ export async function staleLeadsCommand(
       staleAfterDays: config.STALE_LEAD_DAYS,
       timeZone: config.DIGEST_TZ,
       directMessages: isSlackAppMode(config),
+      ...(hasSlackButtons(config) && { buttons: DIGEST_LEAD_ACTIONS }),
+      snoozedAt: createLeadSnoozes(db).snoozedAt,
       ...(now && { now }),
     };
     const finished = (outcome: DigestOutcome, startedAt: number, requestsBefore: number) => {

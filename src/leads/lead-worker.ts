@@ -11,6 +11,8 @@ import { DONE, dueAgainAtMs, retryOrBuryError, type BatchOutcome } from "../queu
 import { createWorkLoop } from "../queue/create-work-loop.js";
 import type { Store } from "../store/open-store.js";
 import type { LeadQueue, Outcome, Submission } from "./lead-queue.js";
+import { mergeLeads } from "./contact-properties.js";
+import { notionPageUrl } from "./notion-page-url.js";
 import { recordActivity } from "./record-activity.js";
 import { upsertContact } from "./upsert-contact.js";
 import type { ContactsTarget, LeadTargets } from "../crm-schema/worker-targets.js";
@@ -38,11 +40,27 @@ export type LeadWorkerOptions = {
   db?: Store | undefined;
   /** Notion refusing creates; unset, a refused create is dead-lettered like any refusal. */
   hold?: CreateHold | undefined;
+  /**
+   * Called once when a lead created a contact (not for a repeat), before the
+   * outcome is stored: whatever it queues survives a crash that follows.
+   */
+  onContactCreated?: ((contact: CreatedContact) => void) | undefined;
   signal?: AbortSignal;
   concurrency?: number;
   pollIntervalMs?: number;
   retryBaseMs?: number;
   now?: () => number;
+};
+
+/** A contact a lead has just created, as the new-lead alert names it. */
+export type CreatedContact = {
+  pageId: string;
+  url: string;
+  email: string;
+  name?: string | undefined;
+  company?: string | undefined;
+  source?: string | undefined;
+  message?: string | undefined;
 };
 
 export type LeadWorker = {
@@ -270,6 +288,18 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     const outcomes: Outcome[] = pending.map((_, index) => (index === 0 && result.created ? "created" : "updated"));
     if (result.created && options.db)
       recordLeadArrival(options.db, { pageId: result.pageId, email: pending[0]!.email, at: now() });
+    if (result.created && options.onContactCreated !== undefined) {
+      const merged = mergeLeads(pending.map((submission) => submission.lead));
+      options.onContactCreated({
+        pageId: result.pageId,
+        url: notionPageUrl(result.pageId),
+        email: merged.email,
+        name: merged.name,
+        company: merged.company,
+        source: merged.source,
+        message: pending.find((submission) => submission.lead.message !== undefined)?.lead.message,
+      });
+    }
     queue.setContact(
       pending.map((submission) => submission.id),
       result.pageId,

@@ -66,8 +66,10 @@ export type DurableQueueTable<Row, Item> = {
   /**
    * An SQL expression over the table's columns naming a row's line (a Slack
    * channel, one person's direct messages): a queued row waits behind every
-   * older queued row of its line, so a failure pauses that line once and its
-   * rows still go in the order they were queued. Unset: rows go independently.
+   * older queued row of its line that was tried already or is due no later,
+   * so a failure pauses that line once and its rows still go in the order
+   * they were queued, while a row held back on purpose (`notBeforeMs`) holds
+   * up nothing. Unset: rows go independently.
    * Written by the program, never from input.
    */
   lineOf?: (alias: string) => string;
@@ -100,7 +102,7 @@ export type DurableQueue<Item> = QueueReader<Item> & {
    */
   enqueue(
     columns: Readonly<Record<string, SqlValue>>,
-    options?: { key?: string | undefined; state?: string },
+    options?: { key?: string | undefined; state?: string; notBeforeMs?: number | undefined },
   ): { item: Item; isNew: boolean };
   /** Queued, not parked, not leased rows due now, in queue order. */
   due(limit: number): Item[];
@@ -157,7 +159,8 @@ export function createDurableQueue<Row, Item>(
     spec.lineOf === undefined
       ? parkedFree
       : `${parkedFree} AND NOT EXISTS (SELECT 1 FROM ${table} AS older WHERE older.state = 'queued'
-           AND older.rowid < ${table}.rowid AND ${spec.lineOf("older")} = ${spec.lineOf(table)})`;
+           AND older.rowid < ${table}.rowid AND ${spec.lineOf("older")} = ${spec.lineOf(table)}
+           AND (older.attempts > 0 OR older.next_attempt_at_ms <= ${table}.next_attempt_at_ms))`;
   const parked = parkedColumn === undefined ? "0" : `${parkedColumn} IS NOT NULL`;
   const leaseFree = spec.leases ? "(lease_until_ms IS NULL OR lease_until_ms < @now)" : "1";
   const clearLease = spec.leases ? ", lease_until_ms = NULL" : "";
@@ -279,7 +282,7 @@ export function createDurableQueue<Row, Item>(
   );
 
   return {
-    enqueue(columns, { key, state = QUEUED } = {}) {
+    enqueue(columns, { key, state = QUEUED, notBeforeMs } = {}) {
       if (state !== QUEUED && !finalStates.has(state)) throw new Error(`${table} has no state ${state}`);
       const at = now();
       const values: Record<string, SqlValue> = {
@@ -287,7 +290,7 @@ export function createDurableQueue<Row, Item>(
         ...(key !== undefined && { [keyColumn]: key }),
         [created]: at,
         state,
-        next_attempt_at_ms: at,
+        next_attempt_at_ms: Math.max(at, notBeforeMs ?? at),
         finished_at_ms: state === QUEUED ? null : at,
       };
       const names = Object.keys(values);

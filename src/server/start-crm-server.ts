@@ -6,7 +6,13 @@ import { wireLeads } from "./wire-leads.js";
 import type { Logger } from "../log/create-logger.js";
 import type { CrmDatabaseIds } from "../notion/check-crm-schema.js";
 import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/notion-gateway.js";
-import { isSlackAppMode, slackDestinationsFromConfig } from "../slack/slack-app-from-config.js";
+import { createNewLeadAnnouncer } from "../new-lead-alerts/new-lead-announcer.js";
+import { clickTargets } from "../slack-actions/click-targets.js";
+import { wireSlackActions, type SlackActionsArea } from "./wire-slack-actions.js";
+import { newLeadAlertActions } from "../slack/lead-buttons.js";
+import { hasSlackButtons, isSlackAppMode, slackDestinationsFromConfig } from "../slack/slack-app-from-config.js";
+import { createSlackWebApi } from "../slack/slack-web-api.js";
+import { recordFirstTouch } from "../first-touch/first-touches.js";
 import { wireSlack } from "./wire-slack.js";
 import { openStore, type Store } from "../store/open-store.js";
 import { sleep } from "../util/sleep.js";
@@ -46,6 +52,8 @@ export type CrmServerOverrides = Partial<Pick<NotionGatewayOptions, "backoffBase
   alertRepeatMs?: number;
   /** How long a start waits for the first schema check. @default STARTUP_SCHEMA_WAIT_MS */
   startupSchemaWaitMs?: number;
+  /** How long a new-lead alert waits for the rest of a burst. @default NEW_LEAD_ALERT_HOLD_MS */
+  newLeadAlertHoldMs?: number;
 };
 
 /**
@@ -87,11 +95,41 @@ export async function startCrmServer(
       retryBaseMs: overrides.slackRetryBaseMs,
     });
     const holdRetryMs = overrides.holdRetryMs ?? config.NOTION_HOLD_RETRY_SECONDS * 1000;
+    // Known once the schema check passes: Claim is offered only when Contacts has an Owner (people) property.
+    let contactsHaveOwner = false;
+    const announcer =
+      config.NEW_LEAD_ALERTS === "on"
+        ? createNewLeadAnnouncer({
+            db,
+            outbox: slack.outbox,
+            notify: slack.notify,
+            buttons: () => (hasSlackButtons(config) ? newLeadAlertActions(contactsHaveOwner) : []),
+            logger,
+            ...(overrides.newLeadAlertHoldMs !== undefined && { holdMs: overrides.newLeadAlertHoldMs }),
+          })
+        : undefined;
     const leads = wireLeads(deps, config, {
       retryBaseMs: overrides.retryBaseMs,
       responseWaitMs: overrides.leadResponseWaitMs,
       holdRetryMs,
+      ...(announcer && { onContactCreated: (contact) => announcer.announce(contact) }),
     });
+    // POST /slack/actions exists only with the signing secret and the bot token (404 otherwise).
+    let slackActions: SlackActionsArea | undefined;
+    if (config.SLACK_SIGNING_SECRET !== undefined && config.SLACK_BOT_TOKEN !== undefined) {
+      slackActions = wireSlackActions(deps, {
+        signingSecret: config.SLACK_SIGNING_SECRET,
+        api: createSlackWebApi({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL }),
+        settings: {
+          statusContacted: config.STATUS_CONTACTED,
+          statusNotAFit: config.STATUS_NOT_A_FIT,
+          snoozeDays: config.SNOOZE_DAYS,
+        },
+        // The Contacted click is a lead's first touch, which the weekly report's speed to lead reads.
+        onFirstTouch: (touch) => void recordFirstTouch(db, touch),
+        retryBaseMs: overrides.retryBaseMs,
+      });
+    }
     const dealAlerts = wireDealAlerts(deps, {
       webhookSecret: config.NOTION_WEBHOOK_SECRET,
       dealsConfigured: config.NOTION_DEALS_DB_ID !== undefined,
@@ -111,7 +149,7 @@ export async function startCrmServer(
       checkIntervalMs: overrides.alertCheckIntervalMs,
       repeatMs: overrides.alertRepeatMs,
     });
-    const wired = [leads, dealAlerts, alerts, slack];
+    const wired = [leads, dealAlerts, alerts, ...(slackActions ? [slackActions] : []), slack];
     areas = wired;
 
     const routes = wired.flatMap((area) => area.routes);
@@ -138,7 +176,10 @@ export async function startCrmServer(
     });
     whenKnown(schemaKnown, stopping.signal, (report) => {
       const targets = workerTargets(report, config.NOTION_DEALS_DB_ID);
+      const clicks = clickTargets(report, targets);
+      contactsHaveOwner = clicks.ownerProperty;
       leads.start(targets.leads);
+      slackActions?.start(clicks);
       if (targets.deals !== undefined) dealAlerts.start(targets.deals);
     });
 

@@ -10,7 +10,7 @@ import { suspicionsOf } from "../spam/suspicious-lead.js";
 
 import { createLeadQueue, type LeadQueue } from "../leads/lead-queue.js";
 import { leadRoute } from "../leads/lead-route.js";
-import { createLeadWorker, type LeadTargets } from "../leads/lead-worker.js";
+import { createLeadWorker, type CreatedContact, type LeadTargets } from "../leads/lead-worker.js";
 import { submitLead } from "../leads/submit-lead.js";
 
 export type LeadsArea = CrmArea<LeadTargets> & {
@@ -27,6 +27,8 @@ export type LeadsAreaOptions = {
   responseWaitMs?: number | undefined;
   /** While Notion refuses creates, how often one held lead is tried. @default NOTION_HOLD_RETRY_SECONDS */
   holdRetryMs?: number | undefined;
+  /** Each contact a lead created (the new-lead alert); not called for repeats or spam. */
+  onContactCreated?: ((contact: CreatedContact) => void) | undefined;
 };
 
 type LeadsConfig = Pick<
@@ -62,6 +64,7 @@ export function wireLeads(deps: AreaDependencies, config: LeadsConfig, options: 
     logger,
     hold: createCreateHold(db, { retryMs: options.holdRetryMs ?? config.NOTION_HOLD_RETRY_SECONDS * 1000 }),
     signal,
+    onContactCreated: options.onContactCreated,
     ...(options.retryBaseMs !== undefined && { retryBaseMs: options.retryBaseMs }),
   });
   const stored = {

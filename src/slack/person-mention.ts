@@ -2,8 +2,8 @@ import type { NotionPerson } from "../notion/people-of.js";
 import { escapeMrkdwn } from "./escape-mrkdwn.js";
 import {
   context,
-  fitToSlackLimits,
   section,
+  fitToSlackLimits,
   SLACK_TEXT_MAX_CHARS,
   truncateMrkdwn,
   type SlackBlock,

@@ -12,11 +12,20 @@ export type SlackAppSettings = {
   SLACK_BOT_TOKEN?: string | undefined;
   SLACK_CHANNEL?: string | undefined;
   SLACK_API_URL: string;
+  SLACK_SIGNING_SECRET?: string | undefined;
 };
 
 /** App mode is on when both the bot token and the channel are set; otherwise the webhook (or the log) is used. */
 export function isSlackAppMode(config: SlackAppSettings): boolean {
   return config.SLACK_BOT_TOKEN !== undefined && config.SLACK_CHANNEL !== undefined;
+}
+
+/**
+ * Messages carry buttons (and clicks reach POST /slack/actions) only in app
+ * mode with the signing secret: without it a click could not be verified.
+ */
+export function hasSlackButtons(config: SlackAppSettings): boolean {
+  return isSlackAppMode(config) && config.SLACK_SIGNING_SECRET !== undefined;
 }
 
 /** The Web API delivery every command builds the same way, or undefined when app mode is off. */

@@ -3,6 +3,16 @@ export const SLACK_SECTION_MAX_CHARS = 3_000;
 export const SLACK_TEXT_MAX_CHARS = 40_000;
 export const SLACK_MAX_BLOCKS = 50;
 
+/** A Block Kit button (https://api.slack.com/reference/block-kit/block-elements#button). */
+export type SlackButton = {
+  type: "button";
+  text: { type: "plain_text"; text: string };
+  action_id: string;
+  value?: string;
+  url?: string;
+  style?: "primary" | "danger";
+};
+
 /**
  * A mrkdwn text object. `verbatim: true`: Slack does not turn a literal
  * `@here`, `#channel` or bare URL in it into a mention or link; our own
@@ -12,7 +22,10 @@ export const SLACK_MAX_BLOCKS = 50;
 export type MrkdwnText = { type: "mrkdwn"; text: string; verbatim: true };
 
 export type SlackBlock =
-  { type: "section"; text: MrkdwnText } | { type: "context"; elements: MrkdwnText[] } | { type: "divider" };
+  | { type: "section"; text: MrkdwnText; block_id?: string }
+  | { type: "context"; elements: MrkdwnText[]; block_id?: string }
+  | { type: "actions"; elements: SlackButton[]; block_id?: string }
+  | { type: "divider" };
 
 /**
  * What the outbox keeps. `text` is the notification fallback and `blocks`
@@ -53,7 +66,9 @@ export function fitToSlackLimits(message: SlackMessage): SlackMessage {
     fitted.blocks = message.blocks
       .slice(0, SLACK_MAX_BLOCKS)
       .map((block) =>
-        block.type === "section" ? section(truncateMrkdwn(block.text.text, SLACK_SECTION_MAX_CHARS)) : block,
+        block.type === "section"
+          ? { ...block, text: { ...block.text, text: truncateMrkdwn(block.text.text, SLACK_SECTION_MAX_CHARS) } }
+          : block,
       );
   }
   return fitted;

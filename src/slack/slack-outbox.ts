@@ -54,17 +54,32 @@ export const SLACK_OUTBOX_TABLE: DurableQueueTable<Row, OutboxItem> = {
  */
 export function createSlackOutbox(db: Store, now: () => number = Date.now) {
   const jobs = createDurableQueue(db, SLACK_OUTBOX_TABLE, now);
+  // A queued message no sender holds may still be rewritten or dropped (a new-lead alert folded into a grouped one).
+  const replaceQueued = db.prepare(
+    "UPDATE slack_outbox SET payload_json = ? WHERE id = ? AND state = 'queued' AND (lease_until_ms IS NULL OR lease_until_ms < ?)",
+  );
+  const dropQueued = db.prepare(
+    "DELETE FROM slack_outbox WHERE id = ? AND state = 'queued' AND (lease_until_ms IS NULL OR lease_until_ms < ?)",
+  );
 
   return {
     /** The generic queue underneath: what `jobs` reads. */
     jobs: jobs as QueueReader<OutboxItem>,
-    /** Queues a message; with a dedupe key already used, returns the first one instead. */
+    /**
+     * Queues a message; with a dedupe key already used, returns the first one
+     * instead. `notBeforeMs` holds it until then (a new-lead alert waits for
+     * the rest of a burst).
+     */
     enqueue(
       message: SlackMessage,
       dedupeKey?: string,
       channel: SlackChannel = "sales",
+      { notBeforeMs }: { notBeforeMs?: number } = {},
     ): { item: OutboxItem; duplicate: boolean } {
-      const { item, isNew } = jobs.enqueue({ payload_json: JSON.stringify(message), channel }, { key: dedupeKey });
+      const { item, isNew } = jobs.enqueue(
+        { payload_json: JSON.stringify(message), channel },
+        { key: dedupeKey, notBeforeMs },
+      );
       return { item, duplicate: !isNew };
     },
     get: (id: number) => jobs.get(id),
@@ -79,6 +94,11 @@ export function createSlackOutbox(db: Store, now: () => number = Date.now) {
     markDead: (id: number, error: string) => void jobs.bury([id], error),
     list: (state: OutboxState, limit = 100) => jobs.list(state, limit),
     revive: (id: number) => jobs.revive(id),
+    /** Rewrites a queued message no sender holds; false when it is sent, dead, gone or being sent. */
+    replaceQueued: (id: number, message: SlackMessage) =>
+      replaceQueued.run(JSON.stringify(message), id, now()).changes === 1,
+    /** Drops a queued message no sender holds (its content went into another); false otherwise. */
+    dropQueued: (id: number) => dropQueued.run(id, now()).changes === 1,
   };
 }
 

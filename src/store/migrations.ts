@@ -351,4 +351,53 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE deal_poll SET mark_ms = mark_ms - 86400000 WHERE mark_ms IS NOT NULL;
     `,
   },
+  {
+    version: 15,
+    name: "Slack clicks, new-lead alerts, snoozes and Slack people in Notion",
+    sql: `
+      -- Every verified click on a button (POST /slack/actions), stored before
+      -- it is answered and applied to Notion by the click worker. The key is
+      -- the message, the action and the lead: a double click or Slack's retry
+      -- is stored once. progress_json says which steps a retried click has done.
+      CREATE TABLE slack_clicks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'done', 'dead')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at_ms INTEGER NOT NULL,
+        last_error TEXT,
+        payload_json TEXT NOT NULL,
+        progress_json TEXT NOT NULL DEFAULT '{}',
+        received_at_ms INTEGER NOT NULL,
+        finished_at_ms INTEGER
+      ) STRICT;
+      CREATE INDEX slack_clicks_due ON slack_clicks (state, next_attempt_at_ms);
+
+      -- Each announced new contact and the outbox message that carries it
+      -- (its own, or a grouped one when a burst came in).
+      CREATE TABLE new_lead_alerts (
+        page_id TEXT PRIMARY KEY,
+        lead_json TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL,
+        outbox_id INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX new_lead_alerts_outbox ON new_lead_alerts (outbox_id);
+
+      -- Leads snoozed from Slack: the digest leaves them out until until_ms.
+      CREATE TABLE lead_snoozes (
+        page_id TEXT PRIMARY KEY,
+        until_ms INTEGER NOT NULL,
+        by_slack_user_id TEXT,
+        updated_at_ms INTEGER NOT NULL
+      ) STRICT;
+
+      -- Which Notion user a Slack user is (by email), for Claim. notion_user_id
+      -- NULL remembers a miss. Rows older than a day are looked up again.
+      CREATE TABLE slack_notion_users (
+        slack_user_id TEXT PRIMARY KEY,
+        notion_user_id TEXT,
+        looked_up_at_ms INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

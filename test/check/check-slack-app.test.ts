@@ -64,6 +64,25 @@ describe("npm run check in Slack app mode", () => {
     expect(slack!.callsOf("chat.postMessage")).toHaveLength(0);
   });
 
+  it("says buttons are on with SLACK_SIGNING_SECRET, and off (a warning) without it", async () => {
+    const on = await check({ SLACK_SIGNING_SECRET: "signing-secret-for-slack-check" });
+    expect(on.stdout).toContain("✓ Slack app: SLACK_SIGNING_SECRET is set: clicks arrive at POST /slack/actions");
+    expect(on.stdout + on.stderr).not.toContain("signing-secret-for-slack-check");
+    const off = await check();
+    expect(off.stdout).toContain("SLACK_SIGNING_SECRET is not set: messages carry no buttons");
+  });
+
+  it("fails when Status is a status property without the STATUS_CONTACTED and STATUS_NOT_A_FIT options", async () => {
+    crm = await startCrmEmulator();
+    crm.emulator.admin.updateProperty(crm.dataSources.contacts, "Status", {
+      status: { options: [{ name: "new lead" }, { name: "contacted" }] },
+    });
+    const result = await check({ SLACK_SIGNING_SECRET: "signing-secret-for-slack-check" });
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toContain('STATUS_NOT_A_FIT: the status property "Status" has no option "not a fit"');
+    expect(result.stdout).not.toContain("STATUS_CONTACTED: the status");
+  });
+
   it("reports a Contacts Owner (people) property: each owner gets their stale leads", async () => {
     crm = await startCrmEmulator();
     crm.emulator.admin.updateProperty(crm.dataSources.contacts, "Owner", { people: {} });

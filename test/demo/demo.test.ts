@@ -15,6 +15,12 @@ it("npm run demo runs to the end: setup, leads, a deal to won by webhook and one
   expect(out).toContain("Notion now has 1 contact: Ann Lee <ann@example.com>, Lee & Sons");
   expect(out).toMatch(/presses Send: .*\n\s+→ 303, Location: https:\/\/www\.example\.com\/thanks\//);
   expect(out).toContain("The contact it made: Zoë Ångström <zoe@example.com>");
+  // New-lead alerts with their buttons, and a signed click that changes the contact and the message.
+  expect(out).toMatch(/New lead: Zoë Ångström[^]*\[ Contacted \] \[ Not a fit \]/);
+  expect(out).toContain("a forged copy (wrong signature) → 401");
+  expect(out).toContain("the real click → 200 at once");
+  expect(out).toMatch(/changed in place \(response_url\):[^]*Contacted by @Dana Lee/);
+  expect(out).toContain("The contact now: Zoë Ångström <zoe@example.com>, no company, Status contacted");
   expect(out).toContain("🤝 Deal in negotiation: Lee & Sons website — $12,000");
   // Not a terminal: no colour codes in the output.
   expect(out).not.toContain("\u001b[");
@@ -40,6 +46,6 @@ it("npm run demo runs to the end: setup, leads, a deal to won by webhook and one
   expect(out).toContain("Your pipeline this week: open $40,000 (1 deal)");
   const chart = /written to (\S+\.png)/.exec(out)?.[1];
   expect(chart && readFileSync(chart).subarray(1, 4).toString()).toBe("PNG");
-  // Two deal alerts by webhook, the negotiation direct message, one by poll, the digest, the report and its direct message.
-  expect(out).toMatch(/7 Slack messages, \d+ Notion requests, 0 rate-limited/);
+  // Two new-lead alerts, two deal alerts by webhook, the negotiation direct message, one by poll, the digest, the report and its direct message.
+  expect(out).toMatch(/9 Slack messages, \d+ Notion requests, 0 rate-limited/);
 }, 180_000);

@@ -9,4 +9,5 @@ export {
   type SlackApiCall,
   type SlackWebApiFake,
   type UploadedSlackFile,
+  type UpdatedSlackMessage,
 } from "../../scripts/lib/slack-web-api-fake.js";
