@@ -10,6 +10,7 @@ import {
 import { loadConfig } from "../../src/config/load-config.js";
 import { DIGEST_REQUIRED_SETTINGS, staleLeadsCommand } from "../../src/digest/stale-leads-command.js";
 import { leadButtons } from "../../src/slack/lead-buttons.js";
+import { leadsArrivedSince } from "../../src/first-touch/first-touches.js";
 import { openStore } from "../../src/store/open-store.js";
 import { startSlackReceiver } from "../support/slack-receiver.js";
 import { eventually, startCrmHarness, type CrmHarness } from "../support/crm-harness.js";
@@ -139,7 +140,16 @@ describe("acting on a lead from Slack (POST /slack/actions)", () => {
     expect(JSON.stringify(update.blocks)).toContain(`Contacted by <@${DANA_SLACK}>`);
     const labels = buttonsOf({ ...alert, blocks: update.blocks! }).map((button) => button.text?.text);
     expect(labels).toEqual(["Claim", "Not a fit"]);
-    expect(s.h.log.lines().some((line) => line.msg.startsWith("first touch"))).toBe(true);
+    // The click is the lead's first touch, kept for the weekly report's speed to lead.
+    const db = openStore(s.h.dataDir);
+    try {
+      const touches = leadsArrivedSince(db, 0).filter((lead) => lead.email === "ada@example.com");
+      expect(touches).toHaveLength(1);
+      expect(touches[0]!.via).toBe("slack");
+      expect(touches[0]!.touchedAtMs).toBeGreaterThanOrEqual(touches[0]!.arrivedAtMs);
+    } finally {
+      db.close();
+    }
   });
 
   it("applies a double click and Slack's replay of the same click once", async () => {
