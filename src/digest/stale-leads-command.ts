@@ -7,10 +7,10 @@ import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/no
 import { DIGEST_LEAD_ACTIONS } from "../slack/lead-buttons.js";
 import { hasSlackButtons, isSlackAppMode, slackDestinationsFromConfig } from "../slack/slack-app-from-config.js";
 import { createLeadSnoozes } from "../store/lead-snoozes.js";
+import { isSlackUndelivered } from "../slack/slack-delivery-error.js";
 import { createSlackOutbox } from "../slack/slack-outbox.js";
 import { createSlackSender } from "../slack/slack-sender.js";
 import { openStore } from "../store/open-store.js";
-import { DigestDeliveryError } from "./digest-delivery-error.js";
 import { runDigest, type DigestDeps, type DigestOutcome } from "./run-digest.js";
 import { scheduleDigest } from "./schedule-digest.js";
 
@@ -127,7 +127,7 @@ export async function staleLeadsCommand(
         // One Slack attempt here: the background sender keeps retrying, so a slow Slack never holds up the schedule.
         const outcome = await runDigest(deps, { force: args.force, dryRun: args.dryRun, slackAttempts: 1 }).catch(
           (error: unknown) => {
-            if (!(error instanceof DigestDeliveryError) || error.code !== "slack_undelivered") throw error;
+            if (!isSlackUndelivered(error)) throw error;
             logger.warn(
               { outboxId: error.item.id, reason: error.item.lastError },
               "stale-lead digest queued; Slack did not take it yet, the sender keeps retrying",

@@ -7,10 +7,10 @@ import { isNotionGatewayError } from "../notion/notion-errors.js";
 import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/notion-gateway.js";
 import { scheduleCron } from "../schedule/schedule-cron.js";
 import { isSlackAppMode, slackDestinationsFromConfig } from "../slack/slack-app-from-config.js";
+import { isSlackUndelivered } from "../slack/slack-delivery-error.js";
 import { createSlackOutbox } from "../slack/slack-outbox.js";
 import { createSlackSender } from "../slack/slack-sender.js";
 import { openStore } from "../store/open-store.js";
-import { ReportDeliveryError } from "./report-delivery-error.js";
 import { runReport, type RenderChart, type ReportDeps, type ReportOutcome } from "./run-report.js";
 
 /** What the report cannot run without: it reads Deals only. */
@@ -123,7 +123,7 @@ export async function reportCommand(
         const key = `report:scheduled:${new Date(Math.floor(clock() / 60_000) * 60_000).toISOString()}`;
         const outcome = await runReport(deps, { key, wantChart: args.out !== undefined, slackAttempts: 1 }).catch(
           (error: unknown) => {
-            if (!(error instanceof ReportDeliveryError) || error.code !== "slack_undelivered") throw error;
+            if (!isSlackUndelivered(error)) throw error;
             logger.warn(
               { outboxId: error.item.id, reason: error.item.lastError },
               "pipeline report queued; Slack did not take it yet, the sender keeps retrying",
