@@ -4,11 +4,11 @@ import { assertCrmSchema } from "../notion/check-crm-schema.js";
 import { propertyIdsOf } from "../notion/filter-properties.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import type { LeadAction } from "../slack/lead-buttons.js";
+import { SlackDeliveryError, type SlackDeliveryWords } from "../slack/slack-delivery-error.js";
 import type { SlackMessage } from "../slack/slack-message.js";
 import type { OutboxItem, SlackOutbox } from "../slack/slack-outbox.js";
 import type { SlackSender } from "../slack/slack-sender.js";
 import { calendarDay } from "./calendar-day.js";
-import { DigestDeliveryError } from "./digest-delivery-error.js";
 import { findStaleLeads } from "./find-stale-leads.js";
 import { staleDigestMessage } from "./stale-digest-message.js";
 import { STALE_LEAD_PROPERTIES } from "./stale-lead.js";
@@ -16,6 +16,13 @@ import { STALE_LEAD_PROPERTIES } from "./stale-lead.js";
 const MS_PER_DAY = 86_400_000;
 /** Slack sends one run makes before it reports failure (about 15 s of backoff). */
 export const DIGEST_SLACK_ATTEMPTS = 5;
+/** How a digest Slack did not take is named: still queued, another run today or a sender delivers it. */
+const DIGEST_DELIVERY: SlackDeliveryWords = {
+  what: "stale-lead digest",
+  scopes: "its scopes",
+  runAgain: "run again with --force",
+  laterSenders: "the server, `npm run stale-leads`, or the next --once run today",
+};
 
 export type DigestDeps = {
   notion: NotionGateway;
@@ -69,7 +76,7 @@ export async function runDigest(
   // Attempts are counted per run: a digest an earlier run left queued gets this run's share too.
   const deliver = async (item: OutboxItem) => {
     const settled = await deps.sender.deliver(item.id, { maxAttempts: item.attempts + slackAttempts });
-    if (settled.state !== "sent") throw new DigestDeliveryError(settled);
+    if (settled.state !== "sent") throw new SlackDeliveryError(settled, DIGEST_DELIVERY);
     return settled;
   };
 

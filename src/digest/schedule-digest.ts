@@ -14,7 +14,10 @@ export type ScheduleDigestOptions = {
   signal?: AbortSignal;
 };
 
+/** What the digest's schedule and its log lines call it. */
+export const DIGEST_SCHEDULE = { label: "stale-lead digest", area: "digest-schedule" } as const;
+
 /** Fires the stale-lead digest on DIGEST_CRON (see scheduleCron). */
 export function scheduleDigest(options: ScheduleDigestOptions): DigestSchedule {
-  return scheduleCron({ ...options, label: "stale-lead digest", area: "digest-schedule" });
+  return scheduleCron({ ...options, ...DIGEST_SCHEDULE });
 }

@@ -10,6 +10,7 @@ import { CONNECTION_BLOCKED_FIX, isConnectionBlocked, isRetryableNotionError } f
 import { DONE, dueAgainAtMs, retryOrBuryError, type BatchOutcome } from "../queue/batch-outcome.js";
 import { createWorkLoop } from "../queue/create-work-loop.js";
 import type { Store } from "../store/open-store.js";
+import type { CreatedContact } from "./created-contact.js";
 import type { LeadQueue, Outcome, Submission } from "./lead-queue.js";
 import { mergeLeads } from "./contact-properties.js";
 import { notionPageUrl } from "./notion-page-url.js";
@@ -50,17 +51,6 @@ export type LeadWorkerOptions = {
   pollIntervalMs?: number;
   retryBaseMs?: number;
   now?: () => number;
-};
-
-/** A contact a lead has just created, as the new-lead alert names it. */
-export type CreatedContact = {
-  pageId: string;
-  url: string;
-  email: string;
-  name?: string | undefined;
-  company?: string | undefined;
-  source?: string | undefined;
-  message?: string | undefined;
 };
 
 export type LeadWorker = {

@@ -1,18 +1,11 @@
+import type { CreatedContact } from "../leads/created-contact.js";
 import { escapeMrkdwn, mrkdwnLink } from "../slack/escape-mrkdwn.js";
 import { leadButtons, type LeadAction } from "../slack/lead-buttons.js";
 import { mrkdwnBold } from "../slack/mrkdwn-bold.js";
 import { context, fitToSlackLimits, section, type SlackBlock, type SlackMessage } from "../slack/slack-message.js";
 
-/** What an alert says of a new contact; everything but the ids came from a form. */
-export type NewLead = {
-  pageId: string;
-  url: string;
-  email: string;
-  name?: string | undefined;
-  company?: string | undefined;
-  source?: string | undefined;
-  message?: string | undefined;
-};
+/** What an alert says of a new contact: the contact a lead created. */
+export type NewLead = CreatedContact;
 
 /** The first words of the lead's message, enough to tell a real enquiry from a vague one. */
 export const MESSAGE_PREVIEW_WORDS = 30;

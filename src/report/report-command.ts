@@ -2,15 +2,8 @@ import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import type { ConfigWith } from "../config/load-config.js";
 import type { Logger } from "../log/create-logger.js";
-import { assertCrmSchema } from "../notion/check-crm-schema.js";
-import { isNotionGatewayError } from "../notion/notion-errors.js";
-import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/notion-gateway.js";
-import { scheduleCron } from "../schedule/schedule-cron.js";
-import { isSlackAppMode, slackDestinationsFromConfig } from "../slack/slack-app-from-config.js";
-import { createSlackOutbox } from "../slack/slack-outbox.js";
-import { createSlackSender } from "../slack/slack-sender.js";
-import { openStore } from "../store/open-store.js";
-import { ReportDeliveryError } from "./report-delivery-error.js";
+import { runScheduledCommand, type ScheduledCommandIo } from "../schedule/scheduled-command.js";
+import { isSlackAppMode } from "../slack/slack-app-from-config.js";
 import { runReport, type RenderChart, type ReportDeps, type ReportOutcome } from "./run-report.js";
 
 /** What the report cannot run without: it reads Deals only. */
@@ -29,21 +22,6 @@ export function parseReportArgs(argv: readonly string[]): ReportArgs {
   return { once: values.once, out: values.out };
 }
 
-export type ReportOverrides = Partial<
-  Pick<NotionGatewayOptions, "backoffBaseMs" | "attemptTimeoutMs" | "maxAttempts">
-> & {
-  slackRetryBaseMs?: number;
-  now?: () => number;
-};
-
-export type ReportIo = {
-  /** Where the command says what it wrote (--out). */
-  print: (text: string) => void;
-  /** Stops the scheduler (SIGTERM, SIGINT) and cuts a run in progress short. */
-  signal: AbortSignal;
-  overrides?: ReportOverrides;
-};
-
 // The chart's libraries (Vega, resvg, a font) load only when a chart is drawn: never in the server.
 const renderChart: RenderChart = async (report, options) =>
   (await import("./chart/render-report-chart.js")).renderReportChart(report, options);
@@ -57,20 +35,9 @@ export async function reportCommand(
   args: ReportArgs,
   config: ReportConfig,
   logger: Logger,
-  { print, signal, overrides = {} }: ReportIo,
+  io: ScheduledCommandIo,
 ): Promise<number> {
-  const { slackRetryBaseMs, now, ...gatewayOverrides } = overrides;
-  const db = openStore(config.DATA_DIR);
-  try {
-    const notion = notionGatewayFromConfig(config, { db, logger, signal, lane: "bulk", ...gatewayOverrides });
-    const outbox = createSlackOutbox(db);
-    const sender = createSlackSender({
-      outbox,
-      db,
-      ...slackDestinationsFromConfig(config, { db, notion, logger }),
-      logger,
-      ...(slackRetryBaseMs !== undefined && { retryBaseMs: slackRetryBaseMs }),
-    });
+  return runScheduledCommand({ once: args.once, config, logger, io }, ({ db, notion, outbox, sender, now }) => {
     const deps: ReportDeps = {
       notion,
       dealsDatabaseId: config.NOTION_DEALS_DB_ID,
@@ -88,7 +55,7 @@ export async function reportCommand(
     const finished = async (outcome: ReportOutcome, startedAt: number) => {
       if (args.out !== undefined && outcome.chart !== undefined) {
         await writeFile(args.out, outcome.chart);
-        print(`Chart written to ${args.out}`);
+        io.print(`Chart written to ${args.out}`);
       }
       logger.info(
         { deals: outcome.report.dealCount, notionQueries: outcome.notionQueries, ms: Date.now() - startedAt },
@@ -96,51 +63,27 @@ export async function reportCommand(
       );
     };
     const clock = now ?? Date.now;
-
-    if (args.once) {
-      const startedAt = Date.now();
-      const outcome = await runReport(deps, { key: `report:once:${clock()}`, wantChart: args.out !== undefined });
-      await finished(outcome, startedAt);
-      return 0;
-    }
-
-    // Notion being down now is no reason not to wait for Monday; a wrong schema or token is.
-    await assertCrmSchema(notion, { deals: config.NOTION_DEALS_DB_ID }).catch((error: unknown) => {
-      if (!isNotionGatewayError(error) || !error.retryable) throw error;
-      logger.warn({ err: error }, "Notion is unreachable now; each scheduled report checks again");
-    });
-    sender.start();
-    const schedule = scheduleCron({
-      label: "pipeline report",
-      area: "report-schedule",
-      cronExpression: config.REPORT_CRON,
-      timeZone: config.DIGEST_TZ,
-      logger,
-      signal,
-      run: async () => {
+    return {
+      schedule: {
+        label: "pipeline report",
+        area: "report-schedule",
+        cronExpression: config.REPORT_CRON,
+        timeZone: config.DIGEST_TZ,
+      },
+      noun: "report",
+      databases: { deals: config.NOTION_DEALS_DB_ID },
+      runOnce: async () => {
+        const startedAt = Date.now();
+        const outcome = await runReport(deps, { key: `report:once:${clock()}`, wantChart: args.out !== undefined });
+        await finished(outcome, startedAt);
+      },
+      runScheduled: async () => {
         const startedAt = Date.now();
         // One key per firing minute: two processes on one DATA_DIR post it once.
         const key = `report:scheduled:${new Date(Math.floor(clock() / 60_000) * 60_000).toISOString()}`;
-        const outcome = await runReport(deps, { key, wantChart: args.out !== undefined, slackAttempts: 1 }).catch(
-          (error: unknown) => {
-            if (!(error instanceof ReportDeliveryError) || error.code !== "slack_undelivered") throw error;
-            logger.warn(
-              { outboxId: error.item.id, reason: error.item.lastError },
-              "pipeline report queued; Slack did not take it yet, the sender keeps retrying",
-            );
-            return undefined;
-          },
-        );
-        if (outcome !== undefined) await finished(outcome, startedAt);
+        const outcome = await runReport(deps, { key, wantChart: args.out !== undefined, slackAttempts: 1 });
+        await finished(outcome, startedAt);
       },
-    });
-    await new Promise<void>((resolve) =>
-      signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true }),
-    );
-    await schedule.stop();
-    await sender.stop();
-    return 0;
-  } finally {
-    db.close();
-  }
+    };
+  });
 }

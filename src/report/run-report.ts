@@ -5,18 +5,25 @@ import type { Logger } from "../log/create-logger.js";
 import { assertCrmSchema } from "../notion/check-crm-schema.js";
 import { propertyIdsOf } from "../notion/filter-properties.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
+import { SlackDeliveryError, type SlackDeliveryWords } from "../slack/slack-delivery-error.js";
 import type { OutboxItem, SlackOutbox } from "../slack/slack-outbox.js";
 import { followingFileKey, type SlackSender } from "../slack/slack-sender.js";
 import type { Store } from "../store/open-store.js";
 import { REPORT_DEAL_PROPERTIES } from "./deal-snapshot.js";
 import { computePipelineReport, MS_PER_DAY, RECENT_DAYS, type PipelineReport } from "./pipeline-report.js";
 import { readDeals } from "./read-deals.js";
-import { ReportDeliveryError } from "./report-delivery-error.js";
 import { ownerReportMessage, reportMessage } from "./report-message.js";
 
 /** Slack sends one run makes before it reports failure (about 15 s of backoff). */
 export const REPORT_SLACK_ATTEMPTS = 5;
 export const CHART_FILENAME = "pipeline-report.png";
+/** How a report Slack did not take is named: a Slack app also needs files:write for the chart. */
+const REPORT_DELIVERY: SlackDeliveryWords = {
+  what: "pipeline report",
+  scopes: "its scopes such as files:write",
+  runAgain: "run again",
+  laterSenders: "the server, or `npm run report` staying up",
+};
 
 /** Draws the chart (src/report/chart, loaded only by the report command). */
 export type RenderChart = (
@@ -109,7 +116,7 @@ export async function runReport(deps: ReportDeps, options: ReportRunOptions): Pr
   const deliver = async (queued: OutboxItem) =>
     deps.sender.deliver(queued.id, { maxAttempts: queued.attempts + slackAttempts });
   const sent = await deliver(item);
-  if (sent.state !== "sent") throw new ReportDeliveryError(sent);
+  if (sent.state !== "sent") throw new SlackDeliveryError(sent, REPORT_DELIVERY);
   // SLACK_CHANNEL given by name: the chart follows its message as one of its own.
   const following = deps.outbox.byKey(followingFileKey(item));
   if (following !== undefined) {

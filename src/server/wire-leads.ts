@@ -10,7 +10,8 @@ import { suspicionsOf } from "../spam/suspicious-lead.js";
 
 import { createLeadQueue, type LeadQueue } from "../leads/lead-queue.js";
 import { leadRoute } from "../leads/lead-route.js";
-import { createLeadWorker, type CreatedContact, type LeadTargets } from "../leads/lead-worker.js";
+import type { CreatedContact } from "../leads/created-contact.js";
+import { createLeadWorker, type LeadTargets } from "../leads/lead-worker.js";
 import { submitLead } from "../leads/submit-lead.js";
 
 export type LeadsArea = CrmArea<LeadTargets> & {

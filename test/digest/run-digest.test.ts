@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DigestDeliveryError } from "../../src/digest/digest-delivery-error.js";
+import { SlackDeliveryError } from "../../src/slack/slack-delivery-error.js";
 import { runDigest } from "../../src/digest/run-digest.js";
 import { NotionGatewayError } from "../../src/notion/notion-errors.js";
 import { daysAgo, MS_PER_DAY, startDigestHarness, type DigestHarness } from "./digest-harness.js";
@@ -102,7 +102,7 @@ describe("runDigest", () => {
     // Two attempts instead of the command's five: Slack's shared budget of one message a second makes each cost a second.
     h.slack.replyNext({ status: 503, body: "service unavailable" }, { status: 500 });
     const error = await runDigest(h.deps(), { slackAttempts: 2 }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(DigestDeliveryError);
+    expect(error).toBeInstanceOf(SlackDeliveryError);
     expect(error).toMatchObject({ code: "slack_undelivered", item: { state: "queued", attempts: 2 } });
     expect((error as Error).message).toMatch(/after 2 attempts \(last answer: HTTP 500\); it stays queued/);
     expect(h.slack.attempts()).toBe(2);
