@@ -1,4 +1,4 @@
-import type { ContactsTarget } from "../leads/upsert-contact.js";
+import type { ContactsTarget } from "../contacts/contact-writer.js";
 import type { LeadTargets } from "../leads/lead-worker.js";
 import type { DealsTarget } from "../deal-webhooks/process-deal-events.js";
 import type { CrmSchemaReport } from "../notion/check-crm-schema.js";

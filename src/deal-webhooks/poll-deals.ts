@@ -1,6 +1,7 @@
-import { isFullPage, type PageObjectResponse, type QueryDataSourceParameters } from "@notionhq/client";
+import type { PageObjectResponse } from "@notionhq/client";
 import type { Logger } from "../log/create-logger.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
+import { queryWindowed } from "../notion/query-window.js";
 import type { DealPollResult, DealPollStore } from "./deal-poll-store.js";
 import type { DealsTarget } from "./process-deal-events.js";
 import { LEARN_SILENTLY, settleDealPage, type FirstSighting, type SettleDealDependencies } from "./settle-deal-page.js";
@@ -12,8 +13,6 @@ import { LEARN_SILENTLY, settleDealPage, type FirstSighting, type SettleDealDepe
  * second covers our clock against Notion's and a query index that lags an edit.
  */
 export const DEAL_POLL_OVERLAP_MS = 2 * 60_000;
-/** Notion's largest page of query results. */
-export const DEAL_POLL_PAGE_SIZE = 100;
 
 export type PollDealsDependencies = SettleDealDependencies & {
   notion: Pick<NotionGateway, "read">;
@@ -45,20 +44,34 @@ export async function pollDeals(deps: PollDealsDependencies, deals: DealsTarget)
   }
 
   try {
-    let from = since;
-    for (;;) {
-      const window = await readWindow(from);
-      if (!window.capped || window.lastEdited === undefined || window.lastEdited === from) {
-        if (window.capped) {
-          logger.warn(
-            { from, read: counts.deals },
-            "more deals share one edit minute than one Notion query returns; some were not read",
-          );
-        }
-        break;
+    const rows = queryWindowed<string>(notion, {
+      operation: "dataSources.query deal poll",
+      dataSourceId: deals.dataSourceId,
+      // Only what a deal alert reads: smaller answers, and required by newer Notion-Versions.
+      filterProperties: deals.readPropertyIds ?? [],
+      sorts: [{ timestamp: "last_edited_time", direction: "ascending" }],
+      from: since,
+      filter: (from) =>
+        from === undefined ? undefined : { timestamp: "last_edited_time", last_edited_time: { on_or_after: from } },
+      startOf: (page) => page.last_edited_time,
+    });
+    try {
+      for await (const page of rows) {
+        counts.deals++;
+        const outcome = settleDealPage(deps, page, {
+          firstSighting: firstSighting(page),
+          valueFormat: deals.valueFormat,
+        });
+        if (outcome === "notified") counts.messages++;
       }
-      // Notion stops a query at 10,000 results: go on from the last edit read.
-      from = window.lastEdited;
+    } finally {
+      counts.queries = rows.queries;
+    }
+    if (!rows.complete) {
+      logger.warn(
+        { from: since, read: counts.deals },
+        "more deals share one edit minute than one Notion query returns; some were not read",
+      );
     }
   } catch (error) {
     const result: PollDealsResult = {
@@ -73,45 +86,4 @@ export async function pollDeals(deps: PollDealsDependencies, deals: DealsTarget)
   const result: PollDealsResult = { outcome: "ok", markMs: startedAtMs, ...counts };
   polls.finish(result, now());
   return result;
-
-  async function readWindow(from: string | undefined): Promise<{ capped: boolean; lastEdited: string | undefined }> {
-    let cursor: string | undefined;
-    let lastEdited: string | undefined;
-    let capped = false;
-    do {
-      const params = queryParameters(deals, from, cursor);
-      const response = await notion.read("dataSources.query deal poll", (client) => client.dataSources.query(params));
-      counts.queries++;
-      for (const page of response.results) {
-        if (!isFullPage(page)) continue;
-        counts.deals++;
-        lastEdited = page.last_edited_time;
-        const outcome = settleDealPage(deps, page, {
-          firstSighting: firstSighting(page),
-          valueFormat: deals.valueFormat,
-        });
-        if (outcome === "notified") counts.messages++;
-      }
-      cursor = response.has_more ? (response.next_cursor ?? undefined) : undefined;
-      capped = response.request_status?.type === "incomplete";
-    } while (cursor !== undefined);
-    return { capped, lastEdited };
-  }
-}
-
-function queryParameters(
-  deals: DealsTarget,
-  since: string | undefined,
-  cursor: string | undefined,
-): QueryDataSourceParameters {
-  const properties = deals.readPropertyIds ?? [];
-  return {
-    data_source_id: deals.dataSourceId,
-    ...(since !== undefined && { filter: { timestamp: "last_edited_time", last_edited_time: { on_or_after: since } } }),
-    sorts: [{ timestamp: "last_edited_time", direction: "ascending" }],
-    page_size: DEAL_POLL_PAGE_SIZE,
-    // Only what a deal alert reads: smaller answers, and required by newer Notion-Versions.
-    ...(properties.length > 0 && { filter_properties: [...properties] }),
-    ...(cursor !== undefined && { start_cursor: cursor }),
-  };
 }

@@ -1,13 +1,11 @@
-import { isFullPage } from "@notionhq/client";
 import type { Logger } from "../log/create-logger.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import type { NotionPerson } from "../notion/people-of.js";
 import type { ChoiceType } from "../notion/property-values.js";
+import { queryWindowed } from "../notion/query-window.js";
 import { compareStaleness, toStaleLead, type StaleLead } from "./stale-lead.js";
 import { staleLeadFilter, WINDOW_SORTS, type WindowStart } from "./stale-lead-filter.js";
 
-/** Notion's largest page: the fewest calls to read every row. */
-export const QUERY_PAGE_SIZE = 100;
 export const STALEST_LISTED = 10;
 
 export type StaleLeads = {
@@ -39,12 +37,10 @@ export type FindStaleLeadsOptions = {
 };
 
 /**
- * Reads every stale lead, page by page. One query stops after Notion's
- * result limit (10,000) with `request_status` incomplete; the next query
- * then starts a new window at the last row seen (the idea of the SDK's
- * `iterateAllDataSourceRows`), and rows read twice at the seam are counted
- * once. Every row is read anyway for the count, so the stalest are picked
- * here rather than by a Notion sort, which would put never-contacted last.
+ * Reads every stale lead through the windowed query (past Notion's 10,000
+ * results a query). Every row is read anyway for the count, so the stalest
+ * are picked here rather than by a Notion sort, which would put
+ * never-contacted last.
  */
 export async function findStaleLeads(
   notion: Pick<NotionGateway, "read">,
@@ -52,58 +48,42 @@ export async function findStaleLeads(
 ): Promise<StaleLeads> {
   const { dataSourceId, statusType, logger, listed = STALEST_LISTED } = options;
   const cutoff = options.cutoff.toISOString();
-  const seen = new Set<string>();
   let stalest: StaleLead[] = [];
   const owned = new Map<string, OwnerStaleLeads>();
   let from: WindowStart | undefined;
-  for (;;) {
-    const filter = staleLeadFilter({ statusType, cutoff, ...(from && { from }) });
-    let cursor: string | undefined;
-    let last: StaleLead | undefined;
-    let fresh = 0;
-    let capped = false;
-    do {
-      const page = await notion.read("dataSources.query stale leads", (client) =>
-        client.dataSources.query({
-          data_source_id: dataSourceId,
-          filter,
-          sorts: WINDOW_SORTS,
-          page_size: QUERY_PAGE_SIZE,
-          filter_properties: [...options.readPropertyIds],
-          ...(cursor && { start_cursor: cursor }),
-        }),
-      );
-      for (const result of page.results) {
-        if (!isFullPage(result)) continue;
-        last = toStaleLead(result);
-        if (seen.has(last.id)) continue;
-        seen.add(last.id);
-        fresh++;
-        stalest = keepStalest(stalest, last, listed);
-        for (const owner of last.owners ?? []) {
-          const mine = owned.get(owner.id) ?? { owner, count: 0, stalest: [] };
-          mine.count++;
-          mine.stalest = keepStalest(mine.stalest, last, listed);
-          owned.set(owner.id, mine);
-        }
-      }
-      cursor = page.has_more ? (page.next_cursor ?? undefined) : undefined;
-      // Notion may say so on an earlier page than the last; once said, it holds (as in the SDK's iterator).
-      capped ||= page.request_status?.type === "incomplete";
-    } while (cursor !== undefined);
-
-    const byOwner = owned.size === 0 ? {} : { byOwner: [...owned.values()] };
-    if (!capped) return { count: seen.size, stalest, complete: true, ...byOwner };
-    if (fresh === 0 || last === undefined) {
-      logger.warn(
-        { counted: seen.size, at: from },
-        "more stale leads share one creation minute and Last Contacted than one Notion query returns; the count is a lower bound",
-      );
-      return { count: seen.size, stalest, complete: false, ...byOwner };
+  const rows = queryWindowed<WindowStart>(notion, {
+    operation: "dataSources.query stale leads",
+    dataSourceId,
+    filterProperties: options.readPropertyIds,
+    sorts: WINDOW_SORTS,
+    filter: (start) => staleLeadFilter({ statusType, cutoff, ...(start && { from: start }) }),
+    startOf: (row) => {
+      const lead = toStaleLead(row);
+      return { createdTime: lead.createdTime, lastContacted: lead.lastContacted };
+    },
+    onNewWindow(start, counted) {
+      from = start;
+      logger.info({ counted, from }, "Notion's per-query result limit reached; continuing with a new window");
+    },
+  });
+  for await (const row of rows) {
+    const lead = toStaleLead(row);
+    stalest = keepStalest(stalest, lead, listed);
+    for (const owner of lead.owners ?? []) {
+      const mine = owned.get(owner.id) ?? { owner, count: 0, stalest: [] };
+      mine.count++;
+      mine.stalest = keepStalest(mine.stalest, lead, listed);
+      owned.set(owner.id, mine);
     }
-    from = { createdTime: last.createdTime, lastContacted: last.lastContacted };
-    logger.info({ counted: seen.size, from }, "Notion's per-query result limit reached; continuing with a new window");
   }
+  const byOwner = owned.size === 0 ? {} : { byOwner: [...owned.values()] };
+  if (!rows.complete) {
+    logger.warn(
+      { counted: rows.rows, at: from },
+      "more stale leads share one creation minute and Last Contacted than one Notion query returns; the count is a lower bound",
+    );
+  }
+  return { count: rows.rows, stalest, complete: rows.complete, ...byOwner };
 }
 
 function keepStalest(stalest: StaleLead[], lead: StaleLead, size: number): StaleLead[] {

@@ -1,10 +1,8 @@
-import type { QueryDataSourceParameters } from "@notionhq/client";
 import { CONTACT, NEW_LEAD_STATUS } from "../crm-schema/crm-schema.js";
 import type { ChoiceType } from "../notion/property-values.js";
+import type { QueryFilter, QuerySorts } from "../notion/query-window.js";
 
-export type QueryFilter = NonNullable<QueryDataSourceParameters["filter"]>;
 type Condition = Extract<QueryFilter, { and: unknown }>["and"][number];
-type Sorts = NonNullable<QueryDataSourceParameters["sorts"]>;
 
 /**
  * The order the digest reads Contacts in. created_time never changes, so a
@@ -13,7 +11,7 @@ type Sorts = NonNullable<QueryDataSourceParameters["sorts"]>;
  * share a creation minute (Notion's precision), so a bulk import does not
  * leave one minute too big to page through.
  */
-export const WINDOW_SORTS: Sorts = [
+export const WINDOW_SORTS: QuerySorts = [
   { timestamp: "created_time", direction: "ascending" },
   { property: CONTACT.lastContacted, direction: "ascending" },
 ];

@@ -88,7 +88,7 @@ export type ImportIo = {
   progress: ImportProgress;
   /** Ctrl-C: contacts in flight finish, no new one starts. */
   signal: AbortSignal;
-  overrides?: Partial<Pick<NotionGatewayOptions, "backoffBaseMs" | "attemptTimeoutMs" | "maxAttempts">>;
+  overrides?: Partial<Pick<NotionGatewayOptions, "backoffBaseMs" | "attemptTimeoutMs" | "maxAttempts" | "fetch">>;
 };
 
 /** `npm run import`: 0 when the whole file was processed; non-zero with the reason otherwise. */

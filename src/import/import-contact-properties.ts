@@ -1,21 +1,15 @@
 import type { PageObjectResponse } from "@notionhq/client";
-import { CONTACT_PROPERTY } from "../leads/contact-properties.js";
-import { CONTACT_STATUSES, NEW_LEAD_STATUS } from "../crm-schema/crm-schema.js";
 import {
-  choice,
-  dateFrom,
-  dateStart,
-  email,
-  emailOf,
-  isEmptyValue,
-  plainText,
-  richText,
-  selectOptionName,
-  title,
-  type ChoiceType,
-  type PropertiesRequest,
-} from "../notion/property-values.js";
-import { isLater, type ImportContact } from "./read-contact-file.js";
+  newContactProperties,
+  patchProperties,
+  type ContactPatch,
+  type NewContact,
+} from "../contacts/contact-properties.js";
+import { CONTACT_STATUSES, NEW_LEAD_STATUS } from "../crm-schema/crm-schema.js";
+import { selectOptionName, type ChoiceType, type PropertiesRequest } from "../notion/property-values.js";
+import type { ImportContact } from "./read-contact-file.js";
+
+export { contactEmail } from "../contacts/contact-properties.js";
 
 /** `Source` of an imported contact whose row names none (and no --source was given). */
 export const IMPORT_SOURCE = "import";
@@ -24,55 +18,43 @@ export const IMPORT_SOURCE = "import";
  * A new contact from the file: its fields, `Status` from the file or
  * `new lead`, `Source` from the file or the import's default.
  */
-export function importedContactProperties(
-  contact: ImportContact,
-  statusType: ChoiceType,
-  defaultSource: string,
-): PropertiesRequest {
-  const source = selectOptionName(contact.source ?? "") || selectOptionName(defaultSource) || IMPORT_SOURCE;
+export function importedContact(contact: ImportContact, statusType: ChoiceType, defaultSource: string): NewContact {
   return {
-    [CONTACT_PROPERTY.name]: title(contact.name ?? contact.email),
-    [CONTACT_PROPERTY.email]: email(contact.email),
-    ...(contact.company !== undefined && { [CONTACT_PROPERTY.company]: richText(contact.company) }),
-    [CONTACT_PROPERTY.status]: choice(statusType, importedStatus(contact.status, statusType)),
-    [CONTACT_PROPERTY.source]: choice("select", source),
-    ...(contact.lastContacted !== undefined && { [CONTACT_PROPERTY.lastContacted]: dateFrom(contact.lastContacted) }),
-    ...(contact.notes !== undefined && { [CONTACT_PROPERTY.notes]: richText(contact.notes) }),
+    email: contact.email,
+    name: contact.name,
+    company: contact.company,
+    notes: contact.notes,
+    source: selectOptionName(contact.source ?? "") || selectOptionName(defaultSource) || IMPORT_SOURCE,
+    status: importedStatus(contact.status, statusType),
+    lastContacted: contact.lastContacted,
   };
 }
 
 /**
  * An existing contact: only its empty fields are filled (a Name that is only
  * the email, as a lead without a name leaves it, counts as empty), `Status`
- * is never touched, `Last Contacted` moves only forward. Empty result: the
- * row changes nothing and costs no call.
+ * is never touched, `Last Contacted` moves only forward.
  */
-export function importFillProperties(page: PageObjectResponse, contact: ImportContact): PropertiesRequest {
-  const value = (name: string) => page.properties[name];
-  const empty = (name: string) => isEmptyValue(value(name));
-  const nameIsPlaceholder = plainText(value(CONTACT_PROPERTY.name)).trim().toLowerCase() === contact.email;
+export function importPatch(contact: ImportContact): ContactPatch {
   const source = contact.source === undefined ? "" : selectOptionName(contact.source);
-  const stored = dateStart(value(CONTACT_PROPERTY.lastContacted));
   return {
-    ...(contact.name !== undefined &&
-      (empty(CONTACT_PROPERTY.name) || nameIsPlaceholder) &&
-      contact.name.toLowerCase() !== contact.email && { [CONTACT_PROPERTY.name]: title(contact.name) }),
-    ...(contact.company !== undefined &&
-      empty(CONTACT_PROPERTY.company) && { [CONTACT_PROPERTY.company]: richText(contact.company) }),
-    ...(contact.notes !== undefined &&
-      empty(CONTACT_PROPERTY.notes) && { [CONTACT_PROPERTY.notes]: richText(contact.notes) }),
-    ...(source !== "" && empty(CONTACT_PROPERTY.source) && { [CONTACT_PROPERTY.source]: choice("select", source) }),
-    ...(contact.lastContacted !== undefined &&
-      isLater(contact.lastContacted, stored) && {
-        [CONTACT_PROPERTY.lastContacted]: dateFrom(contact.lastContacted),
-      }),
+    fill: { name: contact.name, company: contact.company, notes: contact.notes, source: source || undefined },
+    ...(contact.lastContacted !== undefined && { lastContacted: { at: contact.lastContacted, when: "later" } }),
   };
 }
 
-/** The contact's email as Notion holds it, trimmed and lower-cased like every email here. */
-export function contactEmail(page: PageObjectResponse): string | undefined {
-  const address = emailOf(page.properties[CONTACT_PROPERTY.email])?.trim().toLowerCase();
-  return address === "" ? undefined : address;
+export function importedContactProperties(
+  contact: ImportContact,
+  statusType: ChoiceType,
+  defaultSource: string,
+): PropertiesRequest {
+  return newContactProperties(importedContact(contact, statusType, defaultSource), statusType);
+}
+
+/** What the row writes on an existing contact. Empty: the row changes nothing and costs no call. */
+export function importFillProperties(page: PageObjectResponse, contact: ImportContact): PropertiesRequest {
+  // Status is never in an import's patch, so its type does not matter here.
+  return patchProperties(page, importPatch(contact), "select");
 }
 
 /**

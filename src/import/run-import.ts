@@ -1,15 +1,15 @@
-import { isFullPage, type PageObjectResponse } from "@notionhq/client";
-import { createContactCache } from "../leads/contact-cache.js";
-import { CONTACT_PROPERTY, filledFields } from "../leads/contact-properties.js";
+import type { PageObjectResponse } from "@notionhq/client";
+import { createContactCache } from "../contacts/contact-cache.js";
+import { createContactWriter, type ContactOutcome, type ContactsTarget } from "../contacts/contact-writer.js";
+import { workerTargets } from "../crm-schema/worker-targets.js";
 import type { Logger } from "../log/create-logger.js";
 import { assertCrmSchema } from "../notion/check-crm-schema.js";
-import { CRM_SCHEMA } from "../crm-schema/crm-schema.js";
 import { isNotionGatewayError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
-import type { ChoiceType, PropertiesRequest } from "../notion/property-values.js";
+import type { PropertiesRequest } from "../notion/property-values.js";
 import type { Store } from "../store/open-store.js";
 import { createImportJournal, type ImportJournal } from "./import-journal.js";
-import { importedContactProperties, importFillProperties, IMPORT_SOURCE } from "./import-contact-properties.js";
+import { importedContact, importFillProperties, importPatch, IMPORT_SOURCE } from "./import-contact-properties.js";
 import type { ImportCounts, ImportProgress } from "./import-progress.js";
 import type { DateOrder } from "./parse-import-date.js";
 import { readContactFile, type ContactFile, type ImportContact, type RejectedRow } from "./read-contact-file.js";
@@ -61,7 +61,7 @@ export type ImportOutcome = {
 type Work =
   | { kind: "create"; contact: ImportContact }
   | { kind: "settle-create"; contact: ImportContact }
-  | { kind: "update"; contact: ImportContact; page: PageObjectResponse; properties: PropertiesRequest };
+  | { kind: "update"; contact: ImportContact; page: PageObjectResponse };
 
 /**
  * `npm run import`: the file's contacts into Notion with the fewest calls.
@@ -78,18 +78,17 @@ export async function runImport(options: ImportOptions, deps: ImportDeps): Promi
   const journal = createImportJournal(db, file.hash);
   const earlier = journal.entries();
   const schema = await assertCrmSchema(notion, { contacts: deps.contactsDatabaseId });
-  const dataSourceId = schema.dataSourceIds.contacts!;
-  const statusType: ChoiceType =
-    schema.propertyTypes.contacts?.[CONTACT_PROPERTY.status] === "status" ? "status" : "select";
+  const contacts = workerTargets(schema).leads.contacts;
 
   const pending = file.contacts.filter((contact) => earlier.get(contact.line)?.state !== "done");
-  const propertyIds = CRM_SCHEMA.contacts.properties
-    .map((property) => schema.properties.contacts?.[property.name]?.id)
-    .filter((id): id is string => id !== undefined);
   const index =
     pending.length === 0
-      ? { byEmail: new Map<string, PageObjectResponse>(), queries: 0 }
-      : await readContactIndex(notion, { dataSourceId, propertyIds, logger: log });
+      ? { byEmail: new Map<string, PageObjectResponse>(), queries: 0, readAtMs: 0 }
+      : await readContactIndex(notion, {
+          dataSourceId: contacts.dataSourceId,
+          propertyIds: [...contacts.readPropertyIds],
+          logger: log,
+        });
 
   const counts: ImportCounts = { created: 0, updated: 0, unchanged: 0, rejected: file.rejects.length };
   const notionRejects: RejectedRow[] = [];
@@ -145,7 +144,7 @@ export async function runImport(options: ImportOptions, deps: ImportDeps): Promi
       continue;
     }
     if (Object.keys(properties).length > 0) {
-      work.push({ kind: "update", contact, page, properties });
+      work.push({ kind: "update", contact, page });
       plan.update++;
     } else if (inFlight === "updating") {
       // Sent before the last run died, and Notion had applied it.
@@ -167,14 +166,13 @@ export async function runImport(options: ImportOptions, deps: ImportDeps): Promi
   };
   if (options.dryRun) return outcome;
 
-  const worker = createContactWriter({
+  const worker = createRowWriter({
     notion,
-    propertyIds,
+    contacts,
     journal,
     cache: createContactCache(db),
-    dataSourceId,
-    statusType,
     defaultSource: options.source ?? IMPORT_SOURCE,
+    indexReadAtMs: index.readAtMs,
   });
   progress.start(work.length);
   let next = 0;
@@ -220,90 +218,56 @@ function stopFor(error: unknown): ImportStop | undefined {
   return undefined;
 }
 
-type WriterDeps = {
+type RowWriterDeps = {
   notion: NotionGateway;
-  /** The Contacts properties a lookup reads (`filter_properties`), by id. */
-  propertyIds: string[];
+  contacts: ContactsTarget;
   journal: ImportJournal;
   cache: ReturnType<typeof createContactCache>;
-  dataSourceId: string;
-  statusType: ChoiceType;
   defaultSource: string;
+  /** When the index was read: what it says of an email holds unless the shared cache saw a write since. */
+  indexReadAtMs: number;
 };
 
-function createContactWriter({
-  notion,
-  propertyIds,
-  journal,
-  cache,
-  dataSourceId,
-  statusType,
-  defaultSource,
-}: WriterDeps) {
-  const find = async (email: string) => {
-    const result = await notion.read("query contact by email", (client) =>
-      client.dataSources.query({
-        data_source_id: dataSourceId,
-        filter: { property: CONTACT_PROPERTY.email, email: { equals: email } },
-        sorts: [{ timestamp: "created_time", direction: "ascending" }],
-        page_size: 1,
-        filter_properties: propertyIds,
-      }),
-    );
-    const [first] = result.results;
-    return first !== undefined && isFullPage(first) ? first : undefined;
-  };
-  // The server's lead worker reads this cache: a lead for an imported contact then skips its lookup.
-  const remember = (email: string, page: PageObjectResponse) => cache.set(email, page.id, filledFields(page));
-
-  const create = async (contact: ImportContact): Promise<"created"> => {
-    const properties = importedContactProperties(contact, statusType, defaultSource);
-    journal.begin(contact.line, contact.email, "creating");
-    try {
-      const page = await notion.write(
-        "pages.create contact",
-        async (client) => fullPage(await client.pages.create({ parent: { data_source_id: dataSourceId }, properties })),
-        () => find(contact.email),
-      );
-      journal.finish(contact.line, contact.email, "created", page.id);
-      remember(contact.email, page);
-      return "created";
-    } catch (error) {
-      // Refused outright: nothing was created, so the next run starts this contact afresh.
-      if (isNotionGatewayError(error) && error.code === "notion_rejected") journal.forget(contact.line);
-      throw error;
-    }
-  };
-
+/**
+ * One row into Notion through the contact writer, journaled before it is
+ * sent and once it is answered. The writer checks the contact cache the
+ * server shares: a contact a live lead created after the index was read is
+ * updated, never made twice.
+ */
+function createRowWriter({ notion, contacts, journal, cache, defaultSource, indexReadAtMs }: RowWriterDeps) {
+  const writer = createContactWriter({ notion, cache, contacts });
   return {
-    async write(item: Work): Promise<"created" | "updated"> {
+    async write(item: Work): Promise<ContactOutcome> {
       const { contact } = item;
-      if (item.kind === "settle-create") {
-        const found = await find(contact.email);
-        if (found !== undefined) {
-          journal.finish(contact.line, contact.email, "created", found.id);
-          remember(contact.email, found);
-          return "created";
+      let sent: "create" | "update" | undefined;
+      const known =
+        item.kind === "settle-create"
+          ? undefined
+          : { page: item.kind === "update" ? item.page : undefined, readAtMs: indexReadAtMs };
+      try {
+        const result = await writer.upsert(
+          importedContact(contact, contacts.statusType, defaultSource),
+          importPatch(contact),
+          {
+            known,
+            onSend(kind) {
+              sent = kind;
+              journal.begin(contact.line, contact.email, kind === "create" ? "creating" : "updating");
+            },
+          },
+        );
+        // A create the last run sent and Notion had made: found now, it counts as created.
+        const outcome = item.kind === "settle-create" ? "created" : result.outcome;
+        if (outcome === "unchanged") journal.forget(contact.line);
+        else journal.finish(contact.line, contact.email, outcome, result.pageId);
+        return outcome;
+      } catch (error) {
+        // Refused outright: nothing was created, so the next run starts this contact afresh.
+        if (sent === "create" && isNotionGatewayError(error) && error.code === "notion_rejected") {
+          journal.forget(contact.line);
         }
-        return create(contact);
+        throw error;
       }
-      if (item.kind === "create") return create(contact);
-      journal.begin(contact.line, contact.email, "updating");
-      const page = await notion.write(
-        "pages.update contact",
-        async (client) => fullPage(await client.pages.update({ page_id: item.page.id, properties: item.properties })),
-        // Filling the same values twice changes nothing: an update whose answer was lost is simply sent again.
-        async () => undefined,
-      );
-      journal.finish(contact.line, contact.email, "updated", page.id);
-      remember(contact.email, page);
-      return "updated";
     },
   };
-}
-
-function fullPage(response: Parameters<typeof isFullPage>[0]): PageObjectResponse {
-  if (!isFullPage(response))
-    throw new Error("Notion returned a partial page; the integration needs read content capability");
-  return response;
 }

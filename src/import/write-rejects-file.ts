@@ -1,4 +1,5 @@
 import { rmSync, writeFileSync } from "node:fs";
+import { stringify } from "csv-stringify/sync";
 import type { ContactFile, RejectedRow } from "./read-contact-file.js";
 
 /** `<file>.rejects.csv`, next to the file. */
@@ -23,17 +24,17 @@ export function writeRejectsFile(
     return undefined;
   }
   const { delimiter, headers } = contactFile;
-  const line = (cells: readonly (string | number)[]) =>
-    cells.map((cell) => quote(String(cell), delimiter)).join(delimiter);
   const rows = [...rejects]
     .sort((a, b) => a.line - b.line)
-    .map((reject) => line([reject.line, reject.reason, ...reject.values]));
-  writeFileSync(path, `${[line(["line", "reason", ...headers]), ...rows].join("\r\n")}\r\n`);
+    .map((reject) => [String(reject.line), reject.reason, ...reject.values]);
+  const csv = stringify([["line", "reason", ...headers], ...rows], {
+    delimiter,
+    record_delimiter: "windows",
+    // Spaces at either end survive a spreadsheet only inside quotes.
+    quoted_match: /^\s|\s$/,
+    // A cell starting with =, +, -, @ (or tab, CR) is prefixed with ' so a spreadsheet shows it rather than runs it.
+    escape_formulas: true,
+  });
+  writeFileSync(path, csv);
   return path;
-}
-
-function quote(cell: string, delimiter: string): string {
-  return cell.includes('"') || cell.includes(delimiter) || /[\r\n]/.test(cell) || cell !== cell.trim()
-    ? `"${cell.replaceAll('"', '""')}"`
-    : cell;
 }

@@ -1,16 +1,11 @@
 import type { PageObjectResponse } from "@notionhq/client";
-import {
-  ACTIVITY,
-  CONTACT,
-  DEFAULT_SOURCE,
-  FORM_SUBMISSION_ACTIVITY,
-  NEW_LEAD_STATUS,
-} from "../crm-schema/crm-schema.js";
+import { CONTACT_FIELDS, type ContactField } from "../contacts/contact-cache.js";
+import { newContactProperties as contactProperties, patchProperties } from "../contacts/contact-properties.js";
+import { leadPatch, newLeadContact } from "../contacts/lead-contact.js";
+import { ACTIVITY, DEFAULT_SOURCE, FORM_SUBMISSION_ACTIVITY } from "../crm-schema/crm-schema.js";
 import {
   choice,
   date,
-  email,
-  isEmptyValue,
   relation,
   richText,
   selectOptionName,
@@ -19,7 +14,6 @@ import {
   type PropertiesRequest,
 } from "../notion/property-values.js";
 import { fitRichText } from "../notion/fit-rich-text.js";
-import type { ContactField } from "./contact-cache.js";
 import { activityNotes } from "./activity-notes.js";
 import type { Lead, QueuedLead } from "./lead.js";
 
@@ -30,21 +24,6 @@ export const NOTES_CUT_MARKER =
 /** Ends an Activities row's Notes that had to be cut. */
 export const ACTIVITY_NOTES_CUT_MARKER =
   "[Cut here to fit Notion's limits. The whole message is kept in the server's state file (npm run jobs).]";
-
-const FIELD_PROPERTY: Record<ContactField, string> = {
-  name: CONTACT.name,
-  company: CONTACT.company,
-  notes: CONTACT.notes,
-  source: CONTACT.source,
-};
-
-/** Every Contacts property by role, for code outside this module that builds or reads contact pages. */
-export const CONTACT_PROPERTY = {
-  ...FIELD_PROPERTY,
-  email: "Email",
-  status: "Status",
-  lastContacted: "Last Contacted",
-} as const satisfies Record<ContactField | "email" | "status" | "lastContacted", string>;
 
 /** Several leads of one email sent to Notion together: the first value of each field wins. */
 export type MergedLead = { email: string; name?: string; company?: string; notes?: string; source?: string };
@@ -68,45 +47,25 @@ export function mergeLeads(leads: readonly Lead[]): MergedLead {
 
 /** The fields a lead would fill on a contact (Source always has a value: the default). */
 export function offeredFields(lead: MergedLead): ContactField[] {
-  return (Object.keys(FIELD_PROPERTY) as ContactField[]).filter((field) =>
-    field === "name" ? lead.name !== undefined : lead[field] !== undefined,
-  );
+  return CONTACT_FIELDS.filter((field) => lead[field] !== undefined);
 }
 
-/** A new Contacts page: the contract's fields, Status `new lead`. */
+/** A new Contacts page for a lead: the contract's fields, Status `new lead` (built by the contact writer's rules). */
 export function newContactProperties(lead: MergedLead, statusType: ChoiceType, at: Date): PropertiesRequest {
-  return {
-    [CONTACT.name]: title(lead.name ?? lead.email),
-    [CONTACT.email]: email(lead.email),
-    ...(lead.company !== undefined && { [CONTACT.company]: richText(lead.company) }),
-    [CONTACT.status]: choice(statusType, NEW_LEAD_STATUS),
-    [CONTACT.source]: choice("select", lead.source ?? DEFAULT_SOURCE),
-    [CONTACT.lastContacted]: date(at),
-    ...(lead.notes !== undefined && { [CONTACT.notes]: richText(lead.notes) }),
-  };
+  return contactProperties(newLeadContact(lead, at), statusType);
 }
 
 /**
- * An existing contact: `Last Contacted` moves to `at`, empty fields are
- * filled from the lead, nothing filled is overwritten, Status is untouched.
+ * A lead on an existing contact: `Last Contacted` moves to `at`, empty fields
+ * (a Name that is only the email included) are filled from the lead,
+ * nothing filled is overwritten, Status is untouched.
  */
 export function fillEmptyProperties(page: PageObjectResponse, lead: MergedLead, at: Date): PropertiesRequest {
-  const empty = (field: ContactField) => isEmptyValue(page.properties[FIELD_PROPERTY[field]]);
-  return {
-    [CONTACT.lastContacted]: date(at),
-    ...(lead.name !== undefined && empty("name") && { [CONTACT.name]: title(lead.name) }),
-    ...(lead.company !== undefined && empty("company") && { [CONTACT.company]: richText(lead.company) }),
-    ...(lead.notes !== undefined && empty("notes") && { [CONTACT.notes]: richText(lead.notes) }),
-    ...(lead.source !== undefined && empty("source") && { [CONTACT.source]: choice("select", lead.source) }),
-  };
+  return patchProperties(page, leadPatch(lead, at), "select");
 }
 
-/** Which of the fields a lead can fill hold a value on this page. */
-export function filledFields(page: PageObjectResponse): ContactField[] {
-  return (Object.keys(FIELD_PROPERTY) as ContactField[]).filter(
-    (field) => !isEmptyValue(page.properties[FIELD_PROPERTY[field]]),
-  );
-}
+/** Which of the fields a lead can fill hold a value on a page (a Name that is only the email does not). */
+export { filledFields } from "../contacts/contact-properties.js";
 
 /** The activity row's title carries the submission's reference, so a retry can find a row it already wrote. */
 export function activityTitle(lead: Lead, submissionId: string): string {

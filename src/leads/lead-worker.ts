@@ -1,15 +1,17 @@
 import type { Logger } from "../log/create-logger.js";
-import type { CreateHold, HoldState } from "../notion/create-hold.js";
-import { CreatesHeldError, isCreatesHeldError } from "../notion/creates-held-error.js";
-import { CREATES_REFUSED_CAUSES, isCreateRefused } from "../notion/is-create-refused.js";
+import type { ContactCache } from "../contacts/contact-cache.js";
+import type { ContactsTarget } from "../contacts/contact-writer.js";
+import { createCreateGuard, type GuardCreate } from "../contacts/create-guard.js";
+import type { CreateHold } from "../notion/create-hold.js";
+import { isCreatesHeldError } from "../notion/creates-held-error.js";
+import { CREATES_REFUSED_CAUSES } from "../notion/is-create-refused.js";
 import { isRetryableNotionError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import { DONE, dueAgainAtMs, retryOrBuryError, type BatchOutcome } from "../queue/batch-outcome.js";
 import { createWorkLoop } from "../queue/create-work-loop.js";
-import type { ContactCache } from "./contact-cache.js";
 import type { LeadQueue, Outcome, Submission } from "./lead-queue.js";
 import { recordActivity } from "./record-activity.js";
-import { upsertContact, type ContactsTarget } from "./upsert-contact.js";
+import { upsertContact } from "./upsert-contact.js";
 
 /** Emails worked on at once; the shared token bucket paces their requests anyway. */
 export const LEAD_WORKER_CONCURRENCY = 4;
@@ -85,8 +87,6 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
   let targets: LeadTargets | undefined;
   // The email whose held leads are the probe this interval, between due() and take().
   let probeEmail: string | undefined;
-  // Creates go one at a time, so the first refusal holds every create after it: none is sent in vain.
-  let createTurn: Promise<unknown> = Promise.resolve();
 
   const loop = createWorkLoop<string, LeadBatch>({
     logger: log,
@@ -130,44 +130,27 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     return email;
   }
 
-  /** Every create of a batch goes through here: one at a time, and none while Notion refuses creates, but the probe. */
-  function guardCreate(batch: LeadBatch) {
-    return <T>(run: () => Promise<T>): Promise<T> => {
-      if (hold === undefined) return run();
-      const turn = createTurn.then(async () => {
-        const held = hold.state();
-        if (held !== undefined && !batch.probe) throw new CreatesHeldError(held.sinceMs, false);
-        try {
-          const value = await run();
-          if (held !== undefined || hold.state() !== undefined) lifted();
-          return value;
-        } catch (error) {
-          // Only a create's refusal holds: the same 403 on an update is an ordinary rejection.
-          if (isCreateRefused(error)) throw new CreatesHeldError(refused(error).sinceMs, true, { cause: error });
-          throw error;
-        }
-      });
-      createTurn = turn.catch(() => undefined);
-      return turn;
-    };
-  }
+  // Creates go one at a time, so the first refusal holds every create after it: none is sent in vain.
+  const createGuard =
+    hold === undefined
+      ? undefined
+      : createCreateGuard(hold, {
+          refused(error, state, started) {
+            if (!started) return;
+            log.error(
+              { err: error, retryInMs: state.nextProbeAtMs - now() },
+              `NOTION REFUSES CREATES (403 restricted_resource): new leads are held, not lost; one is tried every ${Math.round(hold.retryMs / 1000)} s. ${CREATES_REFUSED_CAUSES}`,
+            );
+          },
+          lifted() {
+            const released = queue.releaseHeld();
+            log.info({ released }, "Notion accepts creates again: the held leads follow");
+          },
+        });
 
-  function refused(error: unknown): HoldState {
-    const wasHeld = hold!.state() !== undefined;
-    const state = hold!.refused(error instanceof Error ? error.message : String(error));
-    if (!wasHeld) {
-      log.error(
-        { err: error, retryInMs: state.nextProbeAtMs - now() },
-        `NOTION REFUSES CREATES (403 restricted_resource): new leads are held, not lost; one is tried every ${Math.round(hold!.retryMs / 1000)} s. ${CREATES_REFUSED_CAUSES}`,
-      );
-    }
-    return state;
-  }
-
-  function lifted(): void {
-    hold!.lifted();
-    const released = queue.releaseHeld();
-    log.info({ released }, "Notion accepts creates again: the held leads follow");
+  /** Every create of a batch goes through here: none while Notion refuses creates, but the probe's. */
+  function guardCreate(batch: LeadBatch): GuardCreate | undefined {
+    return createGuard?.({ probe: batch.probe });
   }
 
   async function processBatch(leads: LeadBatch): Promise<BatchOutcome> {
@@ -247,7 +230,7 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     if (pending.length === 0) return batch[0]!.contactPageId!;
     const at = new Date(Math.max(...pending.map((submission) => submission.receivedAtMs)));
     const result = await upsertContact(
-      { ...options, contacts, guardCreate: guardCreate(leads) },
+      { notion: options.notion, cache: options.cache, contacts, signal, guardCreate: guardCreate(leads) },
       pending.map((submission) => submission.lead),
       at,
     );

@@ -3,7 +3,7 @@ import { TITLE_PROPERTY_ID } from "../notion/filter-properties.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import { activityProperties, activityRef } from "./contact-properties.js";
 import type { Submission } from "./lead-queue.js";
-import type { GuardCreate } from "./upsert-contact.js";
+import type { GuardCreate } from "../contacts/create-guard.js";
 
 /**
  * One Activities row per accepted lead, related to its contact. The row's

@@ -1,12 +1,12 @@
 import type { ConfigWith } from "../config/load-config.js";
 import { formServiceRoute } from "../form-services/form-service-route.js";
 import { FORM_SERVICES } from "../form-services/form-services.js";
+import { createContactCache } from "../contacts/contact-cache.js";
 import { createCreateHold } from "../notion/create-hold.js";
 import type { AreaDependencies, CrmArea } from "../server/crm-area.js";
 import { createSenderLimits } from "../spam/sender-limits.js";
 import { wireWebForm } from "../web-form/wire-web-form.js";
 import { suspicionsOf } from "../spam/suspicious-lead.js";
-import { createContactCache } from "./contact-cache.js";
 import { createLeadQueue, type LeadQueue } from "./lead-queue.js";
 import { leadRoute } from "./lead-route.js";
 import { createLeadWorker, type LeadTargets } from "./lead-worker.js";

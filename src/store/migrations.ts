@@ -232,7 +232,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
-  // 10 is left to another branch; versions may have gaps.
+  {
+    version: 10,
+    name: "a Name that is only the email is not a filled field",
+    sql: `
+      -- A Name that is only the email (a lead without a name) now counts as
+      -- empty, so a later lead with a name fills it. Cached contacts were
+      -- recorded with such a Name as filled: forget that for every contact,
+      -- so its next lead with a name reads the page once and fills it.
+      UPDATE contacts
+      SET filled_fields = trim(replace(',' || filled_fields || ',', ',name,', ','), ',')
+      WHERE ',' || filled_fields || ',' LIKE '%,name,%';
+      `,
+  },
   {
     version: 11,
     name: "one durable queue contract: finished_at_ms on every queue",

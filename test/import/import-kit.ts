@@ -24,7 +24,10 @@ export type ImportKit = {
   /** A contact already in Notion, as a person would have made it. */
   seedContact(contact: SeedContact): PageObjectResponse;
   /** Runs the import in this process, as scripts/import.ts does. */
-  run(argv: string[]): Promise<{ code: number; stdout: string[]; stderr: string[] }>;
+  run(
+    argv: string[],
+    overrides?: { fetch?: typeof fetch },
+  ): Promise<{ code: number; stdout: string[]; stderr: string[] }>;
   /** Every contact in Notion, by email, in a plain form. */
   contacts(): Record<string, PlainContact>;
   stop(): Promise<void>;
@@ -92,7 +95,7 @@ export async function startImportKit({
         ...(contact.notes !== undefined && { Notes: { rich_text: [{ text: { content: contact.notes } }] } }),
       });
     },
-    async run(argv) {
+    async run(argv, overrides = {}) {
       const args = parseImportArgs(argv);
       if (args.help) throw new Error("not for --help");
       const config: ImportConfig = loadConfig(fullEnv, { require: IMPORT_REQUIRED_SETTINGS, envFile: false });
@@ -103,7 +106,7 @@ export async function startImportKit({
         report: (line) => stderr.push(line),
         progress: quietProgress,
         signal: new AbortController().signal,
-        overrides: { backoffBaseMs: 10, attemptTimeoutMs: 2_000 },
+        overrides: { backoffBaseMs: 10, attemptTimeoutMs: 2_000, ...overrides },
       });
       return { code, stdout, stderr };
     },

@@ -1,6 +1,6 @@
 import type { PageObjectResponse } from "@notionhq/client";
 import { afterEach, expect, it } from "vitest";
-import { createContactCache } from "../../src/leads/contact-cache.js";
+import { createContactCache } from "../../src/contacts/contact-cache.js";
 import { upsertContact, type UpsertDependencies } from "../../src/leads/upsert-contact.js";
 import { checkCrmSchema } from "../../src/notion/check-crm-schema.js";
 import type { NotionEmulatorOptions } from "@notion-crm/notion-emulator";
@@ -90,4 +90,41 @@ it("takes the page Notion names as committed without querying for it", async () 
   const result = await upsertContact(deps, [lead("cy@example.com")], new Date("2026-03-02T10:15:00.000Z"));
   expect(result).toEqual({ pageId: contacts()[0]!.id, created: true });
   expect(contacts()).toHaveLength(1);
+});
+
+it("fills a Name that is only the email when the same person comes back with a name", async () => {
+  const deps = await setUp();
+  await upsertContact(deps, [lead("dee@example.com")], new Date("2026-03-02T10:15:00.000Z"));
+  expect(contacts()[0]!.properties.Name).toMatchObject({ title: [{ plain_text: "dee@example.com" }] });
+
+  const result = await upsertContact(
+    deps,
+    [{ ...lead("dee@example.com"), name: "Dee Diaz", company: "Dee Co" }],
+    new Date("2026-03-02T11:15:00.000Z"),
+  );
+
+  expect(result.created).toBe(false);
+  expect(contacts()).toHaveLength(1);
+  expect(contacts()[0]!.properties.Name).toMatchObject({ title: [{ plain_text: "Dee Diaz" }] });
+  expect(contacts()[0]!.properties.Company).toMatchObject({ rich_text: [{ plain_text: "Dee Co" }] });
+});
+
+it("fills a Name that is only the email also when the contact is found in Notion, not in the cache", async () => {
+  const deps = await setUp();
+  crm.emulator.admin.insertPage(crm.dataSources.contacts, {
+    Name: { title: [{ text: { content: "Eli@Example.com" } }] },
+    Email: { email: "eli@example.com" },
+  });
+
+  await upsertContact(deps, [{ ...lead("eli@example.com"), name: "Eli Ek" }], new Date("2026-03-02T10:15:00.000Z"));
+
+  expect(contacts()).toHaveLength(1);
+  expect(contacts()[0]!.properties.Name).toMatchObject({ title: [{ plain_text: "Eli Ek" }] });
+  // And a later lead with another name changes nothing: a real name is never overwritten.
+  await upsertContact(
+    deps,
+    [{ ...lead("eli@example.com"), name: "Someone Else" }],
+    new Date("2026-03-02T11:15:00.000Z"),
+  );
+  expect(contacts()[0]!.properties.Name).toMatchObject({ title: [{ plain_text: "Eli Ek" }] });
 });
