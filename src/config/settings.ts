@@ -21,6 +21,8 @@ export const DEFAULT_DEALS_POLL_SECONDS = 300;
 export const DEFAULT_NOTION_HOLD_RETRY_SECONDS = 600;
 export const DEFAULT_LEAD_BACKLOG_ALERT_MINUTES = 15;
 export const DEFAULT_TURNSTILE_VERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
+/** The Status a lead gets when someone contacts it (a Slack button, a logged email). */
+export const DEFAULT_STATUS_CONTACTED = "contacted";
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const text = z.string().min(1);
@@ -71,6 +73,22 @@ const origins = z.string().transform((value, ctx) => {
 
 // Kept exactly as written: a trailing slash may matter to the page it names.
 const redirectUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+
+const EMAIL_DOMAIN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
+
+/** `acme.com, acme.io`: lower-cased, a leading `@` tolerated; at least one. */
+const emailDomains = z.string().transform((value, ctx) => {
+  const domains = value
+    .split(",")
+    .map((domain) => domain.trim().toLowerCase().replace(/^@/, ""))
+    .filter((domain) => domain !== "");
+  const bad = domains.find((domain) => !EMAIL_DOMAIN.test(domain));
+  if (domains.length === 0 || bad !== undefined) {
+    ctx.addIssue({ code: "custom", message: "must be comma-separated domains such as acme.com,acme.io" });
+    return z.NEVER;
+  }
+  return [...new Set(domains)];
+});
 
 const timeZone = z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin");
 
@@ -150,6 +168,11 @@ export const settingsSchema = z.object({
   FORM_REDIRECT_URL: redirectUrl.optional(),
   TURNSTILE_SECRET: text.optional(),
   TURNSTILE_VERIFY_URL: httpUrl.default(DEFAULT_TURNSTILE_VERIFY_URL),
+  // Logging the team's emails (docs/email-logging.md): the /inbound-email/* routes exist only while this is set.
+  TEAM_EMAIL_DOMAINS: emailDomains.optional(),
+  INBOUND_EMAIL_SECRET: text.optional(),
+  MAILGUN_SIGNING_KEY: text.optional(),
+  STATUS_CONTACTED: text.default(DEFAULT_STATUS_CONTACTED),
 });
 
 export type SettingName = keyof z.input<typeof settingsSchema>;
@@ -170,6 +193,8 @@ export const SECRET_SETTINGS = [
   "FORMSPREE_SECRET",
   "FRAMER_SECRET",
   "TURNSTILE_SECRET",
+  "INBOUND_EMAIL_SECRET",
+  "MAILGUN_SIGNING_KEY",
 ] as const satisfies readonly SettingName[];
 
 function isTimeZone(zone: string): boolean {

@@ -2,6 +2,7 @@ import type { Logger } from "../log/create-logger.js";
 import type { ContactCache } from "../contacts/contact-cache.js";
 import type { ContactsTarget } from "../contacts/contact-writer.js";
 import { createCreateGuard, type GuardCreate } from "../contacts/create-guard.js";
+import { recordActivity, type ActivityRow } from "../contacts/record-activity.js";
 import type { CreateHold } from "../notion/create-hold.js";
 import { isCreatesHeldError } from "../notion/creates-held-error.js";
 import { CREATES_REFUSED_CAUSES } from "../notion/is-create-refused.js";
@@ -9,8 +10,8 @@ import { isRetryableNotionError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import { DONE, dueAgainAtMs, retryOrBuryError, type BatchOutcome } from "../queue/batch-outcome.js";
 import { createWorkLoop } from "../queue/create-work-loop.js";
+import { activityProperties, activityRef } from "./contact-properties.js";
 import type { LeadQueue, Outcome, Submission } from "./lead-queue.js";
-import { recordActivity } from "./record-activity.js";
 import { upsertContact } from "./upsert-contact.js";
 
 /** Emails worked on at once; the shared token bucket paces their requests anyway. */
@@ -163,8 +164,7 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
           const activityId = await recordActivity(
             options.notion,
             where.activitiesDataSourceId,
-            submission,
-            submission.contactPageId ?? contactPageId,
+            leadActivity(submission, submission.contactPageId ?? contactPageId),
             {
               alreadyStarted: submission.activityStarted,
               onStart: () => queue.markActivityStarted(submission.id),
@@ -285,5 +285,14 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
       targets = undefined;
       await loop.stop();
     },
+  };
+}
+
+/** A lead's Activities row; its title carries the submission's reference, so a retry finds it. */
+function leadActivity(submission: Submission, contactPageId: string): ActivityRow {
+  return {
+    properties: activityProperties(submission.lead, submission.id, contactPageId, new Date(submission.receivedAtMs)),
+    contactPageId,
+    match: { titleContains: `(ref ${activityRef(submission.id)})` },
   };
 }

@@ -2,6 +2,7 @@ import { wireAlerts } from "../alerts/wire-alerts.js";
 import type { ConfigWith } from "../config/load-config.js";
 import { settingsSchema, type SettingName } from "../config/settings.js";
 import { wireDealAlerts } from "../deal-webhooks/wire-deal-alerts.js";
+import { wireInboundEmail } from "../inbound-email/wire-inbound-email.js";
 import { wireLeads } from "../leads/wire-leads.js";
 import type { Logger } from "../log/create-logger.js";
 import type { CrmDatabaseIds } from "../notion/check-crm-schema.js";
@@ -50,6 +51,8 @@ export type CrmServerOverrides = Partial<Pick<NotionGatewayOptions, "backoffBase
   backlogAlertAfterMs?: number;
   alertCheckIntervalMs?: number;
   alertRepeatMs?: number;
+  /** How long an inbound email's answer waits for Notion. @default EMAIL_RESPONSE_WAIT_MS */
+  emailResponseWaitMs?: number;
   /** How long a start waits for the first schema check. @default STARTUP_SCHEMA_WAIT_MS */
   startupSchemaWaitMs?: number;
 };
@@ -109,6 +112,12 @@ export async function startCrmServer(
       pollIntervalMs:
         config.DEALS_POLL_SECONDS === 0 ? 0 : (overrides.dealPollIntervalMs ?? config.DEALS_POLL_SECONDS * 1000),
     });
+    // The first-touch store (src/first-touch, another branch) is passed here as onFirstTouch once merged.
+    const inboundEmail = wireInboundEmail(deps, config, {
+      slack,
+      retryBaseMs: overrides.retryBaseMs,
+      responseWaitMs: overrides.emailResponseWaitMs,
+    });
     const alerts = wireAlerts(deps, slack, {
       queues: { leads: leads.queue, dealEvents: dealAlerts.events },
       holdRetryMs,
@@ -116,12 +125,17 @@ export async function startCrmServer(
       checkIntervalMs: overrides.alertCheckIntervalMs,
       repeatMs: overrides.alertRepeatMs,
     });
-    const wired = [leads, dealAlerts, alerts, slack];
+    const wired = [leads, dealAlerts, inboundEmail, alerts, slack];
     areas = wired;
 
     const routes = wired.flatMap((area) => area.routes);
     server = await startServer(createApp({ db, logger, routes }), { host: config.HOST, port: config.PORT });
-    const listening = { url: server.url, queued: leads.queuedCount(), formServices: leads.formServices };
+    const listening = {
+      url: server.url,
+      queued: leads.queuedCount(),
+      formServices: leads.formServices,
+      inboundEmail: inboundEmail.enabled,
+    };
     logger.info(listening, "server listening");
 
     const early = await answeredWithin(firstCheck, overrides.startupSchemaWaitMs ?? STARTUP_SCHEMA_WAIT_MS);
@@ -144,6 +158,7 @@ export async function startCrmServer(
     whenKnown(schemaKnown, stopping.signal, (report) => {
       const targets = workerTargets(report, config.NOTION_DEALS_DB_ID);
       leads.start(targets.leads);
+      if (inboundEmail.enabled) inboundEmail.start(targets.leads);
       if (targets.deals !== undefined) dealAlerts.start(targets.deals);
     });
 
