@@ -6,6 +6,7 @@ import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/no
 import { MIGRATIONS } from "../store/migrations.js";
 import { migrate, type Store } from "../store/open-store.js";
 import { checkDealAlerts } from "./check-deal-alerts.js";
+import { checkContactedStatus, checkEmailRoutes } from "./check-email-logging.js";
 import { checkLeadQueue } from "./check-lead-queue.js";
 import { checkNotionAccess } from "./check-notion-access.js";
 import { checkNotionSchema } from "./check-notion-schema.js";
@@ -45,6 +46,7 @@ export async function runChecks(env: NodeJS.ProcessEnv, options: RunChecksOption
   try {
     const notionResults: CheckResult[] = [];
     const ownerResults: CheckResult[] = [];
+    const emailResults: CheckResult[] = [checkEmailRoutes(config)];
     if (config.NOTION_TOKEN === undefined || malformed.has("NOTION_BASE_URL") || malformed.has("NOTION_TOKEN")) {
       notionResults.push({
         name: "Notion",
@@ -69,6 +71,8 @@ export async function runChecks(env: NodeJS.ProcessEnv, options: RunChecksOption
         notionResults.push(...(await checkNotionSchema(notion, databaseIds(config))));
         if (isSlackAppMode(config) && config.NOTION_CONTACTS_DB_ID !== undefined)
           ownerResults.push(await checkContactsOwner(notion, config.NOTION_CONTACTS_DB_ID));
+        if (config.TEAM_EMAIL_DOMAINS !== undefined && config.NOTION_CONTACTS_DB_ID !== undefined)
+          emailResults.push(await checkContactedStatus(notion, config.NOTION_CONTACTS_DB_ID, config.STATUS_CONTACTED));
       } else
         notionResults.push({
           name: "Notion schema",
@@ -86,6 +90,7 @@ export async function runChecks(env: NodeJS.ProcessEnv, options: RunChecksOption
       ...(malformed.has("SLACK_API_URL") ? [] : await checkSlackApp(config, options.slack)),
       ...ownerResults,
       checkDealAlerts(config),
+      ...emailResults,
       state.result,
       ...(state.db === undefined
         ? []

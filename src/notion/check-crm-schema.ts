@@ -20,7 +20,13 @@ export type CrmSchemaReport = {
   problems: string[];
 };
 type PropertyConfig = DataSourceObjectResponse["properties"][string];
-export type PropertySummary = { id: string; type: string; numberFormat?: string };
+export type PropertySummary = {
+  id: string;
+  type: string;
+  numberFormat?: string;
+  /** A status property's options (the API cannot add them, so callers check the ones they write). */
+  statusOptions?: string[];
+};
 
 /** The named database is missing, not shared, or its properties differ from the contract. */
 export class NotionSchemaError extends Error {
@@ -136,7 +142,12 @@ function typeList(property: ExpectedProperty): string {
 }
 
 function summarise(config: PropertyConfig): PropertySummary {
-  return { id: config.id, type: config.type, ...(config.type === "number" && { numberFormat: config.number.format }) };
+  return {
+    id: config.id,
+    type: config.type,
+    ...(config.type === "number" && { numberFormat: config.number.format }),
+    ...(config.type === "status" && { statusOptions: config.status.options.map((option) => option.name) }),
+  };
 }
 
 /** Notion answers a page id where a database id belongs with a validation_error that says so. */
