@@ -119,7 +119,11 @@ export async function startCrmServer(
       responseWaitMs: overrides.emailResponseWaitMs,
     });
     const alerts = wireAlerts(deps, slack, {
-      queues: { leads: leads.queue, dealEvents: dealAlerts.events },
+      queues: {
+        leads: leads.queue,
+        dealEvents: dealAlerts.events,
+        ...(inboundEmail.enabled && { emails: inboundEmail.queue }),
+      },
       holdRetryMs,
       backlogAfterMs: overrides.backlogAlertAfterMs ?? config.LEAD_BACKLOG_ALERT_MINUTES * 60_000,
       checkIntervalMs: overrides.alertCheckIntervalMs,

@@ -23,7 +23,7 @@ describe("check: email logging", () => {
       TEAM_EMAIL_DOMAINS: undefined,
       INBOUND_EMAIL_SECRET: undefined,
       MAILGUN_SIGNING_KEY: undefined,
-      ...settings,
+      ...(settings as { TEAM_EMAIL_DOMAINS?: string[] }),
     });
     expect(result.outcome).toBe(outcome);
     expect(result.detail).toMatch(detail);
