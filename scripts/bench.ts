@@ -2,6 +2,7 @@
 // Nothing here asserts; the test suite never times anything.
 import { burstMemoryBench } from "./bench/burst-memory-bench.js";
 import { digestBench } from "./bench/digest-bench.js";
+import { emailBench } from "./bench/email-bench.js";
 import { formBench } from "./bench/form-bench.js";
 import { gatewayBench } from "./bench/gateway-bench.js";
 import { heldBench } from "./bench/held-bench.js";
@@ -20,6 +21,7 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ["held", heldBench],
   ["form", formBench],
   ["import", importBench],
+  ["email", emailBench],
 ];
 const only = process.argv[2];
 const HELP = `Usage: npm run bench [-- <name>]

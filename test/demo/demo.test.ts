@@ -14,6 +14,9 @@ it("npm run demo runs to the end: setup, leads, a deal to won by webhook and one
   expect(out).toContain("Notion now has 1 contact: Ann Lee <ann@example.com>, Lee & Sons");
   expect(out).toMatch(/presses Send: .*\n\s+→ 303, Location: https:\/\/www\.example\.com\/thanks\//);
   expect(out).toContain("The contact it made: Zoë Ångström <zoe@example.com>");
+  // One BCC'd email, through the shipped Cloudflare Worker, moves the lead from new lead to contacted.
+  expect(out).toMatch(/Zoë was a new lead, now: Zoë Ångström <zoe@example.com>, no company, Status contacted/);
+  expect(out).toContain('one Activities row: "Re: Your shop — a first idea" (Email sent)');
   expect(out).toContain("🤝 Deal in negotiation: Lee & Sons website — $12,000");
   // Not a terminal: no colour codes in the output.
   expect(out).not.toContain("\u001b[");
