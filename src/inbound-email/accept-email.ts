@@ -87,7 +87,9 @@ export async function acceptEmail(
   }
   log.info(fields, "email stored");
   worker.notify();
-  const waitMs = deps.responseWaitMs ?? EMAIL_RESPONSE_WAIT_MS;
+  // Behind other queued emails, it will not be applied within the wait: answered at once.
+  const backlog = queue.jobs.waiting().count > 1;
+  const waitMs = backlog ? 0 : (deps.responseWaitMs ?? EMAIL_RESPONSE_WAIT_MS);
   const settled = waitMs > 0 ? await worker.waitFor(item.id, waitMs) : undefined;
   const kind = direction.direction;
   if (settled?.state === "done" && settled.result !== undefined) return logged(item.id, kind, settled.result);

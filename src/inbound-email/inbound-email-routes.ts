@@ -1,5 +1,6 @@
 import express, { type Request, type Response, type Router } from "express";
 import { readRawBody } from "../server/read-raw-body.js";
+import { createSerialRunner } from "../util/run-serially.js";
 import { requireJson } from "../server/require-json.js";
 import { acceptEmail, ReplayedDeliveryError, type AcceptEmailDependencies } from "./accept-email.js";
 import type { InboundEmailRoute, ParsedEmail } from "./inbound-email.js";
@@ -44,6 +45,8 @@ export function inboundEmailRoutes(options: InboundEmailRouteOptions): Router {
   const { now = Date.now } = options;
   const router = express.Router();
   const body = readRawBody({ limitBytes: INBOUND_EMAIL_MAX_BYTES });
+  // One email is parsed at a time: a parse holds several copies of a message (up to 10 MiB), and it is CPU work anyway.
+  const parseSerially = createSerialRunner();
 
   router.post("/inbound-email/postmark", requireJson, body, async (req, res) => {
     const verdict = verifyPostmarkAuth(req.get("authorization"), options.secret);
@@ -95,7 +98,7 @@ export function inboundEmailRoutes(options: InboundEmailRouteOptions): Router {
   ): Promise<void> {
     let email: ParsedEmail;
     try {
-      email = await parse();
+      email = await parseSerially(parse);
     } catch (error) {
       if (!isUnreadableEmailError(error)) throw error;
       req.log.warn({ via, reason: error.message }, "inbound email refused: it could not be read as an email");
