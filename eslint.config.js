@@ -37,14 +37,14 @@ const LAYERS = {
     "web-form",
     "check",
     "setup",
-    "jobs",
     "report",
     "slack-actions",
     "new-lead-alerts",
     "inbound-email",
   ],
   // Wires features together: the server and what every command shares.
-  composition: ["server", "cli"],
+  // jobs lists and revives every area's queue, so it composes them like the server.
+  composition: ["server", "cli", "jobs"],
 };
 
 const folders = (names) => `src/{${names.join(",")}}`;

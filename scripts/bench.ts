@@ -3,6 +3,7 @@
 import { burstMemoryBench } from "./bench/burst-memory-bench.js";
 import { clickBench } from "./bench/click-bench.js";
 import { digestBench } from "./bench/digest-bench.js";
+import { emailBench } from "./bench/email-bench.js";
 import { formBench } from "./bench/form-bench.js";
 import { gatewayBench } from "./bench/gateway-bench.js";
 import { heldBench } from "./bench/held-bench.js";
@@ -26,6 +27,7 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ["import", importBench],
   ["report", reportBench],
   ["clicks", clickBench],
+  ["email", emailBench],
 ];
 const only = process.argv[2];
 const HELP = `Usage: npm run bench [-- <name>]

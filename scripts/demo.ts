@@ -22,6 +22,7 @@ import {
 } from "./lib/slack-interaction.js";
 import { startSlackAppPrinter } from "./demo/slack-app-printer.js";
 import { spawnServer, type SpawnedServer } from "./lib/spawn-server.js";
+import { deliverToCrm } from "../deploy/cloudflare-email-worker/worker.js";
 
 /** Where the demo leaves the report's chart, so you can look at it. */
 const DEMO_CHART = join(tmpdir(), "notion-crm-demo-report-chart.png");
@@ -44,6 +45,7 @@ const SLACK_SIGNING_SECRET = "demo-slack-signing-secret";
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DEMO_POLL_SECONDS = 2;
 const SITE = "https://www.example.com";
+const INBOUND_EMAIL_SECRET = "demo-inbound-email-secret";
 
 const say = (text = "") => process.stdout.write(`${text}\n`);
 let stepNumber = 0;
@@ -92,6 +94,9 @@ try {
     SLACK_SIGNING_SECRET,
     FORM_ALLOWED_ORIGINS: SITE,
     FORM_REDIRECT_URL: `${SITE}/thanks/`,
+    // Logging the team's emails: mail from acme.example is the team's.
+    TEAM_EMAIL_DOMAINS: "acme.example",
+    INBOUND_EMAIL_SECRET,
     PORT: "0",
     // The server also polls the Deals database; every 2 s here, 300 s by default.
     DEALS_POLL_SECONDS: String(DEMO_POLL_SECONDS),
@@ -166,6 +171,47 @@ try {
   say(`  The contact now: ${describeContact(zoeAfter.properties)}`);
   if (!describeContact(zoeAfter.properties).includes("Status contacted"))
     throw new Error("the Contacted click did not change the contact");
+
+  step("Logging the team's emails: Dana BCCs the CRM's address when she answers Ann");
+  const message = [
+    "From: Dana Lee <dana@acme.example>",
+    "To: Ann Lee <Ann@Example.com>",
+    "Bcc: log@crm.acme.example",
+    "Subject: =?UTF-8?Q?Re:_Your_shop_=E2=80=94_a_first_idea?=",
+    `Date: ${new Date().toUTCString()}`,
+    "Message-ID: <demo-bcc-1@acme.example>",
+    "Content-Type: text/plain; charset=utf-8",
+    "",
+    "Hi Ann, yes we do. A first idea attached; shall we talk on Monday?",
+    "",
+    "-- ",
+    "Dana Lee, Acme",
+    "",
+  ].join("\r\n");
+  say("  Cloudflare Email Routing hands the message to the Worker in deploy/cloudflare-email-worker,");
+  say("  which signs it and posts it to /inbound-email/raw (here it is called directly):");
+  const rejected: string[] = [];
+  const delivered = await deliverToCrm(
+    { raw: new Response(message).body!, setReject: (reason) => void rejected.push(reason) },
+    { CRM_URL: server.url, INBOUND_EMAIL_SECRET },
+  );
+  if (delivered.status !== 200 || rejected.length > 0) throw new Error(`the email was not taken: ${delivered.status}`);
+  await waitUntil(
+    () => describeContact(contactOf(emulator, contactsId, "ann@").properties).includes("Status contacted"),
+    {
+      what: "the logged email",
+    },
+  );
+  const logged = contactOf(emulator, contactsId, "ann@");
+  say(`    → ${delivered.status}; Ann was a new lead, now: ${describeContact(logged.properties)}`);
+  say(`      Last Contacted ${(logged.properties[CONTACT.lastContacted] as { date: { start: string } }).date.start}`);
+  const activitiesId = emulator.admin.dataSourceOf(ids.NOTION_ACTIVITIES_DB_ID!);
+  const row = emulator.admin
+    .listPages(activitiesId)
+    .find((page) => JSON.stringify(page.properties).includes("Email sent"));
+  say(
+    `      and one Activities row: ${JSON.stringify(row?.properties.Name && (row.properties.Name as { title: Array<{ plain_text: string }> }).title.map((t) => t.plain_text).join(""))} (Email sent); the body is not kept.`,
+  );
 
   step("Deals: Notion webhooks tell the server about stage changes; Slack hears about negotiation, won and lost");
   const handshake = await postWebhook(server.url, { verification_token: WEBHOOK_SECRET }, false);
@@ -358,6 +404,14 @@ function describeContact(properties: Record<string, unknown>): string {
       .join("");
   const select = (name: string) => (properties[name] as { select: { name: string } | null }).select?.name ?? "";
   return `${text(CONTACT.name)} <${(properties[CONTACT.email] as { email: string }).email}>, ${text(CONTACT.company) || "no company"}, Status ${select(CONTACT.status)}, Source ${select(CONTACT.source)}, Notes "${text(CONTACT.notes)}"`;
+}
+
+function contactOf(notion: typeof emulator, dataSourceId: string, email: string) {
+  const page = notion.admin
+    .listPages(dataSourceId)
+    .find((candidate) => describeContact(candidate.properties).includes(email));
+  if (page === undefined) throw new Error(`no contact ${email}`);
+  return page;
 }
 
 function fixed(value: number): string {

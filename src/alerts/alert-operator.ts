@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Logger } from "../log/create-logger.js";
-import { escapeMrkdwn } from "../slack/escape-mrkdwn.js";
+import { escapeMrkdwn, mrkdwnLink } from "../slack/escape-mrkdwn.js";
 import { fitToSlackLimits, section } from "../slack/slack-message.js";
 import type { SlackOutbox } from "../slack/slack-outbox.js";
 import { queueOperatorMessage } from "./queue-operator-message.js";
@@ -12,6 +12,13 @@ export type OperatorAlert = {
   problems: readonly string[];
   /** What the server does meanwhile. */
   meanwhile: string;
+  /**
+   * A link the operator must open (a Gmail forwarding confirmation): posted
+   * to the operator channel, never logged (it grants what it confirms).
+   */
+  link?: { label: string; url: string } | undefined;
+  /** How the log line reads; a request for action rather than a failure is a warning. @default "error" */
+  level?: "error" | "warn";
 };
 
 /**
@@ -26,11 +33,18 @@ export function alertOperator(
   alert: OperatorAlert,
   now: Date = new Date(),
 ): void {
-  logger.error({ problems: alert.problems }, `${alert.title}: ${alert.problems.join("; ")}. ${alert.meanwhile}`);
+  const line = `${alert.title}: ${alert.problems.join("; ")}. ${alert.meanwhile}`;
+  const logged = {
+    problems: alert.problems,
+    ...(alert.link !== undefined && { link: "posted to the operator channel" }),
+  };
+  if (alert.level === "warn") logger.warn(logged, line);
+  else logger.error(logged, line);
   const digest = createHash("sha256").update(JSON.stringify(alert)).digest("hex").slice(0, 16);
   const text = [
     `:rotating_light: *${escapeMrkdwn(alert.title)}*`,
     ...alert.problems.map((problem) => `• ${escapeMrkdwn(problem)}`),
+    ...(alert.link === undefined ? [] : [mrkdwnLink(alert.link.url, alert.link.label)]),
     escapeMrkdwn(alert.meanwhile),
   ].join("\n");
   try {

@@ -10,6 +10,8 @@ import { plural } from "../util/plural.js";
 export type AlertQueues = {
   leads: Pick<QueueReader<unknown>, "count" | "parkedCount" | "waiting">;
   dealEvents: Pick<QueueReader<unknown>, "count">;
+  /** Logged emails (src/inbound-email), when that area is on. */
+  emails?: Pick<QueueReader<unknown>, "count"> | undefined;
 };
 
 export type AlertConditionOptions = {
@@ -25,7 +27,7 @@ export type AlertConditionOptions = {
  * their own alert.
  */
 export function createAlertConditions(
-  { leads, dealEvents }: AlertQueues,
+  { leads, dealEvents, emails }: AlertQueues,
   { hold, backlogAfterMs, now = Date.now }: AlertConditionOptions,
 ) {
   function createsRefused(): AlertReading {
@@ -63,11 +65,17 @@ export function createAlertConditions(
   function deadLetters(): AlertReading {
     const deadLeads = leads.count("dead");
     const deadEvents = dealEvents.count("dead");
+    const deadEmails = emails?.count("dead") ?? 0;
+    // Emails are named only when some are dead, so the usual message stays as it was.
+    const what =
+      deadEmails === 0
+        ? `${plural(deadLeads, "lead")} and ${plural(deadEvents, "deal event")}`
+        : `${plural(deadLeads, "lead")}, ${plural(deadEvents, "deal event")} and ${plural(deadEmails, "logged email")}`;
     return {
       key: "dead-letters",
-      active: deadLeads + deadEvents > 0,
+      active: deadLeads + deadEvents + deadEmails > 0,
       message:
-        `:x: *${plural(deadLeads, "lead")} and ${plural(deadEvents, "deal event")} dead-lettered*: Notion refused them, ` +
+        `:x: *${what} dead-lettered*: Notion refused them, ` +
         "and they are kept in the state file. Run `npm run jobs` to see why; once the cause is fixed, " +
         "`npm run jobs -- retry --all-dead` sends the leads again.",
       clearedMessage: ":white_check_mark: No dead-lettered leads or deal events are left.",

@@ -6,6 +6,7 @@ import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/no
 import { MIGRATIONS } from "../store/migrations.js";
 import { migrate, type Store } from "../store/open-store.js";
 import { checkDealAlerts } from "./check-deal-alerts.js";
+import { checkContactedStatus, checkEmailRoutes } from "./check-email-logging.js";
 import { checkLeadQueue } from "./check-lead-queue.js";
 import { checkNotionAccess } from "./check-notion-access.js";
 import { checkNotionSchema } from "./check-notion-schema.js";
@@ -48,6 +49,7 @@ export async function runChecks(env: NodeJS.ProcessEnv, options: RunChecksOption
   try {
     const notionResults: CheckResult[] = [];
     const ownerResults: CheckResult[] = [];
+    const emailResults: CheckResult[] = [checkEmailRoutes(config)];
     if (config.NOTION_TOKEN === undefined || malformed.has("NOTION_BASE_URL") || malformed.has("NOTION_TOKEN")) {
       notionResults.push({
         name: "Notion",
@@ -74,6 +76,8 @@ export async function runChecks(env: NodeJS.ProcessEnv, options: RunChecksOption
           notionResults.push(await checkStatusOptions(notion, config.NOTION_CONTACTS_DB_ID, config));
         if (isSlackAppMode(config) && config.NOTION_CONTACTS_DB_ID !== undefined)
           ownerResults.push(await checkContactsOwner(notion, config.NOTION_CONTACTS_DB_ID));
+        if (config.TEAM_EMAIL_DOMAINS !== undefined && config.NOTION_CONTACTS_DB_ID !== undefined)
+          emailResults.push(await checkContactedStatus(notion, config.NOTION_CONTACTS_DB_ID, config.STATUS_CONTACTED));
       } else
         notionResults.push({
           name: "Notion schema",
@@ -92,6 +96,7 @@ export async function runChecks(env: NodeJS.ProcessEnv, options: RunChecksOption
       ...ownerResults,
       ...(malformed.has("TURNSTILE_VERIFY_URL") ? [] : await checkTurnstile(config, options.turnstile)),
       checkDealAlerts(config),
+      ...emailResults,
       state.result,
       ...(state.db === undefined
         ? []

@@ -25,14 +25,22 @@ export const DEFAULT_STUCK_DEAL_DAYS = 21;
 /** While Notion refuses creates, one held lead is tried this often. */
 export const DEFAULT_NOTION_HOLD_RETRY_SECONDS = 600;
 export const DEFAULT_LEAD_BACKLOG_ALERT_MINUTES = 15;
+/** The Status a lead gets when someone contacts it (a Slack button, a logged email). */
 export const DEFAULT_STATUS_CONTACTED = "contacted";
 export const DEFAULT_STATUS_NOT_A_FIT = "not a fit";
 export const DEFAULT_SNOOZE_DAYS = 7;
 export const DEFAULT_TURNSTILE_VERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 /** Settings the server refuses to start without (the contract's "required"); `check` reports them too. */
 export const SERVER_REQUIRED_SETTINGS = ["NOTION_TOKEN", "NOTION_CONTACTS_DB_ID", "FORM_SECRET"] as const;
-/** Read by the stale-lead digest alone (`npm run stale-leads`), never by the server. */
-const DIGEST_ONLY_SETTINGS: readonly SettingName[] = ["STALE_LEAD_DAYS", "DIGEST_CRON", "DIGEST_TZ"];
+/** Read by the stale-lead digest and the weekly report alone (`npm run stale-leads`, `npm run report`), never by the server. */
+const DIGEST_ONLY_SETTINGS: readonly SettingName[] = [
+  "STALE_LEAD_DAYS",
+  "DIGEST_CRON",
+  "DIGEST_TZ",
+  "REPORT_CRON",
+  "STAGE_PROBABILITIES",
+  "STUCK_DEAL_DAYS",
+];
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const text = z.string().min(1);
@@ -92,6 +100,22 @@ const stageProbabilities = z.string().transform((value, ctx) => {
 
 // Kept exactly as written: a trailing slash may matter to the page it names.
 const redirectUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+
+const EMAIL_DOMAIN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
+
+/** `acme.com, acme.io`: lower-cased, a leading `@` tolerated; at least one. */
+const emailDomains = z.string().transform((value, ctx) => {
+  const domains = value
+    .split(",")
+    .map((domain) => domain.trim().toLowerCase().replace(/^@/, ""))
+    .filter((domain) => domain !== "");
+  const bad = domains.find((domain) => !EMAIL_DOMAIN.test(domain));
+  if (domains.length === 0 || bad !== undefined) {
+    ctx.addIssue({ code: "custom", message: "must be comma-separated domains such as acme.com,acme.io" });
+    return z.NEVER;
+  }
+  return [...new Set(domains)];
+});
 
 const timeZone = z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin");
 
@@ -201,6 +225,10 @@ export const settingsSchema = z.object({
     .min(1)
     .max(3650)
     .default(DEFAULT_STUCK_DEAL_DAYS),
+  // Logging the team's emails (docs/email-logging.md): the /inbound-email/* routes exist only while this is set.
+  TEAM_EMAIL_DOMAINS: emailDomains.optional(),
+  INBOUND_EMAIL_SECRET: text.optional(),
+  MAILGUN_SIGNING_KEY: text.optional(),
 });
 
 export type SettingName = keyof z.input<typeof settingsSchema>;
@@ -231,6 +259,8 @@ export const SECRET_SETTINGS = [
   "FORMSPREE_SECRET",
   "FRAMER_SECRET",
   "TURNSTILE_SECRET",
+  "INBOUND_EMAIL_SECRET",
+  "MAILGUN_SIGNING_KEY",
 ] as const satisfies readonly SettingName[];
 
 function isTimeZone(zone: string): boolean {

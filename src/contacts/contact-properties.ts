@@ -18,6 +18,7 @@ import {
   type PropertyValueRequest,
 } from "../notion/property-values.js";
 import { CONTACT_FIELDS, type ContactField } from "./contact-cache.js";
+import { normalizeEmail } from "./normalize-email.js";
 
 /**
  * A date the contact was touched: an instant (written as Notion's ISO
@@ -142,7 +143,8 @@ export function isPlaceholderName(page: PageObjectResponse): boolean {
 
 /** The contact's email as Notion holds it, trimmed and lower-cased like every email here. */
 export function contactEmail(page: PageObjectResponse): string | undefined {
-  const address = emailOf(page.properties[CONTACT.email])?.trim().toLowerCase();
+  const stored = emailOf(page.properties[CONTACT.email]);
+  const address = stored === undefined ? undefined : normalizeEmail(stored);
   return address === "" ? undefined : address;
 }
 

@@ -63,7 +63,17 @@ export const DEAL_STAGES = Object.values(DEAL_STAGE);
 
 /** Activities' Type options; every accepted lead writes a `Form submission`. */
 export const FORM_SUBMISSION_ACTIVITY = "Form submission";
-export const ACTIVITY_TYPES = [FORM_SUBMISSION_ACTIVITY, "Call", "Email", "Meeting"] as const;
+/** A logged email (docs/email-logging.md): one the team sent, one a contact sent. */
+export const EMAIL_SENT_ACTIVITY = "Email sent";
+export const EMAIL_RECEIVED_ACTIVITY = "Email received";
+export const ACTIVITY_TYPES = [
+  FORM_SUBMISSION_ACTIVITY,
+  "Call",
+  "Email",
+  "Meeting",
+  EMAIL_SENT_ACTIVITY,
+  EMAIL_RECEIVED_ACTIVITY,
+] as const;
 
 export type ExpectedProperty = {
   readonly name: string;

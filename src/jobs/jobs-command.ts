@@ -3,6 +3,7 @@ import { formatDuration } from "../util/format-duration.js";
 import type { Config } from "../config/load-config.js";
 import { createDealPollStore } from "../store/deal-poll-store.js";
 import { describeDealPoll } from "../store/describe-deal-poll.js";
+import { createInboundEmailQueue, type QueuedEmail } from "../inbound-email/inbound-email-queue.js";
 import { createLeadQueue, type LeadQueue, type Submission } from "../leads/lead-queue.js";
 import { notionPageUrl } from "../leads/notion-page-url.js";
 import { createCreateHold, type CreateHold } from "../notion/create-hold.js";
@@ -19,6 +20,7 @@ export const JOBS_HELP = `Usage:
   npm run jobs -- retry <id> [...]     puts dead leads back in the queue
   npm run jobs -- retry --all-dead     puts every dead lead back
   npm run jobs -- retry-slack <id>     puts a dead Slack message back in the outbox
+  npm run jobs -- retry-email <id>     puts a dead logged email back in the queue
   npm run jobs -- --help               this text
 
 Reads the state file in DATA_DIR (default ./data). The running server picks
@@ -66,9 +68,14 @@ export function jobsCommand(argv: readonly string[], config: JobsConfig, io: Job
       if (ids.length === 0) throw new Error("name the Slack messages to retry: retry-slack <id> [...]");
       return revive(print, ids, (id) => outbox.revive(Number(id)), "dead Slack message");
     }
+    const emails = createInboundEmailQueue(db).jobs;
+    if (command === "retry-email") {
+      if (ids.length === 0) throw new Error("name the logged emails to retry: retry-email <id> [...]");
+      return revive(print, ids, (id) => emails.revive(Number(id)), "dead logged email");
+    }
     if (command !== undefined)
       throw new Error(
-        `unknown command "${command}"; use "find <email>", "retry <id>", "retry --all-dead" or "retry-slack <id>" (--help says more)`,
+        `unknown command "${command}"; use "find <email>", "retry <id>", "retry --all-dead", "retry-slack <id>" or "retry-email <id>" (--help says more)`,
       );
 
     const counts = queue.counts();
@@ -93,6 +100,21 @@ export function jobsCommand(argv: readonly string[], config: JobsConfig, io: Job
         `\n${state === "dead" ? "Dead Slack messages (Slack refused them; fix the cause, then `npm run jobs -- retry-slack <id>`)" : "Queued Slack messages"}:`,
       );
       for (const item of rows) print(describeMessage(item));
+    }
+    const emailCounts = emails.counts();
+    if (Object.keys(emailCounts).length > 0) {
+      const states = ["queued", "done", "dead", "ignored"].map((state) => `${emailCounts[state] ?? 0} ${state}`);
+      print(`\nLogged emails: ${states.join(", ")}`);
+      for (const state of ["queued", "dead"] as const) {
+        const rows = emails.list(state, LIST_LIMIT);
+        if (rows.length === 0) continue;
+        print(
+          state === "dead"
+            ? "Dead logged emails (Notion refused them; fix the cause, then `npm run jobs -- retry-email <id>`):"
+            : "Queued logged emails (waiting for Notion):",
+        );
+        for (const email of rows) print(describeLoggedEmail(email));
+      }
     }
     return 0;
   } finally {
@@ -163,4 +185,10 @@ function describeMessage(item: OutboxItem): string {
   const created = new Date(item.createdAtMs).toISOString();
   const error = item.lastError === undefined ? "" : `\n    last error: ${item.lastError}`;
   return `  ${item.id}  ${created}  ${renderForSlack(item.message).text.slice(0, 80)}  attempts ${item.attempts}${error}`;
+}
+
+/** A logged email as jobs shows it: what the state file keeps of it (never a body). */
+function describeLoggedEmail(email: QueuedEmail): string {
+  const error = email.lastError === undefined ? "" : `\n    last error: ${email.lastError}`;
+  return `  ${email.id}  ${new Date(email.dateMs).toISOString()}  ${email.direction} via ${email.via}, ${email.addresses.length} address(es), ${email.attempts} attempt(s)${error}`;
 }

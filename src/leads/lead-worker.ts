@@ -5,6 +5,7 @@ import { createCreateGuard, type GuardCreate } from "../contacts/create-guard.js
 import type { CreateHold, HoldState } from "../notion/create-hold.js";
 import { CreatesHeldError, isCreatesHeldError } from "../notion/creates-held-error.js";
 import { CREATES_REFUSED_CAUSES } from "../notion/is-create-refused.js";
+import { recordActivity, type ActivityRow } from "../contacts/record-activity.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import { CONNECTION_BLOCKED_FIX, isConnectionBlocked, isRetryableNotionError } from "../notion/notion-errors.js";
 import { DONE, dueAgainAtMs, retryOrBuryError, type BatchOutcome } from "../queue/batch-outcome.js";
@@ -12,9 +13,8 @@ import { createWorkLoop } from "../queue/create-work-loop.js";
 import type { Store } from "../store/open-store.js";
 import type { CreatedContact } from "./created-contact.js";
 import type { LeadQueue, Outcome, Submission } from "./lead-queue.js";
-import { mergeLeads } from "./contact-properties.js";
+import { activityProperties, activityRef, mergeLeads } from "./contact-properties.js";
 import { notionPageUrl } from "./notion-page-url.js";
-import { recordActivity } from "./record-activity.js";
 import { upsertContact } from "./upsert-contact.js";
 import type { ContactsTarget, LeadTargets } from "../crm-schema/worker-targets.js";
 
@@ -198,8 +198,7 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
           const activityId = await recordActivity(
             options.notion,
             where.activitiesDataSourceId,
-            submission,
-            submission.contactPageId ?? contactPageId,
+            leadActivity(submission, submission.contactPageId ?? contactPageId),
             {
               alreadyStarted: submission.activityStarted,
               onStart: () => queue.markActivityStarted(submission.id),
@@ -340,5 +339,14 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
       targets = undefined;
       await loop.stop();
     },
+  };
+}
+
+/** A lead's Activities row; its title carries the submission's reference, so a retry finds it. */
+function leadActivity(submission: Submission, contactPageId: string): ActivityRow {
+  return {
+    properties: activityProperties(submission.lead, submission.id, contactPageId, new Date(submission.receivedAtMs)),
+    contactPageId,
+    match: { titleContains: `(ref ${activityRef(submission.id)})` },
   };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseJsonObject, type FieldProblem } from "./parse-json-object.js";
 import { EMAIL_MAX_CHARS } from "../notion/property-values.js";
+import { normalizeEmail } from "../contacts/normalize-email.js";
 
 /** Longest name, company or source we keep; the body limit (64 KiB) bounds the message. */
 const SHORT_TEXT_MAX_CHARS = 500;
@@ -18,7 +19,7 @@ export const leadSchema = z.object({
   // Trimmed and lower-cased before anything else: `Ann@X.com ` and `ann@x.com` are one contact.
   email: z
     .string({ error: "is required and must be a string" })
-    .transform((value) => value.trim().toLowerCase())
+    .transform(normalizeEmail)
     .pipe(
       z
         .email({ error: "must be an email address" })

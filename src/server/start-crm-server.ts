@@ -3,6 +3,7 @@ import type { ConfigWith } from "../config/load-config.js";
 import type { SERVER_REQUIRED_SETTINGS } from "../config/settings.js";
 import { wireDealAlerts } from "./wire-deal-alerts.js";
 import { wireLeads } from "./wire-leads.js";
+import { wireInboundEmail } from "./wire-inbound-email.js";
 import type { Logger } from "../log/create-logger.js";
 import type { CrmDatabaseIds } from "../notion/check-crm-schema.js";
 import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/notion-gateway.js";
@@ -50,6 +51,8 @@ export type CrmServerOverrides = Partial<Pick<NotionGatewayOptions, "backoffBase
   backlogAlertAfterMs?: number;
   alertCheckIntervalMs?: number;
   alertRepeatMs?: number;
+  /** How long an inbound email's answer waits for Notion. @default EMAIL_RESPONSE_WAIT_MS */
+  emailResponseWaitMs?: number;
   /** How long a start waits for the first schema check. @default STARTUP_SCHEMA_WAIT_MS */
   startupSchemaWaitMs?: number;
   /** How long a new-lead alert waits for the rest of a burst. @default NEW_LEAD_ALERT_HOLD_MS */
@@ -142,19 +145,35 @@ export async function startCrmServer(
         config.DEALS_POLL_SECONDS === 0 ? 0 : (overrides.dealPollIntervalMs ?? config.DEALS_POLL_SECONDS * 1000),
       pollNow: overrides.dealPollNow,
     });
+    const inboundEmail = wireInboundEmail(deps, config, {
+      slack,
+      // A sent email to a lead is its first touch, which the weekly report's speed to lead reads.
+      onFirstTouch: (touch) => void recordFirstTouch(db, touch),
+      retryBaseMs: overrides.retryBaseMs,
+      responseWaitMs: overrides.emailResponseWaitMs,
+    });
     const alerts = wireAlerts(deps, slack, {
-      queues: { leads: leads.queue, dealEvents: dealAlerts.events },
+      queues: {
+        leads: leads.queue,
+        dealEvents: dealAlerts.events,
+        ...(inboundEmail.enabled && { emails: inboundEmail.queue }),
+      },
       holdRetryMs,
       backlogAfterMs: overrides.backlogAlertAfterMs ?? config.LEAD_BACKLOG_ALERT_MINUTES * 60_000,
       checkIntervalMs: overrides.alertCheckIntervalMs,
       repeatMs: overrides.alertRepeatMs,
     });
-    const wired = [leads, dealAlerts, alerts, ...(slackActions ? [slackActions] : []), slack];
+    const wired = [leads, dealAlerts, inboundEmail, alerts, ...(slackActions ? [slackActions] : []), slack];
     areas = wired;
 
     const routes = wired.flatMap((area) => area.routes);
     server = await startServer(createApp({ db, logger, routes }), { host: config.HOST, port: config.PORT });
-    const listening = { url: server.url, queued: leads.queuedCount(), formServices: leads.formServices };
+    const listening = {
+      url: server.url,
+      queued: leads.queuedCount(),
+      formServices: leads.formServices,
+      inboundEmail: inboundEmail.enabled,
+    };
     logger.info(listening, "server listening");
 
     const early = await answeredWithin(firstCheck, overrides.startupSchemaWaitMs ?? STARTUP_SCHEMA_WAIT_MS);
@@ -180,6 +199,7 @@ export async function startCrmServer(
       contactsHaveOwner = clicks.ownerProperty;
       leads.start(targets.leads);
       slackActions?.start(clicks);
+      if (inboundEmail.enabled) inboundEmail.start(targets.leads);
       if (targets.deals !== undefined) dealAlerts.start(targets.deals);
     });
 

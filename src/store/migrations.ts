@@ -400,4 +400,45 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 16,
+    name: "inbound emails and Mailgun tokens",
+    sql: `
+      -- Logged emails (src/inbound-email): a durable queue (src/queue/durable-queue.ts)
+      -- keyed by the Message-ID (or a hash of from, date and subject). No body,
+      -- no HTML, no attachment is kept: only what the contract lists, and the
+      -- snippet only until Notion has the Activities row (cleared when done).
+      CREATE TABLE inbound_emails (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        message_key TEXT NOT NULL UNIQUE,
+        received_at_ms INTEGER NOT NULL,
+        via TEXT NOT NULL CHECK (via IN ('postmark', 'mailgun', 'raw')),
+        direction TEXT NOT NULL CHECK (direction IN ('sent', 'received', 'internal')),
+        from_address TEXT NOT NULL,
+        -- JSON array: the addresses outside the team whose contacts this email touches.
+        addresses_json TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        email_date_ms INTEGER NOT NULL,
+        message_id TEXT,
+        snippet TEXT,
+        -- JSON object, per address: the contact's page id (or null: not a contact), the activity row.
+        progress_json TEXT NOT NULL DEFAULT '{}',
+        result_json TEXT,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'done', 'dead', 'ignored')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at_ms INTEGER NOT NULL,
+        last_error TEXT,
+        finished_at_ms INTEGER
+      ) STRICT;
+      CREATE INDEX inbound_emails_due ON inbound_emails (state, next_attempt_at_ms);
+      CREATE INDEX inbound_emails_finished ON inbound_emails (finished_at_ms);
+
+      -- Mailgun webhook tokens already accepted: a token seen before is a replay.
+      CREATE TABLE mailgun_tokens (
+        token TEXT PRIMARY KEY,
+        seen_at_ms INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX mailgun_tokens_seen ON mailgun_tokens (seen_at_ms);
+    `,
+  },
 ];

@@ -21,6 +21,9 @@ it("npm run demo runs to the end: setup, leads, a deal to won by webhook and one
   expect(out).toContain("the real click → 200 at once");
   expect(out).toMatch(/changed in place \(response_url\):[^]*Contacted by @Dana Lee/);
   expect(out).toContain("The contact now: Zoë Ångström <zoe@example.com>, no company, Status contacted");
+  // One BCC'd email, through the shipped Cloudflare Worker, moves the lead from new lead to contacted.
+  expect(out).toMatch(/Ann was a new lead, now: Ann Lee <ann@example.com>.*Status contacted/);
+  expect(out).toContain('one Activities row: "Re: Your shop — a first idea" (Email sent)');
   expect(out).toContain("🤝 Deal in negotiation: Lee & Sons website — $12,000");
   // Not a terminal: no colour codes in the output.
   expect(out).not.toContain("\u001b[");

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createInboundEmailQueue } from "../../src/inbound-email/inbound-email-queue.js";
 import { jobsCommand } from "../../src/jobs/jobs-command.js";
 import { createLeadQueue } from "../../src/leads/lead-queue.js";
 import { createCreateHold } from "../../src/notion/create-hold.js";
@@ -79,6 +80,34 @@ describe("jobsCommand", () => {
     expect(run("retry", dead.id)).toBe(0);
     expect(run("retry", dead.id)).toBe(1);
     expect(lines).toEqual([`requeued ${dead.id}`, `not requeued ${dead.id}: no dead lead has that id`]);
+  });
+
+  it("lists logged emails without their text, and puts a dead one back with retry-email", () => {
+    const db = openStore(dir.path);
+    const emails = createInboundEmailQueue(db, () => T0);
+    const { item } = emails.store({
+      key: "mid:abc@x",
+      via: "raw",
+      direction: { direction: "sent", addresses: ["lena@example.org"] },
+      from: "sam@acme.com",
+      subject: "Quote",
+      dateMs: T0,
+      messageId: "abc@x",
+      snippet: "the private snippet",
+    });
+    emails.jobs.bury([item.id], "HTTP 400 validation_error");
+    db.close();
+
+    expect(run()).toBe(0);
+    expect(lines).toContain("Logged emails: 0 queued, 0 done, 1 dead, 0 ignored");
+    expect(lines.join("\n")).toContain(
+      `${item.id}  2026-09-08T09:00:00.000Z  sent via raw, 1 address(es), 1 attempt(s)`,
+    );
+    expect(lines.join("\n")).not.toContain("private snippet");
+    lines = [];
+    expect(run("retry-email", String(item.id))).toBe(0);
+    expect(lines).toEqual([`requeued ${item.id}`]);
+    expect(run("retry-email", "999")).toBe(1);
   });
 
   it("refuses an unknown command and changes nothing", () => {

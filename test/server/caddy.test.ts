@@ -36,6 +36,9 @@ describe.skipIf(caddyBinary === undefined)(
           LEADS_PER_IP_PER_HOUR: String(IP_LIMIT),
           LEADS_PER_EMAIL_PER_HOUR: "0",
           TYPEFORM_SECRET: "typeform-secret-for-tests",
+          // The inbound-email routes exist, so a capped body is read by the route itself.
+          TEAM_EMAIL_DOMAINS: "acme.com",
+          INBOUND_EMAIL_SECRET: "inbound-email-secret-for-tests",
         },
       });
       caddy = await startCaddy(caddyBinary!, new URL(h.server.url).host);
@@ -155,6 +158,8 @@ describe.skipIf(caddyBinary === undefined)(
         body: Buffer.alloc(10 * MiB, "a"),
       });
       expect(fromApp(res)).toBe(true);
+      // Read whole by the route (within its own 10 MiB cap), then refused: it carries no basic auth.
+      expect(res.status).toBe(403);
     });
 
     it("counts the per-IP limit by the visitor's address, which a visitor cannot forge", async () => {
