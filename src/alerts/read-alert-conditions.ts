@@ -10,6 +10,8 @@ import { plural } from "../util/plural.js";
 export type AlertQueues = {
   leads: Pick<QueueReader<unknown>, "count" | "parkedCount" | "waiting">;
   dealEvents: Pick<QueueReader<unknown>, "count">;
+  /** Slack button clicks (slack_clicks): one Notion refused is dead-lettered like a lead. */
+  clicks: Pick<QueueReader<unknown>, "count">;
 };
 
 export type AlertConditionOptions = {
@@ -25,7 +27,7 @@ export type AlertConditionOptions = {
  * their own alert.
  */
 export function createAlertConditions(
-  { leads, dealEvents }: AlertQueues,
+  { leads, dealEvents, clicks }: AlertQueues,
   { hold, backlogAfterMs, now = Date.now }: AlertConditionOptions,
 ) {
   function createsRefused(): AlertReading {
@@ -63,14 +65,21 @@ export function createAlertConditions(
   function deadLetters(): AlertReading {
     const deadLeads = leads.count("dead");
     const deadEvents = dealEvents.count("dead");
+    const deadClicks = clicks.count("dead");
+    // Clicks are named only when there are some: most teams never see one dead.
+    const what =
+      deadClicks === 0
+        ? `${plural(deadLeads, "lead")} and ${plural(deadEvents, "deal event")}`
+        : `${plural(deadLeads, "lead")}, ${plural(deadEvents, "deal event")} and ${plural(deadClicks, "Slack click")}`;
     return {
       key: "dead-letters",
-      active: deadLeads + deadEvents > 0,
+      active: deadLeads + deadEvents + deadClicks > 0,
       message:
-        `:x: *${plural(deadLeads, "lead")} and ${plural(deadEvents, "deal event")} dead-lettered*: Notion refused them, ` +
+        `:x: *${what} dead-lettered*: Notion refused them, ` +
         "and they are kept in the state file. Run `npm run jobs` to see why; once the cause is fixed, " +
-        "`npm run jobs -- retry --all-dead` sends the leads again.",
-      clearedMessage: ":white_check_mark: No dead-lettered leads or deal events are left.",
+        "`npm run jobs -- retry --all-dead` sends the leads again" +
+        (deadClicks === 0 ? "." : " and `npm run jobs -- retry-click <id>` applies a click again."),
+      clearedMessage: ":white_check_mark: No dead-lettered leads, deal events or Slack clicks are left.",
     };
   }
 

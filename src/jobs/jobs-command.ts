@@ -9,16 +9,18 @@ import { createCreateHold, type CreateHold } from "../notion/create-hold.js";
 import { CREATES_REFUSED_CAUSES } from "../notion/is-create-refused.js";
 import { CONNECTION_BLOCKED_FIX } from "../notion/notion-errors.js";
 import { renderForSlack } from "../slack/person-mention.js";
+import { createSlackClicks, type StoredClick } from "../slack/slack-clicks.js";
 import { createSlackOutbox, type OutboxItem } from "../slack/slack-outbox.js";
 import { openStore } from "../store/open-store.js";
 
 const LIST_LIMIT = 50;
 export const JOBS_HELP = `Usage:
-  npm run jobs                         counts of leads by state, then queued and dead leads and Slack messages
+  npm run jobs                         counts of leads by state, then queued and dead leads, Slack messages and Slack clicks
   npm run jobs -- find <email>         every submission from that address: time, state, Notion page, last error
   npm run jobs -- retry <id> [...]     puts dead leads back in the queue
   npm run jobs -- retry --all-dead     puts every dead lead back
   npm run jobs -- retry-slack <id>     puts a dead Slack message back in the outbox
+  npm run jobs -- retry-click <id>     applies a dead Slack button click again (Claim, Contacted, Snooze, Not a fit)
   npm run jobs -- --help               this text
 
 Reads the state file in DATA_DIR (default ./data). The running server picks
@@ -51,6 +53,7 @@ export function jobsCommand(argv: readonly string[], config: JobsConfig, io: Job
   try {
     const queue = createLeadQueue(db);
     const outbox = createSlackOutbox(db);
+    const clicks = createSlackClicks(db);
     const [command, ...ids] = positionals;
     if (command === "retry") {
       const dead = values["all-dead"] ? queue.list("dead", Number.MAX_SAFE_INTEGER).map((s) => s.id) : ids;
@@ -66,9 +69,13 @@ export function jobsCommand(argv: readonly string[], config: JobsConfig, io: Job
       if (ids.length === 0) throw new Error("name the Slack messages to retry: retry-slack <id> [...]");
       return revive(print, ids, (id) => outbox.revive(Number(id)), "dead Slack message");
     }
+    if (command === "retry-click") {
+      if (ids.length === 0) throw new Error("name the Slack clicks to retry: retry-click <id> [...]");
+      return revive(print, ids, (id) => clicks.revive(Number(id)), "dead Slack click");
+    }
     if (command !== undefined)
       throw new Error(
-        `unknown command "${command}"; use "find <email>", "retry <id>", "retry --all-dead" or "retry-slack <id>" (--help says more)`,
+        `unknown command "${command}"; use "find <email>", "retry <id>", "retry --all-dead", "retry-slack <id>" or "retry-click <id>" (--help says more)`,
       );
 
     const counts = queue.counts();
@@ -93,6 +100,14 @@ export function jobsCommand(argv: readonly string[], config: JobsConfig, io: Job
         `\n${state === "dead" ? "Dead Slack messages (Slack refused them; fix the cause, then `npm run jobs -- retry-slack <id>`)" : "Queued Slack messages"}:`,
       );
       for (const item of rows) print(describeMessage(item));
+    }
+    for (const state of ["queued", "dead"] as const) {
+      const rows = clicks.list(state, LIST_LIMIT);
+      if (rows.length === 0) continue;
+      print(
+        `\n${state === "dead" ? "Dead Slack clicks (Notion refused them; fix the cause, then `npm run jobs -- retry-click <id>`)" : "Queued Slack clicks (waiting for Notion or Slack)"}:`,
+      );
+      for (const click of rows) print(describeClick(click));
     }
     return 0;
   } finally {
@@ -163,4 +178,11 @@ function describeMessage(item: OutboxItem): string {
   const created = new Date(item.createdAtMs).toISOString();
   const error = item.lastError === undefined ? "" : `\n    last error: ${item.lastError}`;
   return `  ${item.id}  ${created}  ${renderForSlack(item.message).text.slice(0, 80)}  attempts ${item.attempts}${error}`;
+}
+
+function describeClick(click: StoredClick): string {
+  const received = new Date(click.receivedAtMs).toISOString();
+  const { action, pageId, userName, userId } = click.payload;
+  const error = click.lastError === undefined ? "" : `\n    last error: ${click.lastError}`;
+  return `  ${click.id}  ${received}  ${action} on ${notionPageUrl(pageId)} by ${userName ?? userId}  attempts ${click.attempts}${error}`;
 }

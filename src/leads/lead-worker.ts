@@ -11,7 +11,7 @@ import { DONE, dueAgainAtMs, retryOrBuryError, type BatchOutcome } from "../queu
 import { createWorkLoop } from "../queue/create-work-loop.js";
 import type { Store } from "../store/open-store.js";
 import type { LeadQueue, Outcome, Submission } from "./lead-queue.js";
-import { mergeLeads } from "./contact-properties.js";
+import { activityProperties, activityRef, mergeLeads } from "./contact-properties.js";
 import { notionPageUrl } from "./notion-page-url.js";
 import { recordActivity } from "./record-activity.js";
 import { upsertContact } from "./upsert-contact.js";
@@ -205,11 +205,16 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
       leads.contactPageId = contactPageId;
       if (where.activitiesDataSourceId !== undefined) {
         for (const submission of batch.filter((item) => item.activityPageId === undefined)) {
+          const pageId = submission.contactPageId ?? contactPageId;
+          const at = new Date(submission.receivedAtMs);
           const activityId = await recordActivity(
             options.notion,
             where.activitiesDataSourceId,
-            submission,
-            submission.contactPageId ?? contactPageId,
+            {
+              ref: activityRef(submission.id),
+              contactPageId: pageId,
+              properties: activityProperties(submission.lead, submission.id, pageId, at),
+            },
             {
               alreadyStarted: submission.activityStarted,
               onStart: () => queue.markActivityStarted(submission.id),
