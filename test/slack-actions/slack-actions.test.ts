@@ -9,6 +9,9 @@ import {
 } from "../../scripts/lib/slack-interaction.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { DIGEST_REQUIRED_SETTINGS, staleLeadsCommand } from "../../src/digest/stale-leads-command.js";
+import { leadsArrivedSince } from "../../src/first-touch/first-touches.js";
+import { jobsCommand } from "../../src/jobs/jobs-command.js";
+import type { CrmServerOverrides } from "../../src/server/start-crm-server.js";
 import { leadButtons } from "../../src/slack/lead-buttons.js";
 import { openStore } from "../../src/store/open-store.js";
 import { startSlackReceiver } from "../support/slack-receiver.js";
@@ -34,7 +37,14 @@ describe("acting on a lead from Slack (POST /slack/actions)", () => {
     emulator = { userInformation: "with_email" },
     owner = true,
     snoozedUntil = false,
-  }: { env?: Record<string, string>; emulator?: NotionEmulatorOptions; owner?: boolean; snoozedUntil?: boolean } = {}) {
+    overrides = {},
+  }: {
+    env?: Record<string, string>;
+    emulator?: NotionEmulatorOptions;
+    owner?: boolean;
+    snoozedUntil?: boolean;
+    overrides?: CrmServerOverrides;
+  } = {}) {
     const slack = await startSlackWebApiFake({ users: { [DANA_EMAIL]: DANA_SLACK } });
     const h = await startCrmHarness({
       emulator,
@@ -45,7 +55,7 @@ describe("acting on a lead from Slack (POST /slack/actions)", () => {
         SLACK_SIGNING_SECRET: SIGNING_SECRET,
         ...env,
       },
-      overrides: { newLeadAlertHoldMs: 0 },
+      overrides: { newLeadAlertHoldMs: 0, ...overrides },
     });
     const admin = h.crm.emulator.admin;
     const danaNotion = admin.addUser("Dana Lee", { email: DANA_EMAIL });
@@ -140,6 +150,13 @@ describe("acting on a lead from Slack (POST /slack/actions)", () => {
     const labels = buttonsOf({ ...alert, blocks: update.blocks! }).map((button) => button.text?.text);
     expect(labels).toEqual(["Claim", "Not a fit"]);
     expect(s.h.log.lines().some((line) => line.msg.startsWith("first touch"))).toBe(true);
+    // The click is the lead's first touch, in the state file the weekly report reads.
+    const db = openStore(s.h.dataDir);
+    try {
+      expect(leadsArrivedSince(db, 0).find((lead) => lead.pageId === before.id.replaceAll("-", ""))?.via).toBe("slack");
+    } finally {
+      db.close();
+    }
   });
 
   it("applies a double click and Slack's replay of the same click once", async () => {
@@ -255,6 +272,53 @@ describe("acting on a lead from Slack (POST /slack/actions)", () => {
     const after = contactOf(s.h, "moved@example.com");
     expect((after.properties["Last Contacted"] as { date: { start: string } | null }).date).not.toBeNull();
     expect(statusOf(s.h, "moved@example.com")).toBe("qualified");
+  });
+
+  it("a click Notion refuses for good is dead-lettered, reaches the operator, and `jobs -- retry-click` applies it", async () => {
+    const alerts = await startSlackReceiver();
+    try {
+      const s = await start({
+        env: { SLACK_ALERTS_WEBHOOK_URL: alerts.url },
+        overrides: { alertCheckIntervalMs: 50 },
+      });
+      const alert = await newLeadAlert(s);
+      s.h.crm.emulator.faults.failNext(1, {
+        method: "PATCH",
+        path: /^\/v1\/pages\//,
+        kind: "status",
+        status: 400,
+        code: "validation_error",
+      });
+      await postSlackInteraction(s.h.server.url, click(s, alert, "Not a fit"));
+      await eventually(() =>
+        expect(
+          alerts.received.map((m) => m.body.text).filter((t) => t.includes("1 Slack click dead-lettered")),
+        ).toHaveLength(1),
+      );
+      expect(statusOf(s.h, "ada@example.com")).toBe("new lead");
+      expect(s.h.log.lines().some((line) => line.msg.startsWith("SLACK CLICK DEAD-LETTERED"))).toBe(true);
+
+      const printed: string[] = [];
+      const jobs = (...argv: string[]) =>
+        jobsCommand(
+          argv,
+          { DATA_DIR: s.h.dataDir, NOTION_HOLD_RETRY_SECONDS: 600 },
+          { print: (line) => printed.push(line) },
+        );
+      expect(jobs()).toBe(0);
+      const dead = /Dead Slack clicks[^\n]*\n {2}(\d+) /.exec(printed.join("\n"))?.[1];
+      expect(dead).toBeDefined();
+      expect(jobs("retry-click", dead!)).toBe(0);
+      // The server looks for revived work on its own (a few seconds), then the dead-letter alert clears.
+      await eventually(() => expect(statusOf(s.h, "ada@example.com")).toBe("not a fit"), { timeoutMs: 20_000 });
+      await eventually(() =>
+        expect(
+          alerts.received.some((m) => m.body.text.includes("No dead-lettered leads, deal events or Slack clicks")),
+        ).toBe(true),
+      );
+    } finally {
+      await alerts.stop();
+    }
   });
 
   it("falls back to chat.update when the response_url is used up", async () => {
