@@ -84,31 +84,24 @@ export function jobsCommand(argv: readonly string[], config: JobsConfig, io: Job
     );
     print(describeDealPoll(createDealPollStore(db).get()));
     printHeld(print, now(), queue, createCreateHold(db, { retryMs: config.NOTION_HOLD_RETRY_SECONDS * 1000 }));
-    for (const state of ["queued", "dead"] as const) {
-      // Held leads are queued too, but listed above as held.
-      const rows = queue.list(state, LIST_LIMIT).filter((submission) => submission.heldSinceMs === undefined);
-      if (rows.length === 0) continue;
-      print(
-        `\n${state === "dead" ? "Dead leads (Notion refused them; fix the cause, then `npm run jobs -- retry <id>`)" : "Queued leads (waiting for Notion)"}:`,
-      );
-      for (const submission of rows) print(describeLead(submission));
-    }
-    for (const state of ["queued", "dead"] as const) {
-      const rows = outbox.list(state, LIST_LIMIT);
-      if (rows.length === 0) continue;
-      print(
-        `\n${state === "dead" ? "Dead Slack messages (Slack refused them; fix the cause, then `npm run jobs -- retry-slack <id>`)" : "Queued Slack messages"}:`,
-      );
-      for (const item of rows) print(describeMessage(item));
-    }
-    for (const state of ["queued", "dead"] as const) {
-      const rows = clicks.list(state, LIST_LIMIT);
-      if (rows.length === 0) continue;
-      print(
-        `\n${state === "dead" ? "Dead Slack clicks (Notion refused them; fix the cause, then `npm run jobs -- retry-click <id>`)" : "Queued Slack clicks (waiting for Notion or Slack)"}:`,
-      );
-      for (const click of rows) print(describeClick(click));
-    }
+    // Held leads are queued too, but listed above as held.
+    printQueue(
+      print,
+      (state) => queue.list(state, LIST_LIMIT).filter((s) => s.heldSinceMs === undefined),
+      describeLead,
+      {
+        queued: "Queued leads (waiting for Notion)",
+        dead: "Dead leads (Notion refused them; fix the cause, then `npm run jobs -- retry <id>`)",
+      },
+    );
+    printQueue(print, (state) => outbox.list(state, LIST_LIMIT), describeMessage, {
+      queued: "Queued Slack messages",
+      dead: "Dead Slack messages (Slack refused them; fix the cause, then `npm run jobs -- retry-slack <id>`)",
+    });
+    printQueue(print, (state) => clicks.list(state, LIST_LIMIT), describeClick, {
+      queued: "Queued Slack clicks (waiting for Notion or Slack)",
+      dead: "Dead Slack clicks (Notion refused them; fix the cause, then `npm run jobs -- retry-click <id>`)",
+    });
     return 0;
   } finally {
     db.close();
@@ -116,6 +109,21 @@ export function jobsCommand(argv: readonly string[], config: JobsConfig, io: Job
 }
 
 type Print = JobsIo["print"];
+
+/** A queue's queued, then dead rows, each under its heading; a state with none is left out. */
+function printQueue<T>(
+  print: Print,
+  list: (state: "queued" | "dead") => readonly T[],
+  describe: (row: T) => string,
+  headings: Record<"queued" | "dead", string>,
+): void {
+  for (const state of ["queued", "dead"] as const) {
+    const rows = list(state);
+    if (rows.length === 0) continue;
+    print(`\n${headings[state]}:`);
+    for (const row of rows) print(describe(row));
+  }
+}
 
 /** Held leads: Notion refuses creates; they arrive by themselves once it accepts them again. */
 function printHeld(print: Print, now: number, queue: LeadQueue, hold: CreateHold): void {
