@@ -13,6 +13,7 @@ import { leadsArrivedSince } from "../../src/first-touch/first-touches.js";
 import { jobsCommand } from "../../src/jobs/jobs-command.js";
 import type { CrmServerOverrides } from "../../src/server/start-crm-server.js";
 import { leadButtons } from "../../src/slack/lead-buttons.js";
+import { createSlackClicks } from "../../src/slack/slack-clicks.js";
 import { openStore } from "../../src/store/open-store.js";
 import { startSlackReceiver } from "../support/slack-receiver.js";
 import { eventually, startCrmHarness, type CrmHarness } from "../support/crm-harness.js";
@@ -318,6 +319,38 @@ describe("acting on a lead from Slack (POST /slack/actions)", () => {
       );
     } finally {
       await alerts.stop();
+    }
+  });
+
+  it("a click on a lead deleted from Notion since says so in the message, and is not dead-lettered", async () => {
+    const s = await start({ owner: false });
+    const gonePageId = "0badc0de-0000-4000-8000-000000000000";
+    const message: PostedSlackMessage = {
+      channel: "C0SALES0001",
+      channelId: "C0SALES0001",
+      ts: `${Math.floor(Date.now() / 1000)}.000100`,
+      text: "New lead",
+      blocks: [leadButtons(gonePageId, ["contacted", "not_a_fit"]) as unknown as Record<string, unknown>],
+      at: Date.now(),
+    };
+    const payload = blockActionsPayload({
+      message,
+      button: buttonLabelled(message, "Contacted"),
+      responseUrl: s.slack.responseUrl(),
+    });
+    expect((await postSlackInteraction(s.h.server.url, signSlackInteraction(payload, SIGNING_SECRET))).status).toBe(
+      200,
+    );
+    await eventually(() => expect(s.slack.updated).toHaveLength(1));
+    expect(JSON.stringify(s.slack.updated[0]!.blocks)).toContain("Not applied: this lead is no longer in Notion");
+    expect(
+      s.h.activities().filter((row) => JSON.stringify(row.properties["Name"]).includes("Marked contacted")),
+    ).toHaveLength(0);
+    const db = openStore(s.h.dataDir);
+    try {
+      expect(createSlackClicks(db).counts()).toEqual({ done: 1 });
+    } finally {
+      db.close();
     }
   });
 
