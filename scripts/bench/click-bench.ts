@@ -21,7 +21,7 @@ const SIGNING_SECRET = "bench-slack-signing-secret";
  * Notion calls per Contacted click with Activities on, with Notion quiet.
  */
 export async function clickBench(): Promise<string[]> {
-  const bench = await startBenchCrm(LIMIT_PER_SECOND);
+  const bench = await startBenchCrm(LIMIT_PER_SECOND * 60);
   const slack = await startSlackWebApiFake();
   try {
     const server = await bench.startServer({

@@ -12,6 +12,8 @@ export type AlertQueues = {
   dealEvents: Pick<QueueReader<unknown>, "count">;
   /** Logged emails (src/inbound-email), when that area is on. */
   emails?: Pick<QueueReader<unknown>, "count"> | undefined;
+  /** Slack button clicks (slack_clicks): one Notion refused is dead-lettered like a lead. */
+  clicks: Pick<QueueReader<unknown>, "count">;
 };
 
 export type AlertConditionOptions = {
@@ -27,7 +29,7 @@ export type AlertConditionOptions = {
  * their own alert.
  */
 export function createAlertConditions(
-  { leads, dealEvents, emails }: AlertQueues,
+  { leads, dealEvents, emails, clicks }: AlertQueues,
   { hold, backlogAfterMs, now = Date.now }: AlertConditionOptions,
 ) {
   function createsRefused(): AlertReading {
@@ -66,19 +68,25 @@ export function createAlertConditions(
     const deadLeads = leads.count("dead");
     const deadEvents = dealEvents.count("dead");
     const deadEmails = emails?.count("dead") ?? 0;
-    // Emails are named only when some are dead, so the usual message stays as it was.
+    const deadClicks = clicks.count("dead");
+    // Emails and clicks are named only when some are dead, so the usual message stays as it was.
+    const extra = [
+      ...(deadEmails === 0 ? [] : [plural(deadEmails, "logged email")]),
+      ...(deadClicks === 0 ? [] : [plural(deadClicks, "Slack click")]),
+    ];
     const what =
-      deadEmails === 0
+      extra.length === 0
         ? `${plural(deadLeads, "lead")} and ${plural(deadEvents, "deal event")}`
-        : `${plural(deadLeads, "lead")}, ${plural(deadEvents, "deal event")} and ${plural(deadEmails, "logged email")}`;
+        : `${[plural(deadLeads, "lead"), plural(deadEvents, "deal event"), ...extra].slice(0, -1).join(", ")} and ${extra.at(-1)}`;
     return {
       key: "dead-letters",
-      active: deadLeads + deadEvents + deadEmails > 0,
+      active: deadLeads + deadEvents + deadEmails + deadClicks > 0,
       message:
         `:x: *${what} dead-lettered*: Notion refused them, ` +
         "and they are kept in the state file. Run `npm run jobs` to see why; once the cause is fixed, " +
-        "`npm run jobs -- retry --all-dead` sends the leads again.",
-      clearedMessage: ":white_check_mark: No dead-lettered leads or deal events are left.",
+        "`npm run jobs -- retry --all-dead` sends the leads again" +
+        (deadClicks === 0 ? "." : " and `npm run jobs -- retry-click <id>` applies a click again."),
+      clearedMessage: ":white_check_mark: No dead-lettered leads, deal events or Slack clicks are left.",
     };
   }
 

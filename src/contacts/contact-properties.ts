@@ -54,6 +54,8 @@ export type ContactPatch = {
   status?: { to: string; from?: readonly string[] | undefined } | undefined;
   /** Owner (people) becomes these Notion users. */
   owner?: readonly string[] | undefined;
+  /** `Snoozed Until` (the optional date property) becomes this day: the digest leaves the lead out until then. */
+  snoozedUntil?: ContactDate | undefined;
 };
 
 const FIELD_PROPERTY: Record<ContactField, string> = {
@@ -87,8 +89,9 @@ export function patchProperties(
   page: PageObjectResponse | undefined,
   patch: ContactPatch,
   statusType: ChoiceType,
+  knownStatus?: string,
 ): PropertiesRequest {
-  if (page === undefined && patchNeedsPage(patch, new Set(FIELDS))) {
+  if (page === undefined && patchNeedsPage(patch, new Set(FIELDS), knownStatus)) {
     throw new Error("this contact patch reads the page: pass it");
   }
   const properties: PropertiesRequest = {};
@@ -101,7 +104,7 @@ export function patchProperties(
     if (field === "name" && value.trim().toLowerCase() === pageEmail) continue;
     properties[FIELD_PROPERTY[field]] = field === "source" ? choice("select", value) : textValue(field, value);
   }
-  const { lastContacted, status, owner } = patch;
+  const { lastContacted, status, owner, snoozedUntil } = patch;
   if (lastContacted !== undefined) {
     const stored = page === undefined ? undefined : dateStart(page.properties[CONTACT.lastContacted]);
     if (lastContacted.when === "always" || isLater(lastContacted.at, stored)) {
@@ -109,18 +112,28 @@ export function patchProperties(
     }
   }
   if (status !== undefined) {
-    const current = page === undefined ? undefined : choiceName(page.properties[CONTACT.status]);
+    const current = page === undefined ? knownStatus : choiceName(page.properties[CONTACT.status]);
     const allowed = status.from === undefined || (current !== undefined && status.from.includes(current));
     if (allowed && current !== status.to) properties[CONTACT.status] = choice(statusType, status.to);
   }
   if (owner !== undefined) properties[CONTACT.owner] = people(owner);
+  if (snoozedUntil !== undefined) properties[CONTACT.snoozedUntil] = dateValue(snoozedUntil);
   return properties;
 }
 
-/** Whether a patch must read the page first, given the fields known to be filled. */
-export function patchNeedsPage(patch: ContactPatch, knownFilled: ReadonlySet<ContactField>): boolean {
+/**
+ * Whether a patch must read the page first, given the fields known to be
+ * filled and, when the caller saw it a moment ago, the page's Status (its
+ * `status.from` condition is then decided without reading).
+ */
+export function patchNeedsPage(
+  patch: ContactPatch,
+  knownFilled: ReadonlySet<ContactField>,
+  knownStatus?: string,
+): boolean {
   const mayFill = FIELDS.some((field) => patch.fill?.[field] !== undefined && !knownFilled.has(field));
-  return mayFill || patch.lastContacted?.when === "later" || patch.status?.from !== undefined;
+  const readsStatus = patch.status?.from !== undefined && knownStatus === undefined;
+  return mayFill || patch.lastContacted?.when === "later" || readsStatus;
 }
 
 /** Which of the fillable fields hold a value; a Name that is only the email does not. */

@@ -39,6 +39,15 @@ export type WriteOptions = {
   onSend?: ((kind: "create" | "update") => void) | undefined;
 };
 
+export type UpdateOptions = WriteOptions & {
+  /**
+   * The page's Status as the caller saw it a moment ago (a Slack message
+   * listing it as a new lead): a patch that needs the page only for its
+   * Status condition is then written without reading it, in one Notion call.
+   */
+  knownStatus?: string | undefined;
+};
+
 export type UpsertOptions = WriteOptions & {
   /**
    * What the caller read of this email at `readAtMs` (the import's index of
@@ -112,6 +121,10 @@ export function createContactWriter({ notion, cache, contacts, recheckDelaysMs, 
     return { pageId: page.id, outcome: "updated" };
   };
 
+  /** What a patch writes on a page not read: only a patch that needs no reading (see patchNeedsPage). */
+  const unread = (patch: ContactPatch, options: UpdateOptions) =>
+    patchProperties(undefined, patch, contacts.statusType, options.knownStatus);
+
   /** Applies a patch to a page read just now (or known); nothing to change costs no call. */
   const apply = async (
     page: PageObjectResponse,
@@ -128,12 +141,12 @@ export function createContactWriter({ notion, cache, contacts, recheckDelaysMs, 
   };
 
   /** Through the cached page id; undefined when the cache has none or its page is gone. */
-  const viaCache = async (email: string, patch: ContactPatch, options: WriteOptions) => {
+  const viaCache = async (email: string, patch: ContactPatch, options: UpdateOptions) => {
     const cached = cache.get(email);
     if (cached === undefined) return undefined;
     try {
-      if (!patchNeedsPage(patch, cached.filled)) {
-        return await send(cached.pageId, patchProperties(undefined, patch, contacts.statusType), email, options);
+      if (!patchNeedsPage(patch, cached.filled, options.knownStatus)) {
+        return await send(cached.pageId, unread(patch, options), email, options);
       }
       const page = await retrieve(cached.pageId);
       if (page !== undefined) return await apply(page, patch, email, options);
@@ -203,11 +216,13 @@ export function createContactWriter({ notion, cache, contacts, recheckDelaysMs, 
     /**
      * Changes an existing contact (a Slack click, a logged email); never
      * creates one. Undefined: no contact has that email, or the page is gone.
+     * By page id, a patch that needs no reading (a Status to set, an Owner,
+     * a date; see `knownStatus`) is sent without reading the page first.
      */
     async updateContact(
       ref: ContactRef,
       patch: ContactPatch,
-      options: WriteOptions = {},
+      options: UpdateOptions = {},
     ): Promise<ContactWrite | undefined> {
       if ("email" in ref) {
         const viaCached = await viaCache(ref.email, patch, options);
@@ -216,6 +231,9 @@ export function createContactWriter({ notion, cache, contacts, recheckDelaysMs, 
         return existing === undefined ? undefined : apply(existing, patch, ref.email, options);
       }
       try {
+        if (!patchNeedsPage(patch, new Set(), options.knownStatus)) {
+          return await send(ref.pageId, unread(patch, options), undefined, options);
+        }
         const page = await retrieve(ref.pageId);
         return page === undefined ? undefined : await apply(page, patch, undefined, options);
       } catch (error) {

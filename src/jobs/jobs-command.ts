@@ -10,17 +10,19 @@ import { createCreateHold, type CreateHold } from "../notion/create-hold.js";
 import { CREATES_REFUSED_CAUSES } from "../notion/is-create-refused.js";
 import { CONNECTION_BLOCKED_FIX } from "../notion/notion-errors.js";
 import { renderForSlack } from "../slack/person-mention.js";
+import { createSlackClicks, type StoredClick } from "../slack/slack-clicks.js";
 import { createSlackOutbox, type OutboxItem } from "../slack/slack-outbox.js";
 import { openStore } from "../store/open-store.js";
 
 const LIST_LIMIT = 50;
 export const JOBS_HELP = `Usage:
-  npm run jobs                         counts of leads by state, then queued and dead leads and Slack messages
+  npm run jobs                         counts of leads by state, then queued and dead leads, Slack messages and Slack clicks
   npm run jobs -- find <email>         every submission from that address: time, state, Notion page, last error
   npm run jobs -- retry <id> [...]     puts dead leads back in the queue
   npm run jobs -- retry --all-dead     puts every dead lead back
   npm run jobs -- retry-slack <id>     puts a dead Slack message back in the outbox
   npm run jobs -- retry-email <id>     puts a dead logged email back in the queue
+  npm run jobs -- retry-click <id>     applies a dead Slack button click again (Claim, Contacted, Snooze, Not a fit)
   npm run jobs -- --help               this text
 
 Reads the state file in DATA_DIR (default ./data). The running server picks
@@ -53,6 +55,7 @@ export function jobsCommand(argv: readonly string[], config: JobsConfig, io: Job
   try {
     const queue = createLeadQueue(db);
     const outbox = createSlackOutbox(db);
+    const clicks = createSlackClicks(db);
     const [command, ...ids] = positionals;
     if (command === "retry") {
       const dead = values["all-dead"] ? queue.list("dead", Number.MAX_SAFE_INTEGER).map((s) => s.id) : ids;
@@ -73,9 +76,13 @@ export function jobsCommand(argv: readonly string[], config: JobsConfig, io: Job
       if (ids.length === 0) throw new Error("name the logged emails to retry: retry-email <id> [...]");
       return revive(print, ids, (id) => emails.revive(Number(id)), "dead logged email");
     }
+    if (command === "retry-click") {
+      if (ids.length === 0) throw new Error("name the Slack clicks to retry: retry-click <id> [...]");
+      return revive(print, ids, (id) => clicks.revive(Number(id)), "dead Slack click");
+    }
     if (command !== undefined)
       throw new Error(
-        `unknown command "${command}"; use "find <email>", "retry <id>", "retry --all-dead", "retry-slack <id>" or "retry-email <id>" (--help says more)`,
+        `unknown command "${command}"; use "find <email>", "retry <id>", "retry --all-dead", "retry-slack <id>", "retry-email <id>" or "retry-click <id>" (--help says more)`,
       );
 
     const counts = queue.counts();
@@ -84,23 +91,24 @@ export function jobsCommand(argv: readonly string[], config: JobsConfig, io: Job
     );
     print(describeDealPoll(createDealPollStore(db).get()));
     printHeld(print, now(), queue, createCreateHold(db, { retryMs: config.NOTION_HOLD_RETRY_SECONDS * 1000 }));
-    for (const state of ["queued", "dead"] as const) {
-      // Held leads are queued too, but listed above as held.
-      const rows = queue.list(state, LIST_LIMIT).filter((submission) => submission.heldSinceMs === undefined);
-      if (rows.length === 0) continue;
-      print(
-        `\n${state === "dead" ? "Dead leads (Notion refused them; fix the cause, then `npm run jobs -- retry <id>`)" : "Queued leads (waiting for Notion)"}:`,
-      );
-      for (const submission of rows) print(describeLead(submission));
-    }
-    for (const state of ["queued", "dead"] as const) {
-      const rows = outbox.list(state, LIST_LIMIT);
-      if (rows.length === 0) continue;
-      print(
-        `\n${state === "dead" ? "Dead Slack messages (Slack refused them; fix the cause, then `npm run jobs -- retry-slack <id>`)" : "Queued Slack messages"}:`,
-      );
-      for (const item of rows) print(describeMessage(item));
-    }
+    // Held leads are queued too, but listed above as held.
+    printQueue(
+      print,
+      (state) => queue.list(state, LIST_LIMIT).filter((s) => s.heldSinceMs === undefined),
+      describeLead,
+      {
+        queued: "Queued leads (waiting for Notion)",
+        dead: "Dead leads (Notion refused them; fix the cause, then `npm run jobs -- retry <id>`)",
+      },
+    );
+    printQueue(print, (state) => outbox.list(state, LIST_LIMIT), describeMessage, {
+      queued: "Queued Slack messages",
+      dead: "Dead Slack messages (Slack refused them; fix the cause, then `npm run jobs -- retry-slack <id>`)",
+    });
+    printQueue(print, (state) => clicks.list(state, LIST_LIMIT), describeClick, {
+      queued: "Queued Slack clicks (waiting for Notion or Slack)",
+      dead: "Dead Slack clicks (Notion refused them; fix the cause, then `npm run jobs -- retry-click <id>`)",
+    });
     const emailCounts = emails.counts();
     if (Object.keys(emailCounts).length > 0) {
       const states = ["queued", "done", "dead", "ignored"].map((state) => `${emailCounts[state] ?? 0} ${state}`);
@@ -123,6 +131,21 @@ export function jobsCommand(argv: readonly string[], config: JobsConfig, io: Job
 }
 
 type Print = JobsIo["print"];
+
+/** A queue's queued, then dead rows, each under its heading; a state with none is left out. */
+function printQueue<T>(
+  print: Print,
+  list: (state: "queued" | "dead") => readonly T[],
+  describe: (row: T) => string,
+  headings: Record<"queued" | "dead", string>,
+): void {
+  for (const state of ["queued", "dead"] as const) {
+    const rows = list(state);
+    if (rows.length === 0) continue;
+    print(`\n${headings[state]}:`);
+    for (const row of rows) print(describe(row));
+  }
+}
 
 /** Held leads: Notion refuses creates; they arrive by themselves once it accepts them again. */
 function printHeld(print: Print, now: number, queue: LeadQueue, hold: CreateHold): void {
@@ -191,4 +214,11 @@ function describeMessage(item: OutboxItem): string {
 function describeLoggedEmail(email: QueuedEmail): string {
   const error = email.lastError === undefined ? "" : `\n    last error: ${email.lastError}`;
   return `  ${email.id}  ${new Date(email.dateMs).toISOString()}  ${email.direction} via ${email.via}, ${email.addresses.length} address(es), ${email.attempts} attempt(s)${error}`;
+}
+
+function describeClick(click: StoredClick): string {
+  const received = new Date(click.receivedAtMs).toISOString();
+  const { action, pageId, userName, userId } = click.payload;
+  const error = click.lastError === undefined ? "" : `\n    last error: ${click.lastError}`;
+  return `  ${click.id}  ${received}  ${action} on ${notionPageUrl(pageId)} by ${userName ?? userId}  attempts ${click.attempts}${error}`;
 }

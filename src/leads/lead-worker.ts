@@ -195,6 +195,8 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
       leads.contactPageId = contactPageId;
       if (where.activitiesDataSourceId !== undefined) {
         for (const submission of batch.filter((item) => item.activityPageId === undefined)) {
+          const pageId = submission.contactPageId ?? contactPageId;
+          const at = new Date(submission.receivedAtMs);
           const activityId = await recordActivity(
             options.notion,
             where.activitiesDataSourceId,

@@ -13,6 +13,7 @@ import { wireSlackActions, type SlackActionsArea } from "./wire-slack-actions.js
 import { newLeadAlertActions } from "../slack/lead-buttons.js";
 import { hasSlackButtons, isSlackAppMode, slackDestinationsFromConfig } from "../slack/slack-app-from-config.js";
 import { createSlackWebApi } from "../slack/slack-web-api.js";
+import { createSlackClicks } from "../slack/slack-clicks.js";
 import { recordFirstTouch } from "../first-touch/first-touches.js";
 import { wireSlack } from "./wire-slack.js";
 import { openStore, type Store } from "../store/open-store.js";
@@ -129,7 +130,7 @@ export async function startCrmServer(
           snoozeDays: config.SNOOZE_DAYS,
         },
         // The Contacted click is a lead's first touch, which the weekly report's speed to lead reads.
-        onFirstTouch: (touch) => void recordFirstTouch(db, touch),
+        onFirstTouch: (touch) => recordFirstTouch(db, touch),
         retryBaseMs: overrides.retryBaseMs,
       });
     }
@@ -157,6 +158,8 @@ export async function startCrmServer(
         leads: leads.queue,
         dealEvents: dealAlerts.events,
         ...(inboundEmail.enabled && { emails: inboundEmail.queue }),
+        // Dead clicks are counted even when buttons are off now: they were clicked before.
+        clicks: slackActions?.clicks ?? createSlackClicks(db),
       },
       holdRetryMs,
       backlogAfterMs: overrides.backlogAlertAfterMs ?? config.LEAD_BACKLOG_ALERT_MINUTES * 60_000,

@@ -8,7 +8,7 @@ import { createAlertConditions, type AlertQueues } from "../alerts/read-alert-co
 export const ALERT_CHECK_INTERVAL_MS = 30_000;
 
 export type AlertsAreaOptions = {
-  /** The queues whose state the conditions read (the leads' and the deal events'). */
+  /** The queues whose state the conditions read (the leads', the deal events' and the Slack clicks'). */
   queues: AlertQueues;
   holdRetryMs: number;
   backlogAfterMs: number;

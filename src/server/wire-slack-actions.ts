@@ -1,14 +1,15 @@
 import type { AreaDependencies, CrmArea } from "./crm-area.js";
+import { createContactCache } from "../contacts/contact-cache.js";
+import { createSlackClicks, type SlackClicks } from "../slack/slack-clicks.js";
 import { createSlackTeam } from "../slack/slack-team.js";
 import type { SlackWebApi } from "../slack/slack-web-api.js";
 import { createLeadSnoozes } from "../store/lead-snoozes.js";
 import type { ClickTargets } from "../slack-actions/apply-click.js";
-import { createClickStore, type ClickStore } from "../slack-actions/click-store.js";
 import { createClickerLookup } from "../slack-actions/clicker-notion-user.js";
 import { createClickWorker, type FirstTouch } from "../slack-actions/click-worker.js";
 import { slackActionsRoute } from "../slack-actions/slack-actions-route.js";
 
-export type SlackActionsArea = CrmArea<ClickTargets> & { readonly clicks: ClickStore };
+export type SlackActionsArea = CrmArea<ClickTargets> & { readonly clicks: SlackClicks };
 
 export type SlackActionsOptions = {
   /** SLACK_SIGNING_SECRET; the route exists only with it and the bot token. */
@@ -16,7 +17,7 @@ export type SlackActionsOptions = {
   api: SlackWebApi;
   settings: { statusContacted: string; statusNotAFit: string; snoozeDays: number };
   /** The first-touch store's writer (src/first-touch: recordFirstTouch(db, …)), passed by the composition. */
-  onFirstTouch: (touch: FirstTouch) => void;
+  onFirstTouch: (touch: FirstTouch) => boolean;
   retryBaseMs?: number | undefined;
   fetch?: typeof globalThis.fetch;
 };
@@ -27,13 +28,14 @@ export type SlackActionsOptions = {
  */
 export function wireSlackActions(deps: AreaDependencies, options: SlackActionsOptions): SlackActionsArea {
   const { db, notion, logger, signal } = deps;
-  const clicks = createClickStore(db);
+  const clicks = createSlackClicks(db);
   const team = createSlackTeam(options.api);
   // Asked once now, so the first click is not the one that waits for auth.test.
   void team.id();
   const worker = createClickWorker({
     clicks,
     notion,
+    contactCache: createContactCache(db),
     slack: { api: options.api, team, ...(options.fetch && { fetch: options.fetch }) },
     clickers: createClickerLookup({ db, api: options.api, notion, logger }),
     snoozes: createLeadSnoozes(db),

@@ -7,8 +7,7 @@ import type { ClickTargets } from "./apply-click.js";
 export function clickTargets(report: CrmSchemaReport, targets: WorkerTargets): ClickTargets {
   const types = report.propertyTypes.contacts ?? {};
   return {
-    contactsDataSourceId: targets.digest.dataSourceId,
-    statusType: targets.digest.statusType,
+    contacts: targets.leads.contacts,
     activitiesDataSourceId: targets.leads.activitiesDataSourceId,
     ownerProperty: types[CONTACT.owner] === "people",
     snoozedUntilProperty: types[CONTACT.snoozedUntil] === "date",

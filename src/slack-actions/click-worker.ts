@@ -1,9 +1,12 @@
+import type { ContactCache } from "../contacts/contact-cache.js";
+import { createContactWriter, type ContactWriter } from "../contacts/contact-writer.js";
 import type { Logger } from "../log/create-logger.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import { isRetryableNotionError } from "../notion/notion-errors.js";
 import { DONE, dueAgainAtMs, retryOrBury, retryOrBuryError, type BatchOutcome } from "../queue/batch-outcome.js";
 import { createWorkLoop } from "../queue/create-work-loop.js";
 import { LEAD_ACTION_DONE } from "../slack/lead-buttons.js";
+import type { ClickProgress, SlackClicks, StoredClick } from "../slack/slack-clicks.js";
 import type { SlackTeam } from "../slack/slack-team.js";
 import type { SlackWebApi } from "../slack/slack-web-api.js";
 import type { LeadSnoozes } from "../store/lead-snoozes.js";
@@ -17,7 +20,6 @@ import {
 } from "./apply-click.js";
 import type { ClickerLookupService } from "./clicker-notion-user.js";
 import { clickedMessageBlocks, textOfBlocks } from "./clicked-message.js";
-import type { ClickProgress, ClickStore, StoredClick } from "./click-store.js";
 import { updateClickedMessage } from "./update-clicked-message.js";
 
 export const CLICK_WORKER_CONCURRENCY = 2;
@@ -33,17 +35,22 @@ export const TRUST_MESSAGE_STATUS_MS = 60 * 60_000;
 const MS_PER_DAY = 86_400_000;
 
 /** A first touch (CONTRACT: the weekly report's speed to lead reads it). */
-export type FirstTouch = { pageId: string; email: string | undefined; at: Date; via: "slack" };
+export type FirstTouch = { pageId: string; at: Date; via: "slack" };
 
 export type ClickWorkerOptions = {
-  clicks: ClickStore;
+  clicks: SlackClicks;
   notion: NotionGateway;
+  /** The contact cache the lead worker shares: the contact writer keeps it current. */
+  contactCache: ContactCache;
   slack: { api: Pick<SlackWebApi, "post" | "get">; team: SlackTeam; fetch?: typeof globalThis.fetch };
   clickers: ClickerLookupService;
   snoozes: LeadSnoozes;
   settings: { statusContacted: string; statusNotAFit: string; snoozeDays: number };
-  /** Records a lead's first touch in the state file; the composition passes the first-touch store's writer. */
-  onFirstTouch: (touch: FirstTouch) => void;
+  /**
+   * Records a lead's first touch in the state file; the composition passes
+   * the first-touch store's writer. True when it set a new lead's first touch.
+   */
+  onFirstTouch: (touch: FirstTouch) => boolean;
   logger: Logger;
   signal?: AbortSignal;
   retryBaseMs?: number;
@@ -64,6 +71,7 @@ export function createClickWorker(options: ClickWorkerOptions): ClickWorker {
   const log = logger.child({ area: "slack-actions" });
   const retry = { baseMs: options.retryBaseMs ?? CLICK_RETRY_BASE_MS, maxMs: CLICK_RETRY_MAX_MS };
   let targets: ClickTargets | undefined;
+  let writer: ContactWriter | undefined;
 
   const loop = createWorkLoop<number, StoredClick>({
     logger: log,
@@ -71,17 +79,17 @@ export function createClickWorker(options: ClickWorkerOptions): ClickWorker {
     pollIntervalMs: options.pollIntervalMs ?? CLICK_POLL_INTERVAL_MS,
     signal: options.signal,
     now,
-    due: (limit) => (targets === undefined ? [] : clicks.claimDue(limit).map((click) => click.id)),
+    due: (limit) => (targets === undefined ? [] : clicks.due(limit).map((click) => click.id)),
     take: (id) => {
       const click = clicks.get(id);
       return click?.state === "queued" ? click : undefined;
     },
-    work: (click) => apply(click, targets!),
+    work: (click) => apply(click, targets!, writer!),
     record,
-    nextDueAtMs: () => (targets === undefined ? undefined : clicks.earliestDueAtMs()),
+    nextDueAtMs: () => (targets === undefined ? undefined : clicks.nextDueAtMs()),
   });
 
-  async function apply(click: StoredClick, where: ClickTargets): Promise<BatchOutcome> {
+  async function apply(click: StoredClick, where: ClickTargets, contacts: ContactWriter): Promise<BatchOutcome> {
     const { payload } = click;
     const attempt = click.attempts + 1;
     try {
@@ -98,7 +106,7 @@ export function createClickWorker(options: ClickWorkerOptions): ClickWorker {
         clicks.saveProgress(click.id, progress);
       };
       if (!progress.applied) {
-        const pending = await applyEffect(click, where, progress, save);
+        const pending = await applyEffect(click, { where, contacts }, progress, save);
         if (pending !== undefined) return pending;
       }
       if (payload.blocks === undefined) return DONE;
@@ -126,46 +134,64 @@ export function createClickWorker(options: ClickWorkerOptions): ClickWorker {
   /** The click's effect on Notion (and the state file); undefined once applied, else the outcome to record. */
   async function applyEffect(
     click: StoredClick,
-    where: ClickTargets,
+    { where, contacts }: { where: ClickTargets; contacts: ContactWriter },
     progress: ClickProgress,
     save: (next: ClickProgress) => void,
   ): Promise<BatchOutcome | undefined> {
     const { payload } = click;
     const at = new Date(payload.clickedAtMs);
     const who = payload.userName ?? payload.userId;
+    // The lead's page was deleted or trashed in Notion since the message: nothing to change.
+    const gone = () => {
+      log.warn(
+        { clickId: click.id, pageId: payload.pageId },
+        "Slack click not applied: the lead is no longer in Notion",
+      );
+      save({ applied: true, outcome: "Not applied: this lead is no longer in Notion" });
+      return undefined;
+    };
     switch (payload.action) {
       case "contacted": {
         if (!progress.activityStarted) {
           const messageMs = Number(payload.messageTs) * 1000;
           const knownNewLead = Number.isFinite(messageMs) && now() - messageMs < TRUST_MESSAGE_STATUS_MS;
-          const { email } = await markContacted(notion, where, {
+          const written = await markContacted(contacts, {
             pageId: payload.pageId,
             at,
             statusContacted: settings.statusContacted,
             knownNewLead,
           });
-          options.onFirstTouch({ pageId: payload.pageId, email, at, via: "slack" });
+          if (written === undefined) return gone();
+          const recorded = options.onFirstTouch({ pageId: payload.pageId, at, via: "slack" });
+          log.info(
+            { clickId: click.id, pageId: payload.pageId, at: at.toISOString(), recorded },
+            recorded
+              ? "first touch recorded (speed to lead)"
+              : "first touch not recorded: not a new lead, or touched earlier",
+          );
         }
         if (where.activitiesDataSourceId !== undefined) {
-          const alreadyStarted = progress.activityStarted === true;
-          save({ activityStarted: true });
           await recordContactedActivity(notion, where.activitiesDataSourceId, {
             pageId: payload.pageId,
             at,
             who,
             ref: `slack-click-${click.id}`,
-            alreadyStarted,
+            alreadyStarted: progress.activityStarted === true,
+            onStart: () => save({ activityStarted: true }),
           });
         }
         break;
       }
       case "not_a_fit":
-        await markNotAFit(notion, where, { pageId: payload.pageId, statusNotAFit: settings.statusNotAFit });
+        if (
+          (await markNotAFit(contacts, { pageId: payload.pageId, statusNotAFit: settings.statusNotAFit })) === undefined
+        )
+          return gone();
         break;
       case "snooze": {
         const until = new Date(payload.clickedAtMs + settings.snoozeDays * MS_PER_DAY);
         options.snoozes.snooze(payload.pageId, until.getTime(), payload.userId, now());
-        await writeSnoozedUntil(notion, where, { pageId: payload.pageId, until });
+        await writeSnoozedUntil(contacts, where, { pageId: payload.pageId, until });
         save({ applied: true, outcome: `Snoozed by <@${payload.userId}> until ${until.toISOString().slice(0, 10)}` });
         return undefined;
       }
@@ -187,7 +213,8 @@ export function createClickWorker(options: ClickWorkerOptions): ClickWorker {
           });
           return undefined;
         }
-        await claimLead(notion, { pageId: payload.pageId, notionUserId: found.notionUserId });
+        if ((await claimLead(contacts, { pageId: payload.pageId, notionUserId: found.notionUserId })) === undefined)
+          return gone();
         break;
       }
     }
@@ -198,16 +225,16 @@ export function createClickWorker(options: ClickWorkerOptions): ClickWorker {
 
   function record(click: StoredClick, outcome: BatchOutcome): void {
     if (outcome.kind === "done") {
-      clicks.markDone(click.id);
+      clicks.markDone([click.id]);
     } else if (outcome.kind === "dead") {
-      clicks.bury(click.id, outcome.reason);
+      clicks.bury([click.id], outcome.reason);
       log.error(
         { clickId: click.id, action: click.payload.action, err: outcome.cause ?? outcome.reason },
         "SLACK CLICK DEAD-LETTERED: Notion refused it; see `npm run jobs`",
       );
     } else {
       const atMs = dueAgainAtMs(outcome, now());
-      clicks.retryLater(click.id, atMs, outcome.reason);
+      clicks.retryLater([click.id], atMs, outcome.reason);
       log.warn(
         { clickId: click.id, retryInMs: atMs - now(), reason: outcome.reason },
         "Slack click not applied yet; will retry",
@@ -217,6 +244,12 @@ export function createClickWorker(options: ClickWorkerOptions): ClickWorker {
 
   return {
     start(where) {
+      writer = createContactWriter({
+        notion,
+        cache: options.contactCache,
+        contacts: where.contacts,
+        signal: options.signal,
+      });
       targets = where;
       loop.start();
     },

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseLeadAction } from "../slack/lead-buttons.js";
-import type { ClickPayload } from "./click-store.js";
+import type { ClickPayload } from "../slack/slack-clicks.js";
 
 // The parts of Slack's block_actions payload this server reads
 // (https://api.slack.com/reference/interaction-payloads/block-actions); the rest is ignored.

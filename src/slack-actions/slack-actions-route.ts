@@ -1,8 +1,8 @@
 import express, { type Router } from "express";
 import { readRawBody } from "../http/read-raw-body.js";
 import { verifySlackSignature } from "../signatures/verify-slack-signature.js";
+import type { SlackClicks } from "../slack/slack-clicks.js";
 import type { SlackTeam } from "../slack/slack-team.js";
-import type { ClickStore } from "./click-store.js";
 import { clickKey, parseBlockActions } from "./parse-block-actions.js";
 
 /** A block_actions payload carries the whole message (a digest's 20-odd blocks), URL-encoded. */
@@ -13,7 +13,7 @@ export const TEAM_LOOKUP_WAIT_MS = 1_000;
 export type SlackActionsRouteOptions = {
   signingSecret: string;
   team: SlackTeam;
-  clicks: ClickStore;
+  clicks: Pick<SlackClicks, "store">;
   /** Wakes the click worker. */
   onClick: () => void;
   now?: () => number;
@@ -69,7 +69,7 @@ export function slackActionsRoute(options: SlackActionsRouteOptions): Router {
       return;
     }
     for (const click of parsed.clicks) {
-      const { isNew, click: stored } = clicks.enqueue(clickKey(click), click);
+      const { isNew, item: stored } = clicks.store(clickKey(click), click);
       req.log.info(
         { clickId: stored.id, action: click.action, pageId: click.pageId, duplicate: !isNew },
         isNew ? "Slack click stored" : "Slack click seen before (a double click or Slack's retry): applied once",

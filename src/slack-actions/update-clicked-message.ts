@@ -1,6 +1,6 @@
 import type { SlackWebApi } from "../slack/slack-web-api.js";
 import { SLACK_TIMEOUT_MS } from "../slack/post-to-slack.js";
-import type { ClickPayload } from "./click-store.js";
+import type { ClickPayload } from "../slack/slack-clicks.js";
 
 export type MessageUpdate =
   { ok: true; via: "response_url" | "chat.update" | "none" } | { ok: false; reason: string; permanent: boolean };

@@ -5,6 +5,7 @@ import { createAlertConditions } from "../../src/alerts/read-alert-conditions.js
 import { createNotionEventStore } from "../../src/deal-webhooks/notion-event-store.js";
 import { createLeadQueue } from "../../src/leads/lead-queue.js";
 import { createCreateHold } from "../../src/notion/create-hold.js";
+import { createSlackClicks } from "../../src/slack/slack-clicks.js";
 import { createSlackOutbox, type SlackOutbox } from "../../src/slack/slack-outbox.js";
 import { openStore, type Store } from "../../src/store/open-store.js";
 import { captureLogger } from "../support/capture-logger.js";
@@ -83,8 +84,9 @@ describe("operator alerts", () => {
     const queue = createLeadQueue(db, now);
     const hold = createCreateHold(db, { retryMs: 10 * MINUTE_MS, now });
     const dealEvents = createNotionEventStore(db, now);
+    const clicks = createSlackClicks(db, now);
     const conditions = createAlertConditions(
-      { leads: queue.jobs, dealEvents: dealEvents.jobs },
+      { leads: queue.jobs, dealEvents: dealEvents.jobs, clicks },
       { hold, backlogAfterMs: 15 * MINUTE_MS, now },
     );
     const active = () => Object.fromEntries(conditions.read().map((r) => [r.key, r.active]));
@@ -124,5 +126,30 @@ describe("operator alerts", () => {
     expect(conditions.read().find((r) => r.key === "dead-letters")!.message).toContain(
       "1 lead and 1 deal event dead-lettered",
     );
+  });
+
+  it("counts a dead-lettered Slack click with the other dead letters, through the click queue", () => {
+    const clicks = createSlackClicks(db, now);
+    const conditions = createAlertConditions(
+      { leads: createLeadQueue(db, now).jobs, dealEvents: createNotionEventStore(db, now).jobs, clicks },
+      { hold: createCreateHold(db, { retryMs: 10 * MINUTE_MS, now }), backlogAfterMs: 15 * MINUTE_MS, now },
+    );
+    const deadLetters = () => conditions.read().find((r) => r.key === "dead-letters")!;
+    const { item } = clicks.store("C1:1700000000.000100:contacted:page-1", {
+      action: "contacted",
+      pageId: "page-1",
+      teamId: "T0TEAM0001",
+      userId: "U0DANA0001",
+      clickedAtMs: clock,
+    });
+    expect(deadLetters().active).toBe(false);
+
+    clicks.bury([item.id], "Notion rejected pages.update contact: validation_error");
+    expect(deadLetters().active).toBe(true);
+    expect(deadLetters().message).toContain("0 leads, 0 deal events and 1 Slack click dead-lettered");
+    expect(deadLetters().message).toContain("npm run jobs -- retry-click <id>");
+
+    expect(clicks.revive(item.id)).toBe(true);
+    expect(deadLetters().active).toBe(false);
   });
 });

@@ -136,3 +136,34 @@ it("finds a contact through the shared cache once a write has put it there, with
   expect(textOf(found!, "Name")).toBe("Cy");
   expect(crm.emulator.stats.count({ method: "POST", path: /\/query$/ })).toBe(0);
 });
+
+it("by page id, a patch that needs no reading is one call: a Status known from a message, Not a fit, Snoozed Until", async () => {
+  const writer = await setUp();
+  crm.emulator.admin.updateProperty(crm.dataSources.contacts, "Snoozed Until", { date: {} });
+  const fresh = seed("fresh@example.com", { status: "new lead" });
+  const moved = seed("moved@example.com", { status: "qualified" });
+  const contacted = {
+    lastContacted: { at: CLICK_AT, when: "always" as const },
+    status: { to: "contacted", from: ["new lead"] },
+  };
+  const reads = () => crm.emulator.stats.count({ method: "GET", path: /^\/v1\/pages\// });
+  crm.emulator.stats.reset();
+
+  // The caller saw it as a new lead a moment ago: written without reading the page.
+  await writer.updateContact({ pageId: fresh.id }, contacted, { knownStatus: "new lead" });
+  expect([reads(), patches()]).toEqual([0, 1]);
+  expect(selectOf(page(fresh.id), "Status")).toBe("contacted");
+  expect(lastContacted(page(fresh.id))).toBe("2026-06-01T12:00:00.000+00:00");
+
+  // Without it, the page is read first and a Status that moved on is kept.
+  await writer.updateContact({ pageId: moved.id }, contacted);
+  expect([reads(), patches()]).toEqual([1, 2]);
+  expect(selectOf(page(moved.id), "Status")).toBe("qualified");
+
+  await writer.updateContact({ pageId: moved.id }, { status: { to: "not a fit" }, snoozedUntil: "2026-06-08" });
+  expect([reads(), patches()]).toEqual([1, 3]);
+  expect(selectOf(page(moved.id), "Status")).toBe("not a fit");
+  expect((page(moved.id).properties["Snoozed Until"] as { date: { start: string } | null }).date?.start).toBe(
+    "2026-06-08",
+  );
+});

@@ -3,6 +3,7 @@ import { createInboundEmailQueue } from "../../src/inbound-email/inbound-email-q
 import { jobsCommand } from "../../src/jobs/jobs-command.js";
 import { createLeadQueue } from "../../src/leads/lead-queue.js";
 import { createCreateHold } from "../../src/notion/create-hold.js";
+import { createSlackClicks } from "../../src/slack/slack-clicks.js";
 import { createSlackOutbox } from "../../src/slack/slack-outbox.js";
 import { openStore } from "../../src/store/open-store.js";
 import { makeTempDir } from "../support/temp-dir.js";
@@ -108,6 +109,48 @@ describe("jobsCommand", () => {
     expect(run("retry-email", String(item.id))).toBe(0);
     expect(lines).toEqual([`requeued ${item.id}`]);
     expect(run("retry-email", "999")).toBe(1);
+  });
+
+  it("lists queued and dead Slack clicks, and `retry-click` applies a dead one again, once", () => {
+    const db = openStore(dir.path);
+    let deadId: number;
+    try {
+      const clicks = createSlackClicks(db, () => T0);
+      const click = (action: "contacted" | "not_a_fit", pageId: string) =>
+        clicks.store(`C0SALES0001:1788858000.000100:${action}:${pageId}`, {
+          action,
+          pageId,
+          teamId: "T0TEAM0001",
+          userId: "U0DANA0001",
+          userName: "dana",
+          clickedAtMs: T0,
+        }).item;
+      click("contacted", "1f0c2a3b4c5d4e6f8a9b0c1d2e3f4a5b");
+      const dead = click("not_a_fit", "2f0c2a3b4c5d4e6f8a9b0c1d2e3f4a5b");
+      clicks.bury([dead.id], "Notion rejected pages.update contact: validation_error");
+      deadId = dead.id;
+    } finally {
+      db.close();
+    }
+
+    expect(run()).toBe(0);
+    const report = lines.join("\n");
+    expect(report).toMatch(
+      /Queued Slack clicks[^\n]*\n {2}1 {2}2026-09-08T09:00:00\.000Z {2}contacted on \S+1f0c2a3b\S* by dana {2}attempts 0/,
+    );
+    expect(report).toMatch(
+      new RegExp(
+        `Dead Slack clicks[^\\n]*retry-click[^\\n]*\\n {2}${deadId} .*not_a_fit .* attempts 1\\n {4}last error: Notion rejected`,
+      ),
+    );
+
+    lines = [];
+    expect(run("retry-click", String(deadId))).toBe(0);
+    expect(run("retry-click", String(deadId))).toBe(1);
+    expect(lines).toEqual([`requeued ${deadId}`, `not requeued ${deadId}: no dead Slack click has that id`]);
+    lines = [];
+    expect(run()).toBe(0);
+    expect(lines.join("\n")).not.toContain("Dead Slack clicks");
   });
 
   it("refuses an unknown command and changes nothing", () => {

@@ -9,8 +9,11 @@ import {
 } from "../../scripts/lib/slack-interaction.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { DIGEST_REQUIRED_SETTINGS, staleLeadsCommand } from "../../src/digest/stale-leads-command.js";
-import { leadButtons } from "../../src/slack/lead-buttons.js";
 import { leadsArrivedSince } from "../../src/first-touch/first-touches.js";
+import { jobsCommand } from "../../src/jobs/jobs-command.js";
+import type { CrmServerOverrides } from "../../src/server/start-crm-server.js";
+import { leadButtons } from "../../src/slack/lead-buttons.js";
+import { createSlackClicks } from "../../src/slack/slack-clicks.js";
 import { openStore } from "../../src/store/open-store.js";
 import { startSlackReceiver } from "../support/slack-receiver.js";
 import { eventually, startCrmHarness, type CrmHarness } from "../support/crm-harness.js";
@@ -35,7 +38,14 @@ describe("acting on a lead from Slack (POST /slack/actions)", () => {
     emulator = { userInformation: "with_email" },
     owner = true,
     snoozedUntil = false,
-  }: { env?: Record<string, string>; emulator?: NotionEmulatorOptions; owner?: boolean; snoozedUntil?: boolean } = {}) {
+    overrides = {},
+  }: {
+    env?: Record<string, string>;
+    emulator?: NotionEmulatorOptions;
+    owner?: boolean;
+    snoozedUntil?: boolean;
+    overrides?: CrmServerOverrides;
+  } = {}) {
     const slack = await startSlackWebApiFake({ users: { [DANA_EMAIL]: DANA_SLACK } });
     const h = await startCrmHarness({
       emulator,
@@ -46,7 +56,7 @@ describe("acting on a lead from Slack (POST /slack/actions)", () => {
         SLACK_SIGNING_SECRET: SIGNING_SECRET,
         ...env,
       },
-      overrides: { newLeadAlertHoldMs: 0 },
+      overrides: { newLeadAlertHoldMs: 0, ...overrides },
     });
     const admin = h.crm.emulator.admin;
     const danaNotion = admin.addUser("Dana Lee", { email: DANA_EMAIL });
@@ -265,6 +275,85 @@ describe("acting on a lead from Slack (POST /slack/actions)", () => {
     const after = contactOf(s.h, "moved@example.com");
     expect((after.properties["Last Contacted"] as { date: { start: string } | null }).date).not.toBeNull();
     expect(statusOf(s.h, "moved@example.com")).toBe("qualified");
+  });
+
+  it("a click Notion refuses for good is dead-lettered, reaches the operator, and `jobs -- retry-click` applies it", async () => {
+    const alerts = await startSlackReceiver();
+    try {
+      const s = await start({
+        env: { SLACK_ALERTS_WEBHOOK_URL: alerts.url },
+        overrides: { alertCheckIntervalMs: 50 },
+      });
+      const alert = await newLeadAlert(s);
+      s.h.crm.emulator.faults.failNext(1, {
+        method: "PATCH",
+        path: /^\/v1\/pages\//,
+        kind: "status",
+        status: 400,
+        code: "validation_error",
+      });
+      await postSlackInteraction(s.h.server.url, click(s, alert, "Not a fit"));
+      await eventually(() =>
+        expect(
+          alerts.received.map((m) => m.body.text).filter((t) => t.includes("1 Slack click dead-lettered")),
+        ).toHaveLength(1),
+      );
+      expect(statusOf(s.h, "ada@example.com")).toBe("new lead");
+      expect(s.h.log.lines().some((line) => line.msg.startsWith("SLACK CLICK DEAD-LETTERED"))).toBe(true);
+
+      const printed: string[] = [];
+      const jobs = (...argv: string[]) =>
+        jobsCommand(
+          argv,
+          { DATA_DIR: s.h.dataDir, NOTION_HOLD_RETRY_SECONDS: 600 },
+          { print: (line) => printed.push(line) },
+        );
+      expect(jobs()).toBe(0);
+      const dead = /Dead Slack clicks[^\n]*\n {2}(\d+) /.exec(printed.join("\n"))?.[1];
+      expect(dead).toBeDefined();
+      expect(jobs("retry-click", dead!)).toBe(0);
+      // The server looks for revived work on its own (a few seconds), then the dead-letter alert clears.
+      await eventually(() => expect(statusOf(s.h, "ada@example.com")).toBe("not a fit"), { timeoutMs: 20_000 });
+      await eventually(() =>
+        expect(
+          alerts.received.some((m) => m.body.text.includes("No dead-lettered leads, deal events or Slack clicks")),
+        ).toBe(true),
+      );
+    } finally {
+      await alerts.stop();
+    }
+  });
+
+  it("a click on a lead deleted from Notion since says so in the message, and is not dead-lettered", async () => {
+    const s = await start({ owner: false });
+    const gonePageId = "0badc0de-0000-4000-8000-000000000000";
+    const message: PostedSlackMessage = {
+      channel: "C0SALES0001",
+      channelId: "C0SALES0001",
+      ts: `${Math.floor(Date.now() / 1000)}.000100`,
+      text: "New lead",
+      blocks: [leadButtons(gonePageId, ["contacted", "not_a_fit"]) as unknown as Record<string, unknown>],
+      at: Date.now(),
+    };
+    const payload = blockActionsPayload({
+      message,
+      button: buttonLabelled(message, "Contacted"),
+      responseUrl: s.slack.responseUrl(),
+    });
+    expect((await postSlackInteraction(s.h.server.url, signSlackInteraction(payload, SIGNING_SECRET))).status).toBe(
+      200,
+    );
+    await eventually(() => expect(s.slack.updated).toHaveLength(1));
+    expect(JSON.stringify(s.slack.updated[0]!.blocks)).toContain("Not applied: this lead is no longer in Notion");
+    expect(
+      s.h.activities().filter((row) => JSON.stringify(row.properties["Name"]).includes("Marked contacted")),
+    ).toHaveLength(0);
+    const db = openStore(s.h.dataDir);
+    try {
+      expect(createSlackClicks(db).counts()).toEqual({ done: 1 });
+    } finally {
+      db.close();
+    }
   });
 
   it("falls back to chat.update when the response_url is used up", async () => {
