@@ -12,6 +12,8 @@ import type { Store } from "./open-store.js";
  * retries). Never for what was promised to a sender.
  */
 export function withoutFsync<T>(db: Store, write: () => T): T {
+  // Inside a transaction the commit is the outer one's (and SQLite refuses to change the setting there).
+  if (db.inTransaction) return write();
   const before = db.pragma("synchronous", { simple: true }) as number;
   // 0 OFF, 1 NORMAL: already no fsync per commit.
   if (before <= 1) return write();
