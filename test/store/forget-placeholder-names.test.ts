@@ -24,7 +24,13 @@ it("migration 10 forgets `name` as a filled field of every cached contact, and n
   insert.run("d@x.co", "p4", "company,notes");
   insert.run("e@x.co", "p5", "");
 
-  expect(migrate(db, MIGRATIONS)).toBe(1);
+  // Migration 10 alone: later ones (11, 12, …) are not this test's.
+  expect(
+    migrate(
+      db,
+      MIGRATIONS.filter((migration) => migration.version <= 10),
+    ),
+  ).toBe(1);
 
   expect(db.prepare("SELECT email, filled_fields FROM contacts ORDER BY email").all()).toEqual([
     { email: "a@x.co", filled_fields: "company,notes,source" },
