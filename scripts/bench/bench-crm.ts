@@ -6,6 +6,7 @@ import { startNotionEmulator, type NotionEmulator } from "@notion-crm/notion-emu
 import { seedCrm, type CrmSeed } from "../lib/crm-seed.js";
 import { REPO_ROOT } from "../lib/run-ts-file.js";
 import { spawnServer, type SpawnedServer } from "../lib/spawn-server.js";
+import { waitUntil } from "../lib/wait-until.js";
 
 export const BENCH_FORM_SECRET = "bench-form-secret";
 
@@ -14,7 +15,11 @@ export type BenchCrm = {
   emulator: NotionEmulator;
   crm: CrmSeed;
   dataDir: string;
-  /** Starts the server as its own process with Contacts and Activities; `extra` adds or replaces settings. */
+  /**
+   * Starts the server as its own process with Contacts and Activities; `extra` adds or replaces settings.
+   * Resolves once its start-up schema check has been answered: the server listens before, and a burst
+   * posted at once would otherwise measure that check's round trips too.
+   */
   startServer(extra?: Record<string, string>, options?: { compiled?: boolean }): Promise<SpawnedServer>;
   /** Stops the server (if started) and the emulator, and removes the state directory. */
   stop(): Promise<void>;
@@ -45,6 +50,12 @@ export async function startBenchCrm(requestsPerMinute: number): Promise<BenchCrm
         ...extra,
       };
       server = await spawnServer(env, { compiled });
+      let seen = -1;
+      await waitUntil(() => startUpSettled(emulator, seen, (count) => (seen = count)), {
+        what: "the server's start-up schema check",
+        timeoutMs: 30_000,
+        intervalMs: 50,
+      });
       return server;
     },
     async stop() {
@@ -53,6 +64,17 @@ export async function startBenchCrm(requestsPerMinute: number): Promise<BenchCrm
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The schema check (a databases.retrieve and a dataSources.retrieve for each of the two databases) is
+ * answered, and no request came since the last look (`seen`, updated through `see`).
+ */
+function startUpSettled(emulator: NotionEmulator, seen: number, see: (count: number) => void): boolean {
+  const { requests } = emulator.stats;
+  see(requests.length);
+  const checked = emulator.stats.count({ method: "GET", path: /^\/v1\/data_sources\// }) >= 2;
+  return checked && requests.length === seen && requests.every((r) => r.status !== 0);
 }
 
 let built = false;

@@ -10,9 +10,16 @@ import { tsxArgs } from "../lib/run-ts-file.js";
 import { postSignedLead } from "../lib/signed-post.js";
 import { spawnServer, type SpawnedServer } from "../lib/spawn-server.js";
 import { waitUntil } from "../lib/wait-until.js";
+import {
+  bulkBudgetOf,
+  drainTimeMs,
+  REQUEST_WINDOW_MARGIN_MS,
+  REQUEST_WINDOW_MS,
+} from "../../src/rate-limit/request-window.js";
 import { fixed, percentile } from "./measure.js";
 
-const LIMIT_PER_SECOND = 10;
+/** Notion's budget on Business and Enterprise, for any 60 s. */
+const LIMIT_PER_MINUTE = 600;
 const ROWS = 2_000;
 const EXISTING = 500;
 /** Of the contacts already in Notion, this many have an empty Company the file fills; the rest change nothing. */
@@ -27,11 +34,14 @@ const FORM_SECRET = "bench-form-secret";
 
 /**
  * `npm run import` of 2,000 rows (500 already in Notion, 250 of them with a
- * field to fill) against an emulator limited to 10 req/s, while a server on
- * the same DATA_DIR takes a new lead every 2.5 s.
+ * field to fill) against an emulator allowing 600 requests in any 60 s,
+ * while a server on the same DATA_DIR takes a new lead every 2.5 s. The
+ * import is bulk work: ideal = its bulk budget (600 less the live reserve)
+ * at once, then one window for each further bulk budget (`drainTimeMs`);
+ * the live leads spend the reserve beside it.
  */
 export async function importBench(): Promise<string[]> {
-  const emulator = await startNotionEmulator({ rateLimitPerSecond: LIMIT_PER_SECOND });
+  const emulator = await startNotionEmulator({ requestsPerMinute: LIMIT_PER_MINUTE });
   const crm = seedCrm(emulator.admin);
   for (let i = 0; i < EXISTING; i++) {
     emulator.admin.insertPage(crm.contacts.dataSourceId, {
@@ -52,7 +62,7 @@ export async function importBench(): Promise<string[]> {
     NOTION_TOKEN: emulator.token,
     NOTION_BASE_URL: emulator.url,
     NOTION_CONTACTS_DB_ID: crm.contacts.databaseId,
-    NOTION_RATE_LIMIT_RPS: String(LIMIT_PER_SECOND),
+    NOTION_REQUESTS_PER_MINUTE: String(LIMIT_PER_MINUTE),
     FORM_SECRET,
     DATA_DIR: join(dir, "data"),
     PORT: "0",
@@ -115,12 +125,13 @@ export async function importBench(): Promise<string[]> {
     const importCalls = calls - leadCalls;
     const indexPages = Math.ceil(EXISTING / INDEX_PAGE_SIZE);
     const minimum = ROWS - EXISTING + TO_FILL + indexPages;
-    const idealMs = (calls / LIMIT_PER_SECOND) * 1000;
+    const bulkBudget = bulkBudgetOf(LIMIT_PER_MINUTE);
+    const idealMs = drainTimeMs(importCalls, bulkBudget);
     return [
-      `npm run import of ${ROWS} rows (${EXISTING} already in Notion, ${TO_FILL} of them to fill) against an emulator limited to ${LIMIT_PER_SECOND} req/s, a server on the same DATA_DIR taking a new lead every ${LEAD_EVERY_MS / 1000} s`,
+      `npm run import of ${ROWS} rows (${EXISTING} already in Notion, ${TO_FILL} of them to fill) against an emulator allowing ${LIMIT_PER_MINUTE} requests in any 60 s, a server on the same DATA_DIR taking a new lead every ${LEAD_EVERY_MS / 1000} s`,
       `  summary: ${stdout.trim().split("\n").at(-1) ?? "(none)"}${importer.exitCode === 0 ? "" : ` (exit ${importer.exitCode}: ${stderr.trim().split("\n").at(-1)})`}`,
       `  import calls ${importCalls} vs minimum ${minimum} (${ROWS - EXISTING} creates + ${TO_FILL} fills + ${indexPages} index pages) = ${fixed(importCalls / minimum, 3)}x; ${SETUP_CALLS} of them are the schema check`,
-      `  wall ${fixed(wallMs / 1000, 1)} s vs ideal ${fixed(idealMs / 1000, 1)} s (${calls} calls incl. ${leadCalls} for ${leads} live leads / ${LIMIT_PER_SECOND} per s) = ${fixed(wallMs / idealMs, 3)}x` +
+      `  wall ${fixed(wallMs / 1000, 1)} s vs ideal ${fixed(idealMs / 1000, 1)} s (${importCalls} import calls: ${bulkBudget} at once, then a window of ${(REQUEST_WINDOW_MS + REQUEST_WINDOW_MARGIN_MS) / 1000} s for each further ${bulkBudget}; beside them ${leadCalls} calls for ${leads} live leads) = ${fixed(wallMs / idealMs, 3)}x` +
         ` (first to last request ${fixed(busyMs / 1000, 1)} s = ${fixed(busyMs / idealMs, 3)}x; the rest is start-up); ${emulator.stats.rateLimited} x 429`,
       `  live lead to Notion during the import: p50 ${fixed(percentile(leadMs, 50) / 1000, 2)} s, p95 ${fixed(percentile(leadMs, 95) / 1000, 2)} s, max ${fixed(Math.max(...leadMs) / 1000, 2)} s (${leadMs.length} leads)`,
     ];

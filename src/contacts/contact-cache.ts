@@ -1,4 +1,5 @@
 import type { Store } from "../store/open-store.js";
+import { withoutFsync } from "../store/without-fsync.js";
 
 /** The fields a later write may fill when they are empty (see contact-properties). */
 export type ContactField = "name" | "company" | "notes" | "source";
@@ -36,8 +37,9 @@ export function createContactCache(db: Store, now: () => number = Date.now) {
         updatedAtMs: row.updated_at_ms,
       };
     },
+    // A cache: seen at once by every process, and a power cut that loses an entry costs one query by email.
     set(email: string, pageId: string, filled: Iterable<ContactField>): void {
-      write.run(email, pageId, [...new Set(filled)].sort().join(","), now());
+      withoutFsync(db, () => write.run(email, pageId, [...new Set(filled)].sort().join(","), now()));
     },
     forget(email: string): void {
       remove.run(email);

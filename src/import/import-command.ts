@@ -103,7 +103,8 @@ export async function importCommand(
   db.pragma("synchronous = NORMAL");
   try {
     // Bulk lane: a lead posted to the server meanwhile takes the next token.
-    const notion = notionGatewayFromConfig(config, { db, logger, lane: "bulk", ...overrides });
+    // Ctrl-C stops the requests still waiting for the window at once; those sent are answered.
+    const notion = notionGatewayFromConfig(config, { db, logger, lane: "bulk", stopWaiting: signal, ...overrides });
     const describeFile = (file: ContactFile) => {
       const lines = [`Columns of ${args.file}:`, ...describeColumnMapping(file.headers, file.mapping)];
       if (file.dateProblems.length > 0) lines.push("Dates it cannot read (left empty):");

@@ -187,6 +187,11 @@ export async function runImport(options: ImportOptions, deps: ImportDeps): Promi
         const result = await worker.write(item);
         counts[result]++;
       } catch (error) {
+        // Ctrl-C: the row's journal entry says what was sent, and the next run settles it; nothing is rejected for the stop.
+        if (signal?.aborted) {
+          outcome.stop ??= { reason: "interrupted" };
+          return;
+        }
         const stop = stopFor(error);
         if (stop !== undefined) {
           outcome.stop ??= stop;

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createDurableQueue, type DurableQueueTable, type QueueReader } from "../queue/durable-queue.js";
 import type { Store } from "../store/open-store.js";
+import { withoutFsync } from "../store/without-fsync.js";
 import type { QueuedLead } from "./lead.js";
 
 export type SubmissionState = "queued" | "done" | "dead" | "spam";
@@ -68,6 +69,9 @@ export function createLeadQueue(db: Store, now: () => number = Date.now) {
   const setContact = db.prepare("UPDATE lead_submissions SET contact_page_id = ?, outcome = ? WHERE id = ?");
   const setActivityStarted = db.prepare("UPDATE lead_submissions SET activity_started = 1 WHERE id = ?");
   const setActivity = db.prepare("UPDATE lead_submissions SET activity_page_id = ? WHERE id = ?");
+  const setContactOf = db.transaction((ids: readonly string[], pageId: string, outcomes: readonly Outcome[]) => {
+    ids.forEach((id, index) => setContact.run(pageId, outcomes[index] ?? "updated", id));
+  });
 
   return {
     /** The generic queue underneath: what alerts, `check` and `jobs` read. */
@@ -92,11 +96,15 @@ export function createLeadQueue(db: Store, now: () => number = Date.now) {
     // Held leads wait for the hold's probe, not for their own retry time.
     dueEmails: (limit: number) => jobs.dueGroups(limit),
     nextDueAtMs: () => jobs.nextDueAtMs(),
-    setContact: db.transaction((ids: readonly string[], pageId: string, outcomes: readonly Outcome[]) => {
-      ids.forEach((id, index) => setContact.run(pageId, outcomes[index] ?? "updated", id));
-    }),
+    // The contact and activity pages are noted without an fsync of their own: the worker's next write
+    // (the activity's started mark, or the finish) follows at once, with no request between, and syncs
+    // them with it; and a power cut in between only makes the next try find the pages by reading
+    // (the contact by its email, the started activity by its ref). The started mark itself is synced
+    // before the create it guards is sent, so that create is never repeated.
+    setContact: (ids: readonly string[], pageId: string, outcomes: readonly Outcome[]) =>
+      withoutFsync(db, () => setContactOf(ids, pageId, outcomes)),
     markActivityStarted: (id: string) => void setActivityStarted.run(id),
-    setActivity: (id: string, pageId: string) => void setActivity.run(pageId, id),
+    setActivity: (id: string, pageId: string) => void withoutFsync(db, () => setActivity.run(pageId, id)),
     finish: (ids: readonly string[]) => void jobs.markDone(ids),
     retryLater: (ids: readonly string[], atMs: number, error: string) => void jobs.retryLater(ids, atMs, error),
     bury: (ids: readonly string[], error: string) => void jobs.bury(ids, error),

@@ -4,7 +4,7 @@ import type { Logger } from "../log/create-logger.js";
 import type { Store } from "../store/open-store.js";
 import { classifyFailure, type Failure } from "./classify-failure.js";
 import { NotionGatewayError } from "./notion-errors.js";
-import { createPacedFetch } from "./paced-fetch.js";
+import { anyOf, createPacedFetch } from "./paced-fetch.js";
 import { resolveDataSourceId } from "./resolve-data-source-id.js";
 import { createRequestWindow, PAUSE_JITTER_MS, type RequestLane } from "../rate-limit/request-window.js";
 import { backoffDelayMs } from "../util/backoff.js";
@@ -63,6 +63,13 @@ export type NotionGatewayOptions = {
   maxAttempts?: number;
   backoffBaseMs?: number;
   signal?: AbortSignal;
+  /**
+   * Stops what has not left yet (Ctrl-C during an import): a request waiting
+   * for the window or for its next try rejects with the signal's reason and
+   * nothing more is sent, while requests already sent are answered (`signal`
+   * aborts those too).
+   */
+  stopWaiting?: AbortSignal;
   onSend?: (method: string, url: string) => void;
   /** Which lane of the shared limiter this gateway's requests queue in: `bulk` leaves a reserve to `live` and yields to it. @default "live" */
   lane?: RequestLane;
@@ -75,6 +82,7 @@ export function createNotionGateway(options: NotionGatewayOptions): NotionGatewa
   const {
     logger,
     signal,
+    stopWaiting,
     maxAttempts = NOTION_MAX_ATTEMPTS,
     backoffBaseMs = NOTION_BACKOFF_BASE_MS,
     now = Date.now,
@@ -82,6 +90,7 @@ export function createNotionGateway(options: NotionGatewayOptions): NotionGatewa
     random = Math.random,
   } = options;
   const log = logger.child({ area: "notion" });
+  const waitSignal = anyOf(signal, stopWaiting);
   const limiter = createRequestWindow({
     db: options.db,
     name: "notion",
@@ -105,6 +114,7 @@ export function createNotionGateway(options: NotionGatewayOptions): NotionGatewa
       timeoutMs: options.attemptTimeoutMs ?? NOTION_ATTEMPT_TIMEOUT_MS,
       ...(options.fetch && { fetch: options.fetch }),
       ...(signal && { signal }),
+      ...(stopWaiting && { stopWaiting }),
       ...(options.onSend && { onSend: options.onSend }),
     }),
     logLevel: LogLevel.ERROR,
@@ -123,7 +133,8 @@ export function createNotionGateway(options: NotionGatewayOptions): NotionGatewa
       try {
         return await run(client);
       } catch (error) {
-        signal?.throwIfAborted();
+        // Stopping: no retry, and no other answer than the stop (the caller settles the write by reading later).
+        waitSignal?.throwIfAborted();
         failure = classifyFailure(error);
         const context = { operation, attempt: attemptNumber, ...failure };
         if (failure.kind === "blocked") {
@@ -169,7 +180,10 @@ export function createNotionGateway(options: NotionGatewayOptions): NotionGatewa
           );
         }
       }
-      await sleep(delayBefore(failure.kind === "throttled" ? throttles : attemptNumber - throttles, failure), signal);
+      await sleep(
+        delayBefore(failure.kind === "throttled" ? throttles : attemptNumber - throttles, failure),
+        waitSignal,
+      );
     }
   }
 

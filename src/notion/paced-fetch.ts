@@ -14,6 +14,8 @@ export type PacedFetchOptions = {
   fetch?: typeof globalThis.fetch;
   /** Aborts waiting and in-flight requests at shutdown. */
   signal?: AbortSignal;
+  /** Aborts only requests still waiting for the limiter: what has left is answered (Ctrl-C during an import). */
+  stopWaiting?: AbortSignal;
   /** Called with each request as it leaves, after the limiter (for counting). */
   onSend?: (method: string, url: string) => void;
   now?: () => number;
@@ -37,12 +39,14 @@ export function createPacedFetch({
   timeoutMs,
   fetch = globalThis.fetch,
   signal,
+  stopWaiting,
   onSend,
   now = Date.now,
 }: PacedFetchOptions): SdkFetch {
+  const waitSignal = anyOf(signal, stopWaiting);
   return async (url, init = {}) => {
-    const settle = await limiter.take(signal);
-    signal?.throwIfAborted();
+    const settle = await limiter.take(waitSignal);
+    waitSignal?.throwIfAborted();
     const controller = new AbortController();
     const timer = setTimeout(
       () => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError")),
@@ -83,6 +87,12 @@ export function createPacedFetch({
     const waitMs = retryAfterOf(response.headers, data);
     if (waitMs !== undefined) limiter.pauseUntil(now() + waitMs, reason);
   }
+}
+
+/** A signal aborted by either, or the one given. */
+export function anyOf(first: AbortSignal | undefined, second: AbortSignal | undefined): AbortSignal | undefined {
+  if (first === undefined || second === undefined) return first ?? second;
+  return AbortSignal.any([first, second]);
 }
 
 function additionalDataOf(body: ArrayBuffer): Record<string, unknown> {

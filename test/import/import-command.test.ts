@@ -176,3 +176,44 @@ it("stops after the contacts in flight on Ctrl-C, says so, exits 130, and the ne
   expect(rerun.stdout).toBe(`import: created ${rows.length}, updated 0, unchanged 0, rejected 0\n`);
   expect(Object.keys(kit.contacts())).toHaveLength(rows.length);
 }, 90_000);
+
+it("on Ctrl-C while waiting for the rate-limit window, stops at once: nothing more is sent, exit 130, and the next run finishes the file", async () => {
+  const rows = Array.from({ length: 30 }, (_, i) => `w${i}@example.com,W ${i}`);
+  const path = kit.file("window.csv", `Email,Name\n${rows.join("\n")}\n`);
+  // 20 a minute: the import (bulk) spends 14 (the schema check, the index, 11 creates), then waits for the window, 61 s.
+  const env = { ...kit.env, NOTION_REQUESTS_PER_MINUTE: "20" };
+  const child = spawn(process.execPath, tsxArgs("scripts/import.ts", [path]), {
+    cwd: kit.dir,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = once(child, "exit");
+  const { requests } = kit.crm.emulator.stats;
+  await eventually(
+    () => {
+      expect(requests.length, stderr).toBe(14);
+      expect(requests.every((request) => request.status !== 0)).toBe(true);
+    },
+    { timeoutMs: 30_000, intervalMs: 5 },
+  );
+  child.kill("SIGINT");
+  const [code] = (await exited) as [number | null];
+
+  expect(code, stderr).toBe(130);
+  expect(stderr).toContain("import interrupted:");
+  // The contacts waiting for the window were not sent once the window moved on: the import had stopped.
+  expect(requests).toHaveLength(14);
+  const created = Object.keys(kit.contacts()).length;
+  expect(created).toBe(11);
+  expect(stdout).toBe(`import: created ${created}, updated 0, unchanged 0, rejected 0\n`);
+
+  // The next run (the kit's budget, far larger) settles the rows that were waiting and creates the rest, once each.
+  const rerun = await runImport([path]);
+  expect(rerun.code, rerun.stderr).toBe(0);
+  expect(rerun.stdout).toBe(`import: created ${rows.length}, updated 0, unchanged 0, rejected 0\n`);
+  expect(Object.keys(kit.contacts())).toHaveLength(rows.length);
+}, 90_000);

@@ -46,7 +46,7 @@ it("a lead posted to the running server while an import has spent all bulk work 
   importer.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = once(importer, "exit");
   const imported = () => h.contacts().filter((page) => emailOf(page)?.startsWith("imported")).length;
-  // The import stalls once the window holds the budget less the live reserve (54 of 60): it waits a whole window.
+  // The import stalls once the window holds the budget less the live reserve (40 of 60): it waits a whole window.
   const bulkBudget = bulkBudgetOf(REQUESTS_PER_MINUTE);
   await eventually(() => expect(h!.crm.emulator.stats.requests.length).toBeGreaterThanOrEqual(bulkBudget), {
     timeoutMs: 30_000,
