@@ -8,6 +8,7 @@ import { isRetryableNotionError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import { DONE, dueAgainAtMs, retryOrBuryError, type BatchOutcome } from "../queue/batch-outcome.js";
 import { createWorkLoop } from "../queue/create-work-loop.js";
+import { createSettleWaiters } from "../queue/settle-waiters.js";
 import { emailActivity } from "./email-activity.js";
 import type { AddressProgress, EmailResult, InboundEmailQueue, QueuedEmail } from "./inbound-email-queue.js";
 
@@ -59,7 +60,10 @@ export function createEmailWorker(options: EmailWorkerOptions): EmailWorker {
   const { queue, notion, signal, now = Date.now } = options;
   const log = options.logger.child({ area: "inbound-email" });
   const retry = { baseMs: options.retryBaseMs ?? EMAIL_RETRY_BASE_MS, maxMs: EMAIL_RETRY_MAX_MS };
-  const waiters = new Map<number, Set<() => void>>();
+  const waiters = createSettleWaiters<number, QueuedEmail>({
+    read: (id) => queue.jobs.get(id),
+    isSettled: (email) => email.state !== "queued",
+  });
   let targets: EmailTargets | undefined;
 
   const loop = createWorkLoop<number, { email: QueuedEmail; targets: EmailTargets }>({
@@ -158,11 +162,7 @@ export function createEmailWorker(options: EmailWorkerOptions): EmailWorker {
     }
   }
 
-  function settle(id: number): void {
-    if (queue.jobs.get(id)?.state === "queued") return;
-    for (const wake of waiters.get(id) ?? []) wake();
-    waiters.delete(id);
-  }
+  const settle = (id: number) => waiters.settle(id);
 
   return {
     start(where) {
@@ -170,23 +170,7 @@ export function createEmailWorker(options: EmailWorkerOptions): EmailWorker {
       loop.start();
     },
     notify: loop.notify,
-    waitFor(id, timeoutMs) {
-      const current = queue.jobs.get(id);
-      if (current === undefined || current.state !== "queued") return Promise.resolve(current);
-      return new Promise((resolve) => {
-        const wake = () => {
-          clearTimeout(timeout);
-          waiters.get(id)?.delete(wake);
-          try {
-            resolve(queue.jobs.get(id));
-          } catch {
-            resolve(undefined);
-          }
-        };
-        const timeout = setTimeout(wake, timeoutMs);
-        waiters.set(id, (waiters.get(id) ?? new Set()).add(wake));
-      });
-    },
+    waitFor: waiters.waitFor,
     async stop() {
       targets = undefined;
       await loop.stop();

@@ -10,6 +10,7 @@ import type { NotionGateway } from "../notion/notion-gateway.js";
 import { CONNECTION_BLOCKED_FIX, isConnectionBlocked, isRetryableNotionError } from "../notion/notion-errors.js";
 import { DONE, dueAgainAtMs, retryOrBuryError, type BatchOutcome } from "../queue/batch-outcome.js";
 import { createWorkLoop } from "../queue/create-work-loop.js";
+import { createSettleWaiters } from "../queue/settle-waiters.js";
 import type { Store } from "../store/open-store.js";
 import type { CreatedContact } from "./created-contact.js";
 import type { LeadQueue, Outcome, Submission } from "./lead-queue.js";
@@ -93,7 +94,13 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
   } = options;
   const retry = { baseMs: options.retryBaseMs ?? LEAD_RETRY_BASE_MS, maxMs: LEAD_RETRY_MAX_MS };
   const log = logger.child({ area: "leads" });
-  const waiters = new Map<string, Set<() => void>>();
+  // A held lead is settled too: its sender is answered now, not after the wait.
+  const waiters = createSettleWaiters<string, Submission>({
+    read: (id) => queue.get(id),
+    isSettled: (lead) => lead.state !== "queued" || lead.heldSinceMs !== undefined,
+    onReadError: (error, submissionId) =>
+      log.error({ err: error, submissionId }, "could not read the lead back; answering queued"),
+  });
   const { hold } = options;
   // Until started, leads are only stored: nothing is sent to Notion.
   let targets: LeadTargets | undefined;
@@ -303,13 +310,7 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     return result.pageId;
   }
 
-  function settle(id: string): void {
-    const current = queue.get(id);
-    // A held lead is settled too: its sender is answered now, not after the wait.
-    if (current?.state === "queued" && current.heldSinceMs === undefined) return;
-    for (const wake of waiters.get(id) ?? []) wake();
-    waiters.delete(id);
-  }
+  const settle = (id: string) => waiters.settle(id);
 
   return {
     start(where) {
@@ -317,26 +318,7 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
       loop.start();
     },
     notify: loop.notify,
-    waitFor(submissionId, timeoutMs) {
-      const current = queue.get(submissionId);
-      if (current === undefined || current.state !== "queued" || current.heldSinceMs !== undefined)
-        return Promise.resolve(current);
-      return new Promise((resolve) => {
-        const wake = () => {
-          clearTimeout(timeout);
-          waiters.get(submissionId)?.delete(wake);
-          // On a timer: a failing store must not throw here. The sender is then told "queued", which it is.
-          try {
-            resolve(queue.get(submissionId));
-          } catch (error) {
-            log.error({ err: error, submissionId }, "could not read the lead back; answering queued");
-            resolve(undefined);
-          }
-        };
-        const timeout = setTimeout(wake, timeoutMs);
-        waiters.set(submissionId, (waiters.get(submissionId) ?? new Set()).add(wake));
-      });
-    },
+    waitFor: waiters.waitFor,
     async stop() {
       targets = undefined;
       await loop.stop();
