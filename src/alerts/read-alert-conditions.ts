@@ -1,5 +1,6 @@
 import type { CreateHold } from "../notion/create-hold.js";
-import { CREATES_REFUSED_CAUSES } from "../notion/is-create-refused.js";
+import { HOLD_CAUSES } from "../notion/is-create-refused.js";
+import { escapeMrkdwn } from "../slack/escape-mrkdwn.js";
 import type { QueueReader } from "../queue/durable-queue.js";
 import type { AlertReading } from "./alert-reading.js";
 import { formatDuration } from "./format-duration.js";
@@ -8,6 +9,10 @@ import { formatDuration } from "./format-duration.js";
 export type AlertQueues = {
   leads: Pick<QueueReader<unknown>, "count" | "parkedCount" | "waiting">;
   dealEvents: Pick<QueueReader<unknown>, "count">;
+  /** The Slack outbox: held messages (Slack refuses the token, webhook or channel) and dead ones. */
+  slack?: Pick<QueueReader<{ lastError: string | undefined }>, "count" | "parkedCount" | "listParked"> | undefined;
+  /** /form posts refused for their origin within the last hour, most first. */
+  refusedOrigins?: (() => ReadonlyArray<{ origin: string; refused: number }>) | undefined;
 };
 
 export type AlertConditionOptions = {
@@ -23,20 +28,22 @@ export type AlertConditionOptions = {
  * their own alert.
  */
 export function createAlertConditions(
-  { leads, dealEvents }: AlertQueues,
+  { leads, dealEvents, slack, refusedOrigins }: AlertQueues,
   { hold, backlogAfterMs, now = Date.now }: AlertConditionOptions,
 ) {
   function createsRefused(): AlertReading {
     const state = hold.state();
     const count = leads.parkedCount();
     const since = state === undefined ? "" : `, since ${formatDuration(now() - state.sinceMs)} ago`;
+    const cause = state?.cause ?? "restricted";
+    const updates = cause === "restricted" ? " Updates of existing contacts go on." : "";
     return {
       key: "creates-refused",
       active: state !== undefined,
       message:
-        `:warning: *Notion refuses to create pages* (HTTP 403 restricted_resource${since}): ` +
-        `${plural(count, "new lead")} held. They are stored, not lost, and arrive by themselves once Notion accepts creates; ` +
-        `one is tried every ${formatDuration(hold.retryMs)}. Updates of existing contacts go on. ${CREATES_REFUSED_CAUSES} ` +
+        `:warning: *Notion holds the leads*${since}: ${plural(count, "new lead")} held. ` +
+        `They are stored, not lost, and arrive by themselves once Notion accepts them; ` +
+        `one is tried every ${formatDuration(hold.retryMs)}.${updates} ${HOLD_CAUSES[cause]} ` +
         "`npm run jobs` lists the held leads.",
       clearedMessage: ":white_check_mark: Notion accepts creates again: the held leads are on their way to Notion.",
     };
@@ -45,14 +52,19 @@ export function createAlertConditions(
   function deadLetters(): AlertReading {
     const deadLeads = leads.count("dead");
     const deadEvents = dealEvents.count("dead");
+    const deadMessages = slack?.count("dead") ?? 0;
+    const counted = [plural(deadLeads, "lead"), plural(deadEvents, "deal event")];
+    if (slack !== undefined) counted.push(plural(deadMessages, "Slack message"));
+    const what = `${counted.slice(0, -1).join(", ")} and ${counted.at(-1)}`;
     return {
       key: "dead-letters",
-      active: deadLeads + deadEvents > 0,
+      active: deadLeads + deadEvents + deadMessages > 0,
       message:
-        `:x: *${plural(deadLeads, "lead")} and ${plural(deadEvents, "deal event")} dead-lettered*: Notion refused them, ` +
-        "and they are kept in the state file. Run `npm run jobs` to see why; once the cause is fixed, " +
-        "`npm run jobs -- retry --all-dead` sends the leads again.",
-      clearedMessage: ":white_check_mark: No dead-lettered leads or deal events are left.",
+        `:x: *${what} dead-lettered*: ` +
+        "they were refused, and they are kept in the state file. Run `npm run jobs` to see why; once the cause is fixed, " +
+        "`npm run jobs -- retry --all-dead` sends the leads again. `npm run jobs -- discard <id>` drops an item for good.",
+      clearedMessage:
+        ":white_check_mark: No dead-lettered leads, deal events or Slack messages are left: the dead-letter alert is cleared.",
     };
   }
 
@@ -71,7 +83,47 @@ export function createAlertConditions(
     };
   }
 
-  return { read: (): AlertReading[] => [createsRefused(), deadLetters(), leadBacklog()] };
+  function slackHeld(): AlertReading | undefined {
+    if (slack === undefined) return undefined;
+    const count = slack.parkedCount();
+    const reason = count === 0 ? undefined : slack.listParked(1)[0]?.lastError;
+    return {
+      key: "slack-held",
+      active: count > 0,
+      message:
+        `:no_entry: *Slack refuses this server's messages* (${escapeMrkdwn(reason ?? "a permanent error")}): ` +
+        `${plural(count, "message")} held, not lost. The Slack token was revoked, the app removed, or the channel ` +
+        "archived or left. Fix SLACK_BOT_TOKEN / SLACK_CHANNEL / SLACK_WEBHOOK_URL, then run `npm run check` " +
+        "(or `npm run jobs -- retry-slack`): the held messages go out.",
+      clearedMessage: ":white_check_mark: Slack accepts messages again: the held messages are going out.",
+    };
+  }
+
+  function unlistedOrigins(): AlertReading | undefined {
+    if (refusedOrigins === undefined) return undefined;
+    const refused = refusedOrigins();
+    const total = refused.reduce((sum, entry) => sum + entry.refused, 0);
+    const named = refused
+      .slice(0, 10)
+      .map((entry) => `${escapeMrkdwn(entry.origin)} (${entry.refused})`)
+      .join(", ");
+    return {
+      key: "unlisted-origins",
+      active: total > 0,
+      message:
+        `:no_entry_sign: *${plural(total, "form post")} refused in the last hour* from origins missing from ` +
+        `FORM_ALLOWED_ORIGINS: ${named}. If one of them is your website (a www / non-www slip, http instead of https), ` +
+        "add it to FORM_ALLOWED_ORIGINS and restart: those were real people's leads.",
+      clearedMessage: ":white_check_mark: No form post was refused for its origin in the last hour.",
+    };
+  }
+
+  return {
+    read: (): AlertReading[] =>
+      [createsRefused(), deadLetters(), leadBacklog(), slackHeld(), unlistedOrigins()].filter(
+        (reading): reading is AlertReading => reading !== undefined,
+      ),
+  };
 }
 
 function plural(count: number, noun: string): string {

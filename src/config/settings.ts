@@ -20,6 +20,8 @@ export const DEFAULT_DEALS_POLL_SECONDS = 300;
 /** While Notion refuses creates, one held lead is tried this often. */
 export const DEFAULT_NOTION_HOLD_RETRY_SECONDS = 600;
 export const DEFAULT_LEAD_BACKLOG_ALERT_MINUTES = 15;
+/** Finished queue rows (submissions, events, Slack messages) are pruned after this many days. */
+export const DEFAULT_RETENTION_DAYS = 90;
 export const DEFAULT_TURNSTILE_VERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -107,6 +109,8 @@ export const settingsSchema = z.object({
   // Slack as an app: with both set, messages go through Slack's Web API instead of the webhook.
   SLACK_BOT_TOKEN: text.optional(),
   SLACK_CHANNEL: text.optional(),
+  // App mode: the channel for operator alerts; unset (and no alerts webhook): the log, never SLACK_CHANNEL.
+  SLACK_ALERTS_CHANNEL: text.optional(),
   SLACK_API_URL: httpUrl.default(DEFAULT_SLACK_API_URL),
   HOST: text.default("127.0.0.1"),
   PORT: z.coerce
@@ -116,6 +120,12 @@ export const settingsSchema = z.object({
     .max(65_535)
     .default(DEFAULT_PORT),
   DATA_DIR: text.default("./data"),
+  RETENTION_DAYS: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number of days")
+    .min(1, "must be at least 1")
+    .max(3650, "must be at most 3650")
+    .default(DEFAULT_RETENTION_DAYS),
   STALE_LEAD_DAYS: z.coerce
     .number({ error: "must be a number" })
     .int("must be a whole number of days")

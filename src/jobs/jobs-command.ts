@@ -4,6 +4,7 @@ import type { Config } from "../config/load-config.js";
 import { createDealPollStore } from "../deal-webhooks/deal-poll-store.js";
 import { describeDealPoll } from "../deal-webhooks/describe-deal-poll.js";
 import { createLeadQueue, type LeadQueue, type Submission } from "../leads/lead-queue.js";
+import { createNotionEventStore } from "../deal-webhooks/notion-event-store.js";
 import { notionPageUrl } from "../leads/notion-page-url.js";
 import { createCreateHold, type CreateHold } from "../notion/create-hold.js";
 import { CREATES_REFUSED_CAUSES } from "../notion/is-create-refused.js";
@@ -18,6 +19,8 @@ export const JOBS_HELP = `Usage:
   npm run jobs -- retry <id> [...]     puts dead leads back in the queue
   npm run jobs -- retry --all-dead     puts every dead lead back
   npm run jobs -- retry-slack <id>     puts a dead Slack message back in the outbox
+  npm run jobs -- retry-slack          sends the Slack messages held while Slack refused the token or channel
+  npm run jobs -- discard <id> [...]   drops dead leads, deal events or Slack messages for good
   npm run jobs -- --help               this text
 
 Reads the state file in DATA_DIR (default ./data). The running server picks
@@ -62,12 +65,25 @@ export function jobsCommand(argv: readonly string[], config: JobsConfig, io: Job
       return traceEmail(print, email, queue.forEmail(email), config.DATA_DIR);
     }
     if (command === "retry-slack") {
-      if (ids.length === 0) throw new Error("name the Slack messages to retry: retry-slack <id> [...]");
+      if (ids.length === 0) {
+        // Held messages: Slack refused the token, webhook or channel; the fix is made, send them.
+        print(`released ${outbox.releaseHeld()} held Slack messages; the running server sends them within seconds`);
+        return 0;
+      }
       return revive(print, ids, (id) => outbox.revive(Number(id)), "dead Slack message");
+    }
+    if (command === "discard") {
+      if (ids.length === 0) throw new Error("name the dead items to drop: discard <id> [...]");
+      const events = createNotionEventStore(db);
+      return discard(print, ids, (id) => {
+        if (queue.discard(id)) return "dead lead";
+        if (events.discard(id)) return "dead deal event";
+        return /^\d+$/.test(id) && outbox.discard(Number(id)) ? "dead Slack message" : undefined;
+      });
     }
     if (command !== undefined)
       throw new Error(
-        `unknown command "${command}"; use "find <email>", "retry <id>", "retry --all-dead" or "retry-slack <id>" (--help says more)`,
+        `unknown command "${command}"; use "find <email>", "retry <id>", "retry --all-dead", "retry-slack [<id>]" or "discard <id>" (--help says more)`,
       );
 
     const counts = queue.counts();
@@ -85,8 +101,15 @@ export function jobsCommand(argv: readonly string[], config: JobsConfig, io: Job
       );
       for (const submission of rows) print(describeLead(submission));
     }
+    const heldMessages = outbox.listHeld(LIST_LIMIT);
+    if (heldMessages.length > 0) {
+      print(
+        `\nHeld Slack messages: ${outbox.heldCount()} (Slack refused the token, webhook or channel; fix it, then \`npm run check\` or \`npm run jobs -- retry-slack\`):`,
+      );
+      for (const item of heldMessages) print(describeMessage(item));
+    }
     for (const state of ["queued", "dead"] as const) {
-      const rows = outbox.list(state, LIST_LIMIT);
+      const rows = outbox.list(state, LIST_LIMIT).filter((item) => item.heldSinceMs === undefined);
       if (rows.length === 0) continue;
       print(
         `\n${state === "dead" ? "Dead Slack messages (Slack refused them; fix the cause, then `npm run jobs -- retry-slack <id>`)" : "Queued Slack messages"}:`,
@@ -125,6 +148,21 @@ function revive(print: Print, ids: readonly string[], reviveOne: (id: string) =>
     else {
       failed++;
       print(`not requeued ${id}: no ${what} has that id`);
+    }
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+function discard(print: Print, ids: readonly string[], discardOne: (id: string) => string | undefined): number {
+  let failed = 0;
+  for (const id of ids) {
+    const what = discardOne(id);
+    if (what !== undefined) print(`discarded ${what} ${id}`);
+    else {
+      failed++;
+      print(
+        `not discarded ${id}: no dead lead, deal event or Slack message has that id (only dead items can be dropped)`,
+      );
     }
   }
   return failed === 0 ? 0 : 1;

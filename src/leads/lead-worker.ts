@@ -4,7 +4,7 @@ import type { ContactsTarget } from "../contacts/contact-writer.js";
 import { createCreateGuard, type GuardCreate } from "../contacts/create-guard.js";
 import type { CreateHold } from "../notion/create-hold.js";
 import { isCreatesHeldError } from "../notion/creates-held-error.js";
-import { CREATES_REFUSED_CAUSES } from "../notion/is-create-refused.js";
+import { accessLostCause, CREATES_REFUSED_CAUSES, HOLD_CAUSES } from "../notion/is-create-refused.js";
 import { isRetryableNotionError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import { DONE, dueAgainAtMs, retryOrBuryError, type BatchOutcome } from "../queue/batch-outcome.js";
@@ -153,6 +153,15 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     return createGuard?.({ probe: batch.probe });
   }
 
+  /** The probe went through while Notion refused the token or a database: access is back, the held leads follow. */
+  function liftAccessHold(leads: LeadBatch): void {
+    const state = hold?.state();
+    if (!leads.probe || state === undefined || state.cause === "restricted") return;
+    hold!.lifted();
+    const released = queue.releaseHeld();
+    log.info({ released }, "Notion lets the integration in again: the held leads follow");
+  }
+
   async function processBatch(leads: LeadBatch): Promise<BatchOutcome> {
     const { submissions: batch, targets: where } = leads;
     try {
@@ -174,11 +183,25 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
           queue.setActivity(submission.id, activityId);
         }
       }
+      liftAccessHold(leads);
       return DONE;
     } catch (error) {
       if (hold !== undefined && isCreatesHeldError(error)) {
         const untilMs = hold.state()?.nextProbeAtMs ?? now() + hold.retryMs;
         return { kind: "hold", untilMs, reason: error.message, ...(error.sent && { cause: error.cause }) };
+      }
+      const lost = hold === undefined ? undefined : accessLostCause(error);
+      if (hold !== undefined && lost !== undefined) {
+        // Every lead would meet the same refusal: held, one tried per interval, instead of dead-lettered one by one.
+        const started = hold.state() === undefined;
+        const reason = error instanceof Error ? error.message : String(error);
+        const state = hold.refused(reason, lost);
+        if (started)
+          log.error(
+            { err: error, retryInMs: state.nextProbeAtMs - now() },
+            `NOTION REFUSES ACCESS: new leads are held, not lost; one is tried every ${Math.round(hold.retryMs / 1000)} s. ${HOLD_CAUSES[lost]}`,
+          );
+        return { kind: "hold", untilMs: state.nextProbeAtMs, reason, cause: error };
       }
       return retryOrBuryError(error, attemptOf(batch), retry, isRetryableNotionError);
     }
@@ -258,6 +281,12 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
   return {
     start(where) {
       targets = where;
+      // The schema check that gave the targets passed with this token: a hold for a refused token or database is over.
+      const state = hold?.state();
+      if (state !== undefined && state.cause !== "restricted") {
+        hold!.lifted();
+        log.info({ released: queue.releaseHeld() }, "Notion lets the integration in again: the held leads follow");
+      }
       loop.start();
     },
     notify: loop.notify,

@@ -59,6 +59,12 @@ export type NotionGatewayOptions = {
   onSend?: (method: string, url: string) => void;
   /** Which lane of the shared bucket this gateway's requests queue in: `bulk` yields to any waiting `live`. @default "live" */
   lane?: BucketLane;
+  /**
+   * Called after every request Notion answered with success: the server
+   * wakes work waiting on backoff with it (Notion is back). It must not throw;
+   * if it does, the error is logged and the request still succeeds.
+   */
+  onSuccess?: () => void;
 };
 
 export function createNotionGateway(options: NotionGatewayOptions): NotionGateway {
@@ -88,6 +94,14 @@ export function createNotionGateway(options: NotionGatewayOptions): NotionGatewa
     logger: (level, message, extraInfo) => log.debug({ sdk: extraInfo, sdkLevel: level }, message),
   });
 
+  function notifySuccess(): void {
+    try {
+      options.onSuccess?.();
+    } catch (error) {
+      log.error({ err: error }, "the Notion success hook failed");
+    }
+  }
+
   async function attempt<T>(
     operation: string,
     run: (client: Client) => Promise<T>,
@@ -97,7 +111,9 @@ export function createNotionGateway(options: NotionGatewayOptions): NotionGatewa
     for (let attemptNumber = 1; ; attemptNumber++) {
       let failure: Failure;
       try {
-        return await run(client);
+        const value = await run(client);
+        notifySuccess();
+        return value;
       } catch (error) {
         signal?.throwIfAborted();
         failure = classifyFailure(error);

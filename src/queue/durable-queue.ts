@@ -63,6 +63,11 @@ export type DurableQueueTable<Row, Item> = {
   resultColumn?: string;
   /** Groups rows worked on together (a lead's email, a deal's page id): see dueGroups. */
   groupColumn?: string;
+  /**
+   * INTEGER NOT NULL: higher goes first among due groups (signed leads before
+   * unsigned ones), then the oldest. Only dueGroups reads it.
+   */
+  priorityColumn?: string;
   fromRow(row: Row): Item;
 };
 
@@ -116,6 +121,10 @@ export type DurableQueue<Item> = QueueReader<Item> & {
   park(ids: readonly QueueId[], reason: string): number;
   /** Every parked row is due now. Returns how many. */
   unparkAll(): number;
+  /** Queued, not parked rows waiting out a retry's backoff (tried before, due later) are due now. Returns how many. */
+  resumeWaiting(): number;
+  /** Whether any queued, not parked row waits out a retry's backoff (tried before, due later). */
+  hasRetryWaiting(): boolean;
   /** Puts a dead row back in the queue, due now. */
   revive(id: QueueId): boolean;
   /** Drops a dead row for good. */
@@ -139,7 +148,7 @@ export function createDurableQueue<Row, Item>(
   now: () => number = Date.now,
 ): DurableQueue<Item> {
   const { table, keyColumn, createdAtColumn: created, doneState = "done", parkedColumn, groupColumn } = spec;
-  for (const name of [table, keyColumn, created, parkedColumn, spec.resultColumn, groupColumn]) {
+  for (const name of [table, keyColumn, created, parkedColumn, spec.resultColumn, groupColumn, spec.priorityColumn]) {
     if (name !== undefined && !IDENTIFIER.test(name)) throw new Error(`not a column or table name: ${name}`);
   }
   const order = spec.orderBy ?? `${created}, rowid`;
@@ -185,7 +194,7 @@ export function createDurableQueue<Row, Item>(
     `SELECT ${groupColumn ?? "NULL"} AS g FROM ${table} WHERE state = 'queued' AND ${ready} GROUP BY ${groupColumn ?? "id"}
      HAVING min(next_attempt_at_ms) <= @now
         AND (max(${created}) <= @now - @quietMs OR min(${created}) <= @now - @maxWaitMs)
-     ORDER BY min(${created}) LIMIT @limit`,
+     ORDER BY ${spec.priorityColumn === undefined ? "" : `max(${spec.priorityColumn}) DESC, `}min(${created}) LIMIT @limit`,
   );
   const inGroup = db.prepare<[string], Row>(
     `SELECT * FROM ${table} WHERE ${groupColumn ?? "NULL"} = ? AND state = 'queued' ORDER BY ${order}`,
@@ -216,6 +225,14 @@ export function createDurableQueue<Row, Item>(
       : db.prepare<[number]>(
           `UPDATE ${table} SET ${parkedColumn} = NULL, next_attempt_at_ms = ? WHERE state = 'queued' AND ${parked}`,
         );
+  const resumeWaiting = db.prepare<[{ now: number }]>(
+    `UPDATE ${table} SET next_attempt_at_ms = @now
+     WHERE state = 'queued' AND ${ready} AND next_attempt_at_ms > @now AND attempts > 0`,
+  );
+  const retryWaiting = db.prepare<[{ now: number }], { n: number }>(
+    `SELECT EXISTS (SELECT 1 FROM ${table}
+       WHERE state = 'queued' AND ${ready} AND next_attempt_at_ms > @now AND attempts > 0) AS n`,
+  );
   const revive = db.prepare<[number, QueueId]>(
     `UPDATE ${table} SET state = 'queued', next_attempt_at_ms = ?, finished_at_ms = NULL WHERE id = ? AND state = 'dead'`,
   );
@@ -316,6 +333,8 @@ export function createDurableQueue<Row, Item>(
       return parkEach(ids, reason);
     },
     unparkAll: () => unpark?.run(now()).changes ?? 0,
+    resumeWaiting: () => resumeWaiting.run({ now: now() }).changes,
+    hasRetryWaiting: () => (retryWaiting.get({ now: now() })?.n ?? 0) > 0,
     revive: (id) => revive.run(now(), id).changes === 1,
     discard: (id) => discard.run(id).changes === 1,
     list: (state, limit = 100) => fromRows(listByState.all(state, limit)),

@@ -15,6 +15,8 @@ export type OutboxItem = {
   nextAttemptAtMs: number;
   lastError: string | undefined;
   createdAtMs: number;
+  /** Queued, but held since then: Slack refuses the token, webhook or channel (see slack-sender). */
+  heldSinceMs: number | undefined;
 };
 
 type Row = {
@@ -27,6 +29,7 @@ type Row = {
   next_attempt_at_ms: number;
   last_error: string | null;
   created_at_ms: number;
+  held_since_ms: number | null;
 };
 
 export type SlackOutbox = ReturnType<typeof createSlackOutbox>;
@@ -39,6 +42,7 @@ export const SLACK_OUTBOX_TABLE: DurableQueueTable<Row, OutboxItem> = {
   doneState: "sent",
   orderBy: "id",
   leases: true,
+  parkedColumn: "held_since_ms",
   fromRow: (row) => fromRow(row)!,
 };
 
@@ -74,6 +78,16 @@ export function createSlackOutbox(db: Store, now: () => number = Date.now) {
     markDead: (id: number, error: string) => void jobs.bury([id], error),
     list: (state: OutboxState, limit = 100) => jobs.list(state, limit),
     revive: (id: number) => jobs.revive(id),
+    /** Drops a dead message for good. */
+    discard: (id: number) => jobs.discard(id),
+    /** Slack refuses the route (token, webhook, channel): the message waits for `releaseHeld`. */
+    hold: (id: number, reason: string) => void jobs.park([id], reason),
+    /** Slack accepts again (`check` passed, `npm run jobs -- retry-slack`): every held message is due now. */
+    releaseHeld: () => jobs.unparkAll(),
+    heldCount: () => jobs.parkedCount(),
+    /** Forgets messages that finished (sent, dead) more than `olderThanMs` ago (RETENTION_DAYS). */
+    pruneFinished: (olderThanMs: number) => jobs.pruneFinished(olderThanMs),
+    listHeld: (limit = 100) => jobs.listParked(limit),
   };
 }
 
@@ -89,5 +103,6 @@ function fromRow(row: Row | undefined): OutboxItem | undefined {
     nextAttemptAtMs: row.next_attempt_at_ms,
     lastError: row.last_error ?? undefined,
     createdAtMs: row.created_at_ms,
+    heldSinceMs: row.held_since_ms ?? undefined,
   };
 }

@@ -37,6 +37,8 @@ export type SlackSenderOptions = {
   alertsWebhookUrl?: string | undefined;
   /** Set: every message goes through Slack's Web API, except operator alerts when `alertsWebhookUrl` is set. */
   app?: SlackAppDelivery | undefined;
+  /** App mode: SLACK_ALERTS_CHANNEL, where operator alerts go; unset (and no `alertsWebhookUrl`): the log, never `app.channel`. */
+  alertsChannel?: string | undefined;
   logger: Logger;
   fetch?: typeof globalThis.fetch;
   retryBaseMs?: number;
@@ -101,14 +103,25 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
 
   /** Whether a message went to Slack rather than to the log. */
   const isDelivered = (item: OutboxItem) =>
-    app !== undefined ||
-    webhookUrl !== undefined ||
-    (item.channel === "alerts" && options.alertsWebhookUrl !== undefined);
+    item.channel === "alerts"
+      ? options.alertsWebhookUrl !== undefined ||
+        (app !== undefined ? options.alertsChannel !== undefined : webhookUrl !== undefined)
+      : app !== undefined || webhookUrl !== undefined;
 
   async function post(item: OutboxItem): Promise<BatchOutcome> {
     // Operator alerts go to their own webhook when there is one, whatever the mode.
     const alertsUrl = item.channel === "alerts" ? options.alertsWebhookUrl : undefined;
-    if (app !== undefined && alertsUrl === undefined) return classify(item, await postWithApp(app, item));
+    if (app !== undefined && alertsUrl === undefined) {
+      if (item.channel !== "alerts") return classify(item, await postWithApp(app, item));
+      // In app mode an operator alert goes to SLACK_ALERTS_CHANNEL, never to the sales channel.
+      if (options.alertsChannel !== undefined)
+        return classify(item, await postWithApp({ ...app, channel: options.alertsChannel }, item));
+      log.warn(
+        { slack: renderForSlack(item.message).text, outboxId: item.id },
+        "OPERATOR ALERT (SLACK_ALERTS_CHANNEL and SLACK_ALERTS_WEBHOOK_URL are not set, so it is logged instead)",
+      );
+      return DONE;
+    }
     if (item.message.dm !== undefined) {
       log.info({ outboxId: item.id }, "direct message not sent: direct messages need Slack app mode (SLACK_BOT_TOKEN)");
       return DONE;
@@ -160,7 +173,8 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
       ...(message.blocks !== undefined && { blocks: message.blocks }),
     });
     if (result.ok) return { ok: true };
-    if (result.permanent) return { ok: false, permanent: true, reason: result.reason };
+    if (result.permanent)
+      return { ok: false, permanent: true, reason: result.reason, ...(result.route && { route: true }) };
     return {
       ok: false,
       permanent: false,
@@ -178,6 +192,9 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
       return DONE;
     }
     if (result.ok) return DONE;
+    // The token, webhook or channel is refused: every message would be, so they wait for a person's fix.
+    if (result.permanent && result.route)
+      return { kind: "hold", untilMs: Number.MAX_SAFE_INTEGER, reason: result.reason };
     const retryAfterMs = result.permanent ? undefined : result.retryAfterMs;
     return retryOrBury({ retryable: !result.permanent, reason: result.reason, retryAfterMs }, item.attempts + 1, retry);
   }
@@ -186,6 +203,16 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
     if (outcome.kind === "done") {
       outbox.markSent(item.id);
       if (isDelivered(item)) log.info({ outboxId: item.id, channel: item.channel }, "Slack message sent");
+    } else if (outcome.kind === "hold") {
+      const first = outbox.heldCount() === 0;
+      outbox.hold(item.id, outcome.reason);
+      // Said in the log whatever else fails: the alert's own route may be the refused one.
+      if (first)
+        log.error(
+          { outboxId: item.id, reason: outcome.reason },
+          "OPERATOR ALERT: SLACK REFUSES THE TOKEN, WEBHOOK OR CHANNEL; Slack messages are held, not lost. Fix the Slack settings, then `npm run check` (or `npm run jobs -- retry-slack`) sends them",
+        );
+      else log.warn({ outboxId: item.id, reason: outcome.reason }, "Slack message held: Slack refuses the route");
     } else if (outcome.kind === "dead") {
       outbox.markDead(item.id, outcome.reason);
       log.error(

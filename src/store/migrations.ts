@@ -265,4 +265,37 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX notion_events_finished ON notion_events (finished_at_ms);
     `,
   },
+  {
+    version: 17,
+    name: "lead priority, hold causes, the outbox's hold",
+    sql: `
+      -- Signed leads (/lead, /lead/<service>) go before unsigned /form posts
+      -- when both wait: 1 for signed, 0 for /form.
+      ALTER TABLE lead_submissions ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+
+      -- Why Notion holds the leads: 'restricted' (403 restricted_resource on
+      -- a create), 'unauthorized' (401, a revoked token), 'unshared' (404 for a
+      -- configured database). The kind stays 'creates': one hold at a time.
+      ALTER TABLE notion_holds ADD COLUMN cause TEXT NOT NULL DEFAULT 'restricted';
+
+      -- A Slack message held while Slack refuses the token or the channel (a
+      -- permanent error that is not the message's): it waits for check or
+      -- \`npm run jobs -- retry-slack\`, not for its own retry time.
+      ALTER TABLE slack_outbox ADD COLUMN held_since_ms INTEGER;
+    `,
+  },
+  {
+    version: 18,
+    name: "refused form origins per hour",
+    sql: `
+      -- POST /form refused for an origin not in FORM_ALLOWED_ORIGINS: counted
+      -- per origin and UTC hour, so an hourly operator alert can name them.
+      CREATE TABLE form_refused_origins (
+        origin TEXT NOT NULL,
+        hour_ms INTEGER NOT NULL,
+        refused INTEGER NOT NULL,
+        PRIMARY KEY (origin, hour_ms)
+      ) STRICT;
+    `,
+  },
 ];

@@ -20,7 +20,7 @@ const TEST_SECRET = /^[123]x0{20,}A+$/;
 /** POST /form when FORM_ALLOWED_ORIGINS is set; none (so 404) otherwise. */
 export function wireWebForm(
   config: WebFormConfig,
-  deps: Pick<FormRouteOptions, "submit" | "findSubmission" | "now"> & { logger: Logger },
+  deps: Pick<FormRouteOptions, "submit" | "findSubmission" | "onOriginRefused" | "now"> & { logger: Logger },
 ): Router[] {
   if (config.FORM_ALLOWED_ORIGINS === undefined) return [];
   const { logger, ...routeDeps } = deps;
