@@ -1,5 +1,6 @@
 import type { PageObjectResponse } from "@notionhq/client";
 import { createContactCache } from "../contacts/contact-cache.js";
+import { createCreateClaims, type CreateClaims } from "../contacts/create-claims.js";
 import { createContactWriter, type ContactOutcome, type ContactsTarget } from "../contacts/contact-writer.js";
 import { workerTargets } from "../crm-schema/worker-targets.js";
 import type { Logger } from "../log/create-logger.js";
@@ -171,6 +172,7 @@ export async function runImport(options: ImportOptions, deps: ImportDeps): Promi
     contacts,
     journal,
     cache: createContactCache(db),
+    claims: createCreateClaims(db),
     defaultSource: options.source ?? IMPORT_SOURCE,
     indexReadAtMs: index.readAtMs,
   });
@@ -223,6 +225,7 @@ type RowWriterDeps = {
   contacts: ContactsTarget;
   journal: ImportJournal;
   cache: ReturnType<typeof createContactCache>;
+  claims: CreateClaims;
   defaultSource: string;
   /** When the index was read: what it says of an email holds unless the shared cache saw a write since. */
   indexReadAtMs: number;
@@ -234,8 +237,8 @@ type RowWriterDeps = {
  * server shares: a contact a live lead created after the index was read is
  * updated, never made twice.
  */
-function createRowWriter({ notion, contacts, journal, cache, defaultSource, indexReadAtMs }: RowWriterDeps) {
-  const writer = createContactWriter({ notion, cache, contacts });
+function createRowWriter({ notion, contacts, journal, cache, claims, defaultSource, indexReadAtMs }: RowWriterDeps) {
+  const writer = createContactWriter({ notion, cache, claims, contacts });
   return {
     async write(item: Work): Promise<ContactOutcome> {
       const { contact } = item;

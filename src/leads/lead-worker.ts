@@ -1,6 +1,7 @@
 import type { Logger } from "../log/create-logger.js";
 import type { ContactCache } from "../contacts/contact-cache.js";
 import type { ContactsTarget } from "../contacts/contact-writer.js";
+import type { CreateClaims } from "../contacts/create-claims.js";
 import { createCreateGuard, type GuardCreate } from "../contacts/create-guard.js";
 import type { CreateHold } from "../notion/create-hold.js";
 import { isCreatesHeldError } from "../notion/creates-held-error.js";
@@ -30,6 +31,8 @@ export type LeadTargets = {
 export type LeadWorkerOptions = {
   queue: LeadQueue;
   cache: ContactCache;
+  /** The cross-process claim on an email's create (shared with the import). */
+  claims?: CreateClaims | undefined;
   notion: NotionGateway;
   logger: Logger;
   /** Notion refusing creates; unset, a refused create is dead-lettered like any refusal. */
@@ -253,7 +256,14 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     if (pending.length === 0) return batch[0]!.contactPageId!;
     const at = new Date(Math.max(...pending.map((submission) => submission.receivedAtMs)));
     const result = await upsertContact(
-      { notion: options.notion, cache: options.cache, contacts, signal, guardCreate: guardCreate(leads) },
+      {
+        notion: options.notion,
+        cache: options.cache,
+        claims: options.claims,
+        contacts,
+        signal,
+        guardCreate: guardCreate(leads),
+      },
       pending.map((submission) => submission.lead),
       at,
     );

@@ -2,6 +2,7 @@ import type { ConfigWith } from "../config/load-config.js";
 import { formServiceRoute } from "../form-services/form-service-route.js";
 import { FORM_SERVICES } from "../form-services/form-services.js";
 import { createContactCache } from "../contacts/contact-cache.js";
+import { createCreateClaims } from "../contacts/create-claims.js";
 import { createCreateHold } from "../notion/create-hold.js";
 import type { AreaDependencies, CrmArea } from "../server/crm-area.js";
 import type { WakeableQueue } from "../queue/wake-on-recovery.js";
@@ -64,6 +65,7 @@ export function wireLeads(deps: AreaDependencies, config: LeadsConfig, options: 
   const worker = createLeadWorker({
     queue,
     cache: createContactCache(db),
+    claims: createCreateClaims(db),
     notion,
     logger,
     hold: createCreateHold(db, { retryMs: options.holdRetryMs ?? config.NOTION_HOLD_RETRY_SECONDS * 1000 }),

@@ -286,7 +286,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 18,
-    name: "refused form origins per hour",
+    name: "refused form origins per hour, contact create claims, import locks",
     sql: `
       -- POST /form refused for an origin not in FORM_ALLOWED_ORIGINS: counted
       -- per origin and UTC hour, so an hourly operator alert can name them.
@@ -295,6 +295,25 @@ export const MIGRATIONS: readonly Migration[] = [
         hour_ms INTEGER NOT NULL,
         refused INTEGER NOT NULL,
         PRIMARY KEY (origin, hour_ms)
+      ) STRICT;
+
+      -- The contact writer's create of one email, claimed across processes
+      -- (the server and an import): a second creator waits, then finds the
+      -- contact instead of making another. Held until expires_at_ms at most.
+      CREATE TABLE contact_create_claims (
+        email TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        expires_at_ms INTEGER NOT NULL
+      ) STRICT;
+
+      -- npm run import: one run per journal (a file into a Contacts database)
+      -- at a time. The owner's pid and a heartbeat-extended expiry: a run
+      -- killed with -9 stops holding it once the expiry passes.
+      CREATE TABLE import_locks (
+        journal_key TEXT PRIMARY KEY,
+        pid INTEGER NOT NULL,
+        owner TEXT NOT NULL,
+        expires_at_ms INTEGER NOT NULL
       ) STRICT;
     `,
   },
