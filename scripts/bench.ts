@@ -8,6 +8,7 @@ import { heldBench } from "./bench/held-bench.js";
 import { importBench } from "./bench/import-bench.js";
 import { leadBench } from "./bench/lead-bench.js";
 import { pollBench } from "./bench/poll-bench.js";
+import { diskBench, fairnessBench, recoveryBench } from "./bench/production-bench.js";
 import { webhookBench } from "./bench/webhook-bench.js";
 
 const benches: Array<[string, () => Promise<string[]>]> = [
@@ -20,6 +21,9 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ["held", heldBench],
   ["form", formBench],
   ["import", importBench],
+  ["disk", diskBench],
+  ["recovery", recoveryBench],
+  ["fairness", fairnessBench],
 ];
 const only = process.argv[2];
 const HELP = `Usage: npm run bench [-- <name>]
