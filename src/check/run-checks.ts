@@ -110,7 +110,8 @@ function releaseHeldSlack(db: Store, slackResults: readonly CheckResult[]): Chec
   const outbox = createSlackOutbox(db);
   const held = outbox.heldCount();
   if (held === 0) return [];
-  if (slackResults.some((result) => result.outcome === "fail")) {
+  // A malformed setting skips its check: not a pass either.
+  if (slackResults.some((result) => result.outcome === "fail" || result.outcome === "skip")) {
     return [
       {
         name: "Slack messages",
