@@ -41,9 +41,9 @@ export function createAlertConditions(
       key: "creates-refused",
       active: state !== undefined,
       message:
-        `:warning: *Notion holds the leads*${since}: ${plural(count, "new lead")} held. ` +
+        `:warning: ${HOLD_CAUSES[cause].title} (${HOLD_CAUSES[cause].status}${since}): ${plural(count, "new lead")} held. ` +
         `They are stored, not lost, and arrive by themselves once Notion accepts them; ` +
-        `one is tried every ${formatDuration(hold.retryMs)}.${updates} ${HOLD_CAUSES[cause]} ` +
+        `one is tried every ${formatDuration(hold.retryMs)}.${updates} ${HOLD_CAUSES[cause].fix} ` +
         "`npm run jobs` lists the held leads.",
       clearedMessage: ":white_check_mark: Notion accepts creates again: the held leads are on their way to Notion.",
     };
@@ -54,7 +54,7 @@ export function createAlertConditions(
     const deadEvents = dealEvents.count("dead");
     const deadMessages = slack?.count("dead") ?? 0;
     const counted = [plural(deadLeads, "lead"), plural(deadEvents, "deal event")];
-    if (slack !== undefined) counted.push(plural(deadMessages, "Slack message"));
+    if (deadMessages > 0) counted.push(plural(deadMessages, "Slack message"));
     const what = `${counted.slice(0, -1).join(", ")} and ${counted.at(-1)}`;
     return {
       key: "dead-letters",

@@ -202,7 +202,7 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
         if (started)
           log.error(
             { err: error, retryInMs: state.nextProbeAtMs - now() },
-            `NOTION REFUSES ACCESS: new leads are held, not lost; one is tried every ${Math.round(hold.retryMs / 1000)} s. ${HOLD_CAUSES[lost]}`,
+            `NOTION REFUSES ACCESS: new leads are held, not lost; one is tried every ${Math.round(hold.retryMs / 1000)} s. ${HOLD_CAUSES[lost].title.replaceAll("*", "")} (${HOLD_CAUSES[lost].status}). ${HOLD_CAUSES[lost].fix}`,
           );
         return { kind: "hold", untilMs: state.nextProbeAtMs, reason, cause: error };
       }

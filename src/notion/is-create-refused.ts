@@ -41,13 +41,25 @@ export function accessLostCause(error: unknown): "unauthorized" | "unshared" | u
 // The contact writer's and the activity writer's requests against a data source.
 const DATA_SOURCE_OPERATION = /^(query |pages\.create )/;
 
-/** What the operator is told for each cause of a hold, with its fix. */
+/** What the operator is told for each cause of a hold: what Notion does, its answer, and the fix. */
 export const HOLD_CAUSES = {
-  restricted: `Notion refuses to create pages (HTTP 403 restricted_resource). ${CREATES_REFUSED_CAUSES}`,
-  unauthorized:
-    "Notion refuses the token (HTTP 401): the integration's secret was revoked or regenerated. " +
-    "Fix: put the current secret in NOTION_TOKEN and restart the server (`npm run check` tests it).",
-  unshared:
-    "Notion no longer finds a configured database (HTTP 404): it was unshared from the integration, moved or deleted. " +
-    "Fix: in Notion open the database → ••• → Connections → add your integration (`npm run check` tests it).",
+  restricted: {
+    title: "*Notion refuses to create pages*",
+    status: "HTTP 403 restricted_resource",
+    fix: CREATES_REFUSED_CAUSES,
+  },
+  unauthorized: {
+    title: "*Notion refuses the token*",
+    status: "HTTP 401",
+    fix:
+      "The integration's secret was revoked or regenerated. " +
+      "Fix: put the current secret in NOTION_TOKEN and restart the server (`npm run check` tests it).",
+  },
+  unshared: {
+    title: "*Notion no longer finds the Contacts database*",
+    status: "HTTP 404",
+    fix:
+      "It was unshared from the integration, moved or deleted. " +
+      "Fix: in Notion open the database → ••• → Connections → add your integration (`npm run check` tests it).",
+  },
 } as const;

@@ -52,8 +52,9 @@ export type SlackSender = {
   notify(): void;
   stop(): Promise<void>;
   /**
-   * Tries one message now, waiting out retries, until it is sent, dead, or
-   * has used `maxAttempts`; for commands that must report how it went.
+   * Tries one message now, waiting out retries, until it is sent, dead,
+   * held (Slack refuses the route), or has used `maxAttempts`; for commands
+   * that must report how it went.
    */
   deliver(id: number, options: { maxAttempts: number }): Promise<OutboxItem>;
 };
@@ -238,7 +239,8 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
       for (;;) {
         const item = outbox.get(id);
         if (item === undefined) throw new Error(`no Slack message ${id}`);
-        if (item.state !== "queued" || item.attempts >= maxAttempts) return item;
+        // Held: Slack refuses the route; it waits for a person's fix, not for more tries.
+        if (item.state !== "queued" || item.heldSinceMs !== undefined || item.attempts >= maxAttempts) return item;
         await sleep(Math.max(0, item.nextAttemptAtMs - now()));
         // Another process is sending it: look again shortly.
         if (!(await send(item))) await sleep(CLAIMED_ELSEWHERE_WAIT_MS);
