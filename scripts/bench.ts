@@ -12,6 +12,7 @@ import { leadBench } from "./bench/lead-bench.js";
 import { limitsBench } from "./bench/limits-bench.js";
 import { pollBench } from "./bench/poll-bench.js";
 import { reportBench } from "./bench/report-bench.js";
+import { diskBench, fairnessBench, recoveryBench } from "./bench/production-bench.js";
 import { webhookBench } from "./bench/webhook-bench.js";
 
 const benches: Array<[string, () => Promise<string[]>]> = [
@@ -28,6 +29,9 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ["report", reportBench],
   ["clicks", clickBench],
   ["email", emailBench],
+  ["disk", diskBench],
+  ["recovery", recoveryBench],
+  ["fairness", fairnessBench],
 ];
 const only = process.argv[2];
 const HELP = `Usage: npm run bench [-- <name>]

@@ -1,5 +1,12 @@
 /** The conditions an operator is told about. */
-export type AlertKey = "creates-refused" | "connection-blocked" | "dead-letters" | "lead-backlog";
+export type AlertKey =
+  | "creates-refused"
+  | "connection-blocked"
+  | "access-lost"
+  | "dead-letters"
+  | "lead-backlog"
+  | "slack-held"
+  | "unlisted-origins";
 
 /**
  * One look at a condition: whether it holds now and, in words an operator

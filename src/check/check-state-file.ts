@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { openStore, STATE_FILE_NAME, type Store } from "../store/open-store.js";
 import type { CheckResult } from "./check-result.js";
@@ -20,10 +21,34 @@ export function checkStateFile(dataDir: string): { result: CheckResult; db?: Sto
     } finally {
       db.exec("ROLLBACK");
     }
-    return { result: { name: NAME, outcome: "pass", detail: `${path} is writable (DATA_DIR)` }, db };
+    const size = formatBytes(fileSize(path) + fileSize(`${path}-wal`));
+    return {
+      result: { name: NAME, outcome: "pass", detail: `${path} is writable (DATA_DIR); ${size} on disk` },
+      db,
+    };
   } catch (error) {
     db?.close();
     const reason = error instanceof Error ? error.message : String(error);
     return { result: { name: NAME, outcome: "fail", detail: `cannot write ${path} (DATA_DIR): ${reason}` } };
   }
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** 512 B, 3.4 KB, 12.5 MB, 1.2 GB. */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} ${units[0]}` : `${value.toFixed(1)} ${units[unit]}`;
 }

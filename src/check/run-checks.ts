@@ -13,6 +13,7 @@ import { checkNotionSchema } from "./check-notion-schema.js";
 import type { CheckResult } from "./check-result.js";
 import { checkSettings } from "./check-settings.js";
 import { isSlackAppMode } from "../slack/slack-app-from-config.js";
+import { createSlackOutbox } from "../slack/slack-outbox.js";
 import { checkContactsOwner } from "./check-contacts-owner.js";
 import { checkSlackApp, type CheckSlackAppOptions } from "./check-slack-app.js";
 import { checkSlackUrl } from "./check-slack-url.js";
@@ -85,14 +86,18 @@ export async function runChecks(env: NodeJS.ProcessEnv, options: RunChecksOption
           detail: "not checked: Notion must be reachable and accept the token first",
         });
     }
-    const all = [
-      ...results,
-      ...notionResults,
+    const slackResults = [
       // In app mode an unset webhook URL is expected, not worth a warning.
       ...(isSlackAppMode(config) && config.SLACK_WEBHOOK_URL === undefined
         ? []
         : [checkSlackUrl(config.SLACK_WEBHOOK_URL, { malformed: malformed.has("SLACK_WEBHOOK_URL") })]),
       ...(malformed.has("SLACK_API_URL") ? [] : await checkSlackApp(config, options.slack)),
+    ];
+    const all = [
+      ...results,
+      ...notionResults,
+      ...slackResults,
+      ...(state.db === undefined ? [] : releaseHeldSlack(state.db, slackResults)),
       ...ownerResults,
       ...(malformed.has("TURNSTILE_VERIFY_URL") ? [] : await checkTurnstile(config, options.turnstile)),
       checkDealAlerts(config),
@@ -106,6 +111,34 @@ export async function runChecks(env: NodeJS.ProcessEnv, options: RunChecksOption
   } finally {
     db.close();
   }
+}
+
+/**
+ * Slack messages held because Slack refused the token, webhook or channel go
+ * out once the Slack checks pass again: the fix has been made.
+ */
+function releaseHeldSlack(db: Store, slackResults: readonly CheckResult[]): CheckResult[] {
+  const outbox = createSlackOutbox(db);
+  const held = outbox.heldCount();
+  if (held === 0) return [];
+  // A malformed setting skips its check: not a pass either.
+  if (slackResults.some((result) => result.outcome === "fail" || result.outcome === "skip")) {
+    return [
+      {
+        name: "Slack messages",
+        outcome: "warn",
+        detail: `${held} held since Slack refused them; they go out once the Slack checks above pass`,
+      },
+    ];
+  }
+  const released = outbox.releaseHeld();
+  return [
+    {
+      name: "Slack messages",
+      outcome: "pass",
+      detail: `${released} held since Slack refused them are released: the server sends them within seconds`,
+    },
+  ];
 }
 
 function databaseIds(config: Config): CrmDatabaseIds {

@@ -29,6 +29,8 @@ export const DEFAULT_LEAD_BACKLOG_ALERT_MINUTES = 15;
 export const DEFAULT_STATUS_CONTACTED = "contacted";
 export const DEFAULT_STATUS_NOT_A_FIT = "not a fit";
 export const DEFAULT_SNOOZE_DAYS = 7;
+/** Finished queue rows (submissions, events, Slack messages) are pruned after this many days. */
+export const DEFAULT_RETENTION_DAYS = 90;
 export const DEFAULT_TURNSTILE_VERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 /** Settings the server refuses to start without (the contract's "required"); `check` reports them too. */
 export const SERVER_REQUIRED_SETTINGS = ["NOTION_TOKEN", "NOTION_CONTACTS_DB_ID", "FORM_SECRET"] as const;
@@ -159,6 +161,8 @@ export const settingsSchema = z.object({
   // Slack as an app: with both set, messages go through Slack's Web API instead of the webhook.
   SLACK_BOT_TOKEN: text.optional(),
   SLACK_CHANNEL: text.optional(),
+  // App mode: the channel for operator alerts; unset (and no alerts webhook): the log, never SLACK_CHANNEL.
+  SLACK_ALERTS_CHANNEL: text.optional(),
   SLACK_API_URL: httpUrl.default(DEFAULT_SLACK_API_URL),
   // New-lead alerts, and buttons on them and on the digest (with SLACK_BOT_TOKEN).
   NEW_LEAD_ALERTS: z.enum(["on", "off"], { error: "must be on or off" }).default("on"),
@@ -179,6 +183,12 @@ export const settingsSchema = z.object({
     .max(65_535)
     .default(DEFAULT_PORT),
   DATA_DIR: text.default("./data"),
+  RETENTION_DAYS: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number of days")
+    .min(1, "must be at least 1")
+    .max(3650, "must be at most 3650")
+    .default(DEFAULT_RETENTION_DAYS),
   STALE_LEAD_DAYS: z.coerce
     .number({ error: "must be a number" })
     .int("must be a whole number of days")

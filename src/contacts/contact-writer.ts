@@ -14,6 +14,7 @@ import {
   type ContactPatch,
   type NewContact,
 } from "./contact-properties.js";
+import type { CreateClaims } from "./create-claims.js";
 import { UNGUARDED, type GuardCreate } from "./create-guard.js";
 import { leadPatch, newLeadContact, type LeadContact } from "./lead-contact.js";
 import { lookAgain } from "./look-again.js";
@@ -27,6 +28,12 @@ export type ContactWriterDependencies = {
   notion: NotionGateway;
   cache: ContactCache;
   contacts: ContactsTarget;
+  /**
+   * The cross-process claim on an email's create: while the server creates a
+   * contact, an import reaching the same email waits and then finds it (and
+   * the other way round). Unset: only this process's own order protects it.
+   */
+  claims?: CreateClaims | undefined;
   /** After an ambiguous create, when to look for the contact again. @default CREATE_RECHECK_DELAYS_MS */
   recheckDelaysMs?: readonly number[] | undefined;
   signal?: AbortSignal | undefined;
@@ -73,7 +80,14 @@ export type ContactWriter = ReturnType<typeof createContactWriter>;
  * create whose answer was lost by looking the email up again over a few
  * seconds, never by creating blindly. Callers serialise writes per email.
  */
-export function createContactWriter({ notion, cache, contacts, recheckDelaysMs, signal }: ContactWriterDependencies) {
+export function createContactWriter({
+  notion,
+  cache,
+  contacts,
+  claims,
+  recheckDelaysMs,
+  signal,
+}: ContactWriterDependencies) {
   const remember = (page: PageObjectResponse, email = contactEmail(page)) => {
     if (email !== undefined) cache.set(email, page.id, filledFields(page));
     return page;
@@ -158,7 +172,31 @@ export function createContactWriter({ notion, cache, contacts, recheckDelaysMs, 
     return undefined;
   };
 
-  const create = async (contact: NewContact, options: WriteOptions): Promise<ContactWrite> => {
+  /**
+   * Creates the contact under the email's claim. Another process holding it
+   * is creating the same contact: wait, then find what it made (the shared
+   * cache first, then Notion) and patch it instead.
+   */
+  const create = async (contact: NewContact, patch: ContactPatch, options: WriteOptions): Promise<ContactWrite> => {
+    if (claims === undefined) return createNow(contact, options);
+    const { email } = contact;
+    for (;;) {
+      if (claims.take(email)) {
+        try {
+          return await createNow(contact, options);
+        } finally {
+          claims.release(email);
+        }
+      }
+      await claims.waitWhileHeld(email, signal);
+      const viaCached = await viaCache(email, patch, options);
+      if (viaCached !== undefined) return viaCached;
+      const existing = await find(email);
+      if (existing !== undefined) return apply(existing, patch, email, options);
+    }
+  };
+
+  const createNow = async (contact: NewContact, options: WriteOptions): Promise<ContactWrite> => {
     const guardCreate = options.guardCreate ?? UNGUARDED;
     const created = await guardCreate(() => {
       options.onSend?.("create");
@@ -192,13 +230,13 @@ export function createContactWriter({ notion, cache, contacts, recheckDelaysMs, 
       const { known } = options;
       const cached = cache.get(email);
       if (known !== undefined && (cached === undefined || cached.updatedAtMs < known.readAtMs)) {
-        return known.page === undefined ? create(contact, options) : apply(known.page, patch, email, options);
+        return known.page === undefined ? create(contact, patch, options) : apply(known.page, patch, email, options);
       }
       const viaCached = await viaCache(email, patch, options);
       if (viaCached !== undefined) return viaCached;
       const existing = await find(email);
       if (existing !== undefined) return apply(existing, patch, email, options);
-      return create(contact, options);
+      return create(contact, patch, options);
     },
 
     /**

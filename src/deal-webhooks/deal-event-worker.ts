@@ -12,7 +12,6 @@ export const DEAL_EVENT_MAX_WAIT_MS = 5_000;
 export const DEAL_EVENT_CONCURRENCY = 2;
 export const DEAL_EVENT_RETRY_BASE_MS = 2_000;
 export const DEAL_EVENT_RETRY_MAX_MS = 5 * 60_000;
-const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
 export type DealEventWorkerOptions = Omit<DealEventDependencies, "deals"> & {
   logger: Logger;
@@ -47,7 +46,6 @@ export function createDealEventWorker(options: DealEventWorkerOptions): DealEven
   const retry = { baseMs: options.retryBaseMs ?? DEAL_EVENT_RETRY_BASE_MS, maxMs: DEAL_EVENT_RETRY_MAX_MS };
   const log = logger.child({ area: "deal-webhooks" });
   let deals: DealsTarget | undefined;
-  let pruneTimer: NodeJS.Timeout | undefined;
   let lookPending = false;
 
   const loop = createWorkLoop<string, DealEventBatch>({
@@ -110,22 +108,9 @@ export function createDealEventWorker(options: DealEventWorkerOptions): DealEven
     );
   }
 
-  /** Housekeeping on a timer, outside the work loop: a failing store is logged, never thrown. */
-  function prune(): void {
-    try {
-      const removed = events.prune();
-      if (removed > 0) log.info({ removed }, "pruned Notion event ids older than 7 days");
-    } catch (error) {
-      log.error({ err: error }, "pruning old Notion event ids failed; tried again in an hour");
-    }
-  }
-
   return {
     start(target) {
       deals = target;
-      prune();
-      pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
-      pruneTimer.unref();
       loop.start();
     },
     notify() {
@@ -141,7 +126,6 @@ export function createDealEventWorker(options: DealEventWorkerOptions): DealEven
     },
     async stop() {
       deals = undefined;
-      clearInterval(pruneTimer);
       await loop.stop();
     },
   };

@@ -2,9 +2,6 @@ import { createDurableQueue, type DurableQueueTable, type QueueReader } from "..
 import type { Store } from "../store/open-store.js";
 import { STAGE_EVENT_TYPES, type NotionEvent } from "./notion-event.js";
 
-/** Notion retries a delivery for about a day; seen ids are kept a week. */
-export const EVENT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
-
 export type StoredEvent = {
   id: string;
   type: string;
@@ -80,8 +77,14 @@ export function createNotionEventStore(db: Store, now: () => number = Date.now) 
     settle: (ids: readonly string[], state: "done" | "ignored") => void jobs.markDone(ids, { state }),
     retryLater: (ids: readonly string[], atMs: number, error: string) => void jobs.retryLater(ids, atMs, error),
     bury: (ids: readonly string[], error: string) => void jobs.bury(ids, error),
-    /** Forgets settled events older than the retention; returns how many. */
-    prune: () => jobs.pruneFinished(EVENT_RETENTION_MS),
+    /** Events waiting out a retry's backoff are due now (Notion answers again); returns how many. */
+    resumeWaiting: () => jobs.resumeWaiting(),
+    hasRetryWaiting: () => jobs.hasRetryWaiting(),
+    /** Drops a dead event for good. */
+    discard: (id: string) => jobs.discard(id),
+    isDead: (id: string) => jobs.stateOf(id) === "dead",
+    /** Forgets settled events that finished more than `olderThanMs` ago (RETENTION_DAYS; Notion redelivers for about a day). */
+    pruneFinished: (olderThanMs: number) => jobs.pruneFinished(olderThanMs),
   };
 }
 

@@ -21,7 +21,7 @@ export const EXIT_INTERRUPTED = 130;
 /** Date problems and rejected rows listed by line; the rest are counted. */
 const LISTED = 10;
 
-export const IMPORT_USAGE = `Usage: npm run import -- <file.csv> [--dry-run] [--source <name>] [--date-format MM/DD/YYYY|DD/MM/YYYY]
+export const IMPORT_USAGE = `Usage: npm run import -- <file.csv> [--dry-run] [--force] [--status-map 'New=new lead,...'] [--source <name>] [--date-format MM/DD/YYYY|DD/MM/YYYY]
 
 Brings contacts from a CSV export (HubSpot, Pipedrive, a spreadsheet) into the
 Notion Contacts database: new emails become contacts, existing contacts get
@@ -29,15 +29,28 @@ their empty fields filled, nothing filled is overwritten.
 
   --dry-run                 read Notion and the file, print the column mapping and
                             what would happen, write nothing
+  --force                   forget what earlier runs of this file into this database did, and start over
+  --status-map <map>        the file's statuses as Status options, e.g. 'New=new lead,Open=new lead';
+                            the dry run lists the file's statuses that Status does not have
   --source <name>           Source for rows that have none (default: import)
   --date-format <format>    how to read 03/04/2026: MM/DD/YYYY (default) or DD/MM/YYYY
   -h, --help                this text
 
-Interrupted? Run the same command again: it goes on where it stopped.
+Interrupted? Run the same command again: it goes on where it stopped. Two runs
+of one file into one database at once: the second stops with one clear line.
 Needs NOTION_TOKEN and NOTION_CONTACTS_DB_ID (environment or .env).`;
 
 export type ImportArgs =
-  { help: true } | { help: false; file: string; dryRun: boolean; source?: string; dateOrder: DateOrder };
+  | { help: true }
+  | {
+      help: false;
+      file: string;
+      dryRun: boolean;
+      force: boolean;
+      statusMap?: ReadonlyMap<string, string>;
+      source?: string;
+      dateOrder: DateOrder;
+    };
 
 /** Bad arguments: the message says what to type instead. */
 export class ImportUsageError extends Error {
@@ -52,6 +65,8 @@ export function parseImportArgs(argv: readonly string[]): ImportArgs {
       allowPositionals: true,
       options: {
         "dry-run": { type: "boolean", default: false },
+        force: { type: "boolean", default: false },
+        "status-map": { type: "string" },
         source: { type: "string" },
         "date-format": { type: "string", default: "MM/DD/YYYY" },
         help: { type: "boolean", short: "h", default: false },
@@ -69,13 +84,33 @@ export function parseImportArgs(argv: readonly string[]): ImportArgs {
       `--date-format must be ${Object.keys(DATE_FORMATS).join(" or ")}, not ${JSON.stringify(values["date-format"])}`,
     );
   }
+  const statusMap = values["status-map"] === undefined ? undefined : parseStatusMap(values["status-map"]);
   return {
     help: false,
     file: positionals[0]!,
     dryRun: values["dry-run"],
+    force: values.force,
+    ...(statusMap !== undefined && { statusMap }),
     ...(values.source !== undefined && { source: values.source }),
     dateOrder,
   };
+}
+
+/** `New=new lead,Open=new lead`: the file's status (any case) → the Status option. */
+export function parseStatusMap(text: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const pair of text.split(",")) {
+    const at = pair.indexOf("=");
+    const from = pair.slice(0, at).trim();
+    const to = pair.slice(at + 1).trim();
+    if (at < 0 || from === "" || to === "") {
+      throw new ImportUsageError(
+        `--status-map takes pairs like 'New=new lead,Open=new lead', not ${JSON.stringify(pair.trim())}`,
+      );
+    }
+    map.set(from.toLowerCase(), to);
+  }
+  return map;
 }
 
 export type ImportIo = {
@@ -114,7 +149,14 @@ export async function importCommand(
       return lines;
     };
     const outcome = await runImport(
-      { file: args.file, dryRun: args.dryRun, dateOrder: args.dateOrder, ...(args.source && { source: args.source }) },
+      {
+        file: args.file,
+        dryRun: args.dryRun,
+        force: args.force,
+        dateOrder: args.dateOrder,
+        ...(args.statusMap && { statusMap: args.statusMap }),
+        ...(args.source && { source: args.source }),
+      },
       {
         notion,
         db,
@@ -144,6 +186,11 @@ export async function importCommand(
         `Would create ${plan.create}, update ${plan.update} (fill empty fields, later Last Contacted), leave ${plan.unchanged} unchanged, reject ${plural(counts.rejected, "row")}${earlier}`,
         ...(rejects.length > 0
           ? ["Rows it would not import (written to the rejects file on a real run):", ...rejects]
+          : []),
+        ...(outcome.unknownStatuses !== undefined && outcome.unknownStatuses.length > 0
+          ? [
+              `Statuses in the file that Status does not have (they would become new options; map them with --status-map 'Old=new lead'): ${outcome.unknownStatuses.map((status) => JSON.stringify(status)).join(", ")}`,
+            ]
           : []),
         `That is ${plural(calls, "Notion call")}, about ${duration} at NOTION_REQUESTS_PER_MINUTE=${config.NOTION_REQUESTS_PER_MINUTE}`,
         "Dry run: nothing was written.",

@@ -1,4 +1,15 @@
+import { createHash } from "node:crypto";
 import type { Store } from "../store/open-store.js";
+
+/**
+ * The journal belongs to the file (its content hash) and the Contacts
+ * database: the same file into another database is a new import.
+ */
+export function importJournalKey(fileHash: string, contactsDatabaseId: string): string {
+  return createHash("sha256")
+    .update(`${fileHash}\n${contactsDatabaseId.replaceAll("-", "").toLowerCase()}`)
+    .digest("hex");
+}
 
 export type JournalOutcome = "created" | "updated" | "rejected";
 export type JournalEntry = {
@@ -16,7 +27,8 @@ export type JournalEntry = {
  * line): written before a write is sent and after it is answered, so a rerun
  * skips what is done and settles what was in flight.
  */
-export function createImportJournal(db: Store, fileHash: string, now: () => number = Date.now) {
+export function createImportJournal(db: Store, journalKey: string, now: () => number = Date.now) {
+  const fileHash = journalKey;
   const list = db.prepare<
     [string],
     {
@@ -35,6 +47,7 @@ export function createImportJournal(db: Store, fileHash: string, now: () => numb
        outcome = excluded.outcome, page_id = excluded.page_id, reason = excluded.reason, updated_at_ms = excluded.updated_at_ms`,
   );
   const remove = db.prepare<[string, number]>("DELETE FROM import_rows WHERE file_hash = ? AND line = ?");
+  const removeAll = db.prepare<[string]>("DELETE FROM import_rows WHERE file_hash = ?");
   return {
     entries(): Map<number, JournalEntry> {
       return new Map(
@@ -56,6 +69,10 @@ export function createImportJournal(db: Store, fileHash: string, now: () => numb
     },
     finish(line: number, email: string, outcome: JournalOutcome, pageId?: string, reason?: string): void {
       upsert.run(fileHash, line, email, "done", outcome, pageId ?? null, reason ?? null, now());
+    },
+    /** `--force`: forgets what earlier runs did; this run starts over (Notion's contacts are still looked up). */
+    clear(): number {
+      return removeAll.run(fileHash).changes;
     },
     /** Notion definitely did not apply the write: the next run starts this contact afresh. */
     forget(line: number): void {

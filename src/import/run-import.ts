@@ -1,14 +1,17 @@
 import { APIErrorCode, type PageObjectResponse } from "@notionhq/client";
 import { createContactCache } from "../contacts/contact-cache.js";
+import { createCreateClaims, type CreateClaims } from "../contacts/create-claims.js";
 import { createContactWriter, type ContactOutcome, type ContactsTarget } from "../contacts/contact-writer.js";
 import { workerTargets } from "../crm-schema/worker-targets.js";
+import { CONTACT } from "../crm-schema/crm-schema.js";
 import type { Logger } from "../log/create-logger.js";
 import { assertCrmSchema } from "../notion/check-crm-schema.js";
 import { isNotionGatewayError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import type { PropertiesRequest } from "../notion/property-values.js";
 import type { Store } from "../store/open-store.js";
-import { createImportJournal, type ImportJournal } from "./import-journal.js";
+import { createImportJournal, importJournalKey, type ImportJournal, type JournalEntry } from "./import-journal.js";
+import { takeImportLock } from "./import-lock.js";
 import { importedContact, importFillProperties, importPatch, IMPORT_SOURCE } from "./import-contact-properties.js";
 import type { ImportCounts, ImportProgress } from "./import-progress.js";
 import type { DateOrder } from "./parse-import-date.js";
@@ -25,6 +28,10 @@ export type ImportOptions = {
   /** `Source` for rows that name none. @default "import" */
   source?: string;
   dateOrder: DateOrder;
+  /** Forget what earlier runs of this file into this database did, and start over. */
+  force?: boolean;
+  /** `--status-map`: the file's status (lower-cased) → the `Status` option to use. */
+  statusMap?: ReadonlyMap<string, string>;
 };
 
 export type ImportDeps = {
@@ -55,6 +62,8 @@ export type ImportOutcome = {
   /** Contacts already in Notion, and the queries it took to read them. */
   notionContacts: number;
   indexQueries: number;
+  /** The file's statuses (after --status-map) that `Status` has no option for; only a dry run looks. */
+  unknownStatuses?: string[];
   stop?: ImportStop;
 };
 
@@ -71,12 +80,30 @@ type Work =
  * last one stopped.
  */
 export async function runImport(options: ImportOptions, deps: ImportDeps): Promise<ImportOutcome> {
+  const { db } = deps;
+  const file = readContactFile(options.file, options.dateOrder);
+  if (options.statusMap !== undefined) mapStatuses(file.contacts, options.statusMap);
+  deps.onFileRead?.(file);
+  const journalKey = importJournalKey(file.hash, deps.contactsDatabaseId);
+  // Two runs of one file into one database never both write: the second stops here with one clear line.
+  const lock = options.dryRun ? undefined : takeImportLock(db, journalKey, options.file);
+  try {
+    return await importFile(options, deps, file, createImportJournal(db, journalKey));
+  } finally {
+    lock?.release();
+  }
+}
+
+async function importFile(
+  options: ImportOptions,
+  deps: ImportDeps,
+  file: ContactFile,
+  journal: ImportJournal,
+): Promise<ImportOutcome> {
   const { notion, db, logger, progress, signal } = deps;
   const log = logger.child({ area: "import" });
-  const file = readContactFile(options.file, options.dateOrder);
-  deps.onFileRead?.(file);
-  const journal = createImportJournal(db, file.hash);
-  const earlier = journal.entries();
+  if (options.force && !options.dryRun) journal.clear();
+  const earlier = options.force ? new Map<number, JournalEntry>() : journal.entries();
   const schema = await assertCrmSchema(notion, { contacts: deps.contactsDatabaseId });
   const contacts = workerTargets(schema).leads.contacts;
 
@@ -164,13 +191,17 @@ export async function runImport(options: ImportOptions, deps: ImportDeps): Promi
     notionContacts: index.byEmail.size,
     indexQueries: index.queries,
   };
-  if (options.dryRun) return outcome;
+  if (options.dryRun) {
+    outcome.unknownStatuses = await unknownStatuses(notion, contacts.dataSourceId, file.contacts);
+    return outcome;
+  }
 
   const worker = createRowWriter({
     notion,
     contacts,
     journal,
     cache: createContactCache(db),
+    claims: createCreateClaims(db),
     defaultSource: options.source ?? IMPORT_SOURCE,
     indexReadAtMs: index.readAtMs,
   });
@@ -213,6 +244,32 @@ export async function runImport(options: ImportOptions, deps: ImportDeps): Promi
   return outcome;
 }
 
+/** `--status-map 'New=new lead,Open=new lead'`: the file's statuses, case-insensitively, as `Status` options. */
+function mapStatuses(contacts: ImportContact[], statusMap: ReadonlyMap<string, string>): void {
+  for (const contact of contacts) {
+    const mapped = contact.status === undefined ? undefined : statusMap.get(contact.status.trim().toLowerCase());
+    if (mapped !== undefined) contact.status = mapped;
+  }
+}
+
+/** The file's statuses that `Status` has no option for (they would become new options), in the file's order. */
+async function unknownStatuses(
+  notion: NotionGateway,
+  dataSourceId: string,
+  contacts: readonly ImportContact[],
+): Promise<string[]> {
+  const wanted = [...new Set(contacts.map((contact) => contact.status).filter((s): s is string => s !== undefined))];
+  if (wanted.length === 0) return [];
+  const dataSource = await notion.read("dataSources.retrieve contacts Status", (client) =>
+    client.dataSources.retrieve({ data_source_id: dataSourceId }),
+  );
+  const status = "properties" in dataSource ? dataSource.properties[CONTACT.status] : undefined;
+  const options =
+    status?.type === "select" ? status.select.options : status?.type === "status" ? status.status.options : [];
+  const known = new Set(options.map((option) => option.name.toLowerCase()));
+  return wanted.filter((name) => !known.has(name.toLowerCase()));
+}
+
 function stopFor(error: unknown): ImportStop | undefined {
   if (!isNotionGatewayError(error)) return undefined;
   if (error.details.notionCode === APIErrorCode.RestrictedResource) return { reason: "creates_refused" };
@@ -231,6 +288,7 @@ type RowWriterDeps = {
   contacts: ContactsTarget;
   journal: ImportJournal;
   cache: ReturnType<typeof createContactCache>;
+  claims: CreateClaims;
   defaultSource: string;
   /** When the index was read: what it says of an email holds unless the shared cache saw a write since. */
   indexReadAtMs: number;
@@ -242,8 +300,8 @@ type RowWriterDeps = {
  * server shares: a contact a live lead created after the index was read is
  * updated, never made twice.
  */
-function createRowWriter({ notion, contacts, journal, cache, defaultSource, indexReadAtMs }: RowWriterDeps) {
-  const writer = createContactWriter({ notion, cache, contacts });
+function createRowWriter({ notion, contacts, journal, cache, claims, defaultSource, indexReadAtMs }: RowWriterDeps) {
+  const writer = createContactWriter({ notion, cache, claims, contacts });
   return {
     async write(item: Work): Promise<ContactOutcome> {
       const { contact } = item;

@@ -5,6 +5,7 @@ import { createDealPollStore } from "../store/deal-poll-store.js";
 import { describeDealPoll } from "../store/describe-deal-poll.js";
 import { createInboundEmailQueue, type QueuedEmail } from "../inbound-email/inbound-email-queue.js";
 import { createLeadQueue, type LeadQueue, type Submission } from "../leads/lead-queue.js";
+import { createNotionEventStore } from "../deal-webhooks/notion-event-store.js";
 import { notionPageUrl } from "../leads/notion-page-url.js";
 import { createCreateHold, type CreateHold } from "../notion/create-hold.js";
 import { CREATES_REFUSED_CAUSES } from "../notion/is-create-refused.js";
@@ -13,6 +14,7 @@ import { renderForSlack } from "../slack/person-mention.js";
 import { createSlackClicks, type StoredClick } from "../slack/slack-clicks.js";
 import { createSlackOutbox, type OutboxItem } from "../slack/slack-outbox.js";
 import { openStore } from "../store/open-store.js";
+import type { QueueReader } from "../queue/durable-queue.js";
 
 const LIST_LIMIT = 50;
 export const JOBS_HELP = `Usage:
@@ -21,8 +23,12 @@ export const JOBS_HELP = `Usage:
   npm run jobs -- retry <id> [...]     puts dead leads back in the queue
   npm run jobs -- retry --all-dead     puts every dead lead back
   npm run jobs -- retry-slack <id>     puts a dead Slack message back in the outbox
+  npm run jobs -- retry-slack          sends the Slack messages held while Slack refused the token or channel
   npm run jobs -- retry-email <id>     puts a dead logged email back in the queue
   npm run jobs -- retry-click <id>     applies a dead Slack button click again (Claim, Contacted, Snooze, Not a fit)
+  npm run jobs -- discard <id> [...]   drops dead items for good (leads, deal events, Slack messages, clicks,
+                                       logged emails); where a number names two kinds, say slack:<id>,
+                                       click:<id> or email:<id>
   npm run jobs -- --help               this text
 
 Reads the state file in DATA_DIR (default ./data). The running server picks
@@ -68,7 +74,11 @@ export function jobsCommand(argv: readonly string[], config: JobsConfig, io: Job
       return traceEmail(print, email, queue.forEmail(email), config.DATA_DIR);
     }
     if (command === "retry-slack") {
-      if (ids.length === 0) throw new Error("name the Slack messages to retry: retry-slack <id> [...]");
+      if (ids.length === 0) {
+        // Held messages: Slack refused the token, webhook or channel; the fix is made, send them.
+        print(`released ${outbox.releaseHeld()} held Slack messages; the running server sends them within seconds`);
+        return 0;
+      }
       return revive(print, ids, (id) => outbox.revive(Number(id)), "dead Slack message");
     }
     const emails = createInboundEmailQueue(db).jobs;
@@ -80,9 +90,33 @@ export function jobsCommand(argv: readonly string[], config: JobsConfig, io: Job
       if (ids.length === 0) throw new Error("name the Slack clicks to retry: retry-click <id> [...]");
       return revive(print, ids, (id) => clicks.revive(Number(id)), "dead Slack click");
     }
+    if (command === "discard") {
+      if (ids.length === 0) throw new Error("name the dead items to drop: discard <id> [...]");
+      const events = createNotionEventStore(db);
+      const numbered = (dead: Pick<QueueReader<unknown>, "stateOf"> & { discard(id: number): boolean }) => ({
+        isDead: (id: string) => /^\d+$/.test(id) && dead.stateOf(Number(id)) === "dead",
+        discard: (id: string) => dead.discard(Number(id)),
+      });
+      return discard(print, ids, [
+        {
+          prefix: "lead",
+          what: "dead lead",
+          isDead: (id) => queue.jobs.stateOf(id) === "dead",
+          discard: queue.discard,
+        },
+        { prefix: "event", what: "dead deal event", isDead: events.isDead, discard: events.discard },
+        {
+          prefix: "slack",
+          what: "dead Slack message",
+          ...numbered({ stateOf: outbox.jobs.stateOf, discard: outbox.discard }),
+        },
+        { prefix: "click", what: "dead Slack click", ...numbered(clicks) },
+        { prefix: "email", what: "dead logged email", ...numbered(emails) },
+      ]);
+    }
     if (command !== undefined)
       throw new Error(
-        `unknown command "${command}"; use "find <email>", "retry <id>", "retry --all-dead", "retry-slack <id>", "retry-email <id>" or "retry-click <id>" (--help says more)`,
+        `unknown command "${command}"; use "find <email>", "retry <id>", "retry --all-dead", "retry-slack [<id>]", "retry-email <id>", "retry-click <id>" or "discard <id>" (--help says more)`,
       );
 
     const counts = queue.counts();
@@ -101,10 +135,22 @@ export function jobsCommand(argv: readonly string[], config: JobsConfig, io: Job
         dead: "Dead leads (Notion refused them; fix the cause, then `npm run jobs -- retry <id>`)",
       },
     );
-    printQueue(print, (state) => outbox.list(state, LIST_LIMIT), describeMessage, {
-      queued: "Queued Slack messages",
-      dead: "Dead Slack messages (Slack refused them; fix the cause, then `npm run jobs -- retry-slack <id>`)",
-    });
+    const heldMessages = outbox.listHeld(LIST_LIMIT);
+    if (heldMessages.length > 0) {
+      print(
+        `\nHeld Slack messages: ${outbox.heldCount()} (Slack refused the token, webhook or channel; fix it, then \`npm run check\` or \`npm run jobs -- retry-slack\`):`,
+      );
+      for (const item of heldMessages) print(describeMessage(item));
+    }
+    printQueue(
+      print,
+      (state) => outbox.list(state, LIST_LIMIT).filter((item) => item.heldSinceMs === undefined),
+      describeMessage,
+      {
+        queued: "Queued Slack messages",
+        dead: "Dead Slack messages (Slack refused them; fix the cause, then `npm run jobs -- retry-slack <id>`)",
+      },
+    );
     printQueue(print, (state) => clicks.list(state, LIST_LIMIT), describeClick, {
       queued: "Queued Slack clicks (waiting for Notion or Slack)",
       dead: "Dead Slack clicks (Notion refused them; fix the cause, then `npm run jobs -- retry-click <id>`)",
@@ -175,6 +221,32 @@ function revive(print: Print, ids: readonly string[], reviveOne: (id: string) =>
       failed++;
       print(`not requeued ${id}: no ${what} has that id`);
     }
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+/** One queue's dead items as discard sees them: `prefix:<id>` names it when a bare id fits several. */
+type DeadKind = { prefix: string; what: string; isDead(id: string): boolean; discard(id: string): boolean };
+
+function discard(print: Print, ids: readonly string[], kinds: readonly DeadKind[]): number {
+  let failed = 0;
+  for (const given of ids) {
+    const [prefix, bare] = given.includes(":") ? given.split(":", 2) : [undefined, given];
+    const id = bare ?? "";
+    const matches = kinds.filter((kind) => (prefix === undefined || kind.prefix === prefix) && kind.isDead(id));
+    if (matches.length === 1 && matches[0]!.discard(id)) {
+      print(`discarded ${matches[0]!.what} ${id}`);
+      continue;
+    }
+    failed++;
+    if (matches.length > 1)
+      print(
+        `not discarded ${given}: ${matches.map((kind) => `a ${kind.what}`).join(" and ")} have that id; say which: ${matches.map((kind) => `${kind.prefix}:${id}`).join(" or ")}`,
+      );
+    else
+      print(
+        `not discarded ${given}: no dead lead, deal event, Slack message, Slack click or logged email has that id (only dead items can be dropped)`,
+      );
   }
   return failed === 0 ? 0 : 1;
 }

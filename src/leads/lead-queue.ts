@@ -44,6 +44,12 @@ type Row = {
 
 export type LeadQueue = ReturnType<typeof createLeadQueue>;
 
+/** Signed leads (/lead, /lead/<service>) wait ahead of unsigned ones (/form): a flood of one cannot delay the other. */
+export const SIGNED_PRIORITY = 1;
+export const UNSIGNED_PRIORITY = 0;
+/** What a spam row keeps of its lead: nothing. */
+const SPAM_BODY = JSON.stringify({ email: "" });
+
 /** lead_submissions on the durable-queue contract; a held lead is a parked one. */
 export const LEAD_QUEUE_TABLE: DurableQueueTable<Row, Submission> = {
   table: "lead_submissions",
@@ -52,6 +58,7 @@ export const LEAD_QUEUE_TABLE: DurableQueueTable<Row, Submission> = {
   finalStates: ["spam"],
   parkedColumn: "held_since_ms",
   groupColumn: "email",
+  priorityColumn: "priority",
   fromRow: (row) => fromRow(row)!,
 };
 
@@ -76,16 +83,23 @@ export function createLeadQueue(db: Store, now: () => number = Date.now) {
   return {
     /** The generic queue underneath: what alerts, `check` and `jobs` read. */
     jobs: jobs as QueueReader<Submission>,
-    /** Stores an accepted lead; with a key already stored, returns that row instead. */
+    /**
+     * Stores an accepted lead; with a key already stored, returns that row
+     * instead. `priority` orders waiting emails: signed leads (/lead,
+     * /lead/<service>) are SIGNED_PRIORITY and go before unsigned /form posts.
+     */
     enqueue(
       lead: QueuedLead,
       idempotencyKey?: string,
       state: "queued" | "spam" = "queued",
+      priority: number = SIGNED_PRIORITY,
     ): { submission: Submission; duplicate: boolean } {
-      const { item, isNew } = jobs.enqueue(
-        { id: randomUUID(), email: lead.email, lead_json: JSON.stringify(lead) },
-        { key: idempotencyKey, state },
-      );
+      // Spam is only counted: its row keeps the submission's key (a hash, so a repeat is answered alike), never its body.
+      const columns =
+        state === "spam"
+          ? { id: randomUUID(), email: "", lead_json: SPAM_BODY, priority: 0 }
+          : { id: randomUUID(), email: lead.email, lead_json: JSON.stringify(lead), priority };
+      const { item, isNew } = jobs.enqueue(columns, { key: idempotencyKey, state });
       return { submission: item, duplicate: !isNew };
     },
     get: (id: string) => jobs.get(id),
@@ -125,6 +139,13 @@ export function createLeadQueue(db: Store, now: () => number = Date.now) {
     /** Puts a dead lead back in the queue, due now. */
     revive: (id: string) => jobs.revive(id),
     counts: () => jobs.counts() as Partial<Record<SubmissionState, number>>,
+    /** Leads waiting out a retry's backoff are due now (Notion answers again); returns how many. */
+    resumeWaiting: () => jobs.resumeWaiting(),
+    hasRetryWaiting: () => jobs.hasRetryWaiting(),
+    /** Drops a dead lead for good. */
+    discard: (id: string) => jobs.discard(id),
+    /** Forgets submissions that finished (done, dead, spam) more than `olderThanMs` ago (RETENTION_DAYS). */
+    pruneFinished: (olderThanMs: number) => jobs.pruneFinished(olderThanMs),
   };
 }
 

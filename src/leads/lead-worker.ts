@@ -1,13 +1,14 @@
 import { recordLeadArrival } from "../first-touch/first-touches.js";
 import type { Logger } from "../log/create-logger.js";
 import type { ContactCache } from "../contacts/contact-cache.js";
+import type { CreateClaims } from "../contacts/create-claims.js";
 import { createCreateGuard, type GuardCreate } from "../contacts/create-guard.js";
-import type { CreateHold, HoldState } from "../notion/create-hold.js";
+import type { CreateHold, HoldCause, HoldState } from "../notion/create-hold.js";
 import { CreatesHeldError, isCreatesHeldError } from "../notion/creates-held-error.js";
-import { CREATES_REFUSED_CAUSES } from "../notion/is-create-refused.js";
+import { accessLostCause, CREATES_REFUSED_CAUSES, HOLD_CAUSES } from "../notion/is-create-refused.js";
 import { recordActivity, type ActivityRow } from "../contacts/record-activity.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
-import { CONNECTION_BLOCKED_FIX, isConnectionBlocked, isRetryableNotionError } from "../notion/notion-errors.js";
+import { isConnectionBlocked, isRetryableNotionError } from "../notion/notion-errors.js";
 import { DONE, dueAgainAtMs, retryOrBuryError, type BatchOutcome } from "../queue/batch-outcome.js";
 import { createWorkLoop } from "../queue/create-work-loop.js";
 import { createSettleWaiters } from "../queue/settle-waiters.js";
@@ -33,9 +34,16 @@ export const LEAD_RETRY_MAX_MS = 5 * 60_000;
 
 export type { LeadTargets };
 
+/** A hold that stops every lead, not only creates. */
+function isAccessHold(state: HoldState | undefined): state is HoldState {
+  return state !== undefined && state.cause !== "creates_refused";
+}
+
 export type LeadWorkerOptions = {
   queue: LeadQueue;
   cache: ContactCache;
+  /** The cross-process claim on an email's create (shared with the import). */
+  claims?: CreateClaims | undefined;
   notion: NotionGateway;
   logger: Logger;
   /** Where a created contact's arrival is recorded for speed to lead; unset: not recorded. */
@@ -172,24 +180,30 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     return createGuard?.({ probe: batch.probe });
   }
 
-  /** Notion blocked the connection: every lead is held (not only creates), and one probe per interval asks again. */
-  function blocked(error: unknown): HoldState {
-    const wasBlocked = hold!.state()?.cause === "connection_blocked";
-    const state = hold!.refused(error instanceof Error ? error.message : String(error), "connection_blocked");
-    if (!wasBlocked) {
+  /**
+   * Notion lets nothing of this integration in: it blocked the connection
+   * (429 public_api_request_blocked), refuses the token (401) or no longer
+   * finds the configured database (404). Every lead is held, not only
+   * creates, and one probe per interval asks again.
+   */
+  function accessLost(error: unknown, cause: Exclude<HoldCause, "creates_refused">): HoldState {
+    const started = hold!.state()?.cause !== cause;
+    const state = hold!.refused(error instanceof Error ? error.message : String(error), cause);
+    if (started) {
+      const { title, status, fix } = HOLD_CAUSES[cause];
       log.error(
         { err: error, retryInMs: state.nextProbeAtMs - now() },
-        `NOTION BLOCKED THIS CONNECTION: new leads are held, not lost; one is tried every ${Math.round(hold!.retryMs / 1000)} s. ${CONNECTION_BLOCKED_FIX}`,
+        `${title.replaceAll("*", "").toUpperCase()} (${status}): new leads are held, not lost; one is tried every ${Math.round(hold!.retryMs / 1000)} s. ${fix}`,
       );
     }
     return state;
   }
 
-  /** A batch got through while the connection was blocked: the block is over, and the held leads follow. */
-  function blockLifted(): void {
+  /** A batch got through while access was lost: access is back, and the held leads follow. */
+  function accessRestored(): void {
     hold!.lifted();
     const released = queue.releaseHeld();
-    log.info({ released }, "Notion accepts this connection's requests again: the held leads follow");
+    log.info({ released }, "Notion lets this integration in again: the held leads follow");
   }
 
   async function processBatch(leads: LeadBatch): Promise<BatchOutcome> {
@@ -197,7 +211,7 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     try {
       // While Notion blocks the connection, only the probe sends anything.
       const heldNow = hold?.state();
-      if (heldNow?.cause === "connection_blocked" && !leads.probe) throw new CreatesHeldError(heldNow.sinceMs, false);
+      if (isAccessHold(heldNow) && !leads.probe) throw new CreatesHeldError(heldNow.sinceMs, false);
       const contactPageId = await saveContact(leads, where.contacts);
       leads.contactPageId = contactPageId;
       if (where.activitiesDataSourceId !== undefined) {
@@ -217,13 +231,16 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
           queue.setActivity(submission.id, activityId);
         }
       }
-      // A batch that got through proves the block is over (a probe of updates only lifts it too).
-      if (hold?.state()?.cause === "connection_blocked") blockLifted();
+      // A batch that got through proves access is back (a probe of updates only lifts it too).
+      if (isAccessHold(hold?.state())) accessRestored();
       return DONE;
     } catch (error) {
-      if (hold !== undefined && isConnectionBlocked(error)) {
-        const untilMs = blocked(error).nextProbeAtMs;
-        return { kind: "hold", untilMs, reason: (error as Error).message, cause: error };
+      const lost =
+        hold === undefined ? undefined : isConnectionBlocked(error) ? "connection_blocked" : accessLostCause(error);
+      if (lost !== undefined) {
+        // Every lead would meet the same refusal: held, one tried per interval, instead of dead-lettered one by one.
+        const untilMs = accessLost(error, lost).nextProbeAtMs;
+        return { kind: "hold", untilMs, reason: error instanceof Error ? error.message : String(error), cause: error };
       }
       if (hold !== undefined && isCreatesHeldError(error)) {
         const untilMs = hold.state()?.nextProbeAtMs ?? now() + hold.retryMs;
@@ -279,7 +296,14 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     if (pending.length === 0) return batch[0]!.contactPageId!;
     const at = new Date(Math.max(...pending.map((submission) => submission.receivedAtMs)));
     const result = await upsertContact(
-      { notion: options.notion, cache: options.cache, contacts, signal, guardCreate: guardCreate(leads) },
+      {
+        notion: options.notion,
+        cache: options.cache,
+        claims: options.claims,
+        contacts,
+        signal,
+        guardCreate: guardCreate(leads),
+      },
       pending.map((submission) => submission.lead),
       at,
     );
@@ -315,6 +339,9 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
   return {
     start(where) {
       targets = where;
+      // The schema check that gave the targets passed with this token: a hold for a refused token or database is over.
+      const state = hold?.state();
+      if (state?.cause === "unauthorized" || state?.cause === "unshared") accessRestored();
       loop.start();
     },
     notify: loop.notify,

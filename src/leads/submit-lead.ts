@@ -40,6 +40,8 @@ export type SubmitLeadDependencies = LeadScreening & {
    */
   responseWaitMs?: number;
   now?: () => number;
+  /** Where the lead waits among others: signed ones before unsigned /form posts. @default SIGNED_PRIORITY */
+  priority?: number;
 };
 
 export type LeadSubmission = {
@@ -140,12 +142,12 @@ export async function submitLead(deps: SubmitLeadDependencies, submission: LeadS
  * finds it) but never handed to the worker.
  */
 async function store(
-  { queue, worker, responseWaitMs = LEAD_RESPONSE_WAIT_MS }: SubmitLeadDependencies,
+  { queue, worker, responseWaitMs = LEAD_RESPONSE_WAIT_MS, priority }: SubmitLeadDependencies,
   lead: QueuedLead,
   idempotencyKey: string | undefined,
   state: "queued" | "spam" = "queued",
 ): Promise<Exclude<LeadOutcome, { kind: "invalid" | "limited" | "refused" }>> {
-  const { submission, duplicate } = queue.enqueue(lead, idempotencyKey, state);
+  const { submission, duplicate } = queue.enqueue(lead, idempotencyKey, state, priority);
   if (!duplicate && submission.state === "queued") worker.notify();
   const waits = submission.state === "queued" && responseWaitMs > 0;
   const settled = waits ? await worker.waitFor(submission.id, responseWaitMs) : submission;

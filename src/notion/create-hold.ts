@@ -4,16 +4,22 @@ import type { Store } from "../store/open-store.js";
 /** While Notion refuses creates, one held item is tried this often: NOTION_HOLD_RETRY_SECONDS's default, in ms. */
 export const DEFAULT_HOLD_RETRY_MS = DEFAULT_NOTION_HOLD_RETRY_SECONDS * 1000;
 
-/** Why creates are held: Notion refuses creates (403), or Notion blocked the whole connection (429 public_api_request_blocked). */
-export type HoldCause = "creates_refused" | "connection_blocked";
+/**
+ * Why Notion holds the leads: `creates_refused` (403 restricted_resource on
+ * a create: only creates wait), `connection_blocked` (429
+ * public_api_request_blocked), `unauthorized` (401: the token was revoked
+ * after start), `unshared` (404 for a configured database: it was unshared
+ * after start). The last three stop every lead.
+ */
+export type HoldCause = "creates_refused" | "connection_blocked" | "unauthorized" | "unshared";
 
 export type HoldState = {
-  cause: HoldCause;
   /** The first refusal of this hold. */
   sinceMs: number;
   /** When one held item is tried next. */
   nextProbeAtMs: number;
   lastReason: string;
+  cause: HoldCause;
 };
 
 type Row = { since_ms: number; next_probe_at_ms: number; last_reason: string; cause: HoldCause };
@@ -21,7 +27,7 @@ type Row = { since_ms: number; next_probe_at_ms: number; last_reason: string; ca
 export type CreateHold = ReturnType<typeof createCreateHold>;
 
 /**
- * Notion refusing creates (or refusing this connection altogether), as one persisted fact: since when, and when a
+ * Notion refusing creates (or this integration altogether), as one persisted fact: since when, and when a
  * single probe may try a create again. Kept in SQLite so a restart neither
  * forgets the hold nor probes early, and every process on DATA_DIR sees it.
  */
@@ -46,7 +52,7 @@ export function createCreateHold(db: Store, { retryMs = DEFAULT_HOLD_RETRY_MS, n
   return {
     retryMs,
     state,
-    /** Notion refused a create (or blocked the connection): the hold starts (or goes on), and the next probe is one interval away. */
+    /** Notion refused a create (or the token, or the database): the hold starts (or goes on), and the next probe is one interval away. */
     refused(reason: string, cause: HoldCause = "creates_refused"): HoldState {
       upsert.run({ now: now(), next: now() + retryMs, reason, cause });
       return state()!;

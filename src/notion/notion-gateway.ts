@@ -76,6 +76,12 @@ export type NotionGatewayOptions = {
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
+  /**
+   * Called after every request Notion answered with success: the server
+   * wakes work waiting on backoff with it (Notion is back). It must not throw;
+   * if it does, the error is logged and the request still succeeds.
+   */
+  onSuccess?: () => void;
 };
 
 export function createNotionGateway(options: NotionGatewayOptions): NotionGateway {
@@ -121,6 +127,14 @@ export function createNotionGateway(options: NotionGatewayOptions): NotionGatewa
     logger: (level, message, extraInfo) => log.debug({ sdk: extraInfo, sdkLevel: level }, message),
   });
 
+  function notifySuccess(): void {
+    try {
+      options.onSuccess?.();
+    } catch (error) {
+      log.error({ err: error }, "the Notion success hook failed");
+    }
+  }
+
   async function attempt<T>(
     operation: string,
     run: (client: Client) => Promise<T>,
@@ -131,7 +145,9 @@ export function createNotionGateway(options: NotionGatewayOptions): NotionGatewa
     for (let attemptNumber = 1; ; attemptNumber++) {
       let failure: Failure;
       try {
-        return await run(client);
+        const value = await run(client);
+        notifySuccess();
+        return value;
       } catch (error) {
         // Stopping: no retry, and no other answer than the stop (the caller settles the write by reading later).
         waitSignal?.throwIfAborted();

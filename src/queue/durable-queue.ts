@@ -69,16 +69,25 @@ export type DurableQueueTable<Row, Item> = {
    * older queued row of its line that was tried already or is due no later,
    * so a failure pauses that line once and its rows still go in the order
    * they were queued, while a row held back on purpose (`notBeforeMs`) holds
-   * up nothing. Unset: rows go independently.
+   * up nothing. With `parkedColumn`, parking a row parks its whole line (the
+   * rows queued behind it, and those queued while it stays parked).
+   * Unset: rows go independently.
    * Written by the program, never from input.
    */
   lineOf?: (alias: string) => string;
+  /**
+   * INTEGER NOT NULL: higher goes first among due groups (signed leads before
+   * unsigned ones), then the oldest. Only dueGroups reads it.
+   */
+  priorityColumn?: string | undefined;
   fromRow(row: Row): Item;
 };
 
 /** The part of a queue that reports on it: what alerts, `check` and `jobs` read. */
 export type QueueReader<Item> = {
   get(id: QueueId): Item | undefined;
+  /** A row's state ('queued', 'dead', …); undefined when no row has that id. */
+  stateOf(id: QueueId): string | undefined;
   findByKey(key: string): Item | undefined;
   /** Rows in one state, in queue order. @default limit 100 */
   list(state: string, limit?: number): Item[];
@@ -122,10 +131,14 @@ export type DurableQueue<Item> = QueueReader<Item> & {
   retryLater(ids: readonly QueueId[], atMs: number, error: string): number;
   /** A failed try that cannot succeed: dead-lettered, kept for `jobs`. */
   bury(ids: readonly QueueId[], error: string): number;
-  /** Parks queued rows (not a try): they wait for `unparkAll`. Keeps the first park time. */
+  /** Parks queued rows (not a try): they wait for `unparkAll`. Keeps the first park time. With `lineOf`, parks their lines. */
   park(ids: readonly QueueId[], reason: string): number;
   /** Every parked row is due now. Returns how many. */
   unparkAll(): number;
+  /** Queued, not parked rows waiting out a retry's backoff (tried before, due later) are due now. Returns how many. */
+  resumeWaiting(): number;
+  /** Whether any queued, not parked row waits out a retry's backoff (tried before, due later). */
+  hasRetryWaiting(): boolean;
   /** Puts a dead row back in the queue, due now. */
   revive(id: QueueId): boolean;
   /** Drops a dead row for good. */
@@ -149,7 +162,7 @@ export function createDurableQueue<Row, Item>(
   now: () => number = Date.now,
 ): DurableQueue<Item> {
   const { table, keyColumn, createdAtColumn: created, doneState = "done", parkedColumn, groupColumn } = spec;
-  for (const name of [table, keyColumn, created, parkedColumn, spec.resultColumn, groupColumn]) {
+  for (const name of [table, keyColumn, created, parkedColumn, spec.resultColumn, groupColumn, spec.priorityColumn]) {
     if (name !== undefined && !IDENTIFIER.test(name)) throw new Error(`not a column or table name: ${name}`);
   }
   const order = spec.orderBy ?? `${created}, rowid`;
@@ -185,6 +198,7 @@ export function createDurableQueue<Row, Item>(
   };
   const byRowid = db.prepare<[number | bigint], Row>(`SELECT * FROM ${table} WHERE rowid = ?`);
   const byId = db.prepare<[QueueId], Row>(`SELECT * FROM ${table} WHERE id = ?`);
+  const stateById = db.prepare<[QueueId], { state: string }>(`SELECT state FROM ${table} WHERE id = ?`);
   const byKey = db.prepare<[string], Row>(`SELECT * FROM ${table} WHERE ${keyColumn} = ?`);
   const due = db.prepare<[{ now: number; limit: number }], Row>(
     `SELECT * FROM ${table} WHERE state = 'queued' AND ${ready} AND next_attempt_at_ms <= @now AND ${leaseFree}
@@ -202,7 +216,7 @@ export function createDurableQueue<Row, Item>(
     `SELECT ${groupColumn ?? "NULL"} AS g FROM ${table} WHERE state = 'queued' AND ${parkedFree} GROUP BY ${groupColumn ?? "id"}
      HAVING min(next_attempt_at_ms) <= @now
         AND (max(${created}) <= @now - @quietMs OR min(${created}) <= @now - @maxWaitMs)
-     ORDER BY min(${created}) LIMIT @limit`,
+     ORDER BY ${spec.priorityColumn === undefined ? "" : `max(${spec.priorityColumn}) DESC, `}min(${created}) LIMIT @limit`,
   );
   const inGroup = db.prepare<[string], Row>(
     `SELECT * FROM ${table} WHERE ${groupColumn ?? "NULL"} = ? AND state = 'queued' ORDER BY ${order}`,
@@ -220,12 +234,27 @@ export function createDurableQueue<Row, Item>(
     `UPDATE ${table} SET state = 'dead', attempts = attempts + 1, last_error = @error, finished_at_ms = @now${clearLease}${clearParked}
      WHERE id = @id AND state = 'queued'`,
   );
+  // With lines, a parked row parks its whole line: the rows queued behind it could only wait anyway.
+  const sameLineAs = (row: string) =>
+    spec.lineOf === undefined
+      ? "0"
+      : `${spec.lineOf(table)} = (SELECT ${spec.lineOf("parking")} FROM ${table} AS parking WHERE ${row})`;
   const park =
     parkedColumn === undefined
       ? undefined
       : db.prepare<[{ id: QueueId; now: number; reason: string }]>(
-          `UPDATE ${table} SET ${parkedColumn} = coalesce(${parkedColumn}, @now), last_error = @reason${clearLease}
-           WHERE id = @id AND state = 'queued'`,
+          `UPDATE ${table} SET ${parkedColumn} = coalesce(${parkedColumn}, @now),
+             last_error = CASE WHEN id = @id THEN @reason ELSE last_error END${clearLease}
+           WHERE state = 'queued' AND (id = @id OR ${sameLineAs("parking.id = @id")})`,
+        );
+  // A row queued into a parked line is parked with it.
+  const parkIfLineParked =
+    parkedColumn === undefined || spec.lineOf === undefined
+      ? undefined
+      : db.prepare<[{ rowid: number | bigint; now: number }]>(
+          `UPDATE ${table} SET ${parkedColumn} = @now WHERE rowid = @rowid AND state = 'queued'
+             AND EXISTS (SELECT 1 FROM ${table} AS other WHERE other.state = 'queued' AND other.${parkedColumn} IS NOT NULL
+               AND other.rowid != @rowid AND ${spec.lineOf("other")} = ${spec.lineOf(table)})`,
         );
   const unpark =
     parkedColumn === undefined
@@ -233,6 +262,14 @@ export function createDurableQueue<Row, Item>(
       : db.prepare<[number]>(
           `UPDATE ${table} SET ${parkedColumn} = NULL, next_attempt_at_ms = ? WHERE state = 'queued' AND ${parked}`,
         );
+  const resumeWaiting = db.prepare<[{ now: number }]>(
+    `UPDATE ${table} SET next_attempt_at_ms = @now
+     WHERE state = 'queued' AND ${ready} AND next_attempt_at_ms > @now AND attempts > 0`,
+  );
+  const retryWaiting = db.prepare<[{ now: number }], { n: number }>(
+    `SELECT EXISTS (SELECT 1 FROM ${table}
+       WHERE state = 'queued' AND ${ready} AND next_attempt_at_ms > @now AND attempts > 0) AS n`,
+  );
   const revive = db.prepare<[number, QueueId]>(
     `UPDATE ${table} SET state = 'queued', next_attempt_at_ms = ?, finished_at_ms = NULL WHERE id = ? AND state = 'dead'`,
   );
@@ -295,12 +332,16 @@ export function createDurableQueue<Row, Item>(
       };
       const names = Object.keys(values);
       const { changes, lastInsertRowid } = insertFor(names).run(values);
-      if (changes === 1) return { item: fromRow(byRowid.get(lastInsertRowid))!, isNew: true };
+      if (changes === 1) {
+        if (state === QUEUED) parkIfLineParked?.run({ rowid: lastInsertRowid, now: at });
+        return { item: fromRow(byRowid.get(lastInsertRowid))!, isNew: true };
+      }
       const stored = key === undefined ? undefined : fromRow(byKey.get(key));
       if (stored === undefined) throw new Error(`${table}: the row was not stored and no row has its key`);
       return { item: stored, isNew: false };
     },
     get: (id) => fromRow(byId.get(id)),
+    stateOf: (id) => stateById.get(id)?.state,
     findByKey: (key) => fromRow(byKey.get(key)),
     due: (limit) => fromRows(due.all({ now: now(), limit })),
     claimDue(limit, leaseMs) {
@@ -333,6 +374,8 @@ export function createDurableQueue<Row, Item>(
       return parkEach(ids, reason);
     },
     unparkAll: () => unpark?.run(now()).changes ?? 0,
+    resumeWaiting: () => resumeWaiting.run({ now: now() }).changes,
+    hasRetryWaiting: () => (retryWaiting.get({ now: now() })?.n ?? 0) > 0,
     revive: (id) => revive.run(now(), id).changes === 1,
     discard: (id) => discard.run(id).changes === 1,
     list: (state, limit = 100) => fromRows(listByState.all(state, limit)),

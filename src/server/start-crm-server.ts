@@ -23,6 +23,8 @@ import { createApp } from "./create-app.js";
 import { answeredWithin, checkSchema, schemaAtStart, STARTUP_SCHEMA_WAIT_MS, whenKnown } from "./schema-at-start.js";
 import { workerTargets } from "../crm-schema/worker-targets.js";
 import { startServer, type RunningServer } from "./start-server.js";
+import { createQueuePruner, DAY_MS } from "../queue/prune-queues.js";
+import { createRecoveryWaker } from "../queue/wake-on-recovery.js";
 
 /** How long a stopping server lets batches in flight finish before cutting them short. */
 export const STOP_GRACE_MS = 5_000;
@@ -58,6 +60,8 @@ export type CrmServerOverrides = Partial<Pick<NotionGatewayOptions, "backoffBase
   startupSchemaWaitMs?: number;
   /** How long a new-lead alert waits for the rest of a burst. @default NEW_LEAD_ALERT_HOLD_MS */
   newLeadAlertHoldMs?: number;
+  /** While work waits out a backoff, how often Notion is asked whether it is back. @default RECOVERY_PROBE_INTERVAL_MS */
+  recoveryProbeIntervalMs?: number;
 };
 
 /**
@@ -79,10 +83,13 @@ export async function startCrmServer(
   let server: RunningServer | undefined;
   let areas: Array<{ stop(): Promise<void> }> = [];
   try {
+    // Any success from Notion wakes the work waiting on backoff (bound once the queues exist).
+    let notionAnswered = () => {};
     const gatewayOptions = {
       db,
       logger,
       signal: shutdown.signal,
+      onSuccess: () => notionAnswered(),
       ...(overrides.backoffBaseMs !== undefined && { backoffBaseMs: overrides.backoffBaseMs }),
       ...(overrides.attemptTimeoutMs !== undefined && { attemptTimeoutMs: overrides.attemptTimeoutMs }),
     };
@@ -153,21 +160,58 @@ export async function startCrmServer(
       retryBaseMs: overrides.retryBaseMs,
       responseWaitMs: overrides.emailResponseWaitMs,
     });
+    // Dead clicks are counted and pruned even when buttons are off now: they were clicked before.
+    const clicks = slackActions?.clicks ?? createSlackClicks(db);
     const alerts = wireAlerts(deps, slack, {
       queues: {
         leads: leads.queue,
         dealEvents: dealAlerts.events,
         ...(inboundEmail.enabled && { emails: inboundEmail.queue }),
-        // Dead clicks are counted even when buttons are off now: they were clicked before.
-        clicks: slackActions?.clicks ?? createSlackClicks(db),
+        clicks,
+        slack: slack.outbox.jobs,
+        refusedOrigins: () => leads.refusedOrigins.lastHour(),
       },
       holdRetryMs,
       backlogAfterMs: overrides.backlogAlertAfterMs ?? config.LEAD_BACKLOG_ALERT_MINUTES * 60_000,
       checkIntervalMs: overrides.alertCheckIntervalMs,
       repeatMs: overrides.alertRepeatMs,
     });
+    // Retention in one place: every queue of the state file is listed here (new queues join the list).
+    const pruner = createQueuePruner({
+      queues: [
+        { name: "lead submissions", pruneFinished: leads.pruneFinished },
+        { name: "Notion events", pruneFinished: dealAlerts.pruneFinished },
+        { name: "Slack messages", pruneFinished: slack.outbox.pruneFinished },
+        { name: "Slack clicks", pruneFinished: clicks.pruneFinished },
+        { name: "logged emails", pruneFinished: inboundEmail.queue.pruneFinished },
+      ],
+      retentionMs: config.RETENTION_DAYS * DAY_MS,
+      logger,
+    });
+    // One try, no retries of its own: the next tick asks again.
+    const probeNotion = notionGatewayFromConfig(config, { ...gatewayOptions, lane: "bulk", maxAttempts: 1 });
+    const recovery = createRecoveryWaker({
+      queues: [
+        leads.waiting,
+        dealAlerts.waiting,
+        inboundEmail.waiting,
+        ...(slackActions ? [slackActions.waiting] : []),
+      ],
+      probe: () => probeNotion.read("users.me (is Notion back?)", (client) => client.users.me({})),
+      logger,
+      ...(overrides.recoveryProbeIntervalMs !== undefined && { probeIntervalMs: overrides.recoveryProbeIntervalMs }),
+    });
+    notionAnswered = recovery.succeeded;
     const wired = [leads, dealAlerts, inboundEmail, alerts, ...(slackActions ? [slackActions] : []), slack];
-    areas = wired;
+    areas = [
+      ...wired,
+      {
+        stop: async () => {
+          pruner.stop();
+          recovery.stop();
+        },
+      },
+    ];
 
     const routes = wired.flatMap((area) => area.routes);
     server = await startServer(createApp({ db, logger, routes }), { host: config.HOST, port: config.PORT });
@@ -185,6 +229,8 @@ export async function startCrmServer(
     // Slack needs nothing from Notion; the areas that write to Notion start once they know where.
     slack.start();
     alerts.start();
+    pruner.start();
+    recovery.start();
     // Stopping begins before the shutdown signal aborts (batches get a grace period): nothing starts after it.
     const stopping = new AbortController();
     const schemaKnown = schemaAtStart(firstCheck, early, {

@@ -1,4 +1,5 @@
 import type { NotionGateway } from "../notion/notion-gateway.js";
+import type { WakeableQueue } from "../queue/wake-on-recovery.js";
 import type { AreaDependencies, CrmArea } from "./crm-area.js";
 import type { SlackArea } from "./wire-slack.js";
 import { createDealEventWorker } from "../deal-webhooks/deal-event-worker.js";
@@ -35,6 +36,10 @@ export type DealAlertsOptions = {
 export type DealAlertsArea = CrmArea<DealsTarget> & {
   /** The stored Notion events, for reading (operator alerts). */
   readonly events: NotionEventStore["jobs"];
+  /** The deal-event queue as Notion's recovery wakes it. */
+  readonly waiting: WakeableQueue;
+  /** Retention: forgets settled events older than `olderThanMs`. */
+  pruneFinished(olderThanMs: number): number;
 };
 
 export function wireDealAlerts(deps: AreaDependencies, options: DealAlertsOptions): DealAlertsArea {
@@ -72,6 +77,13 @@ export function wireDealAlerts(deps: AreaDependencies, options: DealAlertsOption
       : undefined;
   return {
     events: events.jobs,
+    pruneFinished: (olderThanMs) => events.pruneFinished(olderThanMs),
+    waiting: {
+      name: "deal events",
+      resumeWaiting: () => events.resumeWaiting(),
+      hasRetryWaiting: () => events.hasRetryWaiting(),
+      notify: () => worker.notify(),
+    },
     routes: [
       notionWebhookRoute({
         secret: options.webhookSecret,

@@ -4,15 +4,12 @@ import { createContactCache } from "../contacts/contact-cache.js";
 import { createContactWriter, type ContactsTarget } from "../contacts/contact-writer.js";
 import type { AreaDependencies, CrmArea } from "./crm-area.js";
 import type { SlackArea } from "./wire-slack.js";
+import type { WakeableQueue } from "../queue/wake-on-recovery.js";
 import type { ForwardingConfirmation } from "../inbound-email/gmail-forwarding-confirmation.js";
 import { createInboundEmailQueue, type InboundEmailQueue } from "../inbound-email/inbound-email-queue.js";
 import { inboundEmailRoutes } from "../inbound-email/inbound-email-routes.js";
 import { createMailgunTokenStore } from "../inbound-email/mailgun-token-store.js";
 import { createEmailWorker, type FirstTouch } from "../inbound-email/email-worker.js";
-
-/** Finished emails (only the contract's fields: no snippet) are kept this long, then pruned. RETENTION_DAYS' default. */
-export const EMAIL_RETENTION_MS = 90 * 24 * 60 * 60_000;
-const PRUNE_INTERVAL_MS = 60 * 60_000;
 
 /** Where logged emails go, known once the schema check has passed (the leads' targets have this shape). */
 export type EmailAreaTargets = { contacts: ContactsTarget; activitiesDataSourceId?: string | undefined };
@@ -20,8 +17,10 @@ export type EmailAreaTargets = { contacts: ContactsTarget; activitiesDataSourceI
 export type InboundEmailArea = CrmArea<EmailAreaTargets> & {
   /** Whether the /inbound-email/* routes exist (TEAM_EMAIL_DOMAINS is set). */
   readonly enabled: boolean;
-  /** The email queue, for reading (jobs, alerts). */
+  /** The email queue: read by jobs and alerts, pruned by the server's one pruner (RETENTION_DAYS). */
   readonly queue: InboundEmailQueue["jobs"];
+  /** Emails waiting out a backoff, woken when Notion answers again. */
+  readonly waiting: WakeableQueue;
 };
 
 type InboundEmailConfig = Pick<
@@ -61,9 +60,16 @@ export function wireInboundEmail(
     ...(options.retryBaseMs !== undefined && { retryBaseMs: options.retryBaseMs }),
   });
   if (teamDomains === undefined) {
-    return { enabled: false, queue: queue.jobs, routes: [], start: () => undefined, stop: async () => undefined };
+    const idle = { name: "logged emails", resumeWaiting: () => 0, hasRetryWaiting: () => false, notify: () => {} };
+    return {
+      enabled: false,
+      queue: queue.jobs,
+      waiting: idle,
+      routes: [],
+      start: () => undefined,
+      stop: async () => undefined,
+    };
   }
-  let pruneTimer: NodeJS.Timeout | undefined;
   const confirmForwarding = (confirmation: ForwardingConfirmation) =>
     alertOperator(
       { outbox: options.slack.outbox, notify: options.slack.notify, logger },
@@ -84,6 +90,12 @@ export function wireInboundEmail(
   return {
     enabled: true,
     queue: queue.jobs,
+    waiting: {
+      name: "logged emails",
+      resumeWaiting: () => queue.jobs.resumeWaiting(),
+      hasRetryWaiting: () => queue.jobs.hasRetryWaiting(),
+      notify: () => worker.notify(),
+    },
     routes: [
       inboundEmailRoutes({
         accept: {
@@ -101,22 +113,9 @@ export function wireInboundEmail(
       }),
     ],
     start(targets) {
-      const prune = () => {
-        try {
-          queue.jobs.pruneFinished(EMAIL_RETENTION_MS);
-        } catch (error) {
-          logger.warn({ err: error, area: "inbound-email" }, "finished emails could not be pruned; trying again later");
-        }
-      };
-      prune();
-      pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
-      pruneTimer.unref();
       const writer = createContactWriter({ notion, cache: createContactCache(db), contacts: targets.contacts, signal });
       worker.start({ writer, activitiesDataSourceId: targets.activitiesDataSourceId });
     },
-    stop() {
-      clearInterval(pruneTimer);
-      return worker.stop();
-    },
+    stop: () => worker.stop(),
   };
 }

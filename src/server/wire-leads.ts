@@ -2,13 +2,16 @@ import type { ConfigWith } from "../config/load-config.js";
 import { formServiceRoute } from "../form-services/form-service-route.js";
 import { FORM_SERVICES } from "../form-services/form-services.js";
 import { createContactCache } from "../contacts/contact-cache.js";
+import { createCreateClaims } from "../contacts/create-claims.js";
 import { createCreateHold } from "../notion/create-hold.js";
 import type { AreaDependencies, CrmArea } from "./crm-area.js";
+import type { WakeableQueue } from "../queue/wake-on-recovery.js";
 import { createSenderLimits } from "../spam/sender-limits.js";
+import { createRefusedOrigins, type RefusedOrigins } from "../web-form/refused-origins.js";
 import { wireWebForm } from "./wire-web-form.js";
 import { suspicionsOf } from "../spam/suspicious-lead.js";
 
-import { createLeadQueue, type LeadQueue } from "../leads/lead-queue.js";
+import { createLeadQueue, UNSIGNED_PRIORITY, type LeadQueue } from "../leads/lead-queue.js";
 import { leadRoute } from "../leads/lead-route.js";
 import type { CreatedContact } from "../leads/created-contact.js";
 import { createLeadWorker, type LeadTargets } from "../leads/lead-worker.js";
@@ -21,6 +24,12 @@ export type LeadsArea = CrmArea<LeadTargets> & {
   readonly queue: LeadQueue["jobs"];
   /** The form services whose /lead/<service> route is on. */
   readonly formServices: readonly string[];
+  /** The lead queue as Notion's recovery wakes it. */
+  readonly waiting: WakeableQueue;
+  /** Retention: forgets finished submissions older than `olderThanMs`. */
+  pruneFinished(olderThanMs: number): number;
+  /** /form posts refused for their origin, per hour (operator alerts). */
+  readonly refusedOrigins: Pick<RefusedOrigins, "lastHour">;
 };
 
 export type LeadsAreaOptions = {
@@ -60,6 +69,7 @@ export function wireLeads(deps: AreaDependencies, config: LeadsConfig, options: 
   const worker = createLeadWorker({
     queue,
     cache: createContactCache(db),
+    claims: createCreateClaims(db),
     notion,
     db,
     logger,
@@ -79,6 +89,7 @@ export function wireLeads(deps: AreaDependencies, config: LeadsConfig, options: 
     perEmailPerHour: config.LEADS_PER_EMAIL_PER_HOUR,
   });
   let targets: LeadTargets | undefined;
+  const refusedOrigins = createRefusedOrigins(db);
   const formSecrets = Object.fromEntries(FORM_SERVICES.map((service) => [service.name, config[service.secretSetting]]));
 
   return {
@@ -97,14 +108,25 @@ export function wireLeads(deps: AreaDependencies, config: LeadsConfig, options: 
       }),
       // POST /form answers as soon as the lead is stored: a person is not kept waiting for Notion.
       ...wireWebForm(config, {
-        submit: (submission) => submitLead({ ...stored, limits, responseWaitMs: 0 }, submission),
+        // Unsigned: a flood of /form posts waits behind signed leads, never ahead of them.
+        submit: (submission) =>
+          submitLead({ ...stored, limits, responseWaitMs: 0, priority: UNSIGNED_PRIORITY }, submission),
         findSubmission: (key) => queue.findByKey(key),
         sourceOptions: () => targets?.contacts.sourceOptions,
+        onOriginRefused: (origin) => refusedOrigins.record(origin),
         logger,
       }),
     ],
     queuedCount: () => queue.jobs.count("queued"),
     queue: queue.jobs,
+    refusedOrigins,
+    pruneFinished: (olderThanMs) => queue.pruneFinished(olderThanMs),
+    waiting: {
+      name: "leads",
+      resumeWaiting: () => queue.resumeWaiting(),
+      hasRetryWaiting: () => queue.hasRetryWaiting(),
+      notify: () => worker.notify(),
+    },
     formServices: Object.keys(formSecrets).filter((name) => formSecrets[name] !== undefined),
     start(known) {
       targets = known;

@@ -1,4 +1,5 @@
 import type { AreaDependencies, CrmArea } from "./crm-area.js";
+import type { WakeableQueue } from "../queue/wake-on-recovery.js";
 import { createContactCache } from "../contacts/contact-cache.js";
 import { createSlackClicks, type SlackClicks } from "../slack/slack-clicks.js";
 import { createSlackTeam } from "../slack/slack-team.js";
@@ -9,7 +10,11 @@ import { createClickerLookup } from "../slack-actions/clicker-notion-user.js";
 import { createClickWorker, type FirstTouch } from "../slack-actions/click-worker.js";
 import { slackActionsRoute } from "../slack-actions/slack-actions-route.js";
 
-export type SlackActionsArea = CrmArea<ClickTargets> & { readonly clicks: SlackClicks };
+export type SlackActionsArea = CrmArea<ClickTargets> & {
+  readonly clicks: SlackClicks;
+  /** Clicks waiting out a backoff, woken when Notion answers again. */
+  readonly waiting: WakeableQueue;
+};
 
 export type SlackActionsOptions = {
   /** SLACK_SIGNING_SECRET; the route exists only with it and the bot token. */
@@ -48,6 +53,12 @@ export function wireSlackActions(deps: AreaDependencies, options: SlackActionsOp
   return {
     routes: [slackActionsRoute({ signingSecret: options.signingSecret, team, clicks, onClick: () => worker.notify() })],
     clicks,
+    waiting: {
+      name: "Slack clicks",
+      resumeWaiting: () => clicks.resumeWaiting(),
+      hasRetryWaiting: () => clicks.hasRetryWaiting(),
+      notify: () => worker.notify(),
+    },
     start: (targets) => worker.start(targets),
     stop: () => worker.stop(),
   };

@@ -16,6 +16,8 @@ export type SlackAreaOptions = {
   alertsWebhookUrl?: string | undefined;
   /** App mode (see slackAppFromConfig): wins over the webhook. */
   app?: SlackAppDelivery | undefined;
+  /** App mode: SLACK_ALERTS_CHANNEL. */
+  alertsChannel?: string | undefined;
   retryBaseMs?: number | undefined;
 };
 
@@ -28,6 +30,7 @@ export function wireSlack({ db, logger }: AreaDependencies, options: SlackAreaOp
     webhookUrl: options.webhookUrl,
     alertsWebhookUrl: options.alertsWebhookUrl,
     app: options.app,
+    alertsChannel: options.alertsChannel,
     logger,
     ...(options.retryBaseMs !== undefined && { retryBaseMs: options.retryBaseMs }),
   });

@@ -22,7 +22,7 @@ const TEST_SECRET = /^[123]x0{20,}A+$/;
 /** POST /form when FORM_ALLOWED_ORIGINS is set; none (so 404) otherwise. */
 export function wireWebForm(
   config: WebFormConfig,
-  deps: Pick<FormRouteOptions, "submit" | "findSubmission" | "now"> & {
+  deps: Pick<FormRouteOptions, "submit" | "findSubmission" | "onOriginRefused" | "now"> & {
     logger: Logger;
     /** Contacts' Source options as the schema check at start read them; undefined until it has. */
     sourceOptions: () => readonly string[] | undefined;

@@ -51,7 +51,8 @@ export function renderForSlack(
     });
   const rendered: SlackMessage = { text: fill(message.text) };
   if (message.blocks !== undefined) rendered.blocks = message.blocks.map((block) => fillBlock(block, fill));
-  return message.people === undefined ? rendered : fitToSlackLimits(rendered);
+  // Always fitted, so a message queued before a limit was known is cut rather than refused.
+  return fitToSlackLimits(rendered);
 }
 
 /**

@@ -17,10 +17,23 @@ const PERMANENT_ERRORS = new Set([
   "invalid_token",
 ]);
 
+// The webhook itself is gone or barred (revoked, its channel archived or removed):
+// every message would meet it, so the outbox holds rather than dead-letters.
+const ROUTE_ERRORS = new Set([
+  "no_service",
+  "no_team",
+  "channel_not_found",
+  "channel_is_archived",
+  "action_prohibited",
+  "posting_to_general_channel_denied",
+  "invalid_token",
+]);
+
 export type SlackResult =
   | { ok: true }
   | { ok: false; permanent: false; reason: string; retryAfterMs?: number }
-  | { ok: false; permanent: true; reason: string };
+  /** `route`: the token, webhook or channel is refused, not this message: hold, do not dead-letter. */
+  | { ok: false; permanent: true; reason: string; route?: boolean };
 
 /** One POST to an incoming webhook, classified. Never throws; the URL never appears in a reason. */
 export async function postToSlack(
@@ -52,7 +65,12 @@ export async function postToSlack(
   }
   if (response.status >= 500) return { ok: false, permanent: false, reason: `HTTP ${response.status} ${body}`.trim() };
   if (PERMANENT_ERRORS.has(body) || (response.status >= 400 && response.status < 500)) {
-    return { ok: false, permanent: true, reason: `HTTP ${response.status} ${body}`.trim() };
+    return {
+      ok: false,
+      permanent: true,
+      reason: `HTTP ${response.status} ${body}`.trim(),
+      ...((ROUTE_ERRORS.has(body) || response.status === 404 || response.status === 410) && { route: true }),
+    };
   }
   return { ok: false, permanent: false, reason: `HTTP ${response.status} ${body}`.trim() };
 }

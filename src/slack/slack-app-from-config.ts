@@ -11,6 +11,7 @@ export type SlackAppSettings = {
   SLACK_ALERTS_WEBHOOK_URL?: string | undefined;
   SLACK_BOT_TOKEN?: string | undefined;
   SLACK_CHANNEL?: string | undefined;
+  SLACK_ALERTS_CHANNEL?: string | undefined;
   SLACK_API_URL: string;
   SLACK_SIGNING_SECRET?: string | undefined;
 };
@@ -53,10 +54,11 @@ export function slackAppFromConfig(
 export function slackDestinationsFromConfig(
   config: SlackAppSettings,
   deps: Parameters<typeof slackAppFromConfig>[1],
-): Pick<SlackSenderOptions, "webhookUrl" | "alertsWebhookUrl" | "app"> {
+): Pick<SlackSenderOptions, "webhookUrl" | "alertsWebhookUrl" | "alertsChannel" | "app"> {
   return {
     webhookUrl: config.SLACK_WEBHOOK_URL,
     alertsWebhookUrl: config.SLACK_ALERTS_WEBHOOK_URL,
+    alertsChannel: config.SLACK_ALERTS_CHANNEL,
     app: slackAppFromConfig(config, deps),
   };
 }

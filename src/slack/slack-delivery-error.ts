@@ -16,7 +16,9 @@ export type SlackDeliveryWords = {
  * A command's message (the digest, the report) was built but Slack did not take it:
  * - `slack_undelivered`: still queued in the outbox; a Slack sender on the
  *   same DATA_DIR delivers it later.
- * - `slack_refused`: Slack refused it for good (a wrong URL, token or scope).
+ * - `slack_refused`: Slack refused it for good (dead), or refused the
+ *   webhook, token or channel (held until the fix: `npm run check` or
+ *   `npm run jobs -- retry-slack` sends it).
  */
 export class SlackDeliveryError extends Error {
   override readonly name = "SlackDeliveryError";
@@ -27,12 +29,15 @@ export class SlackDeliveryError extends Error {
     { what, scopes, runAgain, laterSenders }: SlackDeliveryWords,
   ) {
     const said = item.lastError === undefined ? "" : ` (last answer: ${item.lastError})`;
+    const held = item.state === "queued" && item.heldSinceMs !== undefined;
     super(
-      item.state === "dead"
-        ? `Slack refused the ${what}${said}; it is kept as dead in the outbox. Fix SLACK_WEBHOOK_URL (or, for a Slack app, SLACK_BOT_TOKEN, SLACK_CHANNEL and ${scopes}: \`npm run check\` names the problem), then ${runAgain}.`
-        : `Slack did not accept the ${what} after ${item.attempts} attempts${said}; it stays queued in the outbox and a Slack sender on the same DATA_DIR (${laterSenders}) delivers it later.`,
+      held
+        ? `Slack refused the ${what}${said}; it is held in the outbox. Fix SLACK_WEBHOOK_URL (or, for a Slack app, SLACK_BOT_TOKEN, SLACK_CHANNEL and ${scopes}), then run \`npm run check\`: once its Slack checks pass, the held message goes out (or \`npm run jobs -- retry-slack\`).`
+        : item.state === "dead"
+          ? `Slack refused the ${what}${said}; it is kept as dead in the outbox. Fix SLACK_WEBHOOK_URL (or, for a Slack app, SLACK_BOT_TOKEN, SLACK_CHANNEL and ${scopes}: \`npm run check\` names the problem), then ${runAgain}.`
+          : `Slack did not accept the ${what} after ${item.attempts} attempts${said}; it stays queued in the outbox and a Slack sender on the same DATA_DIR (${laterSenders}) delivers it later.`,
     );
-    this.code = item.state === "dead" ? "slack_refused" : "slack_undelivered";
+    this.code = held || item.state === "dead" ? "slack_refused" : "slack_undelivered";
   }
 }
 

@@ -63,13 +63,20 @@ const mrkdwn = (text: string): MrkdwnText => ({ type: "mrkdwn", text, verbatim: 
 export function fitToSlackLimits(message: SlackMessage): SlackMessage {
   const fitted: SlackMessage = { ...message, text: truncateMrkdwn(message.text, SLACK_TEXT_MAX_CHARS) };
   if (message.blocks !== undefined) {
-    fitted.blocks = message.blocks
-      .slice(0, SLACK_MAX_BLOCKS)
-      .map((block) =>
-        block.type === "section"
-          ? { ...block, text: { ...block.text, text: truncateMrkdwn(block.text.text, SLACK_SECTION_MAX_CHARS) } }
-          : block,
-      );
+    fitted.blocks = message.blocks.slice(0, SLACK_MAX_BLOCKS).map((block) => {
+      if (block.type === "section")
+        return { ...block, text: { ...block.text, text: truncateMrkdwn(block.text.text, SLACK_SECTION_MAX_CHARS) } };
+      // A context element's text has the same 3,000-character limit (Slack refuses the message otherwise).
+      if (block.type === "context")
+        return {
+          ...block,
+          elements: block.elements.map((element) => ({
+            ...element,
+            text: truncateMrkdwn(element.text, SLACK_SECTION_MAX_CHARS),
+          })),
+        };
+      return block;
+    });
   }
   return fitted;
 }

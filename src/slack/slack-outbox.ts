@@ -15,6 +15,8 @@ export type OutboxItem = {
   nextAttemptAtMs: number;
   lastError: string | undefined;
   createdAtMs: number;
+  /** Queued, but held since then: Slack refuses the token, webhook or channel (see slack-sender). */
+  heldSinceMs: number | undefined;
 };
 
 type Row = {
@@ -27,6 +29,7 @@ type Row = {
   next_attempt_at_ms: number;
   last_error: string | null;
   created_at_ms: number;
+  held_since_ms: number | null;
 };
 
 export type SlackOutbox = ReturnType<typeof createSlackOutbox>;
@@ -44,6 +47,7 @@ export const SLACK_OUTBOX_TABLE: DurableQueueTable<Row, OutboxItem> = {
   // and its messages still arrive in the order they were queued.
   lineOf: (alias) =>
     `${alias}.channel || '|' || coalesce(json_extract(${alias}.payload_json, '$.dm.notionUserId'), '')`,
+  parkedColumn: "held_since_ms",
   fromRow: (row) => fromRow(row)!,
 };
 
@@ -99,6 +103,16 @@ export function createSlackOutbox(db: Store, now: () => number = Date.now) {
       replaceQueued.run(JSON.stringify(message), id, now()).changes === 1,
     /** Drops a queued message no sender holds (its content went into another); false otherwise. */
     dropQueued: (id: number) => dropQueued.run(id, now()).changes === 1,
+    /** Drops a dead message for good. */
+    discard: (id: number) => jobs.discard(id),
+    /** Slack refuses the route (token, webhook, channel): the message waits for `releaseHeld`. */
+    hold: (id: number, reason: string) => void jobs.park([id], reason),
+    /** Slack accepts again (`check` passed, `npm run jobs -- retry-slack`): every held message is due now. */
+    releaseHeld: () => jobs.unparkAll(),
+    heldCount: () => jobs.parkedCount(),
+    /** Forgets messages that finished (sent, dead) more than `olderThanMs` ago (RETENTION_DAYS). */
+    pruneFinished: (olderThanMs: number) => jobs.pruneFinished(olderThanMs),
+    listHeld: (limit = 100) => jobs.listParked(limit),
   };
 }
 
@@ -114,5 +128,6 @@ function fromRow(row: Row | undefined): OutboxItem | undefined {
     nextAttemptAtMs: row.next_attempt_at_ms,
     lastError: row.last_error ?? undefined,
     createdAtMs: row.created_at_ms,
+    heldSinceMs: row.held_since_ms ?? undefined,
   };
 }

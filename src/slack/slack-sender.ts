@@ -43,6 +43,8 @@ export type SlackSenderOptions = {
   alertsWebhookUrl?: string | undefined;
   /** Set: every message goes through Slack's Web API, except operator alerts when `alertsWebhookUrl` is set. */
   app?: SlackAppDelivery | undefined;
+  /** App mode: SLACK_ALERTS_CHANNEL, where operator alerts go; unset (and no `alertsWebhookUrl`): the log, never `app.channel`. */
+  alertsChannel?: string | undefined;
   logger: Logger;
   fetch?: typeof globalThis.fetch;
   retryBaseMs?: number;
@@ -56,8 +58,9 @@ export type SlackSender = {
   notify(): void;
   stop(): Promise<void>;
   /**
-   * Tries one message now, waiting out retries, until it is sent, dead, or
-   * has used `maxAttempts`; for commands that must report how it went.
+   * Tries one message now, waiting out retries, until it is sent, dead,
+   * held (Slack refuses the route), or has used `maxAttempts`; for commands
+   * that must report how it went.
    */
   deliver(id: number, options: { maxAttempts: number }): Promise<OutboxItem>;
 };
@@ -107,14 +110,25 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
 
   /** Whether a message went to Slack rather than to the log. */
   const isDelivered = (item: OutboxItem) =>
-    app !== undefined ||
-    webhookUrl !== undefined ||
-    (item.channel === "alerts" && options.alertsWebhookUrl !== undefined);
+    item.channel === "alerts"
+      ? options.alertsWebhookUrl !== undefined ||
+        (app !== undefined ? options.alertsChannel !== undefined : webhookUrl !== undefined)
+      : app !== undefined || webhookUrl !== undefined;
 
   async function post(item: OutboxItem): Promise<BatchOutcome> {
     // Operator alerts go to their own webhook when there is one, whatever the mode.
     const alertsUrl = item.channel === "alerts" ? options.alertsWebhookUrl : undefined;
-    if (app !== undefined && alertsUrl === undefined) return classify(item, await postWithApp(app, item));
+    if (app !== undefined && alertsUrl === undefined) {
+      if (item.channel !== "alerts") return classify(item, await postWithApp(app, item));
+      // In app mode an operator alert goes to SLACK_ALERTS_CHANNEL, never to the sales channel.
+      if (options.alertsChannel !== undefined)
+        return classify(item, await postWithApp({ ...app, channel: options.alertsChannel }, item));
+      log.warn(
+        { slack: renderForSlack(item.message).text, outboxId: item.id },
+        "OPERATOR ALERT (SLACK_ALERTS_CHANNEL and SLACK_ALERTS_WEBHOOK_URL are not set, so it is logged instead)",
+      );
+      return DONE;
+    }
     if (item.message.dm !== undefined) {
       log.info({ outboxId: item.id }, "direct message not sent: direct messages need Slack app mode (SLACK_BOT_TOKEN)");
       return DONE;
@@ -170,7 +184,8 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
           })
         : await shareFile(delivery, item, file, message);
     if (result.ok) return { ok: true };
-    if (result.permanent) return { ok: false, permanent: true, reason: result.reason };
+    if (result.permanent)
+      return { ok: false, permanent: true, reason: result.reason, ...(result.route && { route: true }) };
     return {
       ok: false,
       permanent: false,
@@ -234,6 +249,9 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
       return DONE;
     }
     if (result.ok) return DONE;
+    // The token, webhook or channel is refused: every message would be, so they wait for a person's fix.
+    if (result.permanent && result.route)
+      return { kind: "hold", untilMs: Number.MAX_SAFE_INTEGER, reason: result.reason };
     const retryAfterMs = result.permanent ? undefined : result.retryAfterMs;
     return retryOrBury({ retryable: !result.permanent, reason: result.reason, retryAfterMs }, item.attempts + 1, retry);
   }
@@ -242,6 +260,16 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
     if (outcome.kind === "done") {
       outbox.markSent(item.id);
       if (isDelivered(item)) log.info({ outboxId: item.id, channel: item.channel }, "Slack message sent");
+    } else if (outcome.kind === "hold") {
+      const first = outbox.heldCount() === 0;
+      outbox.hold(item.id, outcome.reason);
+      // Said in the log whatever else fails: the alert's own route may be the refused one.
+      if (first)
+        log.error(
+          { outboxId: item.id, reason: outcome.reason },
+          "OPERATOR ALERT: SLACK REFUSES THE TOKEN, WEBHOOK OR CHANNEL; Slack messages are held, not lost. Fix the Slack settings, then `npm run check` (or `npm run jobs -- retry-slack`) sends them",
+        );
+      else log.warn({ outboxId: item.id, reason: outcome.reason }, "Slack message held: Slack refuses the route");
     } else if (outcome.kind === "dead") {
       outbox.markDead(item.id, outcome.reason);
       log.error(
@@ -267,7 +295,8 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
       for (;;) {
         const item = outbox.get(id);
         if (item === undefined) throw new Error(`no Slack message ${id}`);
-        if (item.state !== "queued" || item.attempts >= maxAttempts) return item;
+        // Held: Slack refuses the route; it waits for a person's fix, not for more tries.
+        if (item.state !== "queued" || item.heldSinceMs !== undefined || item.attempts >= maxAttempts) return item;
         await sleep(Math.max(0, item.nextAttemptAtMs - now()));
         // Another process is sending it: look again shortly.
         if (!(await send(item))) await sleep(CLAIMED_ELSEWHERE_WAIT_MS);

@@ -43,12 +43,40 @@ export const PERMANENT_SLACK_API_ERRORS = new Set([
   "access_denied",
   "method_deprecated",
   "deprecated_endpoint",
+  "messages_tab_disabled",
+  "team_not_found",
+  "msg_blocks_too_long",
+]);
+
+/**
+ * The permanent errors that are not the message's but the route's: the
+ * token, the app's scopes or the channel. Every message would meet them, so
+ * the outbox holds its messages (and the operator is told) instead of
+ * dead-lettering each one; they go out once Slack accepts them again.
+ */
+export const SLACK_ROUTE_ERRORS = new Set([
+  "invalid_auth",
+  "not_authed",
+  "account_inactive",
+  "token_revoked",
+  "token_expired",
+  "no_permission",
+  "org_login_required",
+  "ekm_access_denied",
+  "missing_scope",
+  "not_allowed_token_type",
+  "channel_not_found",
+  "not_in_channel",
+  "is_archived",
+  "team_not_found",
+  "team_access_not_granted",
+  "access_denied",
 ]);
 
 /** A Web API call, classified: `ok` with the body and headers, or why not and whether to try again. */
 export type SlackApiResult =
   | { ok: true; body: Record<string, unknown>; headers: Headers }
-  | { ok: false; permanent: boolean; reason: string; error?: string; retryAfterMs?: number };
+  | { ok: false; permanent: boolean; reason: string; error?: string; retryAfterMs?: number; route?: boolean };
 
 export type SlackWebApi = {
   /** POST with a JSON body (write methods such as chat.postMessage). */
@@ -119,6 +147,7 @@ export function createSlackWebApi({
       permanent: PERMANENT_SLACK_API_ERRORS.has(error),
       reason: `${method}: ${error}${needed}`,
       error,
+      ...(SLACK_ROUTE_ERRORS.has(error) && { route: true }),
     };
   }
 

@@ -441,4 +441,67 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX mailgun_tokens_seen ON mailgun_tokens (seen_at_ms);
     `,
   },
+  {
+    version: 17,
+    name: "lead priority, hold causes, the outbox's hold",
+    sql: `
+      -- Signed leads (/lead, /lead/<service>) go before unsigned /form posts
+      -- when both wait: 1 for signed, 0 for /form.
+      ALTER TABLE lead_submissions ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+
+      -- Two more causes of a hold: 'unauthorized' (401, a revoked token) and
+      -- 'unshared' (404 for a configured database). SQLite cannot widen a
+      -- CHECK in place, so the table is rebuilt. The kind stays 'creates':
+      -- one hold at a time.
+      CREATE TABLE notion_holds_new (
+        kind TEXT PRIMARY KEY CHECK (kind IN ('creates')),
+        since_ms INTEGER NOT NULL,
+        next_probe_at_ms INTEGER NOT NULL,
+        last_reason TEXT NOT NULL,
+        cause TEXT NOT NULL DEFAULT 'creates_refused'
+          CHECK (cause IN ('creates_refused', 'connection_blocked', 'unauthorized', 'unshared'))
+      ) STRICT;
+      INSERT INTO notion_holds_new SELECT kind, since_ms, next_probe_at_ms, last_reason, cause FROM notion_holds;
+      DROP TABLE notion_holds;
+      ALTER TABLE notion_holds_new RENAME TO notion_holds;
+
+      -- A Slack message held while Slack refuses the token or the channel (a
+      -- permanent error that is not the message's): it waits for check or
+      -- \`npm run jobs -- retry-slack\`, not for its own retry time.
+      ALTER TABLE slack_outbox ADD COLUMN held_since_ms INTEGER;
+    `,
+  },
+  {
+    version: 18,
+    name: "refused form origins per hour, contact create claims, import locks",
+    sql: `
+      -- POST /form refused for an origin not in FORM_ALLOWED_ORIGINS: counted
+      -- per origin and UTC hour, so an hourly operator alert can name them.
+      CREATE TABLE form_refused_origins (
+        origin TEXT NOT NULL,
+        hour_ms INTEGER NOT NULL,
+        refused INTEGER NOT NULL,
+        PRIMARY KEY (origin, hour_ms)
+      ) STRICT;
+
+      -- The contact writer's create of one email, claimed across processes
+      -- (the server and an import): a second creator waits, then finds the
+      -- contact instead of making another. Held until expires_at_ms at most.
+      CREATE TABLE contact_create_claims (
+        email TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        expires_at_ms INTEGER NOT NULL
+      ) STRICT;
+
+      -- npm run import: one run per journal (a file into a Contacts database)
+      -- at a time. The owner's pid and a heartbeat-extended expiry: a run
+      -- killed with -9 stops holding it once the expiry passes.
+      CREATE TABLE import_locks (
+        journal_key TEXT PRIMARY KEY,
+        pid INTEGER NOT NULL,
+        owner TEXT NOT NULL,
+        expires_at_ms INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

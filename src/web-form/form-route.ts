@@ -37,6 +37,8 @@ export type FormRouteOptions = {
   turnstile?: TurnstileVerifier | undefined;
   /** The stored submission under an idempotency key: repeats are answered with its id. */
   findSubmission(key: string): { id: string; receivedAtMs: number } | undefined;
+  /** Counts a post refused for its origin (the operator is told hourly). */
+  onOriginRefused?: ((origin: string) => void) | undefined;
   now?: () => number;
 };
 
@@ -67,6 +69,13 @@ export function formRoute(options: FormRouteOptions): Router {
     const origin = requestOrigin((name) => req.get(name));
     if (origin === undefined || !allowedOrigins.includes(origin)) {
       req.log.warn({ origin: origin === undefined ? null : cut(origin) }, "form refused: origin not allowed");
+      if (origin !== undefined) {
+        try {
+          options.onOriginRefused?.(origin);
+        } catch (error) {
+          req.log.error({ err: error }, "could not count the refused origin");
+        }
+      }
       refuse(req, res, 403, originRefusal(origin));
       return;
     }

@@ -93,6 +93,7 @@ describe("operator alerts", () => {
     expect(active()).toEqual({
       "creates-refused": false,
       "connection-blocked": false,
+      "access-lost": false,
       "dead-letters": false,
       "lead-backlog": false,
     });

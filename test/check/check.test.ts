@@ -55,6 +55,8 @@ describe("npm run check", () => {
       expect(result.stdout).toContain(line);
     }
     expect(crm.emulator.stats.count({ path: /^\/v1\/users\/me$/ })).toBe(1);
+    // The state file's size, so an operator sees it grow (or not).
+    expect(result.stdout).toMatch(/State file: .* is writable \(DATA_DIR\); \d+(\.\d)? (B|KB|MB) on disk/);
     expectNoSecrets(result);
   });
 

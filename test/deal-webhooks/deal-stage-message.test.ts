@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { dealStageMessage, notifyStageOf } from "../../src/deal-webhooks/deal-stage-message.js";
 import { formatDealValue } from "../../src/notion/format-deal-value.js";
-import { createNotionEventStore, EVENT_RETENTION_MS } from "../../src/deal-webhooks/notion-event-store.js";
+import { createNotionEventStore } from "../../src/deal-webhooks/notion-event-store.js";
+
+const RETENTION_MS = 90 * 86_400_000;
 import { openStore } from "../../src/store/open-store.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
@@ -79,7 +81,7 @@ describe("formatDealValue", () => {
 });
 
 describe("the Notion event store", () => {
-  it("records an id once and forgets settled ids after 7 days", () => {
+  it("records an id once and forgets settled ids after the retention", () => {
     const dir = makeTempDir();
     const db = openStore(dir.path);
     let now = 1_000_000_000_000;
@@ -88,11 +90,11 @@ describe("the Notion event store", () => {
     expect(store.record(event)).toBe(true);
     expect(store.record(event)).toBe(false);
     store.settle(["evt-1"], "done");
-    now += EVENT_RETENTION_MS - 1;
-    expect(store.prune()).toBe(0);
+    now += RETENTION_MS - 1;
+    expect(store.pruneFinished(RETENTION_MS)).toBe(0);
     expect(store.record(event)).toBe(false);
     now += 2;
-    expect(store.prune()).toBe(1);
+    expect(store.pruneFinished(RETENTION_MS)).toBe(1);
     db.close();
     dir.remove();
   });

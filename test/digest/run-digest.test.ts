@@ -113,10 +113,10 @@ describe("runDigest", () => {
     expect(postedTexts()).toHaveLength(1);
   });
 
-  it("fails at once when Slack refuses the message", async () => {
+  it("fails at once, the digest held for the fix, when Slack refuses the webhook", async () => {
     h.slack.replyNext({ status: 404, body: "no_service" });
     const error = await runDigest(h.deps()).catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ code: "slack_refused", item: { state: "dead" } });
+    expect(error).toMatchObject({ code: "slack_refused", item: { state: "queued", heldSinceMs: expect.any(Number) } });
     expect((error as Error).message).toMatch(
       /^Slack refused the stale-lead digest \(last answer: HTTP 404 no_service\)/,
     );

@@ -27,6 +27,8 @@ export type ImportKit = {
   run(
     argv: string[],
     overrides?: { fetch?: typeof fetch },
+    /** Settings over the kit's own (another Contacts database, say). */
+    env?: Record<string, string>,
   ): Promise<{ code: number; stdout: string[]; stderr: string[] }>;
   /** Every contact in Notion, by email, in a plain form. */
   contacts(): Record<string, PlainContact>;
@@ -95,10 +97,13 @@ export async function startImportKit({
         ...(contact.notes !== undefined && { Notes: { rich_text: [{ text: { content: contact.notes } }] } }),
       });
     },
-    async run(argv, overrides = {}) {
+    async run(argv, overrides = {}, env = {}) {
       const args = parseImportArgs(argv);
       if (args.help) throw new Error("not for --help");
-      const config: ImportConfig = loadConfig(fullEnv, { require: IMPORT_REQUIRED_SETTINGS, envFile: false });
+      const config: ImportConfig = loadConfig(
+        { ...fullEnv, ...env },
+        { require: IMPORT_REQUIRED_SETTINGS, envFile: false },
+      );
       const stdout: string[] = [];
       const stderr: string[] = [];
       const code = await importCommand(args, config, captureLogger().logger, {

@@ -316,7 +316,7 @@ describe("acting on a lead from Slack (POST /slack/actions)", () => {
       await eventually(() => expect(statusOf(s.h, "ada@example.com")).toBe("not a fit"), { timeoutMs: 20_000 });
       await eventually(() =>
         expect(
-          alerts.received.some((m) => m.body.text.includes("No dead-lettered leads, deal events or Slack clicks")),
+          alerts.received.some((m) => m.body.text.includes("No dead-lettered leads, deal events, Slack clicks")),
         ).toBe(true),
       );
     } finally {

@@ -245,27 +245,28 @@ describe("the Slack sender in app mode (SLACK_BOT_TOKEN and SLACK_CHANNEL)", () 
   it.each([
     ["a wrong token", { token: "xoxb-wrong-token" }, "invalid_auth"],
     ["a channel that does not exist", { channel: "C0NOPE0000" }, "channel_not_found"],
-  ])("dead-letters a message refused for %s, loudly, after one call", async (_case, settings, error) => {
+  ])("holds a message refused for %s, loudly, after one call", async (_case, settings, error) => {
     await start(settings);
     const { id } = enqueue(alert([]));
-    await eventually(() => expect(outbox.get(id)?.state).toBe("dead"));
-    expect(outbox.get(id)?.lastError).toBe(`chat.postMessage: ${error}`);
+    await eventually(() => expect(outbox.get(id)?.heldSinceMs).toBeDefined());
+    expect(outbox.get(id)).toMatchObject({ state: "queued", lastError: `chat.postMessage: ${error}` });
     expect(log.lines()).toContainEqual(
-      expect.objectContaining({ level: 50, msg: expect.stringContaining("SLACK MESSAGE DEAD-LETTERED") }),
+      expect.objectContaining({ level: 50, msg: expect.stringContaining("SLACK REFUSES THE TOKEN") }),
     );
-    // Dead is final, and stop() waits for any send in flight: after it, no post can follow.
+    // Held until a person releases it, and stop() waits for any send in flight: after it, no post can follow.
     await sender!.stop();
     expect(slack.callsOf("chat.postMessage")).toHaveLength(1);
     expect(log.raw.join("\n")).not.toContain("xoxb-wrong-token");
   });
 
   it.each(["not_in_channel", "is_archived", "missing_scope", "account_inactive", "token_revoked"])(
-    "dead-letters %s without retrying",
+    "holds the outbox on %s without retrying (the route's error, not the message's)",
     async (error) => {
       await start();
       slack.replyNext("chat.postMessage", { error });
       const { id } = enqueue({ text: "refused" });
-      await eventually(() => expect(outbox.get(id)?.state).toBe("dead"));
+      await eventually(() => expect(outbox.get(id)?.heldSinceMs).toBeDefined());
+      expect(outbox.get(id)?.state).toBe("queued");
       expect(outbox.get(id)?.lastError).toBe(`chat.postMessage: ${error}`);
       expect(slack.callsOf("chat.postMessage")).toHaveLength(1);
     },

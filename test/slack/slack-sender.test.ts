@@ -114,26 +114,31 @@ describe("the Slack sender", () => {
     }
   });
 
-  it.each(["invalid_payload", "channel_not_found", "channel_is_archived", "action_prohibited", "no_service"])(
-    "dead-letters a message Slack refuses with %s, loudly, without retrying",
+  it("dead-letters a message Slack refuses with invalid_payload (the message's own error), loudly, without retrying", async () => {
+    slack.replyNext({ status: 400, body: "invalid_payload" });
+    const { item } = outbox.enqueue({ text: "refused" });
+    start();
+    await eventually(() => expect(outbox.get(item.id)?.state).toBe("dead"));
+    expect(log.lines()).toContainEqual(
+      expect.objectContaining({ level: 50, msg: expect.stringContaining("SLACK MESSAGE DEAD-LETTERED") }),
+    );
+    await sender!.stop();
+    expect(slack.attempts()).toBe(1);
+  });
+
+  it.each(["channel_not_found", "channel_is_archived", "action_prohibited", "no_service"])(
+    "holds a message Slack refuses with %s (the webhook's error, not the message's), loudly, without retrying",
     async (reason) => {
-      const status =
-        reason === "channel_is_archived"
-          ? 410
-          : reason === "action_prohibited"
-            ? 403
-            : reason === "invalid_payload"
-              ? 400
-              : 404;
+      const status = reason === "channel_is_archived" ? 410 : reason === "action_prohibited" ? 403 : 404;
       slack.replyNext({ status, body: reason });
       const { item } = outbox.enqueue({ text: "refused" });
       start();
-      await eventually(() => expect(outbox.get(item.id)?.state).toBe("dead"));
+      await eventually(() => expect(outbox.get(item.id)?.heldSinceMs).toBeDefined());
       expect(outbox.get(item.id)?.lastError).toContain(reason);
       expect(log.lines()).toContainEqual(
-        expect.objectContaining({ level: 50, msg: expect.stringContaining("SLACK MESSAGE DEAD-LETTERED") }),
+        expect.objectContaining({ level: 50, msg: expect.stringContaining("SLACK REFUSES THE TOKEN") }),
       );
-      // Dead is final, and stop() waits for any send in flight: after it, no post can follow.
+      // Held until released, and stop() waits for any send in flight: after it, no post can follow.
       await sender!.stop();
       expect(slack.attempts()).toBe(1);
     },
