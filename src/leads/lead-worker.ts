@@ -191,9 +191,10 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     const state = hold!.refused(error instanceof Error ? error.message : String(error), cause);
     if (started) {
       const { title, status, fix } = HOLD_CAUSES[cause];
+      const headline = cause === "connection_blocked" ? "NOTION BLOCKED THIS CONNECTION" : "NOTION REFUSES ACCESS";
       log.error(
         { err: error, retryInMs: state.nextProbeAtMs - now() },
-        `${title.replaceAll("*", "").toUpperCase()} (${status}): new leads are held, not lost; one is tried every ${Math.round(hold!.retryMs / 1000)} s. ${fix}`,
+        `${headline}: new leads are held, not lost; one is tried every ${Math.round(hold!.retryMs / 1000)} s. ${title.replaceAll("*", "")} (${status}). ${fix}`,
       );
     }
     return state;

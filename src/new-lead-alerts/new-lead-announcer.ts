@@ -84,3 +84,17 @@ export function createNewLeadAnnouncer(options: NewLeadAnnouncerOptions): NewLea
     },
   };
 }
+
+/**
+ * Forgets announced contacts older than `olderThanMs` (RETENTION_DAYS) whose
+ * message has left the outbox: a contact is created, and so announced, once,
+ * so nothing asks for them again. Registered with the server's one pruner.
+ */
+export function pruneAnnouncedLeads(db: Store, olderThanMs: number, now: () => number = Date.now): number {
+  return db
+    .prepare<[number]>(
+      `DELETE FROM new_lead_alerts WHERE created_at_ms < ?
+         AND outbox_id NOT IN (SELECT id FROM slack_outbox WHERE state = 'queued')`,
+    )
+    .run(now() - olderThanMs).changes;
+}

@@ -7,7 +7,7 @@ import { wireInboundEmail } from "./wire-inbound-email.js";
 import type { Logger } from "../log/create-logger.js";
 import type { CrmDatabaseIds } from "../notion/check-crm-schema.js";
 import { notionGatewayFromConfig, type NotionGatewayOptions } from "../notion/notion-gateway.js";
-import { createNewLeadAnnouncer } from "../new-lead-alerts/new-lead-announcer.js";
+import { createNewLeadAnnouncer, pruneAnnouncedLeads } from "../new-lead-alerts/new-lead-announcer.js";
 import { clickTargets } from "../slack-actions/click-targets.js";
 import { wireSlackActions, type SlackActionsArea } from "./wire-slack-actions.js";
 import { newLeadAlertActions } from "../slack/lead-buttons.js";
@@ -184,6 +184,7 @@ export async function startCrmServer(
         { name: "Slack messages", pruneFinished: slack.outbox.pruneFinished },
         { name: "Slack clicks", pruneFinished: clicks.pruneFinished },
         { name: "logged emails", pruneFinished: inboundEmail.queue.pruneFinished },
+        { name: "new-lead alerts", pruneFinished: (olderThanMs) => pruneAnnouncedLeads(db, olderThanMs) },
       ],
       retentionMs: config.RETENTION_DAYS * DAY_MS,
       logger,

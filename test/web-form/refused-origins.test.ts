@@ -1,7 +1,8 @@
 import request from "supertest";
 import { afterEach, expect, it } from "vitest";
 import { openStore } from "../../src/store/open-store.js";
-import { createRefusedOrigins } from "../../src/web-form/refused-origins.js";
+import { createRefusedOrigins, MAX_ORIGINS_PER_HOUR, OTHER_ORIGINS } from "../../src/web-form/refused-origins.js";
+import { makeTempDir } from "../support/temp-dir.js";
 import { eventually, startCrmHarness, type CrmHarness } from "../support/crm-harness.js";
 import { startSlackReceiver } from "../support/slack-receiver.js";
 import { FORM_ENV } from "../web-form/form-kit.js";
@@ -43,4 +44,24 @@ it("counts /form posts refused for an unlisted origin durably, and tells the ope
       /form posts? refused in the last hour.*https:\/\/www\.shop\.example\.com \(\d\)/,
     ),
   );
+});
+
+it("names at most MAX_ORIGINS_PER_HOUR origins an hour: a flood of made-up origins grows no table", () => {
+  const dir = makeTempDir();
+  const db = openStore(dir.path);
+  try {
+    const origins = createRefusedOrigins(db, () => Date.UTC(2026, 11, 6, 10, 30));
+    origins.record("https://www.shop.example.com");
+    for (let n = 0; n < 500; n++) origins.record(`https://made-up-${n}.example`);
+    origins.record("https://www.shop.example.com");
+    const rows = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM form_refused_origins").get()!.n;
+    expect(rows).toBe(MAX_ORIGINS_PER_HOUR);
+    const counted = origins.lastHour();
+    // An origin named before the flood keeps its own count; the rest are counted together.
+    expect(counted).toContainEqual({ origin: "https://www.shop.example.com", refused: 2 });
+    expect(counted).toContainEqual({ origin: OTHER_ORIGINS, refused: 500 - (MAX_ORIGINS_PER_HOUR - 2) });
+  } finally {
+    db.close();
+    dir.remove();
+  }
 });
