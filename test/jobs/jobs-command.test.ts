@@ -153,6 +153,61 @@ describe("jobsCommand", () => {
     expect(lines.join("\n")).not.toContain("Dead Slack clicks");
   });
 
+  it("`discard` drops a dead click or email by its number, and asks which when a Slack message has it too", () => {
+    const db = openStore(dir.path);
+    let clickId: number;
+    let emailId: number;
+    let messageId: number;
+    try {
+      const clicks = createSlackClicks(db, () => T0);
+      const click = clicks.store("C0SALES0001:1788858000.000100:snooze:page", {
+        action: "snooze",
+        pageId: "3f0c2a3b4c5d4e6f8a9b0c1d2e3f4a5b",
+        teamId: "T0TEAM0001",
+        userId: "U0DANA0001",
+        clickedAtMs: T0,
+      }).item;
+      clicks.bury([click.id], "Notion rejected pages.update contact: validation_error");
+      clickId = click.id;
+      const emails = createInboundEmailQueue(db, () => T0);
+      const email = emails.store({
+        key: "mid:dead@x",
+        via: "raw",
+        direction: { direction: "sent", addresses: ["lena@example.org"] },
+        from: "sam@acme.com",
+        subject: "Quote",
+        dateMs: T0,
+        messageId: "dead@x",
+        snippet: undefined,
+      }).item;
+      emails.jobs.bury([email.id], "HTTP 400 validation_error");
+      emailId = email.id;
+      const outbox = createSlackOutbox(db, () => T0);
+      const message = outbox.enqueue({ text: "Deal won" }).item;
+      outbox.markDead(message.id, "HTTP 404 channel_not_found");
+      messageId = message.id;
+    } finally {
+      db.close();
+    }
+    // Each table numbers its own rows: the first click, email and message are all 1.
+    expect([clickId, emailId, messageId]).toEqual([1, 1, 1]);
+
+    expect(run("discard", "1")).toBe(1);
+    expect(lines).toEqual([
+      "not discarded 1: a dead Slack message and a dead Slack click and a dead logged email have that id; say which: slack:1 or click:1 or email:1",
+    ]);
+    lines = [];
+    expect(run("discard", "click:1", "email:1")).toBe(0);
+    expect(lines).toEqual(["discarded dead Slack click 1", "discarded dead logged email 1"]);
+    lines = [];
+    // Only the message is left with that number now: the bare id is enough.
+    expect(run("discard", "1")).toBe(0);
+    expect(lines).toEqual(["discarded dead Slack message 1"]);
+    lines = [];
+    expect(run()).toBe(0);
+    expect(lines.join("\n")).not.toMatch(/Dead Slack clicks|Dead Slack messages|Dead logged emails/);
+  });
+
   it("refuses an unknown command and changes nothing", () => {
     fill();
     expect(() => run("purge")).toThrow(/unknown command "purge"/);
