@@ -32,7 +32,8 @@ async function inBatches(count: number, size: number, send: (i: number) => Promi
 
 /** The state file's growth per 1,000 leads written to Notion, and per 1,000 honeypot posts (16 KiB each). */
 export async function diskBench(): Promise<string[]> {
-  const bench = await startBenchCrm(1_000);
+  // Notion's budget is not what is measured here: a generous one keeps the bench short.
+  const bench = await startBenchCrm(60_000);
   try {
     const { url } = await bench.startServer(FORM_OPEN);
     const start = stateBytes(bench.dataDir);
@@ -66,8 +67,8 @@ const WAITING_LEADS = 20;
 
 /** A Notion outage with leads waiting on backoff: the time from Notion's return to the last waiting lead in Notion. */
 export async function recoveryBench(): Promise<string[]> {
-  const rate = 3;
-  const bench = await startBenchCrm(rate);
+  const perMinute = 180;
+  const bench = await startBenchCrm(perMinute);
   try {
     const { url } = await bench.startServer();
     bench.emulator.faults.unavailableFor(OUTAGE_MS, 503);
@@ -81,12 +82,11 @@ export async function recoveryBench(): Promise<string[]> {
       intervalMs: 50,
     });
     const seconds = (Date.now() - outageEnds) / 1000;
-    // Two calls a lead (contact, activity) at the rate: the least it can take once Notion is back.
-    const ideal = (2 * WAITING_LEADS) / (rate * 0.98);
+    // Two calls a lead (contact, activity): 40 fit in one minute's budget, so the rate adds nothing to wait for.
     return [
-      `Recovery after a ${OUTAGE_MS / 1000} s Notion outage, ${WAITING_LEADS} leads waiting on backoff, ${rate} req/s`,
+      `Recovery after a ${OUTAGE_MS / 1000} s Notion outage, ${WAITING_LEADS} leads waiting on backoff, ${perMinute} requests a minute`,
       `  last waiting lead in Notion ${fixed(seconds, 1)} s after Notion's return ` +
-        `(${fixed(ideal, 1)} s is the rate's minimum; goal within 30 s of it = ${fixed((seconds - ideal) / 30)}x)`,
+        `(goal within 30 s = ${fixed(seconds / 30)}x; each lead's own backoff would have been up to 5 minutes)`,
     ];
   } finally {
     await bench.stop();
@@ -95,9 +95,9 @@ export async function recoveryBench(): Promise<string[]> {
 
 const FLOOD = 500;
 
-/** A signed lead's time to Notion while 500 /form posts wait (Notion at 3 req/s). */
+/** A signed lead's time to Notion while 500 /form posts wait (Notion's budget of 180 requests a minute). */
 export async function fairnessBench(): Promise<string[]> {
-  const bench = await startBenchCrm(3);
+  const bench = await startBenchCrm(180);
   try {
     const { url } = await bench.startServer(FORM_OPEN);
     await inBatches(FLOOD, 50, (i) =>
@@ -115,7 +115,7 @@ export async function fairnessBench(): Promise<string[]> {
     const seconds = (Date.now() - started) / 1000;
     const written = bench.emulator.admin.listPages(bench.crm.contacts.dataSourceId).length - 1;
     return [
-      `A signed /lead during a ${FLOOD}-post /form flood, Notion at 3 req/s`,
+      `A signed /lead during a ${FLOOD}-post /form flood, Notion at 180 requests a minute`,
       `  in Notion after ${fixed(seconds, 1)} s, with ${written} of the ${FLOOD} /form leads written before it ` +
         `(goal under 5 s = ${fixed(seconds / 5)}x; it was 156 s before signed leads went first)`,
     ];
