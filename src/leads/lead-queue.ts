@@ -23,6 +23,8 @@ export type Submission = {
   activityStarted: boolean;
   /** Queued, but held since then: Notion refused to create its contact or activity (see create-hold). */
   heldSinceMs: number | undefined;
+  /** SIGNED_PRIORITY (/lead, /lead/<service>) or UNSIGNED_PRIORITY (/form). */
+  priority: number;
 };
 
 type Row = {
@@ -40,6 +42,7 @@ type Row = {
   activity_page_id: string | null;
   activity_started: number;
   held_since_ms: number | null;
+  priority: number;
 };
 
 export type LeadQueue = ReturnType<typeof createLeadQueue>;
@@ -109,6 +112,8 @@ export function createLeadQueue(db: Store, now: () => number = Date.now) {
     queuedFor: (email: string) => jobs.queuedInGroup(email),
     // Held leads wait for the hold's probe, not for their own retry time.
     dueEmails: (limit: number) => jobs.dueGroups(limit),
+    /** Emails with a signed lead due, oldest first. */
+    dueSignedEmails: (limit: number) => jobs.dueGroups(limit, { minPriority: SIGNED_PRIORITY }),
     nextDueAtMs: () => jobs.nextDueAtMs(),
     // The contact and activity pages are noted without an fsync of their own: the worker's next write
     // (the activity's started mark, or the finish) follows at once, with no request between, and syncs
@@ -166,5 +171,6 @@ function fromRow(row: Row | undefined): Submission | undefined {
     activityPageId: row.activity_page_id ?? undefined,
     activityStarted: row.activity_started === 1,
     heldSinceMs: row.held_since_ms ?? undefined,
+    priority: row.priority,
   };
 }

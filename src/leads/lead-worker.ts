@@ -14,7 +14,7 @@ import { createWorkLoop } from "../queue/create-work-loop.js";
 import { createSettleWaiters } from "../queue/settle-waiters.js";
 import type { Store } from "../store/open-store.js";
 import type { CreatedContact } from "./created-contact.js";
-import type { LeadQueue, Outcome, Submission } from "./lead-queue.js";
+import { UNSIGNED_PRIORITY, type LeadQueue, type Outcome, type Submission } from "./lead-queue.js";
 import { activityProperties, activityRef, mergeLeads } from "./contact-properties.js";
 import { notionPageUrl } from "./notion-page-url.js";
 import { upsertContact } from "./upsert-contact.js";
@@ -26,6 +26,12 @@ import type { ContactsTarget, LeadTargets } from "../crm-schema/worker-targets.j
  * within the budget anyway. 16 new leads make about 48 calls, well inside 180.
  */
 export const LEAD_WORKER_CONCURRENCY = 16;
+/**
+ * Batches of unsigned /form posts alone leave this many of the worker's
+ * places free, so a signed lead posted during a /form flood starts at once
+ * (its requests then go on the live lane, ahead of the flood's).
+ */
+export const SIGNED_PLACES = 4;
 /** How often the queue is looked at without a nudge (leads revived by `npm run jobs`). */
 export const LEAD_POLL_INTERVAL_MS = 2_000;
 export const LEAD_RETRY_BASE_MS = 2_000;
@@ -45,6 +51,12 @@ export type LeadWorkerOptions = {
   /** The cross-process claim on an email's create (shared with the import). */
   claims?: CreateClaims | undefined;
   notion: NotionGateway;
+  /**
+   * The gateway for batches of unsigned /form posts alone: its `form` lane
+   * leaves signed leads a reserve of Notion's budget, so a /form flood
+   * cannot delay them. Unset: `notion`.
+   */
+  formNotion?: NotionGateway | undefined;
   logger: Logger;
   /** Where a created contact's arrival is recorded for speed to lead; unset: not recorded. */
   db?: Store | undefined;
@@ -79,11 +91,14 @@ export type LeadWorker = {
  * one try per hold interval.
  */
 type LeadBatch = {
+  email: string;
   submissions: Submission[];
   ids: string[];
   targets: LeadTargets;
   contactPageId?: string;
   probe: boolean;
+  /** Unsigned /form posts alone: they go on the form lane, in at most `concurrency - SIGNED_PLACES` places. */
+  unsigned: boolean;
 };
 
 /**
@@ -114,6 +129,9 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
   let targets: LeadTargets | undefined;
   // The email whose held leads are the probe this interval, between due() and take().
   let probeEmail: string | undefined;
+  // Emails whose batch in flight is unsigned /form posts alone: at most unsignedPlaces of them.
+  const unsignedInFlight = new Set<string>();
+  const unsignedPlaces = Math.max(1, concurrency - SIGNED_PLACES);
 
   const loop = createWorkLoop<string, LeadBatch>({
     logger: log,
@@ -122,7 +140,16 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     signal,
     now,
     due(limit) {
-      const emails = queue.dueEmails(limit);
+      const signed = queue.dueSignedEmails(limit);
+      const room = unsignedPlaces - unsignedInFlight.size;
+      const unsigned =
+        room <= 0
+          ? []
+          : queue
+              .dueEmails(limit)
+              .filter((email) => !signed.includes(email) && !unsignedInFlight.has(email))
+              .slice(0, room);
+      const emails = [...signed, ...unsigned];
       const probe = targets === undefined ? undefined : takeProbe();
       return probe === undefined ? emails : [probe, ...emails.filter((email) => email !== probe)];
     },
@@ -131,9 +158,17 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
       const probe = email === probeEmail;
       if (probe) probeEmail = undefined;
       if (submissions.length === 0 || targets === undefined) return undefined;
-      return { submissions, ids: submissions.map((submission) => submission.id), targets, probe };
+      const unsigned = submissions.every((submission) => submission.priority === UNSIGNED_PRIORITY);
+      if (unsigned) unsignedInFlight.add(email);
+      return { email, submissions, ids: submissions.map((submission) => submission.id), targets, probe, unsigned };
     },
-    work: processBatch,
+    async work(batch) {
+      try {
+        return await processBatch(batch);
+      } finally {
+        unsignedInFlight.delete(batch.email);
+      }
+    },
     record,
     nextDueAtMs() {
       const due = queue.nextDueAtMs();
@@ -174,6 +209,11 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
             log.info({ released }, "Notion accepts creates again: the held leads follow");
           },
         });
+
+  /** Unsigned /form posts alone go through the form lane; a batch with a signed lead in it is live. */
+  function notionFor(leads: LeadBatch): NotionGateway {
+    return leads.unsigned && options.formNotion !== undefined ? options.formNotion : options.notion;
+  }
 
   /** Every create of a batch goes through here: none while Notion refuses creates, but the probe's. */
   function guardCreate(batch: LeadBatch): GuardCreate | undefined {
@@ -220,7 +260,7 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
           const pageId = submission.contactPageId ?? contactPageId;
           const at = new Date(submission.receivedAtMs);
           const activityId = await recordActivity(
-            options.notion,
+            notionFor(leads),
             where.activitiesDataSourceId,
             leadActivity(submission, submission.contactPageId ?? contactPageId),
             {
@@ -298,7 +338,7 @@ export function createLeadWorker(options: LeadWorkerOptions): LeadWorker {
     const at = new Date(Math.max(...pending.map((submission) => submission.receivedAtMs)));
     const result = await upsertContact(
       {
-        notion: options.notion,
+        notion: notionFor(leads),
         cache: options.cache,
         claims: options.claims,
         contacts,

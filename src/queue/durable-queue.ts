@@ -121,8 +121,13 @@ export type DurableQueue<Item> = QueueReader<Item> & {
   claim(id: QueueId, leaseMs: number): boolean;
   /** When the earliest queued, not parked row is due; undefined when none is. */
   nextDueAtMs(): number | undefined;
-  /** With `groupColumn`: groups with a row due now, oldest first; `quietMs` waits for a group's newest row to be that old, `maxWaitMs` caps the wait from its oldest. */
-  dueGroups(limit: number, options?: { quietMs?: number; maxWaitMs?: number }): string[];
+  /**
+   * With `groupColumn`: groups with a row due now, oldest first (highest
+   * priority first, with `priorityColumn`); `quietMs` waits for a group's
+   * newest row to be that old, `maxWaitMs` caps the wait from its oldest, and
+   * `minPriority` leaves out groups whose rows are all below it.
+   */
+  dueGroups(limit: number, options?: { quietMs?: number; maxWaitMs?: number; minPriority?: number }): string[];
   /** With `groupColumn`: the group's queued rows (parked ones included), in queue order. */
   queuedInGroup(group: string): Item[];
   /** Success: each queued row ends in `state` (default doneState), with `result` in resultColumn. Returns how many. */
@@ -212,10 +217,14 @@ export function createDurableQueue<Row, Item>(
   const nextDue = db.prepare<[], { at: number | null }>(
     `SELECT min(next_attempt_at_ms) AS at FROM ${table} WHERE state = 'queued' AND ${ready}`,
   );
-  const dueGroups = db.prepare<[{ now: number; quietMs: number; maxWaitMs: number; limit: number }], { g: string }>(
+  const dueGroups = db.prepare<
+    [{ now: number; quietMs: number; maxWaitMs: number; limit: number; minPriority: number }],
+    { g: string }
+  >(
     `SELECT ${groupColumn ?? "NULL"} AS g FROM ${table} WHERE state = 'queued' AND ${parkedFree} GROUP BY ${groupColumn ?? "id"}
      HAVING min(next_attempt_at_ms) <= @now
         AND (max(${created}) <= @now - @quietMs OR min(${created}) <= @now - @maxWaitMs)
+        AND ${spec.priorityColumn === undefined ? "@minPriority IS NOT NULL" : `max(${spec.priorityColumn}) >= @minPriority`}
      ORDER BY ${spec.priorityColumn === undefined ? "" : `max(${spec.priorityColumn}) DESC, `}min(${created}) LIMIT @limit`,
   );
   const inGroup = db.prepare<[string], Row>(
@@ -353,10 +362,10 @@ export function createDurableQueue<Row, Item>(
       return claimOne(id, leaseMs);
     },
     nextDueAtMs: () => nextDue.get()?.at ?? undefined,
-    dueGroups(limit, { quietMs = 0, maxWaitMs = Infinity } = {}) {
+    dueGroups(limit, { quietMs = 0, maxWaitMs = Infinity, minPriority = Number.MIN_SAFE_INTEGER } = {}) {
       requireGroups("dueGroups");
       return dueGroups
-        .all({ now: now(), quietMs, maxWaitMs: Math.min(maxWaitMs, Number.MAX_SAFE_INTEGER), limit })
+        .all({ now: now(), quietMs, maxWaitMs: Math.min(maxWaitMs, Number.MAX_SAFE_INTEGER), limit, minPriority })
         .map((row) => row.g);
     },
     queuedInGroup(group) {

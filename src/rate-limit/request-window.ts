@@ -4,11 +4,14 @@ import { withoutFsync } from "../store/without-fsync.js";
 import { sleep } from "../util/sleep.js";
 
 /**
- * Who is asking. `live` is work a person is waiting for (a lead just posted,
- * a webhook); `bulk` is work nobody watches request by request (an import, a
- * digest, a report, a poll paging through many deals).
+ * Who is asking. `live` is work a person is waiting for from a trusted
+ * sender (a signed lead, a webhook, a click); `form` is live work from the
+ * open web (an unsigned /form post), which a flood can bring in any amount;
+ * `bulk` is work nobody watches request by request (an import, a digest, a
+ * report, a poll paging through many deals). Each leaves the next a reserve,
+ * and steps aside while one before it waits: live, then form, then bulk.
  */
-export type RequestLane = "live" | "bulk";
+export type RequestLane = "live" | "form" | "bulk";
 
 /** Notion counts requests per 60-second window (https://developers.notion.com/reference/request-limits). */
 export const REQUEST_WINDOW_MS = 60_000;
@@ -32,6 +35,13 @@ export const REQUEST_WINDOW_MARGIN_MS = 1_000;
 export const LIVE_RESERVE_SHARE = 1 / 3;
 /** At least this many requests are kept for live work: a new lead costs about three. */
 export const MIN_LIVE_RESERVE = 6;
+/**
+ * Share of the budget /form posts never spend, so a flood of them leaves
+ * signed leads room at once: a sixth, 30 of 180 (10 new leads a minute), 100
+ * of 600. A burst of real /form leads (30 new ones, about 90 requests) still
+ * goes at once.
+ */
+export const SIGNED_RESERVE_SHARE = 1 / 6;
 /** After a pause ends, each waiting taker adds up to this much at random, so they do not all leave in one instant. */
 export const PAUSE_JITTER_MS = 1_000;
 /** A waiting live taker's mark outlives its expected wait by this much (matters only when its process died). */
@@ -42,6 +52,15 @@ export function bulkBudgetOf(budget: number, liveReserve?: number): number {
   const reserve = liveReserve ?? Math.max(MIN_LIVE_RESERVE, Math.floor(budget * LIVE_RESERVE_SHARE));
   return Math.max(1, budget - Math.min(budget - 1, reserve));
 }
+
+/** Requests of each window /form work may spend: the budget less the signed reserve (a sixth), at least 1. */
+export function formBudgetOf(budget: number): number {
+  const reserve = Math.max(MIN_LIVE_RESERVE, Math.floor(budget * SIGNED_RESERVE_SHARE));
+  return Math.max(1, budget - Math.min(budget - 1, reserve));
+}
+
+/** The lanes a taker of `lane` steps aside for while one of them waits. */
+const YIELDS_TO: Record<RequestLane, readonly RequestLane[]> = { live: [], form: ["live"], bulk: ["live", "form"] };
 
 /**
  * How long `requests` take to leave through a limiter allowing `perWindow` in
@@ -108,7 +127,9 @@ const BULK_RECHECK_MS = 25;
  * after the latest moment Notion can have counted it.
  *
  * Live first: bulk takers may fill the window only up to `budget - liveReserve`,
- * and take nothing while a live taker (in any process) is waiting. Each
+ * and take nothing while a live or form taker (in any process) is waiting;
+ * form takers (unsigned /form posts) only up to five sixths of the budget,
+ * and nothing while a live taker waits. Each
  * decision is one IMMEDIATE transaction, committed without waiting for the
  * disk (`withoutFsync`): a burst of 90 requests took 2 fsyncs each, 0.7 s and
  * more of a busy server's event loop, and the window's rows are worth nothing
@@ -120,7 +141,11 @@ export function createRequestWindow(options: RequestWindowOptions): RequestWindo
   // What the window adds to Notion's 60 s: a request answered within it needs no second stamp.
   const marginMs = Math.max(0, windowMs - REQUEST_WINDOW_MS);
   const wait = options.sleep ?? sleep;
-  const limit = lane === "live" ? budget : bulkBudgetOf(budget, options.liveReserve);
+  const limit =
+    lane === "live" ? budget : lane === "form" ? formBudgetOf(budget) : bulkBudgetOf(budget, options.liveReserve);
+  // Live and form takers mark themselves while they wait; the lanes after them step aside meanwhile.
+  const marks = lane !== "bulk";
+  const yieldsTo = YIELDS_TO[lane];
 
   const prune = db.prepare<[string, number]>("DELETE FROM rate_window WHERE name = ? AND at_ms <= ?");
   // A clock that stepped back: requests "in the future" count from now, so the window neither stalls nor forgets them.
@@ -146,14 +171,19 @@ export function createRequestWindow(options: RequestWindowOptions): RequestWindo
      ON CONFLICT (name) DO UPDATE SET until_ms = excluded.until_ms, reason = excluded.reason
      WHERE excluded.until_ms > rate_pause.until_ms`,
   );
-  const markWaiting = db.prepare<[string, string, number]>(
-    `INSERT INTO rate_live_waiters (bucket, holder, until_ms) VALUES (?, ?, ?)
+  const mark = db.prepare<[string, string, number, RequestLane]>(
+    `INSERT INTO rate_live_waiters (bucket, holder, until_ms, lane) VALUES (?, ?, ?, ?)
      ON CONFLICT (bucket, holder) DO UPDATE SET until_ms = excluded.until_ms`,
   );
+  const markWaiting = (bucket: string, who: string, untilMs: number) => mark.run(bucket, who, untilMs, lane);
   const clearMark = db.prepare<[string, string]>("DELETE FROM rate_live_waiters WHERE bucket = ? AND holder = ?");
-  const liveWaiting = db.prepare<[string, number], { found: number }>(
-    "SELECT 1 AS found FROM rate_live_waiters WHERE bucket = ? AND until_ms > ? LIMIT 1",
-  );
+  const aheadWaiting =
+    yieldsTo.length === 0
+      ? undefined
+      : db.prepare<[string, number], { found: number }>(
+          `SELECT 1 AS found FROM rate_live_waiters WHERE bucket = ? AND until_ms > ?
+             AND lane IN (${yieldsTo.map((ahead) => `'${ahead}'`).join(", ")}) LIMIT 1`,
+        );
   const holder = `${process.pid}:${randomUUID()}`;
   let waiting = 0;
 
@@ -161,25 +191,25 @@ export function createRequestWindow(options: RequestWindowOptions): RequestWindo
     const at = now();
     const paused = readPause.get(name);
     if (paused !== undefined && paused.until_ms > at) {
-      if (lane === "live") markWaiting.run(name, holder, paused.until_ms + PAUSE_JITTER_MS + LIVE_MARK_GRACE_MS);
+      if (marks) markWaiting(name, holder, paused.until_ms + PAUSE_JITTER_MS + LIVE_MARK_GRACE_MS);
       return { waitMs: paused.until_ms - at + Math.floor(random() * PAUSE_JITTER_MS) };
     }
     prune.run(name, at - windowMs);
     clampFuture.run(at, name, at);
     const inWindow = count.get(name)?.n ?? 0;
-    const yieldToLive = lane === "bulk" && liveWaiting.get(name, at) !== undefined;
+    const yieldToLive = aheadWaiting?.get(name, at) !== undefined;
     if (inWindow < limit && !yieldToLive) {
       const { lastInsertRowid } = insert.run(name, at, lane);
-      if (lane === "live") {
-        if (waiting > 1) markWaiting.run(name, holder, at + LIVE_MARK_GRACE_MS);
+      if (marks) {
+        if (waiting > 1) markWaiting(name, holder, at + LIVE_MARK_GRACE_MS);
         else clearMark.run(name, holder);
       }
       return { waitMs: 0, rowId: lastInsertRowid, atMs: at };
     }
     const freedAt = inWindow < limit ? at : (nth.get(name, inWindow - limit)?.at_ms ?? at) + windowMs;
     const untilFree = Math.max(1, Math.min(windowMs, freedAt - at));
-    if (lane === "live") markWaiting.run(name, holder, at + untilFree + LIVE_MARK_GRACE_MS);
-    // A bulk taker stepping aside for a live one looks again soon: the live one is about to take its turn.
+    if (marks) markWaiting(name, holder, at + untilFree + LIVE_MARK_GRACE_MS);
+    // A taker stepping aside for one ahead of it looks again soon: that one is about to take its turn.
     return { waitMs: yieldToLive && inWindow < limit ? BULK_RECHECK_MS : untilFree };
   });
 
@@ -206,7 +236,7 @@ export function createRequestWindow(options: RequestWindowOptions): RequestWindo
       }
     } finally {
       waiting--;
-      if (!granted && lane === "live" && waiting === 0) withoutFsync(db, () => clearMark.run(name, holder));
+      if (!granted && marks && waiting === 0) withoutFsync(db, () => clearMark.run(name, holder));
     }
   }
 

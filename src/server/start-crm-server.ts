@@ -96,6 +96,8 @@ export async function startCrmServer(
     const notion = notionGatewayFromConfig(config, gatewayOptions);
     // Paging through deals is bulk work: it takes a token only while no lead is waiting for one.
     const bulkNotion = notionGatewayFromConfig(config, { ...gatewayOptions, lane: "bulk" });
+    // Unsigned /form posts leave signed leads a reserve, and step aside while one waits.
+    const formNotion = notionGatewayFromConfig(config, { ...gatewayOptions, lane: "form" });
     const databases = crmDatabaseIds(config);
     const firstCheck = checkSchema(notion, databases);
 
@@ -123,6 +125,7 @@ export async function startCrmServer(
       retryBaseMs: overrides.retryBaseMs,
       responseWaitMs: overrides.leadResponseWaitMs,
       holdRetryMs,
+      formNotion,
       ...(announcer && { onContactCreated: (contact) => announcer.announce(contact) }),
     });
     // POST /slack/actions exists only with the signing secret and the bot token (404 otherwise).

@@ -5,6 +5,7 @@ import { createContactCache } from "../contacts/contact-cache.js";
 import { createCreateClaims } from "../contacts/create-claims.js";
 import { createCreateHold } from "../notion/create-hold.js";
 import type { AreaDependencies, CrmArea } from "./crm-area.js";
+import type { NotionGateway } from "../notion/notion-gateway.js";
 import type { WakeableQueue } from "../queue/wake-on-recovery.js";
 import { createSenderLimits } from "../spam/sender-limits.js";
 import { createRefusedOrigins, type RefusedOrigins } from "../web-form/refused-origins.js";
@@ -37,6 +38,8 @@ export type LeadsAreaOptions = {
   responseWaitMs?: number | undefined;
   /** While Notion refuses creates, how often one held lead is tried. @default NOTION_HOLD_RETRY_SECONDS */
   holdRetryMs?: number | undefined;
+  /** The gateway on the `form` lane, for batches of unsigned /form posts (see RequestLane). */
+  formNotion?: NotionGateway | undefined;
   /** Each contact a lead created (the new-lead alert); not called for repeats or spam. */
   onContactCreated?: ((contact: CreatedContact) => void) | undefined;
 };
@@ -71,6 +74,7 @@ export function wireLeads(deps: AreaDependencies, config: LeadsConfig, options: 
     cache: createContactCache(db),
     claims: createCreateClaims(db),
     notion,
+    formNotion: options.formNotion,
     db,
     logger,
     hold: createCreateHold(db, { retryMs: options.holdRetryMs ?? config.NOTION_HOLD_RETRY_SECONDS * 1000 }),

@@ -504,4 +504,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 19,
+    name: "request window lanes for /form",
+    sql: `
+      -- A third lane, 'form' (unsigned /form posts): it steps aside for a
+      -- waiting 'live' taker, and 'bulk' for both. The window's rows live for
+      -- a minute, so its table is made again with the wider CHECK.
+      DROP TABLE rate_window;
+      CREATE TABLE rate_window (
+        name TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        lane TEXT NOT NULL CHECK (lane IN ('live', 'form', 'bulk'))
+      ) STRICT;
+      CREATE INDEX rate_window_by_time ON rate_window (name, at_ms);
+      ALTER TABLE rate_live_waiters ADD COLUMN lane TEXT NOT NULL DEFAULT 'live'
+        CHECK (lane IN ('live', 'form'));
+    `,
+  },
 ];

@@ -2,7 +2,7 @@ import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLeadQueue, SIGNED_PRIORITY, UNSIGNED_PRIORITY } from "../../src/leads/lead-queue.js";
 import { openStore, type Store } from "../../src/store/open-store.js";
-import { startCrmHarness, type CrmHarness } from "../support/crm-harness.js";
+import { eventually, startCrmHarness, type CrmHarness } from "../support/crm-harness.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import { FORM_ENV, SITE } from "../web-form/form-kit.js";
 
@@ -68,5 +68,44 @@ describe("the routes' priority", () => {
     } finally {
       store.close();
     }
+  });
+
+  it("lets a signed lead through at once while a /form flood has spent its share of Notion's budget", async () => {
+    // 60 requests a minute: /form posts may spend 50 of them, and 30 new /form leads need about 90.
+    h = await startCrmHarness({
+      emulator: { requestsPerMinute: 60 },
+      env: { ...FORM_ENV, NOTION_REQUESTS_PER_MINUTE: "60" },
+      overrides: { leadResponseWaitMs: 0 },
+    });
+    const harness = h;
+    for (let n = 0; n < 30; n++) {
+      const answer = await request(harness.server.url)
+        .post("/form")
+        .set("Origin", SITE)
+        .type("form")
+        .send(`email=flood-${n}%40example.com`);
+      expect(answer.status).toBe(200);
+    }
+    const waiting = () => {
+      const store = openStore(harness.dataDir);
+      try {
+        return createLeadQueue(store).jobs.count("queued");
+      } finally {
+        store.close();
+      }
+    };
+    // The flood has spent what it may of this minute: its leads wait for the next one.
+    await eventually(() => expect(harness.crm.emulator.stats.requests.length).toBeGreaterThanOrEqual(50), {
+      timeoutMs: 20_000,
+    });
+    await harness.postLead({ email: "signed@example.com", name: "Signed" });
+    await eventually(() =>
+      expect(harness.contacts().map((page) => (page.properties["Email"] as { email: string }).email)).toContain(
+        "signed@example.com",
+      ),
+    );
+    // The signed lead did not wait for the flood: most of it is still queued, and Notion refused nothing.
+    expect(waiting()).toBeGreaterThan(0);
+    expect(harness.crm.emulator.stats.rateLimited).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   bulkBudgetOf,
   createRequestWindow,
+  formBudgetOf,
   drainTimeMs,
   REQUEST_WINDOW_MARGIN_MS,
   REQUEST_WINDOW_MS,
@@ -126,6 +127,45 @@ describe("createRequestWindow", () => {
     clockNow += WINDOW_MS;
     await Promise.all([waitingBulk, waitingLive]);
     expect(order).toEqual(["live", "bulk"]);
+  });
+
+  it("keeps a sixth of the budget /form posts cannot spend, so 10 signed leads go at once during a /form flood", async () => {
+    const form = limiter({ budget: 180, lane: "form" });
+    const live = limiter({ budget: 180, lane: "live" });
+    expect(formBudgetOf(180)).toBe(150);
+    expect(formBudgetOf(600)).toBe(500);
+    const formGrants: number[] = [];
+    const flood = Promise.all(Array.from({ length: 160 }, () => form.take().then(() => formGrants.push(now))));
+    while (formGrants.length < 150) await new Promise((resolve) => setImmediate(resolve));
+    const signedAt = now;
+    // 10 signed leads at about 3 calls each.
+    await Promise.all(Array.from({ length: 30 }, () => live.take()));
+    expect(now).toBe(signedAt);
+    await flood;
+    expect(mostInAnySpan(formGrants, REQUEST_WINDOW_MS)).toBeLessThanOrEqual(150);
+  });
+
+  it("serves waiting takers live first, then /form, then bulk, when the window frees", async () => {
+    let clockNow = 5_000_000;
+    const manual = {
+      now: () => clockNow,
+      sleep: () => new Promise<void>((resolve) => setTimeout(resolve, 2)),
+    };
+    const lane = (which: "live" | "form" | "bulk") =>
+      createRequestWindow({ db: open(), name: "n", budget: 40, liveReserve: 0, lane: which, ...manual });
+    const [live, form, bulk] = [lane("live"), lane("form"), lane("bulk")];
+    await Promise.all(Array.from({ length: 40 }, () => live.take()));
+    const order: string[] = [];
+    const waiting = [
+      bulk.take().then(() => order.push("bulk")),
+      form.take().then(() => order.push("form")),
+      live.take().then(() => order.push("live")),
+    ];
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(order).toEqual([]);
+    clockNow += WINDOW_MS;
+    await Promise.all(waiting);
+    expect(order).toEqual(["live", "form", "bulk"]);
   });
 
   it("holds every request of every limiter on the file while Notion's pause lasts, however long", async () => {
