@@ -49,6 +49,11 @@ export function createNewLeadAnnouncer(options: NewLeadAnnouncerOptions): NewLea
      WHERE a.created_at_ms > ? AND NOT (o.state = 'queued' AND (o.lease_until_ms IS NULL OR o.lease_until_ms < ?))`,
   );
   const carry = db.prepare("UPDATE new_lead_alerts SET outbox_id = ? WHERE outbox_id = ?");
+  // Only a queued message's leads are read again (to fold a burst): once it has left, its rows keep the page id alone.
+  const forgetSent = db.prepare(
+    `UPDATE new_lead_alerts SET lead_json = '{}' WHERE lead_json != '{}'
+       AND outbox_id NOT IN (SELECT id FROM slack_outbox WHERE state = 'queued')`,
+  );
 
   const announce = db.transaction((lead: NewLead): number | undefined => {
     if (known.get(lead.pageId) !== undefined) return undefined;
@@ -59,6 +64,7 @@ export function createNewLeadAnnouncer(options: NewLeadAnnouncerOptions): NewLea
     });
     insert.run(lead.pageId, JSON.stringify(lead), at, item.id);
     if (duplicate) return undefined;
+    forgetSent.run();
 
     const waiting = pending.all(at);
     const burst = waiting.length + recentlyOut.get(at - NEW_LEAD_BURST_WINDOW_MS, at)!.n;

@@ -522,4 +522,16 @@ export const MIGRATIONS: readonly Migration[] = [
         CHECK (lane IN ('live', 'form'));
     `,
   },
+  {
+    version: 20,
+    name: "new-lead alerts keep a lead only while its message waits",
+    sql: `
+      -- A sent alert's leads are never read again: the row keeps the page id
+      -- alone (it was as large as the submission). The index finds the rows
+      -- still carrying a lead without reading the others.
+      CREATE INDEX new_lead_alerts_carrying ON new_lead_alerts (outbox_id) WHERE lead_json != '{}';
+      UPDATE new_lead_alerts SET lead_json = '{}' WHERE lead_json != '{}'
+        AND outbox_id NOT IN (SELECT id FROM slack_outbox WHERE state = 'queued');
+    `,
+  },
 ];

@@ -98,6 +98,22 @@ describe("new-lead alerts: one per contact, a burst in one message", () => {
     expect(queued()[0]!.message.text).toContain("New lead");
   });
 
+  it("keeps a lead's details only while its message waits: once sent, the row keeps the page id alone", () => {
+    const alerts = announcer();
+    alerts.announce(lead(1));
+    for (const item of queued()) outbox.markSent(item.id);
+    nowMs += 120_000;
+    alerts.announce(lead(2));
+    const rows = db.prepare("SELECT page_id, lead_json FROM new_lead_alerts ORDER BY page_id").all();
+    expect(rows).toEqual([
+      { page_id: lead(1).pageId, lead_json: "{}" },
+      { page_id: lead(2).pageId, lead_json: JSON.stringify(lead(2)) },
+    ]);
+    // The page is still known: it is never announced twice.
+    alerts.announce(lead(1));
+    expect(queued()).toHaveLength(1);
+  });
+
   it("keeps held alerts across a restart (they are in the outbox)", () => {
     announcer().announce(lead(1));
     db.close();
