@@ -49,11 +49,7 @@ export function createNewLeadAnnouncer(options: NewLeadAnnouncerOptions): NewLea
      WHERE a.created_at_ms > ? AND NOT (o.state = 'queued' AND (o.lease_until_ms IS NULL OR o.lease_until_ms < ?))`,
   );
   const carry = db.prepare("UPDATE new_lead_alerts SET outbox_id = ? WHERE outbox_id = ?");
-  // Only a queued message's leads are read again (to fold a burst): once it has left, its rows keep the page id alone.
-  const forgetSent = db.prepare(
-    `UPDATE new_lead_alerts SET lead_json = '{}' WHERE lead_json != '{}'
-       AND outbox_id NOT IN (SELECT id FROM slack_outbox WHERE state = 'queued')`,
-  );
+  const forgetSent = db.prepare(FORGET_SENT_LEADS);
 
   const announce = db.transaction((lead: NewLead): number | undefined => {
     if (known.get(lead.pageId) !== undefined) return undefined;
@@ -92,11 +88,13 @@ export function createNewLeadAnnouncer(options: NewLeadAnnouncerOptions): NewLea
 }
 
 /**
- * Forgets announced contacts older than `olderThanMs` (RETENTION_DAYS) whose
- * message has left the outbox: a contact is created, and so announced, once,
- * so nothing asks for them again. Registered with the server's one pruner.
+ * Retention for new-lead alerts, registered with the server's one pruner:
+ * rows whose message has left the outbox keep the page id alone, and are
+ * forgotten once older than `olderThanMs` (RETENTION_DAYS). A contact is
+ * created, and so announced, once, so nothing asks for them again.
  */
 export function pruneAnnouncedLeads(db: Store, olderThanMs: number, now: () => number = Date.now): number {
+  db.prepare(FORGET_SENT_LEADS).run();
   return db
     .prepare<[number]>(
       `DELETE FROM new_lead_alerts WHERE created_at_ms < ?
@@ -104,3 +102,7 @@ export function pruneAnnouncedLeads(db: Store, olderThanMs: number, now: () => n
     )
     .run(now() - olderThanMs).changes;
 }
+
+// Only a queued message's leads are read again (to fold a burst): once it has left, its rows keep the page id alone.
+const FORGET_SENT_LEADS = `UPDATE new_lead_alerts SET lead_json = '{}' WHERE lead_json != '{}'
+  AND outbox_id NOT IN (SELECT id FROM slack_outbox WHERE state = 'queued')`;
