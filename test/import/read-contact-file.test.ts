@@ -98,6 +98,18 @@ describe("readContactFile", () => {
     expect(file.rejects).toEqual([{ line: 5, reason: 'invalid email "not an email"', values: ["not an email", "x"] }]);
   });
 
+  it("keeps every rejected row and unreadable date on disk, and only the first ten in memory to list", async () => {
+    const bad = Array.from({ length: 12 }, (_, i) => `not-an-email-${i},2026-13-0${i % 9}`);
+    const dates = Array.from({ length: 12 }, (_, i) => `d${i}@x.example,someday ${i}`);
+    const file = await read(["Email,Last Contacted", ...bad, ...dates].join("\n"));
+    expect(file.rejectCount).toBe(12);
+    expect(file.rejects.map((row) => row.line)).toEqual(Array.from({ length: 12 }, (_, i) => i + 2));
+    expect(file.firstRejects).toEqual(file.rejects.slice(0, 10));
+    expect(file.dateProblemCount).toBe(12);
+    expect(file.dateProblems.map((problem) => problem.line)).toEqual(Array.from({ length: 10 }, (_, i) => i + 14));
+    expect(file.contactCount).toBe(12);
+  });
+
   it("reads day-first dates when told to, and reports a date it cannot read instead of guessing", async () => {
     const content = "Email,Last Contacted\na@x.example,03/04/2026\nb@x.example,31/12/2026\n";
     expect((await read(content, "day-first")).contacts.map((contact) => contact.lastContacted)).toEqual([
