@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import type { Store } from "./open-store.js";
 
 /** What a scratch database keeps in memory before its pages go to its temporary file. */
-export const SCRATCH_CACHE_KIB = 8 * 1024;
+export const SCRATCH_CACHE_KIB = 2 * 1024;
 
 /**
  * An anonymous SQLite database in a temporary file that SQLite deletes when
