@@ -1,6 +1,5 @@
 import { CsvError, parse } from "csv-parse";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream";
+import { pipeline, Readable } from "node:stream";
 import { ImportFileError } from "./import-file-error.js";
 
 /** One record of the file and the line it starts on, as an editor shows it. */
