@@ -8,6 +8,7 @@ import { formBench } from "./bench/form-bench.js";
 import { gatewayBench } from "./bench/gateway-bench.js";
 import { heldBench } from "./bench/held-bench.js";
 import { importBench } from "./bench/import-bench.js";
+import { importMemoryBench } from "./bench/import-memory-bench.js";
 import { leadBench } from "./bench/lead-bench.js";
 import { limitsBench } from "./bench/limits-bench.js";
 import { pollBench } from "./bench/poll-bench.js";
@@ -26,6 +27,7 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ["held", heldBench],
   ["form", formBench],
   ["import", importBench],
+  ["import-memory", importMemoryBench],
   ["report", reportBench],
   ["clicks", clickBench],
   ["email", emailBench],

@@ -80,7 +80,7 @@ function startUpSettled(emulator: NotionEmulator, seen: number, see: (count: num
 let built = false;
 
 /** The production build, as `npm start` runs it (its memory is what a small VPS must hold); once per bench run. */
-function buildProductionOnce(): void {
+export function buildProductionOnce(): void {
   if (built) return;
   execFileSync(process.execPath, [resolve(REPO_ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
     cwd: REPO_ROOT,

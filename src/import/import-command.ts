@@ -9,7 +9,7 @@ import { describeColumnMapping } from "./contact-columns.js";
 import type { ImportProgress } from "./import-progress.js";
 import { DATE_FORMATS, type DateOrder } from "./parse-import-date.js";
 import { formatDuration } from "../util/format-duration.js";
-import type { ContactFile } from "./read-contact-file.js";
+import { LISTED_PROBLEMS, type ContactFile } from "./read-contact-file.js";
 import { runImport, type ImportOutcome } from "./run-import.js";
 import { plural } from "../util/plural.js";
 
@@ -19,7 +19,7 @@ export type ImportConfig = ConfigWith<(typeof IMPORT_REQUIRED_SETTINGS)[number]>
 /** Exit status of a run Ctrl-C stopped (128 + SIGINT), as shells report it. */
 export const EXIT_INTERRUPTED = 130;
 /** Date problems and rejected rows listed by line; the rest are counted. */
-const LISTED = 10;
+const LISTED = LISTED_PROBLEMS;
 
 export const IMPORT_USAGE = `Usage: npm run import -- <file.csv> [--dry-run] [--force] [--status-map 'New=new lead,...'] [--source <name>] [--date-format MM/DD/YYYY|DD/MM/YYYY]
 
@@ -145,7 +145,7 @@ export async function importCommand(
       if (file.dateProblems.length > 0) lines.push("Dates it cannot read (left empty):");
       for (const problem of file.dateProblems.slice(0, LISTED))
         lines.push(`  line ${problem.line}: ${JSON.stringify(problem.value)} in "${problem.header}" is not a date`);
-      if (file.dateProblems.length > LISTED) lines.push(`  ... and ${file.dateProblems.length - LISTED} more`);
+      if (file.dateProblemCount > LISTED) lines.push(`  ... and ${file.dateProblemCount - LISTED} more`);
       return lines;
     };
     const outcome = await runImport(
@@ -173,13 +173,13 @@ export async function importCommand(
       const { plan } = outcome;
       const calls = plan.create + plan.update;
       const earlier = plan.alreadyDone > 0 ? `; ${plan.alreadyDone} done by an earlier run of this file` : "";
-      const rejects = file.rejects.slice(0, LISTED).map((row) => `  line ${row.line}: ${row.reason}`);
-      if (file.rejects.length > LISTED) rejects.push(`  ... and ${file.rejects.length - LISTED} more`);
+      const rejects = file.firstRejects.slice(0, LISTED).map((row) => `  line ${row.line}: ${row.reason}`);
+      if (file.rejectCount > LISTED) rejects.push(`  ... and ${file.rejectCount - LISTED} more`);
       // The import is bulk work: it spends the budget less the reserve kept for live leads.
       const duration = formatDuration(drainTimeMs(calls, bulkBudgetOf(config.NOTION_REQUESTS_PER_MINUTE)) / 1000);
       for (const line of [
         ...describeFile(file),
-        `${file.rows} rows, ${plural(file.contacts.length, "contact")}${file.repeatedRows > 0 ? ` (${plural(file.repeatedRows, "row")} repeating an email, merged into its contact)` : ""}`,
+        `${file.rows} rows, ${plural(file.contactCount, "contact")}${file.repeatedRows > 0 ? ` (${plural(file.repeatedRows, "row")} repeating an email, merged into its contact)` : ""}`,
         outcome.indexQueries === 0
           ? "Notion not read: the file has no contact to look up"
           : `${plural(outcome.notionContacts, "contact")} already in Notion (read in ${plural(outcome.indexQueries, "query", "queries")})`,

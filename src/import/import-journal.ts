@@ -29,8 +29,8 @@ export type JournalEntry = {
  */
 export function createImportJournal(db: Store, journalKey: string, now: () => number = Date.now) {
   const fileHash = journalKey;
-  const list = db.prepare<
-    [string],
+  const one = db.prepare<
+    [string, number],
     {
       line: number;
       email: string;
@@ -39,7 +39,10 @@ export function createImportJournal(db: Store, journalKey: string, now: () => nu
       page_id: string | null;
       reason: string | null;
     }
-  >("SELECT line, email, state, outcome, page_id, reason FROM import_rows WHERE file_hash = ?");
+  >("SELECT line, email, state, outcome, page_id, reason FROM import_rows WHERE file_hash = ? AND line = ?");
+  const done = db.prepare<[string], { n: number }>(
+    "SELECT count(*) AS n FROM import_rows WHERE file_hash = ? AND state = 'done'",
+  );
   const upsert = db.prepare<[string, number, string, string, string | null, string | null, string | null, number]>(
     `INSERT INTO import_rows (file_hash, line, email, state, outcome, page_id, reason, updated_at_ms)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -49,20 +52,22 @@ export function createImportJournal(db: Store, journalKey: string, now: () => nu
   const remove = db.prepare<[string, number]>("DELETE FROM import_rows WHERE file_hash = ? AND line = ?");
   const removeAll = db.prepare<[string]>("DELETE FROM import_rows WHERE file_hash = ?");
   return {
-    entries(): Map<number, JournalEntry> {
-      return new Map(
-        list.all(fileHash).map((row) => [
-          row.line,
-          {
-            line: row.line,
-            email: row.email,
-            state: row.state,
-            ...(row.outcome !== null && { outcome: row.outcome }),
-            ...(row.page_id !== null && { pageId: row.page_id }),
-            ...(row.reason !== null && { reason: row.reason }),
-          },
-        ]),
-      );
+    /** What earlier runs did with the contact at `line`, if anything (one lookup: a large file's journal stays on disk). */
+    entry(line: number): JournalEntry | undefined {
+      const row = one.get(fileHash, line);
+      if (row === undefined) return undefined;
+      return {
+        line: row.line,
+        email: row.email,
+        state: row.state,
+        ...(row.outcome !== null && { outcome: row.outcome }),
+        ...(row.page_id !== null && { pageId: row.page_id }),
+        ...(row.reason !== null && { reason: row.reason }),
+      };
+    },
+    /** Contacts earlier runs finished (written, or refused by Notion). */
+    doneCount(): number {
+      return done.get(fileHash)!.n;
     },
     begin(line: number, email: string, state: "creating" | "updating"): void {
       upsert.run(fileHash, line, email, state, null, null, null, now());

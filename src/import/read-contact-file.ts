@@ -1,10 +1,11 @@
-import { parse } from "csv-parse/sync";
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { createHash, type Hash } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { leadSchema } from "../leads/lead.js";
 import { mapColumns, type ColumnMapping, type ImportField } from "./contact-columns.js";
+import { openContactSpill, type ContactSpill } from "./contact-spill.js";
 import { ImportFileError } from "./import-file-error.js";
 import { parseImportDate, type DateOrder } from "./parse-import-date.js";
+import { readCsvRows } from "./read-csv-rows.js";
 
 /** One contact of the file: every row with its email merged, at the line of the first. */
 export type ImportContact = {
@@ -21,65 +22,60 @@ export type ImportContact = {
 export type RejectedRow = { line: number; reason: string; values: readonly string[] };
 export type DateProblem = { line: number; header: string; value: string };
 
+/** Rejected rows and unreadable dates kept in memory to show; the rest are counted (and rejects spilled). */
+export const LISTED_PROBLEMS = 10;
+
 export type ContactFile = {
   /** SHA-256 of the bytes: the journal's key, so an edited file is a new import. */
   hash: string;
   delimiter: "," | ";";
   headers: string[];
   mapping: ColumnMapping;
-  contacts: ImportContact[];
-  rejects: RejectedRow[];
-  /** Each contact's row as it was (by its line), for the rejects file if Notion refuses it. */
-  rowsByLine: Map<number, readonly string[]>;
+  /** Contacts of the file: one per email. */
+  contactCount: number;
+  /** Rows without a valid email: how many, and the first few (`spill.rejects()` has them all). */
+  rejectCount: number;
+  firstRejects: RejectedRow[];
+  /** Dates it cannot read: how many, and the first few. */
+  dateProblemCount: number;
   dateProblems: DateProblem[];
   /** Data rows read, and how many of them repeated an email seen earlier in the file. */
   rows: number;
   repeatedRows: number;
+  /**
+   * The contacts (in the order of their first line), each contact's row as it
+   * was, and the rejected rows, on disk until `close()`.
+   */
+  spill: ContactSpill;
+  close(): void;
 };
 
 const NOTES_SEPARATOR = "\n\n";
 // A Pipedrive cell may hold several addresses; the first is the contact's.
 const ADDRESS_SEPARATOR = /[,;\s]+/;
 
-export function readContactFile(path: string, dateOrder: DateOrder): ContactFile {
-  let bytes: Buffer;
+/**
+ * Reads the export as a stream, row by row: each row is merged into its
+ * email's contact in the spill, or rejected there, and let go. Memory holds
+ * a chunk of the file and a batch of rows, whatever the file's size.
+ */
+export async function readContactFile(path: string, dateOrder: DateOrder): Promise<ContactFile> {
+  const hash = createHash("sha256");
+  const spill = openContactSpill();
   try {
-    bytes = readFileSync(path);
+    return await readInto(spill, path, hash, dateOrder);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
-    throw new ImportFileError("file_unreadable", `cannot read ${path}: ${reason}`, { cause: error });
+    spill.close();
+    throw error;
   }
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch (error) {
-    throw new ImportFileError(
-      "file_unreadable",
-      `cannot read ${path}: it is not UTF-8 text (export it again as "CSV UTF-8")`,
-      { cause: error },
-    );
-  }
-  // One kind of line break: csv-parse miscounts lines after a quoted CRLF, and Notion keeps \n anyway.
-  text = text.replace(/\r\n?/g, "\n");
-  const delimiter = sniffDelimiter(text);
-  let records: Array<{ record: string[]; info: { lines: number; empty_lines: number } }>;
-  try {
-    records = parse(text, {
-      delimiter,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      info: true,
-    }) as unknown as typeof records;
-  } catch (error) {
-    throw new ImportFileError("file_unreadable", `cannot read ${path} as CSV: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  const [header, ...rows] = records;
-  const headers = header?.record ?? [];
+}
+
+async function readInto(spill: ContactSpill, path: string, hash: Hash, dateOrder: DateOrder): Promise<ContactFile> {
+  const csv = await readCsvRows(fileBytes(path, hash), path);
+  const { headers, delimiter } = csv;
   const mapping = mapColumns(headers);
   if (mapping.email === undefined) {
+    csv.close();
     const seen = headers.length === 0 ? "none (the file is empty)" : headers.map((h) => JSON.stringify(h)).join(", ");
     throw new ImportFileError(
       "no_email_column",
@@ -87,17 +83,16 @@ export function readContactFile(path: string, dateOrder: DateOrder): ContactFile
     );
   }
 
-  const byEmail = new Map<string, ImportContact>();
-  const rejects: RejectedRow[] = [];
-  const rowsByLine = new Map<number, readonly string[]>();
+  const firstRejects: RejectedRow[] = [];
   const dateProblems: DateProblem[] = [];
+  let dateProblemCount = 0;
   let repeatedRows = 0;
   let dataRows = 0;
-  let previous = header!.info;
-  for (const { record, info } of rows) {
-    // csv-parse counts the line a record ends on; a quoted newline makes a record span lines.
-    const line = previous.lines + 1 + (info.empty_lines - previous.empty_lines);
-    previous = info;
+  const rejectRow = (row: RejectedRow) => {
+    spill.addReject(row);
+    if (firstRejects.length < LISTED_PROBLEMS) firstRejects.push(row);
+  };
+  for await (const { line, values: record } of csv.rows) {
     if (record.every((value) => value.trim() === "")) continue;
     dataRows++;
     const cell = (field: ImportField) => {
@@ -107,18 +102,21 @@ export function readContactFile(path: string, dateOrder: DateOrder): ContactFile
     };
     const rawEmail = cell("email");
     if (rawEmail === undefined) {
-      rejects.push({ line, reason: "no email", values: record });
+      rejectRow({ line, reason: "no email", values: record });
       continue;
     }
     const parsed = leadSchema.shape.email.safeParse(rawEmail.split(ADDRESS_SEPARATOR)[0] ?? "");
     if (!parsed.success) {
-      rejects.push({ line, reason: `invalid email ${JSON.stringify(rawEmail)}`, values: record });
+      rejectRow({ line, reason: `invalid email ${JSON.stringify(rawEmail)}`, values: record });
       continue;
     }
     const rawDate = cell("lastContacted");
     const lastContacted = rawDate === undefined ? undefined : parseImportDate(rawDate, dateOrder);
     if (rawDate !== undefined && lastContacted === undefined) {
-      dateProblems.push({ line, header: headers[mapping.lastContacted!]!.trim(), value: rawDate });
+      dateProblemCount++;
+      if (dateProblems.length < LISTED_PROBLEMS) {
+        dateProblems.push({ line, header: headers[mapping.lastContacted!]!.trim(), value: rawDate });
+      }
     }
     const fromRow: ImportContact = {
       line,
@@ -130,35 +128,48 @@ export function readContactFile(path: string, dateOrder: DateOrder): ContactFile
       ...defined("status", cell("status")),
       ...defined("lastContacted", lastContacted),
     };
-    const earlier = byEmail.get(fromRow.email);
+    const earlier = spill.contactByEmail(fromRow.email);
     if (earlier === undefined) {
-      byEmail.set(fromRow.email, fromRow);
-      rowsByLine.set(line, record);
+      spill.addContact(fromRow, record);
     } else {
       repeatedRows++;
       mergeInto(earlier, fromRow);
+      spill.replaceContact(earlier);
     }
   }
   return {
-    hash: createHash("sha256").update(bytes).digest("hex"),
+    hash: hash.digest("hex"),
     delimiter,
     headers,
     mapping,
-    contacts: [...byEmail.values()],
-    rejects,
-    rowsByLine,
+    contactCount: spill.contactCount(),
+    rejectCount: spill.rejectCount(),
+    firstRejects,
+    dateProblemCount,
     dateProblems,
     rows: dataRows,
     repeatedRows,
+    spill,
+    close: () => spill.close(),
   };
 }
 
-/** Semicolons in the header line outnumber commas: a European spreadsheet's CSV. */
-function sniffDelimiter(text: string): "," | ";" {
-  const firstLine = text.replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0] ?? "";
-  const outsideQuotes = firstLine.replace(/"[^"]*"/g, "");
-  const count = (char: string) => outsideQuotes.split(char).length - 1;
-  return count(";") > count(",") ? ";" : ",";
+/** The file's bytes as they are read, hashed on the way; an unreadable file is one clear error. */
+async function* fileBytes(path: string, hash: Hash): AsyncGenerator<Buffer> {
+  const stream = createReadStream(path);
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      yield chunk;
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === undefined) throw error;
+    const reason = code === "ENOENT" ? "no such file" : (error as Error).message;
+    throw new ImportFileError("file_unreadable", `cannot read ${path}: ${reason}`, { cause: error });
+  } finally {
+    stream.destroy();
+  }
 }
 
 function joinName(first: string | undefined, last: string | undefined): string | undefined {

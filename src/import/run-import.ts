@@ -10,12 +10,13 @@ import { isNotionGatewayError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import type { PropertiesRequest } from "../notion/property-values.js";
 import type { Store } from "../store/open-store.js";
-import { createImportJournal, importJournalKey, type ImportJournal, type JournalEntry } from "./import-journal.js";
+import type { SpilledWork } from "./contact-spill.js";
+import { createImportJournal, importJournalKey, type ImportJournal } from "./import-journal.js";
 import { takeImportLock } from "./import-lock.js";
 import { importedContact, importFillProperties, importPatch, IMPORT_SOURCE } from "./import-contact-properties.js";
 import type { ImportCounts, ImportProgress } from "./import-progress.js";
 import type { DateOrder } from "./parse-import-date.js";
-import { readContactFile, type ContactFile, type ImportContact, type RejectedRow } from "./read-contact-file.js";
+import { readContactFile, type ContactFile, type ImportContact } from "./read-contact-file.js";
 import { readContactIndex } from "./read-contact-index.js";
 import { writeRejectsFile } from "./write-rejects-file.js";
 
@@ -81,16 +82,19 @@ type Work =
  */
 export async function runImport(options: ImportOptions, deps: ImportDeps): Promise<ImportOutcome> {
   const { db } = deps;
-  const file = readContactFile(options.file, options.dateOrder);
-  if (options.statusMap !== undefined) mapStatuses(file.contacts, options.statusMap);
-  deps.onFileRead?.(file);
-  const journalKey = importJournalKey(file.hash, deps.contactsDatabaseId);
-  // Two runs of one file into one database never both write: the second stops here with one clear line.
-  const lock = options.dryRun ? undefined : takeImportLock(db, journalKey, options.file);
+  const file = await readContactFile(options.file, options.dateOrder);
   try {
-    return await importFile(options, deps, file, createImportJournal(db, journalKey));
+    deps.onFileRead?.(file);
+    const journalKey = importJournalKey(file.hash, deps.contactsDatabaseId);
+    // Two runs of one file into one database never both write: the second stops here with one clear line.
+    const lock = options.dryRun ? undefined : takeImportLock(db, journalKey, options.file);
+    try {
+      return await importFile(options, deps, file, createImportJournal(db, journalKey));
+    } finally {
+      lock?.release();
+    }
   } finally {
-    lock?.release();
+    file.close();
   }
 }
 
@@ -103,13 +107,14 @@ async function importFile(
   const { notion, db, logger, progress, signal } = deps;
   const log = logger.child({ area: "import" });
   if (options.force && !options.dryRun) journal.clear();
-  const earlier = options.force ? new Map<number, JournalEntry>() : journal.entries();
+  const { spill } = file;
+  const earlierEntry = (line: number) => (options.force ? undefined : journal.entry(line));
   const schema = await assertCrmSchema(notion, { contacts: deps.contactsDatabaseId });
   const contacts = workerTargets(schema).leads.contacts;
 
-  const pending = file.contacts.filter((contact) => earlier.get(contact.line)?.state !== "done");
+  const pending = file.contactCount - (options.force ? 0 : journal.doneCount());
   const index =
-    pending.length === 0
+    pending === 0
       ? { byEmail: new Map<string, PageObjectResponse>(), queries: 0, readAtMs: 0 }
       : await readContactIndex(notion, {
           dataSourceId: contacts.dataSourceId,
@@ -117,34 +122,43 @@ async function importFile(
           logger: log,
         });
 
-  const counts: ImportCounts = { created: 0, updated: 0, unchanged: 0, rejected: file.rejects.length };
-  const notionRejects: RejectedRow[] = [];
-  const plan: ImportPlan = { create: 0, update: 0, unchanged: 0, alreadyDone: file.contacts.length - pending.length };
-  for (const entry of earlier.values()) {
-    if (entry.state !== "done") continue;
-    if (entry.outcome === "created") counts.created++;
-    if (entry.outcome === "updated") counts.updated++;
-    if (entry.outcome === "rejected") {
-      counts.rejected++;
-      notionRejects.push({
-        line: entry.line,
-        reason: entry.reason ?? "refused by Notion",
-        values: file.rowsByLine.get(entry.line) ?? [],
-      });
-    }
-  }
-
+  const counts: ImportCounts = { created: 0, updated: 0, unchanged: 0, rejected: file.rejectCount };
+  const plan: ImportPlan = { create: 0, update: 0, unchanged: 0, alreadyDone: 0 };
+  // Notion's refusals go with the file's rejected rows, so the rejects file is one pass in line order.
   const reject = (contact: ImportContact, error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     const reason = isNotionGatewayError(error) ? `refused by Notion: ${message}` : message;
     if (!options.dryRun) journal.finish(contact.line, contact.email, "rejected", undefined, reason);
-    notionRejects.push({ line: contact.line, reason, values: file.rowsByLine.get(contact.line) ?? [] });
+    spill.addReject({ line: contact.line, reason, values: spill.valuesAt(contact.line) });
     counts.rejected++;
   };
+  const planWork = (contact: ImportContact, kind: SpilledWork) => {
+    spill.markWork(contact.line, kind);
+    if (kind === "update") plan.update++;
+    else plan.create++;
+  };
 
-  const work: Work[] = [];
-  for (const contact of pending) {
-    const inFlight = earlier.get(contact.line)?.state;
+  // The file's statuses (after --status-map) in its order, for the dry run's list of unknown ones.
+  const statuses = new Set<string>();
+  for (const read of spill.contacts()) {
+    const earlier = earlierEntry(read.line);
+    if (earlier?.state === "done") {
+      plan.alreadyDone++;
+      if (earlier.outcome === "created") counts.created++;
+      if (earlier.outcome === "updated") counts.updated++;
+      if (earlier.outcome === "rejected") {
+        counts.rejected++;
+        spill.addReject({
+          line: earlier.line,
+          reason: earlier.reason ?? "refused by Notion",
+          values: spill.valuesAt(earlier.line),
+        });
+      }
+      continue;
+    }
+    const contact = withMappedStatus(read, options.statusMap);
+    if (contact.status !== undefined) statuses.add(contact.status);
+    const inFlight = earlier?.state;
     const page = index.byEmail.get(contact.email);
     if (inFlight === "creating") {
       // The create may have happened: settled by looking the email up, never by creating blindly.
@@ -152,14 +166,12 @@ async function importFile(
         if (!options.dryRun) journal.finish(contact.line, contact.email, "created", page.id);
         counts.created++;
       } else {
-        work.push({ kind: "settle-create", contact });
-        plan.create++;
+        planWork(contact, "settle-create");
       }
       continue;
     }
     if (page === undefined) {
-      work.push({ kind: "create", contact });
-      plan.create++;
+      planWork(contact, "create");
       continue;
     }
     let properties: PropertiesRequest;
@@ -171,8 +183,7 @@ async function importFile(
       continue;
     }
     if (Object.keys(properties).length > 0) {
-      work.push({ kind: "update", contact, page });
-      plan.update++;
+      planWork(contact, "update");
     } else if (inFlight === "updating") {
       // Sent before the last run died, and Notion had applied it.
       if (!options.dryRun) journal.finish(contact.line, contact.email, "updated", page.id);
@@ -192,7 +203,7 @@ async function importFile(
     indexQueries: index.queries,
   };
   if (options.dryRun) {
-    outcome.unknownStatuses = await unknownStatuses(notion, contacts.dataSourceId, file.contacts);
+    outcome.unknownStatuses = await unknownStatuses(notion, contacts.dataSourceId, [...statuses]);
     return outcome;
   }
 
@@ -205,15 +216,24 @@ async function importFile(
     defaultSource: options.source ?? IMPORT_SOURCE,
     indexReadAtMs: index.readAtMs,
   });
-  progress.start(work.length);
-  let next = 0;
+  progress.start(plan.create + plan.update);
+  // Read from the spill a batch at a time; the runners share one cursor.
+  const work = spill.work();
+  const nextWork = (): Work | undefined => {
+    const next = work.next();
+    if (next.done) return undefined;
+    const contact = withMappedStatus(next.value.contact, options.statusMap);
+    if (next.value.kind !== "update") return { kind: next.value.kind, contact };
+    return { kind: "update", contact, page: index.byEmail.get(contact.email)! };
+  };
   const runOne = async (): Promise<void> => {
-    while (outcome.stop === undefined && next < work.length) {
+    while (outcome.stop === undefined) {
       if (signal?.aborted) {
         outcome.stop = { reason: "interrupted" };
         return;
       }
-      const item = work[next++]!;
+      const item = nextWork();
+      if (item === undefined) return;
       try {
         const result = await worker.write(item);
         counts[result]++;
@@ -240,25 +260,22 @@ async function importFile(
   } finally {
     progress.stop();
   }
-  outcome.rejectsPath = writeRejectsFile(options.file, file, [...file.rejects, ...notionRejects]);
+  outcome.rejectsPath = writeRejectsFile(options.file, file, spill.rejects());
   return outcome;
 }
 
-/** `--status-map 'New=new lead,Open=new lead'`: the file's statuses, case-insensitively, as `Status` options. */
-function mapStatuses(contacts: ImportContact[], statusMap: ReadonlyMap<string, string>): void {
-  for (const contact of contacts) {
-    const mapped = contact.status === undefined ? undefined : statusMap.get(contact.status.trim().toLowerCase());
-    if (mapped !== undefined) contact.status = mapped;
-  }
+/** `--status-map 'New=new lead,Open=new lead'`: the file's status, case-insensitively, as a `Status` option. */
+function withMappedStatus(contact: ImportContact, statusMap: ReadonlyMap<string, string> | undefined): ImportContact {
+  const mapped = contact.status === undefined ? undefined : statusMap?.get(contact.status.trim().toLowerCase());
+  return mapped === undefined ? contact : { ...contact, status: mapped };
 }
 
 /** The file's statuses that `Status` has no option for (they would become new options), in the file's order. */
 async function unknownStatuses(
   notion: NotionGateway,
   dataSourceId: string,
-  contacts: readonly ImportContact[],
+  wanted: readonly string[],
 ): Promise<string[]> {
-  const wanted = [...new Set(contacts.map((contact) => contact.status).filter((s): s is string => s !== undefined))];
   if (wanted.length === 0) return [];
   const dataSource = await notion.read("dataSources.retrieve contacts Status", (client) =>
     client.dataSources.retrieve({ data_source_id: dataSourceId }),
