@@ -19,7 +19,7 @@ import { UNGUARDED, type GuardCreate } from "./create-guard.js";
 import { leadPatch, newLeadContact, type LeadContact } from "./lead-contact.js";
 import { lookAgain } from "./look-again.js";
 
-import type { ContactsTarget } from "../crm-schema/worker-targets.js";
+import type { ContactsTarget } from "../notion/worker-targets.js";
 
 export type { ContactsTarget };
 

@@ -4,7 +4,7 @@ import { isNotionGatewayError } from "../notion/notion-errors.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import type { SlackOutbox } from "../slack/slack-outbox.js";
 import type { Store } from "../store/open-store.js";
-import type { DealsTarget } from "../crm-schema/worker-targets.js";
+import type { DealsTarget } from "../notion/worker-targets.js";
 import type { DealStageStore } from "./deal-stage-store.js";
 import type { NotionEventStore, StoredEvent } from "./notion-event-store.js";
 import { settleDealPage, type FirstSighting } from "./settle-deal-page.js";

@@ -1,4 +1,4 @@
-import { workerTargets } from "../crm-schema/worker-targets.js";
+import { workerTargets } from "../notion/worker-targets.js";
 import type { Logger } from "../log/create-logger.js";
 import { assertCrmSchema } from "../notion/check-crm-schema.js";
 import { propertyIdsOf } from "../notion/filter-properties.js";

@@ -2,7 +2,7 @@ import { APIErrorCode, type PageObjectResponse } from "@notionhq/client";
 import { createContactCache } from "../contacts/contact-cache.js";
 import { createCreateClaims, type CreateClaims } from "../contacts/create-claims.js";
 import { createContactWriter, type ContactOutcome, type ContactsTarget } from "../contacts/contact-writer.js";
-import { workerTargets } from "../crm-schema/worker-targets.js";
+import { workerTargets } from "../notion/worker-targets.js";
 import { CONTACT } from "../crm-schema/crm-schema.js";
 import type { Logger } from "../log/create-logger.js";
 import { assertCrmSchema } from "../notion/check-crm-schema.js";

@@ -18,7 +18,7 @@ import { UNSIGNED_PRIORITY, type LeadQueue, type Outcome, type Submission } from
 import { activityProperties, activityRef, mergeLeads } from "./contact-properties.js";
 import { notionPageUrl } from "./notion-page-url.js";
 import { upsertContact } from "./upsert-contact.js";
-import type { ContactsTarget, LeadTargets } from "../crm-schema/worker-targets.js";
+import type { ContactsTarget, LeadTargets } from "../notion/worker-targets.js";
 
 /**
  * Emails worked on at once. Notion takes a burst up to its per-minute budget,

@@ -2,7 +2,7 @@ import { createContactWriter, type ContactWriterDependencies } from "../contacts
 import type { GuardCreate } from "../contacts/create-guard.js";
 import { mergeLeads } from "./contact-properties.js";
 import type { Lead } from "./lead.js";
-import type { ContactsTarget } from "../crm-schema/worker-targets.js";
+import type { ContactsTarget } from "../notion/worker-targets.js";
 
 export type UpsertDependencies = ContactWriterDependencies & { guardCreate?: GuardCreate | undefined };
 export type UpsertResult = { pageId: string; created: boolean };

@@ -21,7 +21,7 @@ import { sleep } from "../util/sleep.js";
 import type { AreaDependencies } from "./crm-area.js";
 import { createApp } from "./create-app.js";
 import { answeredWithin, checkSchema, schemaAtStart, STARTUP_SCHEMA_WAIT_MS, whenKnown } from "./schema-at-start.js";
-import { workerTargets } from "../crm-schema/worker-targets.js";
+import { workerTargets } from "../notion/worker-targets.js";
 import { startServer, type RunningServer } from "./start-server.js";
 import { createQueuePruner, DAY_MS } from "../queue/prune-queues.js";
 import { createRecoveryWaker } from "../queue/wake-on-recovery.js";

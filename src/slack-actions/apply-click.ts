@@ -1,6 +1,6 @@
 import type { ContactWrite, ContactWriter } from "../contacts/contact-writer.js";
 import { ACTIVITY, NEW_LEAD_STATUS } from "../crm-schema/crm-schema.js";
-import type { ContactsTarget } from "../crm-schema/worker-targets.js";
+import type { ContactsTarget } from "../notion/worker-targets.js";
 import { recordActivity } from "../contacts/record-activity.js";
 import type { NotionGateway } from "../notion/notion-gateway.js";
 import { choice, date, relation, richText, title, toNotionPrecision } from "../notion/property-values.js";

@@ -1,5 +1,5 @@
 import { CONTACT } from "../crm-schema/crm-schema.js";
-import type { WorkerTargets } from "../crm-schema/worker-targets.js";
+import type { WorkerTargets } from "../notion/worker-targets.js";
 import type { CrmSchemaReport } from "../notion/check-crm-schema.js";
 import type { ClickTargets } from "./apply-click.js";
 

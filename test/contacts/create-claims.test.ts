@@ -2,7 +2,7 @@ import { afterEach, expect, it } from "vitest";
 import { createContactCache } from "../../src/contacts/contact-cache.js";
 import { createContactWriter } from "../../src/contacts/contact-writer.js";
 import { createCreateClaims } from "../../src/contacts/create-claims.js";
-import { workerTargets } from "../../src/crm-schema/worker-targets.js";
+import { workerTargets } from "../../src/notion/worker-targets.js";
 import { checkCrmSchema } from "../../src/notion/check-crm-schema.js";
 import { createNotionGateway } from "../../src/notion/notion-gateway.js";
 import { openStore, type Store } from "../../src/store/open-store.js";

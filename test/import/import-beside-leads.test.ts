@@ -4,7 +4,7 @@ import { createNotionGateway } from "../../src/notion/notion-gateway.js";
 import { createContactCache } from "../../src/contacts/contact-cache.js";
 import { createLeadQueue } from "../../src/leads/lead-queue.js";
 import { createLeadWorker } from "../../src/leads/lead-worker.js";
-import { workerTargets } from "../../src/crm-schema/worker-targets.js";
+import { workerTargets } from "../../src/notion/worker-targets.js";
 import { openStore } from "../../src/store/open-store.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { startImportKit, type ImportKit } from "./import-kit.js";

@@ -1,7 +1,7 @@
 import { afterEach, expect, it } from "vitest";
 import { createContactCache } from "../../src/contacts/contact-cache.js";
 import { createContactWriter } from "../../src/contacts/contact-writer.js";
-import { workerTargets } from "../../src/crm-schema/worker-targets.js";
+import { workerTargets } from "../../src/notion/worker-targets.js";
 import { createEmailWorker, type FirstTouch } from "../../src/inbound-email/email-worker.js";
 import { createInboundEmailQueue } from "../../src/inbound-email/inbound-email-queue.js";
 import { checkCrmSchema } from "../../src/notion/check-crm-schema.js";

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { workerTargets } from "../../src/crm-schema/worker-targets.js";
+import { workerTargets } from "../../src/notion/worker-targets.js";
 import { createContactCache } from "../../src/contacts/contact-cache.js";
 import { createLeadQueue, type LeadQueue } from "../../src/leads/lead-queue.js";
 import { createLeadWorker, type LeadWorker } from "../../src/leads/lead-worker.js";

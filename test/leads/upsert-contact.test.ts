@@ -6,7 +6,7 @@ import { checkCrmSchema } from "../../src/notion/check-crm-schema.js";
 import type { NotionEmulatorOptions } from "@notion-crm/notion-emulator";
 import { createNotionGateway } from "../../src/notion/notion-gateway.js";
 import { openStore, type Store } from "../../src/store/open-store.js";
-import { workerTargets } from "../../src/crm-schema/worker-targets.js";
+import { workerTargets } from "../../src/notion/worker-targets.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { startCrmEmulator, type CrmEmulator } from "../support/crm-emulator.js";
 import { makeTempDir } from "../support/temp-dir.js";

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { workerTargets } from "../../src/crm-schema/worker-targets.js";
+import { workerTargets } from "../../src/notion/worker-targets.js";
 import { assertCrmSchema } from "../../src/notion/check-crm-schema.js";
 import { createNotionGateway, type NotionGateway } from "../../src/notion/notion-gateway.js";
 import { openStore, type Store } from "../../src/store/open-store.js";

@@ -1,10 +1,11 @@
-import type { CrmSchemaReport } from "../notion/check-crm-schema.js";
-import { propertyIdsOf } from "../notion/filter-properties.js";
-import type { ChoiceType } from "../notion/property-values.js";
-import { CONTACT, CRM_SCHEMA, DEAL, type CrmDatabase } from "./crm-schema.js";
+import type { CrmSchemaReport } from "./check-crm-schema.js";
+import { propertyIdsOf } from "./filter-properties.js";
+import type { ChoiceType } from "./property-values.js";
+import { CONTACT, CRM_SCHEMA, DEAL, type CrmDatabase } from "../crm-schema/crm-schema.js";
 
-// The targets are defined here, beside the schema they come from, so that
-// crm-schema (a base folder) imports no feature; the workers re-export them.
+// The targets are defined here, beside the schema check they come from, so
+// that no feature defines them and crm-schema (plain names and options, below
+// notion) imports nothing of notion; the workers re-export them.
 
 /** The Contacts data source a worker reads and writes. */
 export type ContactsTarget = {
