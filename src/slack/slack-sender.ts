@@ -207,7 +207,15 @@ export function createSlackSender(options: SlackSenderOptions): SlackSender {
     message: SlackMessage,
   ): Promise<SlackApiResult> {
     const upload = { filename: file.filename, title: file.title, bytes: Buffer.from(file.contentBase64, "base64") };
-    if (file.channelId !== undefined) return uploadFileToSlack(delivery.api, { ...upload, channelId: file.channelId });
+    if (file.channelId !== undefined) {
+      const shared = await uploadFileToSlack(delivery.api, { ...upload, channelId: file.channelId });
+      // No files:write: the file is this message's own problem (its words went first), not the channel's: dead, not held.
+      if (!shared.ok && shared.error === "missing_scope") {
+        const { route: _channels, ...own } = shared;
+        return own;
+      }
+      return shared;
+    }
     if (SLACK_CHANNEL_ID.test(delivery.channel)) {
       const shared = await uploadFileToSlack(delivery.api, {
         ...upload,

@@ -98,6 +98,22 @@ describe("a message with a file in Slack app mode", () => {
     expect(slack.posted.map((message) => message.text)).toEqual(["*📊 Weekly pipeline report*"]);
   });
 
+  it("without files:write, drops the file that follows a message by channel name, and holds nothing behind it", async () => {
+    const { item } = outbox.enqueue(MESSAGE, "report:5");
+    const app = sender("#sales");
+    expect((await app.deliver(item.id, { maxAttempts: 3 })).state).toBe("sent");
+    slack.setScopes(["chat:write"]);
+    const following = outbox.byKey(followingFileKey(item))!;
+    // The file is the message's own problem: dead, not a hold of the sales channel.
+    expect(await app.deliver(following.id, { maxAttempts: 3 })).toMatchObject({
+      state: "dead",
+      heldSinceMs: undefined,
+    });
+    const { item: next } = outbox.enqueue({ text: "Deal won" }, "deal:1");
+    expect((await app.deliver(next.id, { maxAttempts: 3 })).state).toBe("sent");
+    expect(slack.posted.map((message) => message.text)).toEqual(["*📊 Weekly pipeline report*", "Deal won"]);
+  });
+
   it("tries the whole upload again when Slack fails for a moment", async () => {
     slack.replyNext("files.completeUploadExternal", { status: 500 });
     const { item } = outbox.enqueue(MESSAGE, "report:4");
