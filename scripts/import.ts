@@ -4,6 +4,7 @@
 //   ... --source hubspot                           Source for rows that name none (default: import)
 //   ... --date-format DD/MM/YYYY                   day-first dates (03/04/2026 = 3 April)
 // Run it again after a crash or Ctrl-C: it goes on where it stopped.
+import { setMaxListeners } from "node:events";
 import { setFlagsFromString } from "node:v8";
 import { runCli } from "../src/cli/run-cli.js";
 import { createCliLogger } from "../src/cli/create-cli-logger.js";
@@ -42,6 +43,8 @@ runCli(async () => {
   // The progress display is the report; log lines only when something goes wrong (or LOG_LEVEL asks for more).
   const logger = createCliLogger(config, config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL);
   const stopping = new AbortController();
+  // Every contact in flight listens for Ctrl-C: many at once is normal, not a leak.
+  setMaxListeners(0, stopping.signal);
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
       // A second Ctrl-C does not wait for the contacts in flight; the journal settles them next run.

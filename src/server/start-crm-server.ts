@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { wireAlerts } from "./wire-alerts.js";
 import type { ConfigWith } from "../config/load-config.js";
 import type { SERVER_REQUIRED_SETTINGS } from "../config/settings.js";
@@ -80,6 +81,8 @@ export async function startCrmServer(
 ): Promise<CrmServer> {
   const db = openStore(config.DATA_DIR);
   const shutdown = new AbortController();
+  // Every request and wait in flight listens for the shutdown: dozens at once is normal, not a leak.
+  setMaxListeners(0, shutdown.signal);
   let server: RunningServer | undefined;
   let areas: Array<{ stop(): Promise<void> }> = [];
   try {
