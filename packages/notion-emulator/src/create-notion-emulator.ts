@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { Socket } from "node:net";
 import { createBlockLimit } from "./block-limit.js";
@@ -139,6 +140,8 @@ export function createNotionEmulator(options: NotionEmulatorOptions = {}): Notio
     async start() {
       if (server !== undefined) return;
       running = new AbortController();
+      // Each request held by injected latency listens for the stop: many at once is a load test, not a leak.
+      setMaxListeners(0, running.signal);
       const handle = createRequestHandler({ token, context, faults, stats, bucketFor, signal: running.signal });
       const created = createServer((req, res) => void handle(req, res));
       created.on("connection", (socket) => {
