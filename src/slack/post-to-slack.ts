@@ -4,19 +4,6 @@ import { parseRetryAfterMs } from "../util/retry-after.js";
 
 export const SLACK_TIMEOUT_MS = 10_000;
 
-// Slack answers these when the message or the webhook itself is wrong; sending
-// again cannot help. https://api.slack.com/messaging/webhooks#handling_errors
-const PERMANENT_ERRORS = new Set([
-  "invalid_payload",
-  "no_service",
-  "no_team",
-  "channel_not_found",
-  "channel_is_archived",
-  "action_prohibited",
-  "posting_to_general_channel_denied",
-  "invalid_token",
-]);
-
 // The webhook itself is gone or barred (revoked, its channel archived or removed):
 // every message would meet it, so the outbox holds rather than dead-letters.
 const ROUTE_ERRORS = new Set([
@@ -28,6 +15,10 @@ const ROUTE_ERRORS = new Set([
   "posting_to_general_channel_denied",
   "invalid_token",
 ]);
+
+// Slack answers these when the message or the webhook itself is wrong; sending
+// again cannot help. https://api.slack.com/messaging/webhooks#handling_errors
+const PERMANENT_ERRORS = new Set([...ROUTE_ERRORS, "invalid_payload"]);
 
 export type SlackResult =
   | { ok: true }

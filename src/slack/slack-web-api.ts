@@ -3,52 +3,6 @@ import { networkReason } from "../util/network-reason.js";
 import { parseRetryAfterMs } from "../util/retry-after.js";
 
 /**
- * Slack's `error` values that no retry can fix: the token, the channel or
- * the app's scopes are wrong until a person changes them.
- * https://api.slack.com/methods/chat.postMessage#errors
- */
-export const PERMANENT_SLACK_API_ERRORS = new Set([
-  "invalid_auth",
-  "not_authed",
-  "account_inactive",
-  "token_revoked",
-  "token_expired",
-  "no_permission",
-  "org_login_required",
-  "ekm_access_denied",
-  "missing_scope",
-  "not_allowed_token_type",
-  "channel_not_found",
-  "not_in_channel",
-  "is_archived",
-  "restricted_action",
-  "restricted_action_read_only_channel",
-  "restricted_action_thread_only_channel",
-  "restricted_action_non_threadable_channel",
-  "cannot_reply_to_message",
-  "msg_too_long",
-  "no_text",
-  "too_many_attachments",
-  "invalid_blocks",
-  "invalid_blocks_format",
-  "invalid_arguments",
-  "invalid_arg_name",
-  "invalid_form_data",
-  "invalid_post_type",
-  "invalid_json",
-  "json_not_object",
-  "user_not_found",
-  "users_not_found",
-  "team_access_not_granted",
-  "access_denied",
-  "method_deprecated",
-  "deprecated_endpoint",
-  "messages_tab_disabled",
-  "team_not_found",
-  "msg_blocks_too_long",
-]);
-
-/**
  * The permanent errors that are not the message's but the route's: the
  * token, the app's scopes or the channel. Every message would meet them, so
  * the outbox holds its messages (and the operator is told) instead of
@@ -71,6 +25,37 @@ export const SLACK_ROUTE_ERRORS = new Set([
   "team_not_found",
   "team_access_not_granted",
   "access_denied",
+]);
+
+/**
+ * Slack's `error` values that no retry can fix: the route's (above), and the
+ * message's own, wrong until a person changes it.
+ * https://api.slack.com/methods/chat.postMessage#errors
+ */
+export const PERMANENT_SLACK_API_ERRORS = new Set([
+  ...SLACK_ROUTE_ERRORS,
+  "restricted_action",
+  "restricted_action_read_only_channel",
+  "restricted_action_thread_only_channel",
+  "restricted_action_non_threadable_channel",
+  "cannot_reply_to_message",
+  "msg_too_long",
+  "no_text",
+  "too_many_attachments",
+  "invalid_blocks",
+  "invalid_blocks_format",
+  "invalid_arguments",
+  "invalid_arg_name",
+  "invalid_form_data",
+  "invalid_post_type",
+  "invalid_json",
+  "json_not_object",
+  "user_not_found",
+  "users_not_found",
+  "method_deprecated",
+  "deprecated_endpoint",
+  "messages_tab_disabled",
+  "msg_blocks_too_long",
 ]);
 
 /** A Web API call, classified: `ok` with the body and headers, or why not and whether to try again. */
