@@ -10,14 +10,7 @@ import { createSlackOutbox, type SlackOutbox } from "../../src/slack/slack-outbo
 import { openStore, type Store } from "../../src/store/open-store.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { makeTempDir } from "../support/temp-dir.js";
-
-const leadOf = (email: string) => ({
-  email,
-  name: undefined,
-  company: undefined,
-  message: undefined,
-  utm_source: undefined,
-});
+import { queuedLead as leadOf } from "../support/queued-lead.js";
 
 const MINUTE_MS = 60_000;
 

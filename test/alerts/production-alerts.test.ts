@@ -11,15 +11,9 @@ import { openStore, type Store } from "../../src/store/open-store.js";
 import { createRefusedOrigins } from "../../src/web-form/refused-origins.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { makeTempDir } from "../support/temp-dir.js";
+import { queuedLead as lead } from "../support/queued-lead.js";
 
 const HOUR_MS = 60 * 60_000;
-const lead = (email: string) => ({
-  email,
-  name: undefined,
-  company: undefined,
-  message: undefined,
-  utm_source: undefined,
-});
 
 let dir: ReturnType<typeof makeTempDir>;
 let db: Store;

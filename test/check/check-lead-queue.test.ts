@@ -4,14 +4,7 @@ import { createLeadQueue } from "../../src/leads/lead-queue.js";
 import { createCreateHold } from "../../src/notion/create-hold.js";
 import { openStore, type Store } from "../../src/store/open-store.js";
 import { makeTempDir } from "../support/temp-dir.js";
-
-const leadOf = (email: string) => ({
-  email,
-  name: undefined,
-  company: undefined,
-  message: undefined,
-  utm_source: undefined,
-});
+import { queuedLead as leadOf } from "../support/queued-lead.js";
 
 let dir: ReturnType<typeof makeTempDir>;
 let db: Store;

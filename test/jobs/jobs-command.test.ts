@@ -7,14 +7,8 @@ import { createSlackClicks } from "../../src/slack/slack-clicks.js";
 import { createSlackOutbox } from "../../src/slack/slack-outbox.js";
 import { openStore } from "../../src/store/open-store.js";
 import { makeTempDir } from "../support/temp-dir.js";
+import { queuedLead as leadOf } from "../support/queued-lead.js";
 
-const leadOf = (email: string) => ({
-  email,
-  name: undefined,
-  company: undefined,
-  message: undefined,
-  utm_source: undefined,
-});
 const T0 = Date.UTC(2026, 8, 8, 9, 0, 0);
 const MINUTE_MS = 60_000;
 

@@ -5,14 +5,7 @@ import { openStore, type Store } from "../../src/store/open-store.js";
 import { eventually, startCrmHarness, type CrmHarness } from "../support/crm-harness.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import { FORM_ENV, SITE } from "../web-form/form-kit.js";
-
-const lead = (email: string) => ({
-  email,
-  name: undefined,
-  company: undefined,
-  message: undefined,
-  utm_source: undefined,
-});
+import { queuedLead as lead } from "../support/queued-lead.js";
 
 describe("the lead queue's order", () => {
   let dir: ReturnType<typeof makeTempDir>;

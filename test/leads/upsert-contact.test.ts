@@ -10,6 +10,7 @@ import { workerTargets } from "../../src/notion/worker-targets.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { startCrmEmulator, type CrmEmulator } from "../support/crm-emulator.js";
 import { makeTempDir } from "../support/temp-dir.js";
+import { queuedLead as lead } from "../support/queued-lead.js";
 
 let crm: CrmEmulator;
 let dir: ReturnType<typeof makeTempDir>;
@@ -41,13 +42,6 @@ async function setUp(emulator: NotionEmulatorOptions = {}): Promise<UpsertDepend
   };
 }
 
-const lead = (email: string) => ({
-  email,
-  name: undefined,
-  company: undefined,
-  message: undefined,
-  utm_source: undefined,
-});
 const contacts = () => crm.emulator.admin.listPages(crm.dataSources.contacts);
 const lastContacted = (page: PageObjectResponse | undefined) =>
   (page?.properties["Last Contacted"] as { date: { start: string } | null } | undefined)?.date?.start;

@@ -7,15 +7,9 @@ import { createSlackOutbox } from "../../src/slack/slack-outbox.js";
 import { openStore, type Store } from "../../src/store/open-store.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { makeTempDir } from "../support/temp-dir.js";
+import { queuedLead as lead } from "../support/queued-lead.js";
 
 const RETENTION_DAYS = 90;
-const lead = (email: string) => ({
-  email,
-  name: undefined,
-  company: undefined,
-  message: undefined,
-  utm_source: undefined,
-});
 
 let dir: ReturnType<typeof makeTempDir>;
 let db: Store;

@@ -10,6 +10,7 @@ import { openStore, type Store } from "../../src/store/open-store.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { eventually, startCrmHarness, type CrmHarness } from "../support/crm-harness.js";
 import { makeTempDir } from "../support/temp-dir.js";
+import { queuedLead } from "../support/queued-lead.js";
 
 let h: CrmHarness | undefined;
 const dirs: Array<ReturnType<typeof makeTempDir>> = [];
@@ -47,13 +48,7 @@ it("prunes, at start, every table of the state file whose rows finished more tha
   try {
     // One finished row in each table, 100 days old (RETENTION_DAYS is 90 by default).
     const leads = createLeadQueue(db, longAgo);
-    const done = leads.enqueue({
-      email: "old@example.com",
-      name: undefined,
-      company: undefined,
-      message: undefined,
-      utm_source: undefined,
-    }).submission;
+    const done = leads.enqueue(queuedLead("old@example.com")).submission;
     leads.finish([done.id]);
     const events = createNotionEventStore(db, longAgo);
     events.record({ id: "evt-old", type: "page.created", entity: { id: "page-1", type: "page" } });
