@@ -1,7 +1,7 @@
 import { formatDuration } from "../util/format-duration.js";
 import { createLeadQueue } from "../leads/lead-queue.js";
 import { createCreateHold } from "../notion/create-hold.js";
-import { CREATES_REFUSED_CAUSES } from "../notion/is-create-refused.js";
+import { CREATES_REFUSED_CAUSES, HOLD_CAUSES } from "../notion/is-create-refused.js";
 import { CONNECTION_BLOCKED_FIX } from "../notion/notion-errors.js";
 import type { Store } from "../store/open-store.js";
 import type { CheckResult } from "./check-result.js";
@@ -29,14 +29,23 @@ export function checkLeadQueue(
               `Notion blocked this connection ${formatDuration(now - hold.sinceMs)} ago: ${held} lead${held === 1 ? "" : "s"} held ` +
               `(kept, they arrive once Notion lets requests through; see \`npm run jobs\`). ${CONNECTION_BLOCKED_FIX}`,
           }
-        : {
-            name: "Notion creates",
-            outcome: "fail",
-            detail:
-              `Notion refuses to create pages (403 restricted_resource) since ${formatDuration(now - hold.sinceMs)} ago: ` +
-              `${held} new lead${held === 1 ? "" : "s"} held (kept, they arrive once Notion accepts creates; see \`npm run jobs\`). ` +
-              CREATES_REFUSED_CAUSES.replaceAll("*", ""),
-          };
+        : hold.cause === "unauthorized" || hold.cause === "unshared"
+          ? {
+              name: "Notion creates",
+              outcome: "fail",
+              detail:
+                `${HOLD_CAUSES[hold.cause].title.replaceAll("*", "")} (${HOLD_CAUSES[hold.cause].status}) since ${formatDuration(now - hold.sinceMs)} ago: ` +
+                `${held} lead${held === 1 ? "" : "s"} held (kept, they arrive once Notion lets the integration in again; see \`npm run jobs\`). ` +
+                HOLD_CAUSES[hold.cause].fix,
+            }
+          : {
+              name: "Notion creates",
+              outcome: "fail",
+              detail:
+                `Notion refuses to create pages (403 restricted_resource) since ${formatDuration(now - hold.sinceMs)} ago: ` +
+                `${held} new lead${held === 1 ? "" : "s"} held (kept, they arrive once Notion accepts creates; see \`npm run jobs\`). ` +
+                CREATES_REFUSED_CAUSES.replaceAll("*", ""),
+            };
   const oldest = queue.oldestWaitingAtMs();
   const ageMs = oldest === undefined ? 0 : now - oldest;
   const backlogResult: CheckResult =

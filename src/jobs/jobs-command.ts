@@ -7,9 +7,8 @@ import { createInboundEmailQueue, type QueuedEmail } from "../inbound-email/inbo
 import { createLeadQueue, type LeadQueue, type Submission } from "../leads/lead-queue.js";
 import { createNotionEventStore } from "../deal-webhooks/notion-event-store.js";
 import { notionPageUrl } from "../leads/notion-page-url.js";
-import { createCreateHold, type CreateHold } from "../notion/create-hold.js";
-import { CREATES_REFUSED_CAUSES } from "../notion/is-create-refused.js";
-import { CONNECTION_BLOCKED_FIX } from "../notion/notion-errors.js";
+import { createCreateHold, type CreateHold, type HoldCause } from "../notion/create-hold.js";
+import { HOLD_CAUSES } from "../notion/is-create-refused.js";
 import { renderForSlack } from "../slack/person-mention.js";
 import { createSlackClicks, type StoredClick } from "../slack/slack-clicks.js";
 import { createSlackOutbox, type OutboxItem } from "../slack/slack-outbox.js";
@@ -201,16 +200,20 @@ function printHeld(print: Print, now: number, queue: LeadQueue, hold: CreateHold
   const since =
     state === undefined
       ? "Notion accepted a create since; they are on their way"
-      : `${state.cause === "connection_blocked" ? "Notion blocked this connection (only Notion support can lift it)" : "Notion refuses creates"} since ${new Date(state.sinceMs).toISOString()} (${formatDuration(now - state.sinceMs)} ago); next try in ${formatDuration(state.nextProbeAtMs - now)}`;
+      : `${holdWords(state.cause)} since ${new Date(state.sinceMs).toISOString()} (${formatDuration(now - state.sinceMs)} ago); next try in ${formatDuration(state.nextProbeAtMs - now)}`;
   print(`\nHeld leads: ${count} (${since}):`);
-  if (state !== undefined)
-    print(
-      `  ${state.cause === "connection_blocked" ? CONNECTION_BLOCKED_FIX : CREATES_REFUSED_CAUSES.replaceAll("*", "")}`,
-    );
+  if (state !== undefined) print(`  ${HOLD_CAUSES[state.cause].fix.replaceAll("*", "")}`);
   for (const submission of queue.listHeld(LIST_LIMIT)) {
     const heldFor = formatDuration(now - (submission.heldSinceMs ?? now));
     print(`${describeLead(submission)}\n    held for ${heldFor}`);
   }
+}
+
+/** What holds the leads, in a few words: each cause's own (see HOLD_CAUSES). */
+function holdWords(cause: HoldCause): string {
+  if (cause === "connection_blocked") return "Notion blocked this connection (only Notion support can lift it)";
+  if (cause === "creates_refused") return "Notion refuses creates";
+  return `${HOLD_CAUSES[cause].title.replaceAll("*", "")} (${HOLD_CAUSES[cause].status})`;
 }
 
 function revive(print: Print, ids: readonly string[], reviveOne: (id: string) => boolean, what: string): number {

@@ -43,6 +43,25 @@ it("reports a hold, with its held leads and both causes, and a backlog older tha
   expect(young).toMatchObject({ outcome: "pass" });
 });
 
+it("names a revoked token or an unshared database as the cause of a hold, with its own fix, not the create refusal's", () => {
+  const queue = createLeadQueue(db, () => T0);
+  queue.hold([queue.enqueue(leadOf("held@example.com")).submission.id], "held");
+  createCreateHold(db, { now: () => T0 }).refused(
+    "Notion rejected query contact by email: unauthorized",
+    "unauthorized",
+  );
+  const [token] = checkLeadQueue(db, { backlogAfterMs: 15 * MINUTE_MS, now: T0 + 5 * MINUTE_MS });
+  expect(token).toMatchObject({ name: "Notion creates", outcome: "fail" });
+  expect(token!.detail).toMatch(/^Notion refuses the token \(HTTP 401\) since 5 min ago: 1 lead held/);
+  expect(token!.detail).toContain("NOTION_TOKEN");
+  expect(token!.detail).not.toContain("Insert content");
+
+  createCreateHold(db, { now: () => T0 }).refused("object_not_found", "unshared");
+  const [unshared] = checkLeadQueue(db, { backlogAfterMs: 15 * MINUTE_MS, now: T0 + 5 * MINUTE_MS });
+  expect(unshared!.detail).toMatch(/^Notion no longer finds the Contacts database \(HTTP 404\)/);
+  expect(unshared!.detail).toContain("Connections");
+});
+
 it("is part of `npm run check`'s report, which then fails", async () => {
   createCreateHold(db).refused("restricted_resource");
   db.close();

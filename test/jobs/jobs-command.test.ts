@@ -67,6 +67,23 @@ describe("jobsCommand", () => {
     );
   });
 
+  it("names a revoked token as the cause of held leads, with its fix", () => {
+    const db = openStore(dir.path);
+    try {
+      const queue = createLeadQueue(db, () => T0);
+      queue.hold([queue.enqueue(leadOf("held@example.com")).submission.id], "HTTP 401 unauthorized");
+      createCreateHold(db, { retryMs: 600_000, now: () => T0 }).refused("unauthorized", "unauthorized");
+    } finally {
+      db.close();
+    }
+    expect(run()).toBe(0);
+    expect(lines).toContain(
+      "Held leads: 1 (Notion refuses the token (HTTP 401) since 2026-09-08T09:00:00.000Z (5 min ago); next try in 5 min):",
+    );
+    expect(lines.join("\n")).toContain("put the current secret in NOTION_TOKEN");
+    expect(lines.join("\n")).not.toContain("Insert content");
+  });
+
   it("`find` shows a held lead as held, and `retry` revives a dead lead once", () => {
     const { dead } = fill();
     expect(run("find", "HELD@example.com")).toBe(0);
