@@ -1,8 +1,5 @@
-import Database from "better-sqlite3";
-import { statSync } from "node:fs";
-import { join } from "node:path";
-import { STATE_FILE_NAME } from "../../src/store/open-store.js";
 import { postBrowserForm } from "../lib/form-post.js";
+import { stateFileBytes } from "../lib/state-file-bytes.js";
 import { postSignedLead } from "../lib/signed-post.js";
 import { waitUntil } from "../lib/wait-until.js";
 import { BENCH_FORM_SECRET as FORM_SECRET, startBenchCrm } from "./bench-crm.js";
@@ -11,18 +8,6 @@ import { fixed } from "./measure.js";
 const ORIGIN = "https://www.example.com";
 const FORM_OPEN = { FORM_ALLOWED_ORIGINS: ORIGIN, LEADS_PER_IP_PER_HOUR: "0", LEADS_PER_EMAIL_PER_HOUR: "0" };
 const MB = 1024 * 1024;
-
-/** The state file's size with the WAL checkpointed into it. */
-function stateBytes(dataDir: string): number {
-  const path = join(dataDir, STATE_FILE_NAME);
-  const db = new Database(path);
-  try {
-    db.pragma("wal_checkpoint(TRUNCATE)");
-  } finally {
-    db.close();
-  }
-  return statSync(path).size;
-}
 
 async function inBatches(count: number, size: number, send: (i: number) => Promise<unknown>): Promise<void> {
   for (let start = 0; start < count; start += size) {
@@ -36,7 +21,7 @@ export async function diskBench(): Promise<string[]> {
   const bench = await startBenchCrm(60_000);
   try {
     const { url } = await bench.startServer(FORM_OPEN);
-    const start = stateBytes(bench.dataDir);
+    const start = stateFileBytes(bench.dataDir);
     await inBatches(1_000, 50, (i) =>
       postSignedLead(url, { email: `lead${i}@example.com`, name: `Lead ${i}`, message: "x".repeat(500) }, FORM_SECRET),
     );
@@ -45,12 +30,12 @@ export async function diskBench(): Promise<string[]> {
       timeoutMs: 600_000,
       intervalMs: 200,
     });
-    const afterLeads = stateBytes(bench.dataDir);
+    const afterLeads = stateFileBytes(bench.dataDir);
     const body = "y".repeat(16 * 1024);
     await inBatches(1_000, 50, (i) =>
       postBrowserForm(url, { email: `bot${i}@spam.example`, message: `${body}${i}`, _gotcha: "bot" }, ORIGIN),
     );
-    const afterSpam = stateBytes(bench.dataDir);
+    const afterSpam = stateFileBytes(bench.dataDir);
     return [
       "State file growth (WAL checkpointed)",
       `  per 1,000 leads (500-character message, in Notion): ${fixed((afterLeads - start) / MB)} MB`,

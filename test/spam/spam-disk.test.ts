@@ -1,9 +1,7 @@
-import Database from "better-sqlite3";
-import { statSync } from "node:fs";
-import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
 import { createLeadQueue } from "../../src/leads/lead-queue.js";
-import { openStore, STATE_FILE_NAME } from "../../src/store/open-store.js";
+import { openStore } from "../../src/store/open-store.js";
+import { stateFileBytes } from "../../scripts/lib/state-file-bytes.js";
 import { startCrmHarness, type CrmHarness } from "../support/crm-harness.js";
 import { browserPost, FORM_ENV } from "../web-form/form-kit.js";
 
@@ -17,18 +15,6 @@ afterEach(async () => {
   await h?.stop();
   h = undefined;
 });
-
-/** The state file's size with everything checkpointed out of the WAL. */
-function stateFileBytes(dataDir: string): number {
-  const path = join(dataDir, STATE_FILE_NAME);
-  const db = new Database(path);
-  try {
-    db.pragma("wal_checkpoint(TRUNCATE)");
-  } finally {
-    db.close();
-  }
-  return statSync(path).size;
-}
 
 it("a flood of 2,000 honeypot posts grows the state file by under 1 MB: spam is counted, its body never kept", async () => {
   h = await startCrmHarness({ env: FORM_ENV });
